@@ -1,0 +1,32 @@
+import type { Store } from '../core/ports.js';
+import { hashApiKey } from '../http/api-keys.js';
+import { hashPassword, verifyPassword } from '../inbox/passwords.js';
+import type { NormalizedConfig } from './load-config.js';
+
+/**
+ * Writes the configuration into the store. Idempotent: applying the same file twice changes
+ * nothing; run-time state (presence, component health, the emergency switch) is left alone.
+ * Services are replaced whole so a rule removed from the file stops routing.
+ */
+export async function applyConfig(store: Store, cfg: NormalizedConfig): Promise<void> {
+  for (const setup of cfg.accounts) {
+    const passwords = new Map<string, string | null>();
+    for (const { agent, password } of setup.agents) {
+      const existing = password ? await existingHash(store, agent.accountId, agent.id, password) : null;
+      passwords.set(agent.id, password ? existing ?? (await hashPassword(password)) : null);
+    }
+    await store.transaction(async (tx) => {
+      await tx.upsertAccount(setup.account, setup.apiKeys.map(hashApiKey));
+      for (const c of setup.channels) await tx.upsertChannel(c);
+      for (const c of setup.components) await tx.upsertComponent(c);
+      await tx.replaceServices(setup.account.id, setup.services);
+      for (const { agent } of setup.agents) await tx.upsertAgent(agent, passwords.get(agent.id) ?? null);
+    });
+  }
+}
+
+/** Keeps the stored hash when the password did not change, so re-applying writes the same row. */
+async function existingHash(store: Store, accountId: string, agentId: string, password: string): Promise<string | null> {
+  const stored = await store.agentPasswordHash(accountId, agentId);
+  return stored && (await verifyPassword(password, stored)) ? stored : null;
+}

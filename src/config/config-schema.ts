@@ -1,0 +1,103 @@
+import Type, { type Static } from 'typebox';
+
+/** `baton.yaml`, as one schema: validation, types and the documentation of every key. */
+const Duration = Type.Union([Type.Integer({ minimum: 0 }), Type.String({ pattern: '^\\d+(ms|s|m|h|d)$' })], { description: 'milliseconds, or a string such as 500ms, 30s, 10m, 2h, 1d' });
+const StringMap = Type.Record(Type.String(), Type.String());
+
+const Conditions = Type.Object({
+  textPattern: Type.Optional(Type.String()),
+  visitor: Type.Optional(StringMap),
+  context: Type.Optional(StringMap),
+  businessHours: Type.Optional(Type.Object({
+    timezone: Type.String(),
+    days: Type.Array(Type.Union(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => Type.Literal(d)))),
+    from: Type.String({ pattern: '^\\d{2}:\\d{2}$' }),
+    to: Type.String({ pattern: '^\\d{2}:\\d{2}$' }),
+  }, { additionalProperties: false })),
+  outsideHours: Type.Optional(Type.Boolean()),
+}, { additionalProperties: false });
+
+const Rule = Type.Object({
+  id: Type.String({ minLength: 1 }),
+  trigger: Type.Object({
+    event: Type.Union([Type.Literal('message'), Type.Literal('handover')]),
+    channels: Type.Optional(Type.Array(Type.String())),
+    conditions: Type.Optional(Conditions),
+  }, { additionalProperties: false }),
+  action: Type.Object({
+    type: Type.Union([Type.Literal('bot'), Type.Literal('desk'), Type.Literal('bot+desk')]),
+    bot: Type.Optional(Type.String()),
+    desk: Type.Optional(Type.String()),
+    team: Type.Optional(Type.String()),
+  }, { additionalProperties: false }),
+}, { additionalProperties: false });
+
+const Retry = Type.Object({
+  schedule: Type.Optional(Type.Array(Duration)),
+  timeout: Type.Optional(Duration),
+  breakAfter: Type.Optional(Type.Integer({ minimum: 0 })),
+  jitter: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+  onExhausted: Type.Optional(Type.Union([Type.Literal('block'), Type.Literal('skip')])),
+}, { additionalProperties: false });
+
+const Channel = Type.Object({
+  id: Type.String({ minLength: 1 }),
+  kind: Type.Union([Type.Literal('native'), Type.Literal('webchat'), Type.Literal('omnichannel'), Type.Literal('cm')]),
+  address: Type.Optional(Type.String()),
+  outboundUrl: Type.Optional(Type.String()),
+  credentials: Type.Optional(StringMap),
+  realtime: Type.Optional(Type.Boolean()),
+  defaultCategories: Type.Optional(Type.Array(Type.String())),
+  active: Type.Optional(Type.Boolean()),
+}, { additionalProperties: false });
+
+const Component = Type.Object({
+  id: Type.String({ minLength: 1 }),
+  kind: Type.Union([Type.Literal('bot'), Type.Literal('desk')]),
+  dialect: Type.Optional(Type.String()),
+  url: Type.Optional(Type.String()),
+  secrets: Type.Optional(StringMap),
+  retry: Type.Optional(Retry),
+  flows: Type.Optional(Type.Array(Type.Object({ id: Type.String(), steps: Type.Array(Type.String()) }, { additionalProperties: false }))),
+  options: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+}, { additionalProperties: false });
+
+const Service = Type.Object({
+  id: Type.String({ minLength: 1 }),
+  channels: Type.Array(Type.String()),
+  rules: Type.Array(Rule),
+}, { additionalProperties: false });
+
+const Agent = Type.Object({
+  id: Type.String({ minLength: 1 }),
+  name: Type.Optional(Type.String()),
+  password: Type.Optional(Type.String({ minLength: 8 })),
+  teams: Type.Optional(Type.Array(Type.String())),
+  categories: Type.Optional(Type.Array(Type.String())),
+}, { additionalProperties: false });
+
+const Account = Type.Object({
+  id: Type.String({ minLength: 1, pattern: '^[A-Za-z0-9._-]+$' }),
+  name: Type.Optional(Type.String()),
+  apiKeys: Type.Optional(Type.Array(Type.String({ minLength: 16 }))),
+  reopenPolicy: Type.Optional(Type.Union([Type.Literal('agent-first'), Type.Literal('bot-first')])),
+  threadInclusionDelay: Type.Optional(Duration),
+  availability: Type.Optional(Type.Object({
+    policy: Type.Union([Type.Literal('queue'), Type.Literal('keep-bot')]),
+    wait: Type.Optional(Duration),
+  }, { additionalProperties: false })),
+  defaultDesk: Type.Optional(Type.String()),
+  teams: Type.Optional(Type.Array(Type.Object({ id: Type.String(), values: Type.Optional(Type.Array(Type.String())) }, { additionalProperties: false }))),
+  categories: Type.Optional(Type.Object({ bot: Type.String(), agent: Type.String() }, { additionalProperties: false })),
+  channels: Type.Optional(Type.Array(Channel)),
+  components: Type.Optional(Type.Array(Component)),
+  services: Type.Optional(Type.Array(Service)),
+  agents: Type.Optional(Type.Array(Agent)),
+}, { additionalProperties: false });
+
+export const BatonConfigSchema = Type.Object({
+  accounts: Type.Array(Account),
+}, { additionalProperties: false });
+
+export type BatonConfig = Static<typeof BatonConfigSchema>;
+export type AccountConfig = Static<typeof Account>;

@@ -1,0 +1,182 @@
+import { readFileSync } from 'node:fs';
+import { Value } from 'typebox/value';
+import { parse as parseYaml } from 'yaml';
+import { BatonError } from '../core/errors.js';
+import type { Account, Agent, Channel, Component, Service } from '../core/model.js';
+import { defaultRetryPolicy } from '../delivery/retry-policies.js';
+import { type AccountConfig, type BatonConfig, BatonConfigSchema } from './config-schema.js';
+
+export interface AccountSetup {
+  account: Account;
+  apiKeys: string[];
+  channels: Channel[];
+  components: Component[];
+  services: Service[];
+  agents: { agent: Agent; password: string | null }[];
+}
+
+/** A validated configuration, turned into model objects ready to apply. Frozen: read once. */
+export interface NormalizedConfig {
+  accounts: AccountSetup[];
+}
+
+const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+export function parseDuration(value: number | string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value === 'number') return value;
+  const m = /^(\d+)(ms|s|m|h|d)$/.exec(value);
+  if (!m) throw new BatonError('config_invalid', `"${value}" is not a duration (use 500ms, 30s, 10m, 2h or 1d).`);
+  return Number(m[1]) * UNITS[m[2]!]!;
+}
+
+/** JSON-pointer path to the dotted form people read in YAML: /accounts/0/channels/1 -> accounts[0].channels[1]. */
+function keyPath(pointer: string, extra?: string): string {
+  const parts = pointer.split('/').slice(1);
+  if (extra) parts.push(extra);
+  return parts.reduce((acc, p) => (/^\d+$/.test(p) ? `${acc}[${p}]` : acc ? `${acc}.${p}` : p), '') || '(top level)';
+}
+
+function schemaProblems(raw: unknown): string[] {
+  const problems = new Map<string, string>();
+  for (const e of Value.Errors(BatonConfigSchema, raw)) {
+    const params = e.params as { requiredProperties?: string[]; additionalProperties?: string[]; allowedValue?: unknown };
+    if (e.keyword === 'required') for (const k of params.requiredProperties ?? []) problems.set(keyPath(e.instancePath, k), 'is required');
+    else if (e.keyword === 'additionalProperties') for (const k of params.additionalProperties ?? []) problems.set(keyPath(e.instancePath, k), 'is not a known key');
+    else if (e.keyword === 'boolean') continue;
+    else if (e.keyword === 'const') {
+      const path = keyPath(e.instancePath);
+      const prev = problems.get(path);
+      const allowed = JSON.stringify(params.allowedValue);
+      problems.set(path, prev?.startsWith('must be one of') ? `${prev}, ${allowed}` : `must be one of ${allowed}`);
+    } else if (e.keyword === 'anyOf') {
+      if (!problems.has(keyPath(e.instancePath))) problems.set(keyPath(e.instancePath), e.message);
+    } else if (!problems.has(keyPath(e.instancePath))) problems.set(keyPath(e.instancePath), e.message);
+  }
+  return [...problems].map(([path, msg]) => `${path}: ${msg}`);
+}
+
+function referenceProblems(cfg: BatonConfig): string[] {
+  const out: string[] = [];
+  const seenAccounts = new Set<string>();
+  cfg.accounts.forEach((a, ai) => {
+    const at = `accounts[${ai}]`;
+    if (seenAccounts.has(a.id)) out.push(`${at}.id: account "${a.id}" is declared twice`);
+    seenAccounts.add(a.id);
+    const channels = new Set((a.channels ?? []).map((c) => c.id));
+    const components = new Map((a.components ?? []).map((c) => [c.id, c.kind]));
+    for (const [list, name] of [[a.channels ?? [], 'channels'], [a.components ?? [], 'components'], [a.services ?? [], 'services'], [a.agents ?? [], 'agents']] as const) {
+      const ids = new Set<string>();
+      list.forEach((item, i) => {
+        if (ids.has(item.id)) out.push(`${at}.${name}[${i}].id: "${item.id}" is declared twice`);
+        ids.add(item.id);
+      });
+    }
+    if (a.defaultDesk && components.get(a.defaultDesk) !== 'desk') out.push(`${at}.defaultDesk: "${a.defaultDesk}" is not a desk component of this account`);
+    (a.services ?? []).forEach((s, si) => {
+      s.channels.forEach((c, ci) => {
+        if (!channels.has(c)) out.push(`${at}.services[${si}].channels[${ci}]: no channel "${c}" in this account`);
+      });
+      s.rules.forEach((r, ri) => {
+        const rat = `${at}.services[${si}].rules[${ri}]`;
+        (r.trigger.channels ?? []).forEach((c, ci) => {
+          if (!s.channels.includes(c)) out.push(`${rat}.trigger.channels[${ci}]: channel "${c}" is not mapped to service "${s.id}"`);
+        });
+        const needsBot = r.action.type !== 'desk';
+        if (needsBot && !r.action.bot && r.trigger.event === 'message') out.push(`${rat}.action.bot: a "${r.action.type}" rule must name its bot`);
+        if (r.action.bot && components.get(r.action.bot) !== 'bot') out.push(`${rat}.action.bot: "${r.action.bot}" is not a bot component of this account`);
+        if (r.action.desk && components.get(r.action.desk) !== 'desk') out.push(`${rat}.action.desk: "${r.action.desk}" is not a desk component of this account`);
+        if (r.trigger.conditions?.textPattern !== undefined) {
+          try {
+            new RegExp(r.trigger.conditions.textPattern);
+          } catch {
+            out.push(`${rat}.trigger.conditions.textPattern: not a valid regular expression`);
+          }
+        }
+      });
+    });
+  });
+  return out;
+}
+
+function normalizeAccount(a: AccountConfig): AccountSetup {
+  const categories = a.categories ?? { bot: 'BOT', agent: 'AGENT' };
+  const desks = (a.components ?? []).filter((c) => c.kind === 'desk');
+  const account: Account = {
+    id: a.id,
+    name: a.name ?? a.id,
+    reopenPolicy: a.reopenPolicy ?? 'agent-first',
+    threadInclusionDelayMs: parseDuration(a.threadInclusionDelay, 30 * 60_000),
+    availability: { policy: a.availability?.policy ?? 'queue', waitMs: parseDuration(a.availability?.wait, 0) },
+    defaultDesk: a.defaultDesk ?? (desks.length === 1 ? desks[0]!.id : null),
+    teams: (a.teams ?? []).map((t) => ({ id: t.id, values: t.values ?? [t.id] })),
+    categories,
+    emergency: false,
+  };
+  const channels: Channel[] = (a.channels ?? []).map((c) => ({
+    accountId: a.id,
+    id: c.id,
+    kind: c.kind,
+    address: c.address ?? a.id,
+    outboundUrl: c.outboundUrl ?? null,
+    credentials: c.credentials ?? {},
+    realtime: c.realtime ?? c.kind === 'webchat',
+    defaultCategories: c.defaultCategories ?? [categories.bot],
+    active: c.active ?? true,
+  }));
+  const components: Component[] = (a.components ?? []).map((c) => {
+    const dialect = c.dialect ?? 'native';
+    const base = defaultRetryPolicy(dialect, c.kind);
+    const r = c.retry ?? {};
+    return {
+      accountId: a.id,
+      id: c.id,
+      kind: c.kind,
+      dialect,
+      url: c.url ?? null,
+      secrets: c.secrets ?? {},
+      retry: {
+        schedule: r.schedule ? r.schedule.map((d) => parseDuration(d, 0)) : base.schedule,
+        timeoutMs: parseDuration(r.timeout, base.timeoutMs),
+        breakAfter: r.breakAfter ?? base.breakAfter,
+        jitter: r.jitter ?? base.jitter,
+        onExhausted: r.onExhausted ?? base.onExhausted,
+      },
+      health: 'active',
+      flows: c.flows ?? [],
+      options: c.options ?? {},
+    };
+  });
+  const services: Service[] = (a.services ?? []).map((s) => ({ accountId: a.id, id: s.id, channels: s.channels, rules: s.rules }));
+  const agents = (a.agents ?? []).map((g) => ({
+    agent: { accountId: a.id, id: g.id, name: g.name ?? g.id, teams: g.teams ?? [], categories: g.categories ?? [], presence: 'offline' as const },
+    password: g.password ?? null,
+  }));
+  return { account, apiKeys: a.apiKeys ?? [], channels, components, services, agents };
+}
+
+/** Validates a parsed configuration; throws `config_invalid` listing every bad key by its path. */
+export function validateConfig(raw: unknown): NormalizedConfig {
+  const problems = schemaProblems(raw);
+  if (problems.length === 0) problems.push(...referenceProblems(raw as BatonConfig));
+  if (problems.length > 0) {
+    throw new BatonError('config_invalid', `The configuration has ${problems.length} problem${problems.length > 1 ? 's' : ''}:\n  ${problems.join('\n  ')}`, { problems });
+  }
+  return Object.freeze({ accounts: (raw as BatonConfig).accounts.map(normalizeAccount) });
+}
+
+export function loadConfigFile(path: string): NormalizedConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new BatonError('config_invalid', `Cannot read the configuration file ${path}: ${(err as Error).message}`);
+  }
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (err) {
+    throw new BatonError('config_invalid', `${path} is not valid YAML: ${(err as Error).message}`);
+  }
+  return validateConfig(raw);
+}

@@ -1,0 +1,386 @@
+import { BatonError } from './errors.js';
+import type { EventDraft } from './events.js';
+import type { Account } from './model.js';
+import {
+  type AgentSession,
+  type Conversation,
+  controllerOf,
+  isAgentSessionOpen,
+  isBotEnabled,
+  isEnabled,
+  modeIncludesBot,
+} from './conversation.js';
+import { resolveTeam } from './teams.js';
+
+/**
+ * The control state machine (DESIGN.md section 3) as one transition function:
+ * `transition(conversation, command, env)` returns the new conversation and the events the change
+ * emits, with no I/O. The router runs it inside a store transaction; tests run it bare.
+ */
+export type ControlCommand =
+  | { type: 'customer_message'; messageId: string }
+  | { type: 'reply'; componentId: string; authorKind: 'bot' | 'agent' | 'system'; agentId?: string; messageId: string; expectedVersion?: number }
+  | { type: 'handover'; by?: string; note?: string; context?: Record<string, unknown>; team?: string; desk?: string; expectedVersion?: number; reason?: string }
+  | { type: 'takeover'; by?: string; agentId?: string; expectedVersion?: number }
+  | { type: 'handback'; by?: string; position?: { flow: string; step: string }; expectedVersion?: number; reason?: string }
+  | { type: 'position'; flow: string; step: string; by?: string }
+  | { type: 'reset'; by?: string; expectedVersion?: number }
+  | { type: 'mutate'; by?: string; mutations: { componentId: string; enabled: boolean }[]; context?: Record<string, unknown>; expectedVersion?: number }
+  | { type: 'close_bot_session'; by?: string }
+  | { type: 'close_agent_session'; agentId?: string }
+  | { type: 'close'; by?: string; expectedVersion?: number }
+  | { type: 'assign'; agentId: string }
+  | { type: 'transfer'; team: string | null }
+  | { type: 'defer'; agentId?: string }
+  | { type: 'update_context'; context: Record<string, unknown> }
+  | { type: 'emergency_on' }
+  | { type: 'emergency_off' }
+  | { type: 'handover_wait_expired'; agentSessionId: string };
+
+export type CommandType = ControlCommand['type'];
+
+export interface TransitionEnv {
+  account: Account;
+  now: string;
+  newId: () => string;
+  /** Whether an agent who could take a handover is online (real-time channels only ask). */
+  agentsAvailable: boolean;
+  realtime: boolean;
+}
+
+export interface TransitionResult {
+  conversation: Conversation;
+  events: EventDraft[];
+}
+
+type Handler<C extends ControlCommand> = (conv: Conversation, cmd: C, env: TransitionEnv, out: EventDraft[]) => void;
+type HandlerTable = { [K in CommandType]: Handler<Extract<ControlCommand, { type: K }>> };
+
+export function transition(current: Conversation, cmd: ControlCommand, env: TransitionEnv): TransitionResult {
+  const conv = structuredClone(current);
+  const before = controllerOf(conv, env.account);
+  const events: EventDraft[] = [];
+  const handler = handlers[cmd.type] as Handler<ControlCommand>;
+  handler(conv, cmd, env, events);
+  conv.controller = controllerOf(conv, env.account);
+  // A command that moved control without saying so still moves the version: late callers must see it.
+  if (conv.controller !== before && !events.some((e) => 'controlVersion' in e.data)) bump(conv, events);
+  conv.updatedAt = env.now;
+  return { conversation: conv, events };
+}
+
+function checkVersion(conv: Conversation, expected: number | undefined): void {
+  if (expected !== undefined && expected !== conv.controlVersion) {
+    throw new BatonError('stale_control', `Control is at version ${conv.controlVersion}, not ${expected}: it moved since you last looked.`, {
+      controlVersion: conv.controlVersion,
+      expectedVersion: expected,
+    });
+  }
+}
+
+function requireEnabled(conv: Conversation, env: TransitionEnv, componentId: string | undefined): void {
+  if (componentId !== undefined && !isEnabled(conv, env.account, componentId)) {
+    throw new BatonError('component_disabled', `Component ${componentId} is not enabled in conversation ${conv.id}; ${describeControl(conv, env)}.`, {
+      componentId,
+      controller: controllerOf(conv, env.account),
+      controlVersion: conv.controlVersion,
+    });
+  }
+}
+
+function describeControl(conv: Conversation, env: TransitionEnv): string {
+  const c = controllerOf(conv, env.account);
+  if (c === 'bot') return `the bot ${conv.bot} is in control`;
+  if (c === 'desk') return `the desk ${conv.desk} is in control`;
+  return 'nobody is in control';
+}
+
+/** Records a change of control: the version moves so late callers are refused (`stale_control`). */
+function bump(conv: Conversation, events: EventDraft[]): void {
+  conv.controlVersion += 1;
+  const last = events[events.length - 1];
+  if (last) {
+    last.data.controlVersion = conv.controlVersion;
+    last.data.controller = conv.controller;
+  }
+}
+
+function openAgentSession(conv: Conversation, env: TransitionEnv, init: Partial<AgentSession> & { reason: string }): AgentSession {
+  const reused = conv.agentSession?.status === 'reopened' ? conv.agentSession : null;
+  const session: AgentSession = {
+    id: reused?.id ?? env.newId(),
+    status: init.agentId ? 'assigned' : 'queued',
+    desk: conv.desk,
+    team: init.team ?? null,
+    agentId: init.agentId ?? null,
+    note: init.note ?? null,
+    context: init.context ?? {},
+    reason: init.reason,
+    hadAgentReply: reused?.hadAgentReply ?? false,
+    openedAt: reused?.openedAt ?? env.now,
+    closedAt: null,
+  };
+  conv.agentSession = session;
+  return session;
+}
+
+function closeAgentSession(conv: Conversation, env: TransitionEnv, out: EventDraft[], reason: string, agentId?: string): void {
+  const s = conv.agentSession;
+  if (!isAgentSessionOpen(s)) return;
+  s.status = 'closed';
+  s.closedAt = env.now;
+  out.push({ type: 'agent_session.closed', data: { agentSessionId: s.id, reason, agentId: agentId ?? s.agentId } });
+}
+
+function openBotSessionIfNeeded(conv: Conversation, env: TransitionEnv, out: EventDraft[]): void {
+  if (!conv.bot || conv.botSession || !isBotEnabled(conv, env.account)) return;
+  conv.botSession = { id: env.newId(), componentId: conv.bot, openedAt: env.now };
+  out.push({ type: 'bot_session.opened', data: { botSessionId: conv.botSession.id, componentId: conv.bot } });
+}
+
+function swapCategory(conv: Conversation, from: string, to: string): void {
+  const next = conv.categories.filter((c) => c !== from);
+  if (!next.includes(to)) next.push(to);
+  conv.categories = next;
+}
+
+function requireDesk(conv: Conversation, env: TransitionEnv, desk: string | undefined): string {
+  const chosen = desk ?? conv.desk ?? env.account.defaultDesk;
+  if (!chosen) throw new BatonError('invalid_transition', `Conversation ${conv.id} has no desk to hand over to: name one in the rule or set the account's defaultDesk.`);
+  return chosen;
+}
+
+function doHandover(conv: Conversation, env: TransitionEnv, out: EventDraft[], opts: { by?: string; note?: string; context?: Record<string, unknown>; team?: string; desk?: string; reason: string; agentId?: string; eventType: 'handover' | 'takeover' }): void {
+  conv.desk = requireDesk(conv, env, opts.desk);
+  if (conv.bot) conv.mutations[conv.bot] = false;
+  delete conv.mutations[conv.desk];
+  if (opts.context) conv.context = { ...conv.context, ...opts.context };
+  const team = opts.team ?? resolveTeam(conv.context, env.account.teams);
+  conv.team = team;
+  const session = openAgentSession(conv, env, { team, note: opts.note ?? null, context: opts.context ?? {}, reason: opts.reason, ...(opts.agentId ? { agentId: opts.agentId } : {}) });
+  swapCategory(conv, env.account.categories.bot, env.account.categories.agent);
+  conv.controller = 'desk';
+  out.push({
+    type: opts.eventType,
+    data: { by: opts.by ?? null, reason: opts.reason, agentSessionId: session.id, desk: conv.desk, team, note: session.note, context: session.context, agentId: session.agentId },
+  });
+  bump(conv, out);
+}
+
+function doHandback(conv: Conversation, env: TransitionEnv, out: EventDraft[], opts: { by?: string; reason: string; position?: { flow: string; step: string } }): void {
+  if (!conv.bot) throw new BatonError('invalid_transition', `Conversation ${conv.id} has no bot to hand back to.`);
+  if (env.account.emergency) throw new BatonError('invalid_transition', 'The account\'s emergency handover is on: bots stay disabled until it is switched off.');
+  closeAgentSession(conv, env, out, opts.reason);
+  conv.mutations[conv.bot] = true;
+  conv.emergency = false;
+  swapCategory(conv, env.account.categories.agent, env.account.categories.bot);
+  conv.controller = 'bot';
+  out.push({ type: 'handback', data: { by: opts.by ?? null, reason: opts.reason, bot: conv.bot, position: opts.position ?? null } });
+  bump(conv, out);
+  openBotSessionIfNeeded(conv, env, out);
+  if (opts.position) {
+    conv.position = opts.position;
+    out.push({ type: 'position.requested', data: { by: opts.by ?? null, flow: opts.position.flow, step: opts.position.step } });
+  }
+}
+
+const handlers: HandlerTable = {
+  customer_message(conv, cmd, env, out) {
+    if (conv.status === 'closed') {
+      conv.status = 'open';
+      out.push({ type: 'conversation.reopened', data: {} });
+    }
+    const s = conv.agentSession;
+    if (s && s.status === 'closed' && s.closedAt) {
+      const withinDelay = Date.parse(env.now) - Date.parse(s.closedAt) <= env.account.threadInclusionDelayMs;
+      if (withinDelay) {
+        const byBot = isBotEnabled(conv, env.account);
+        s.status = byBot ? 'reopened' : s.agentId ? 'assigned' : 'queued';
+        s.closedAt = null;
+        out.push({ type: 'agent_session.reopened', data: { agentSessionId: s.id, policy: env.account.reopenPolicy, handledBy: byBot ? 'bot' : 'desk' } });
+      } else {
+        conv.agentSession = null;
+        if (Object.keys(conv.mutations).length > 0) {
+          conv.mutations = {};
+          conv.emergency = false;
+          conv.controller = controllerOf(conv, env.account);
+          out.push({ type: 'reset', data: { by: null, reason: 'thread_inclusion_delay_expired' } });
+          bump(conv, out);
+        }
+      }
+    }
+    openBotSessionIfNeeded(conv, env, out);
+    if (controllerOf(conv, env.account) === 'desk' && !isAgentSessionOpen(conv.agentSession)) {
+      conv.desk = requireDesk(conv, env, undefined);
+      const team = resolveTeam(conv.context, env.account.teams);
+      conv.team = conv.team ?? team;
+      const session = openAgentSession(conv, env, { team: conv.team, reason: env.account.emergency ? 'emergency' : 'rule' });
+      out.push({ type: 'agent_session.opened', data: { agentSessionId: session.id, desk: conv.desk, team: conv.team, reason: session.reason } });
+    }
+    conv.lastCustomerMessageAt = env.now;
+    out.push({ type: 'message.received', data: { messageId: cmd.messageId, controller: controllerOf(conv, env.account) } });
+  },
+
+  reply(conv, cmd, env, out) {
+    checkVersion(conv, cmd.expectedVersion);
+    requireEnabled(conv, env, cmd.componentId);
+    if (cmd.authorKind === 'agent' && conv.agentSession && isAgentSessionOpen(conv.agentSession)) {
+      conv.agentSession.hadAgentReply = true;
+      if (cmd.agentId && !conv.agentSession.agentId) {
+        conv.agentSession.agentId = cmd.agentId;
+        conv.agentSession.status = 'assigned';
+      }
+    }
+    out.push({ type: 'message.sent', data: { messageId: cmd.messageId, componentId: cmd.componentId, authorKind: cmd.authorKind, agentId: cmd.agentId ?? null } });
+  },
+
+  handover(conv, cmd, env, out) {
+    checkVersion(conv, cmd.expectedVersion);
+    requireEnabled(conv, env, cmd.by);
+    if (!isBotEnabled(conv, env.account)) throw new BatonError('invalid_transition', `Conversation ${conv.id} is already with the desk; there is nothing to hand over.`);
+    const desk = requireDesk(conv, env, cmd.desk);
+    const team = cmd.team ?? resolveTeam({ ...conv.context, ...(cmd.context ?? {}) }, env.account.teams);
+    if (env.realtime && !env.agentsAvailable && env.account.availability.policy === 'keep-bot') {
+      out.push({ type: 'handover.rejected', data: { by: cmd.by ?? null, reason: 'no_agents_available', team, desk } });
+      return;
+    }
+    doHandover(conv, env, out, { ...cmd, desk, ...(team ? { team } : {}), reason: cmd.reason ?? 'bot', eventType: 'handover' });
+  },
+
+  takeover(conv, cmd, env, out) {
+    checkVersion(conv, cmd.expectedVersion);
+    if (!isBotEnabled(conv, env.account)) throw new BatonError('invalid_transition', `Conversation ${conv.id} is not with a bot; there is nothing to take over.`);
+    doHandover(conv, env, out, { ...(cmd.by ? { by: cmd.by, desk: cmd.by } : {}), ...(cmd.agentId ? { agentId: cmd.agentId } : {}), reason: 'takeover', eventType: 'takeover' });
+  },
+
+  handback(conv, cmd, env, out) {
+    checkVersion(conv, cmd.expectedVersion);
+    requireEnabled(conv, env, cmd.by);
+    if (isBotEnabled(conv, env.account)) throw new BatonError('invalid_transition', `Conversation ${conv.id} is already with the bot.`);
+    doHandback(conv, env, out, { ...cmd, reason: cmd.reason ?? 'handback' });
+  },
+
+  position(conv, cmd, _env, out) {
+    conv.position = { flow: cmd.flow, step: cmd.step };
+    out.push({ type: 'position.requested', data: { by: cmd.by ?? null, flow: cmd.flow, step: cmd.step } });
+  },
+
+  reset(conv, cmd, env, out) {
+    checkVersion(conv, cmd.expectedVersion);
+    conv.mutations = {};
+    conv.emergency = false;
+    conv.team = null;
+    if (isBotEnabled(conv, env.account)) {
+      closeAgentSession(conv, env, out, 'reset');
+      swapCategory(conv, env.account.categories.agent, env.account.categories.bot);
+    }
+    conv.controller = controllerOf(conv, env.account);
+    out.push({ type: 'reset', data: { by: cmd.by ?? null, reason: 'reset', controller: conv.controller } });
+    bump(conv, out);
+  },
+
+  mutate(conv, cmd, env, out) {
+    checkVersion(conv, cmd.expectedVersion);
+    if (cmd.context) {
+      conv.context = { ...conv.context, ...cmd.context };
+      out.push({ type: 'context.updated', data: { context: cmd.context } });
+    }
+    const wasBot = isBotEnabled(conv, env.account);
+    for (const m of cmd.mutations) {
+      if (m.componentId === conv.bot && !m.enabled && wasBot) {
+        const takeover = cmd.by !== undefined && cmd.by !== conv.bot && cmd.by === conv.desk;
+        doHandover(conv, env, out, { ...(cmd.by ? { by: cmd.by } : {}), reason: takeover ? 'takeover' : 'bot', eventType: takeover ? 'takeover' : 'handover' });
+      } else if (m.componentId === conv.bot && m.enabled && !isBotEnabled(conv, env.account)) {
+        doHandback(conv, env, out, { ...(cmd.by ? { by: cmd.by } : {}), reason: 'handback' });
+      } else {
+        conv.mutations[m.componentId] = m.enabled;
+      }
+    }
+    out.push({ type: 'control.mutated', data: { by: cmd.by ?? null, mutations: cmd.mutations, context: cmd.context ?? null, controller: controllerOf(conv, env.account) } });
+  },
+
+  close_bot_session(conv, cmd, _env, out) {
+    if (!conv.botSession) throw new BatonError('invalid_transition', `Conversation ${conv.id} has no open bot session.`);
+    out.push({ type: 'bot_session.closed', data: { botSessionId: conv.botSession.id, by: cmd.by ?? null } });
+    conv.botSession = null;
+  },
+
+  close_agent_session(conv, cmd, env, out) {
+    if (!isAgentSessionOpen(conv.agentSession)) throw new BatonError('invalid_transition', `Conversation ${conv.id} has no open agent session.`);
+    closeAgentSession(conv, env, out, 'closed', cmd.agentId);
+    if (env.account.reopenPolicy === 'bot-first' && conv.bot && !env.account.emergency) {
+      doHandback(conv, env, out, { reason: 'agent_session_closed' });
+    }
+  },
+
+  close(conv, cmd, env, out) {
+    checkVersion(conv, cmd.expectedVersion);
+    if (conv.status === 'closed') throw new BatonError('invalid_transition', `Conversation ${conv.id} is already closed.`);
+    closeAgentSession(conv, env, out, 'conversation_closed');
+    if (conv.botSession) {
+      out.push({ type: 'bot_session.closed', data: { botSessionId: conv.botSession.id, by: cmd.by ?? null } });
+      conv.botSession = null;
+    }
+    conv.status = 'closed';
+    out.push({ type: 'conversation.closed', data: { by: cmd.by ?? null } });
+  },
+
+  assign(conv, cmd, _env, out) {
+    const s = conv.agentSession;
+    if (!isAgentSessionOpen(s)) throw new BatonError('invalid_transition', `Conversation ${conv.id} has no open agent session to assign.`);
+    s.agentId = cmd.agentId;
+    s.status = 'assigned';
+    out.push({ type: 'agent_session.assigned', data: { agentSessionId: s.id, agentId: cmd.agentId } });
+  },
+
+  transfer(conv, cmd, _env, out) {
+    const s = conv.agentSession;
+    if (!isAgentSessionOpen(s)) throw new BatonError('invalid_transition', `Conversation ${conv.id} has no open agent session to transfer.`);
+    s.team = cmd.team;
+    s.agentId = null;
+    s.status = 'queued';
+    conv.team = cmd.team;
+    out.push({ type: 'agent_session.transferred', data: { agentSessionId: s.id, team: cmd.team } });
+  },
+
+  defer(conv, cmd, _env, out) {
+    const s = conv.agentSession;
+    if (!isAgentSessionOpen(s)) throw new BatonError('invalid_transition', `Conversation ${conv.id} has no open agent session to defer.`);
+    s.status = 'deferred';
+    out.push({ type: 'agent_session.deferred', data: { agentSessionId: s.id, agentId: cmd.agentId ?? s.agentId } });
+  },
+
+  update_context(conv, cmd, _env, out) {
+    conv.context = { ...conv.context, ...cmd.context };
+    out.push({ type: 'context.updated', data: { context: cmd.context } });
+  },
+
+  emergency_on(conv, _cmd, env, out) {
+    // The account flag already disables the bot for reads; this records it per conversation,
+    // queues the humans and bumps the version so every party is told.
+    if (conv.emergency || !conv.bot || !(conv.mutations[conv.bot] ?? modeIncludesBot(conv.mode))) return;
+    if (conv.status === 'closed') return;
+    conv.emergency = true;
+    doHandover(conv, env, out, { reason: 'emergency', eventType: 'handover' });
+    conv.mutations = Object.fromEntries(Object.entries(conv.mutations).filter(([id]) => id !== conv.bot));
+  },
+
+  emergency_off(conv, _cmd, env, out) {
+    if (!conv.emergency) return;
+    conv.emergency = false;
+    if (!isBotEnabled(conv, env.account)) return;
+    closeAgentSession(conv, env, out, 'emergency_ended');
+    swapCategory(conv, env.account.categories.agent, env.account.categories.bot);
+    conv.controller = 'bot';
+    out.push({ type: 'handback', data: { by: null, reason: 'emergency_ended', bot: conv.bot, position: null } });
+    bump(conv, out);
+  },
+
+  handover_wait_expired(conv, cmd, env, out) {
+    const s = conv.agentSession;
+    if (!s || s.id !== cmd.agentSessionId || s.status !== 'queued') return;
+    if (env.account.availability.policy !== 'keep-bot' || !conv.bot || env.account.emergency) return;
+    out.push({ type: 'handover.rejected', data: { by: null, reason: 'no_agent_answered', team: s.team, desk: conv.desk } });
+    doHandback(conv, env, out, { reason: 'no_agent_answered' });
+  },
+};

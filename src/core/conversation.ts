@@ -1,0 +1,106 @@
+import type { Account, RuleAction } from './model.js';
+
+export type AgentSessionStatus = 'queued' | 'assigned' | 'deferred' | 'reopened' | 'closed';
+
+/** A stretch of human handling (Engage "intervention", IMI CCSP conversation): new id per handover. */
+export interface AgentSession {
+  id: string;
+  status: AgentSessionStatus;
+  desk: string | null;
+  team: string | null;
+  agentId: string | null;
+  note: string | null;
+  context: Record<string, unknown>;
+  reason: string;
+  hadAgentReply: boolean;
+  openedAt: string;
+  closedAt: string | null;
+}
+
+/** The bot's view of the chat (IMI Conversationid): stable until the bot closes it. */
+export interface BotSession {
+  id: string;
+  componentId: string;
+  openedAt: string;
+}
+
+export type Controller = 'bot' | 'desk' | 'none';
+
+/**
+ * One chat between a customer and the business on one channel, with everything routing needs.
+ * `mutations` are the overrides of the rule's defaults (CM enable/disableComponent); `reset`
+ * clears them. `controlVersion` increases at every change of who may answer.
+ */
+export interface Conversation {
+  accountId: string;
+  id: string;
+  channelId: string;
+  customer: string;
+  business: string;
+  status: 'open' | 'closed';
+  serviceId: string | null;
+  ruleId: string | null;
+  mode: RuleAction;
+  bot: string | null;
+  desk: string | null;
+  mutations: Record<string, boolean>;
+  /** Handed to the desk by the account's emergency switch; restored when it goes off. */
+  emergency: boolean;
+  controlVersion: number;
+  controller: Controller;
+  team: string | null;
+  categories: string[];
+  context: Record<string, unknown>;
+  visitor: Record<string, string>;
+  position: { flow: string; step: string } | null;
+  botSession: BotSession | null;
+  agentSession: AgentSession | null;
+  lastSeq: number;
+  createdAt: string;
+  updatedAt: string;
+  lastCustomerMessageAt: string | null;
+}
+
+export function modeIncludesBot(mode: RuleAction): boolean {
+  return mode === 'bot' || mode === 'bot+desk';
+}
+
+export function isBotEnabled(conv: Conversation, account: Pick<Account, 'emergency'>): boolean {
+  if (!conv.bot) return false;
+  if (account.emergency || conv.emergency) return false;
+  return conv.mutations[conv.bot] ?? modeIncludesBot(conv.mode);
+}
+
+/** The desk answers when told to, or when no bot does (CM: Customer Contact lies dormant until then). */
+export function isDeskEnabled(conv: Conversation, account: Pick<Account, 'emergency'>): boolean {
+  if (!conv.desk) return false;
+  const explicit = conv.mutations[conv.desk];
+  if (explicit !== undefined) return explicit;
+  return conv.mode === 'desk' || !isBotEnabled(conv, account);
+}
+
+/** Whether `componentId` may send a reply in this conversation now. */
+export function isEnabled(conv: Conversation, account: Pick<Account, 'emergency'>, componentId: string): boolean {
+  if (componentId === conv.bot) return isBotEnabled(conv, account);
+  if (componentId === conv.desk) return isDeskEnabled(conv, account);
+  return conv.mutations[componentId] === true;
+}
+
+export function controllerOf(conv: Conversation, account: Pick<Account, 'emergency'>): Controller {
+  if (isBotEnabled(conv, account)) return 'bot';
+  if (isDeskEnabled(conv, account)) return 'desk';
+  return 'none';
+}
+
+export function isAgentSessionOpen(session: AgentSession | null): session is AgentSession {
+  return session !== null && session.status !== 'closed';
+}
+
+/** Every component that takes part in the conversation, controlling or observing. */
+export function participants(conv: Conversation): string[] {
+  const ids = new Set<string>();
+  if (conv.bot) ids.add(conv.bot);
+  if (conv.desk) ids.add(conv.desk);
+  for (const [id, on] of Object.entries(conv.mutations)) if (on) ids.add(id);
+  return [...ids];
+}

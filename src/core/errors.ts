@@ -1,0 +1,55 @@
+/**
+ * Every error Baton returns is registered here once: a stable machine-readable code, the HTTP
+ * status it maps to, and a default sentence. Core code throws `BatonError`; only the HTTP error
+ * handler knows about status codes, and it reads them from this table.
+ *
+ * @example throw new BatonError('conversation_not_found', `No conversation ${id} in this account.`)
+ */
+export const ERROR_CODES = {
+  bad_request: { status: 400, message: 'The request is not valid.' },
+  invalid_json: { status: 400, message: 'The request body is not valid JSON.' },
+  validation_failed: { status: 400, message: 'The request does not match the schema.' },
+  unauthorized: { status: 401, message: 'A valid API key is required (Authorization: Bearer <key>).' },
+  forbidden: { status: 403, message: 'This credential may not do that.' },
+  not_found: { status: 404, message: 'No such route.' },
+  account_not_found: { status: 404, message: 'No such account.' },
+  channel_not_found: { status: 404, message: 'No such channel in this account.' },
+  component_not_found: { status: 404, message: 'No such component in this account.' },
+  conversation_not_found: { status: 404, message: 'No such conversation in this account.' },
+  agent_not_found: { status: 404, message: 'No such agent in this account.' },
+  message_not_found: { status: 404, message: 'No such message in this account.' },
+  component_disabled: { status: 409, message: 'This component is not enabled for the conversation and may not reply.' },
+  stale_control: { status: 409, message: 'Control of the conversation has moved since the version you expected.' },
+  invalid_transition: { status: 409, message: 'The conversation is not in a state that allows this.' },
+  idempotency_conflict: { status: 409, message: 'This Idempotency-Key was already used for a different request.' },
+  channel_inactive: { status: 409, message: 'The channel is switched off.' },
+  wrong_channel_kind: { status: 409, message: 'The channel does not accept this kind of request.' },
+  payload_too_large: { status: 413, message: 'The request body is larger than the limit.' },
+  unsupported_media_type: { status: 415, message: 'Send the body as application/json.' },
+  rate_limited: { status: 429, message: 'Too many requests; retry later.' },
+  config_invalid: { status: 400, message: 'The configuration is not valid.' },
+  store_unavailable: { status: 503, message: 'The store cannot be reached.' },
+  internal: { status: 500, message: 'Something went wrong inside Baton.' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export class BatonError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message?: string, details?: Record<string, unknown>) {
+    super(message ?? ERROR_CODES[code].message);
+    this.name = 'BatonError';
+    this.code = code;
+    this.details = details;
+  }
+
+  get status(): number {
+    return ERROR_CODES[this.code].status;
+  }
+}
+
+export function isBatonError(err: unknown): err is BatonError {
+  return err instanceof BatonError;
+}

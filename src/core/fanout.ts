@@ -1,0 +1,36 @@
+import type { ConversationEvent } from './events.js';
+import { type Conversation, participants } from './conversation.js';
+
+export type DeliveryTarget = { kind: 'component'; id: string } | { kind: 'channel'; id: string };
+
+export interface Recipient {
+  target: DeliveryTarget;
+  /** False for observers: the bot after a handover, a dormant desk. They see, they must not answer. */
+  forReply: boolean;
+}
+
+const CUSTOMER_FACING = new Set(['message.sent']);
+const NOT_DELIVERED = new Set(['reply.refused', 'message.status']);
+
+/**
+ * Who must see an event, decided from the conversation as it is after the change. Customers see
+ * what bots and agents send; every participating component sees everything else, the one in
+ * control with `forReply` set.
+ */
+export function recipients(conv: Conversation, event: ConversationEvent): Recipient[] {
+  if (NOT_DELIVERED.has(event.type)) return [];
+  const out: Recipient[] = [];
+  const author = event.type === 'message.sent' ? (event.data.componentId as string | undefined) : undefined;
+  if (CUSTOMER_FACING.has(event.type)) out.push({ target: { kind: 'channel', id: conv.channelId }, forReply: false });
+  const controlling = conv.controller === 'bot' ? conv.bot : conv.controller === 'desk' ? conv.desk : null;
+  for (const id of participants(conv)) {
+    if (id === author) continue;
+    out.push({ target: { kind: 'component', id }, forReply: event.type === 'message.received' && id === controlling });
+  }
+  // A handback or reset can leave the previous desk outside the participants; it must still hear of it.
+  const formerDesk = event.data.desk as string | undefined;
+  if (formerDesk && !out.some((r) => r.target.kind === 'component' && r.target.id === formerDesk)) {
+    out.push({ target: { kind: 'component', id: formerDesk }, forReply: false });
+  }
+  return out;
+}

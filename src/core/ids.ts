@@ -1,0 +1,40 @@
+import { createHash, randomUUID } from 'node:crypto';
+
+/** DESIGN.md section 4: the namespace every chatId is derived under. */
+export const CHAT_ID_NAMESPACE = '9f5d8f62-3b1e-4c7a-9e2d-1a6b0c4d8e73';
+
+function uuidBytes(uuid: string): Buffer {
+  const hex = uuid.replace(/-/g, '');
+  if (!/^[0-9a-f]{32}$/i.test(hex)) throw new Error(`not a UUID: ${uuid}`);
+  return Buffer.from(hex, 'hex');
+}
+
+function formatUuid(bytes: Buffer): string {
+  const h = bytes.toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}
+
+/** RFC 9562 name-based UUID, version 5 (SHA-1). */
+export function uuidV5(name: string, namespace: string): string {
+  const hash = createHash('sha1').update(uuidBytes(namespace)).update(name, 'utf8').digest();
+  const bytes = hash.subarray(0, 16);
+  bytes[6] = (bytes[6]! & 0x0f) | 0x50;
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  return formatUuid(bytes);
+}
+
+/**
+ * The conversation id of a chat: the same on every instance, for ever, with no lookup, and the
+ * same whichever way a message goes, because the caller names the customer and business sides
+ * explicitly (CM: "the hash of the channel + from + to fields transposed to a guid").
+ *
+ * @example chatId('web', '+31600000001', 'acme') // '…-5…' (version-5 UUID)
+ */
+export function chatId(channelId: string, customer: string, business: string): string {
+  return uuidV5(`${channelId}\n${customer}\n${business}`, CHAT_ID_NAMESPACE);
+}
+
+/** Random ids for sessions, messages and deliveries. */
+export function newId(): string {
+  return randomUUID();
+}

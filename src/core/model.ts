@@ -1,0 +1,144 @@
+/**
+ * The routing model (DESIGN.md section 2). Plain data: the store persists it, the control state
+ * machine transforms it, dialects render it. Nothing here knows about HTTP or SQL.
+ */
+
+export type ReopenPolicy = 'agent-first' | 'bot-first';
+export type AvailabilityPolicy = 'queue' | 'keep-bot';
+
+export interface Team {
+  id: string;
+  /** Context values that route a handover to this team (CM: the exact same values). */
+  values: string[];
+}
+
+export interface Account {
+  id: string;
+  name: string;
+  reopenPolicy: ReopenPolicy;
+  /** Milliseconds after an agent session closes during which a customer message reopens it. */
+  threadInclusionDelayMs: number;
+  availability: { policy: AvailabilityPolicy; waitMs: number };
+  /** The desk that receives handovers when the rule names none. */
+  defaultDesk: string | null;
+  teams: Team[];
+  /** Categories that mark a conversation as the bot's or the agents' (Engage handover categories). */
+  categories: { bot: string; agent: string };
+  emergency: boolean;
+}
+
+export type ChannelKind = 'native' | 'webchat' | 'omnichannel' | 'cm';
+
+export interface Channel {
+  accountId: string;
+  id: string;
+  kind: ChannelKind;
+  /** The business side of every chat on this channel, when the channel does not say it per message. */
+  address: string;
+  /** Where answers to customers go (the channel's own server), if anywhere. */
+  outboundUrl: string | null;
+  credentials: Record<string, string>;
+  /** Real-time channels check agent availability before a handover. */
+  realtime: boolean;
+  defaultCategories: string[];
+  active: boolean;
+}
+
+export type ComponentKind = 'bot' | 'desk';
+export type ComponentHealth = 'active' | 'inactive' | 'unverified';
+
+export interface RetryPolicy {
+  /** Delays in ms before each retry; its length is the number of retries. */
+  schedule: number[];
+  timeoutMs: number;
+  /** Consecutive failures after which the component becomes inactive; 0 = never. */
+  breakAfter: number;
+  jitter: number;
+  onExhausted: 'block' | 'skip';
+}
+
+export interface Flow {
+  id: string;
+  steps: string[];
+}
+
+export interface Component {
+  accountId: string;
+  id: string;
+  kind: ComponentKind;
+  dialect: string;
+  url: string | null;
+  secrets: Record<string, string>;
+  retry: RetryPolicy;
+  health: ComponentHealth;
+  flows: Flow[];
+  /** Dialect-specific settings (IMI kind, CM product token, ...). */
+  options: Record<string, unknown>;
+}
+
+export type RuleAction = 'bot' | 'desk' | 'bot+desk';
+
+export interface BusinessHours {
+  timezone: string;
+  /** Lower-case three-letter day names: mon, tue, ... */
+  days: string[];
+  from: string;
+  to: string;
+}
+
+export interface RuleConditions {
+  /** A regular expression the customer's text must match (case-insensitive). */
+  textPattern?: string;
+  /** Visitor fields that must equal (or, for /regex/, match) the given values. */
+  visitor?: Record<string, string>;
+  /** Context values (for handover rules) that must equal the given values. */
+  context?: Record<string, string>;
+  businessHours?: BusinessHours;
+  /** Match only outside the business hours above. */
+  outsideHours?: boolean;
+}
+
+export interface Rule {
+  id: string;
+  trigger: { event: 'message' | 'handover'; channels?: string[]; conditions?: RuleConditions };
+  action: { type: RuleAction; bot?: string; desk?: string; team?: string };
+}
+
+export interface Service {
+  accountId: string;
+  id: string;
+  channels: string[];
+  rules: Rule[];
+}
+
+export interface Agent {
+  accountId: string;
+  id: string;
+  name: string;
+  teams: string[];
+  categories: string[];
+  presence: 'online' | 'away' | 'offline';
+}
+
+export type AuthorKind = 'customer' | 'bot' | 'agent' | 'system';
+
+/** What a message carries. Dialects map their wire kinds onto these. */
+export interface MessageContent {
+  type: 'text' | 'media' | 'postback' | 'custom';
+  text?: string;
+  media?: { url: string; contentType?: string; name?: string };
+  postback?: { payload: string; title?: string };
+  buttons?: { id?: string; title: string; payload?: string }[];
+  custom?: Record<string, unknown>;
+}
+
+export interface Message {
+  accountId: string;
+  conversationId: string;
+  id: string;
+  author: { kind: AuthorKind; id: string | null };
+  content: MessageContent;
+  channelMessageId: string | null;
+  status: 'accepted' | 'sent' | 'delivered' | 'read' | 'failed';
+  createdAt: string;
+}

@@ -1,0 +1,112 @@
+import type { Conversation } from './conversation.js';
+import type { ConversationEvent } from './events.js';
+import type { DeliveryTarget } from './fanout.js';
+import type { Account, Agent, Channel, Component, Message, Service } from './model.js';
+
+/** A delivery row before the store writes it: one event, one recipient (transactional outbox). */
+export interface DeliveryDraft {
+  id: string;
+  accountId: string;
+  conversationId: string;
+  seq: number;
+  eventType: string;
+  target: DeliveryTarget;
+  forReply: boolean;
+  createdAt: string;
+}
+
+export interface ConversationFilter {
+  status?: 'open' | 'closed';
+  team?: string;
+  controller?: 'bot' | 'desk' | 'none';
+  /** Opaque position from a previous page. */
+  after?: string;
+  limit: number;
+}
+
+export interface IdempotencyRecord {
+  fingerprint: string;
+  result: unknown;
+  createdAt: string;
+}
+
+export interface Timer {
+  id: string;
+  accountId: string;
+  conversationId: string;
+  kind: 'handover_wait';
+  ref: string;
+  dueAt: string;
+}
+
+/** What the core reads. Every lookup is by key or by an indexed column; none scans a table. */
+export interface StoreReads {
+  getAccount(id: string): Promise<Account | undefined>;
+  accountIdForKey(keyHash: string): Promise<string | undefined>;
+  listAccounts(): Promise<Account[]>;
+  getChannel(accountId: string, id: string): Promise<Channel | undefined>;
+  listChannels(accountId: string): Promise<Channel[]>;
+  getComponent(accountId: string, id: string): Promise<Component | undefined>;
+  listComponents(accountId: string): Promise<Component[]>;
+  listServices(accountId: string): Promise<Service[]>;
+  getAgent(accountId: string, id: string): Promise<Agent | undefined>;
+  listAgents(accountId: string): Promise<Agent[]>;
+  /** Agents online with the team (or any team when null) and the category (when given). */
+  countAvailableAgents(accountId: string, team: string | null, category: string | null): Promise<number>;
+  getConversation(accountId: string, id: string): Promise<Conversation | undefined>;
+  listConversations(accountId: string, filter: ConversationFilter): Promise<{ items: Conversation[]; next: string | null }>;
+  /** Ids of open conversations after `afterId`, in id order, for account-wide sweeps in batches. */
+  listOpenConversationIds(accountId: string, afterId: string | null, limit: number): Promise<string[]>;
+  findConversationByBotSession(accountId: string, botSessionId: string): Promise<Conversation | undefined>;
+  findConversationByAgentSession(accountId: string, agentSessionId: string): Promise<Conversation | undefined>;
+  listEvents(accountId: string, conversationId: string, afterSeq: number, limit: number): Promise<ConversationEvent[]>;
+  getEvent(accountId: string, conversationId: string, seq: number): Promise<ConversationEvent | undefined>;
+  getMessage(accountId: string, id: string): Promise<Message | undefined>;
+  listMessages(accountId: string, conversationId: string, limit: number): Promise<Message[]>;
+  findMessageByChannelMessageId(accountId: string, channelId: string, channelMessageId: string): Promise<Message | undefined>;
+  getIdempotency(accountId: string, key: string): Promise<IdempotencyRecord | undefined>;
+  dueTimers(now: string, limit: number): Promise<Timer[]>;
+  agentPasswordHash(accountId: string, agentId: string): Promise<string | null>;
+}
+
+/** What the core writes; only inside a transaction. */
+export interface StoreTx extends StoreReads {
+  /** Reads the conversation and holds it against concurrent writers until commit. */
+  lockConversation(accountId: string, id: string): Promise<Conversation | undefined>;
+  /** Inserts unless another writer got there first; false when it already existed. */
+  insertConversation(conv: Conversation): Promise<boolean>;
+  updateConversation(conv: Conversation): Promise<void>;
+  appendEvents(events: ConversationEvent[]): Promise<void>;
+  insertMessage(message: Message, channelId: string): Promise<void>;
+  insertDeliveries(rows: DeliveryDraft[]): Promise<void>;
+  putIdempotency(accountId: string, key: string, record: IdempotencyRecord): Promise<void>;
+  putTimer(timer: Timer): Promise<void>;
+  deleteTimer(id: string): Promise<void>;
+  setAccountEmergency(accountId: string, on: boolean): Promise<void>;
+  setAgentPresence(accountId: string, agentId: string, presence: Agent['presence']): Promise<void>;
+  upsertAccount(account: Account, keyHashes: string[]): Promise<void>;
+  upsertChannel(channel: Channel): Promise<void>;
+  upsertComponent(component: Component): Promise<void>;
+  replaceServices(accountId: string, services: Service[]): Promise<void>;
+  upsertAgent(agent: Agent, passwordHash: string | null): Promise<void>;
+}
+
+export interface Store extends StoreReads {
+  readonly engine: 'sqlite' | 'postgres';
+  transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
+  migrate(): Promise<{ applied: string[] }>;
+  pendingMigrations(): Promise<string[]>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Thrown by a store when a write lost a race (a unique key taken, a serialization failure);
+ * the router runs the command again, which then sees the winner's row.
+ */
+export class WriteConflict extends Error {
+  constructor(cause: unknown) {
+    super('write conflict', { cause });
+    this.name = 'WriteConflict';
+  }
+}

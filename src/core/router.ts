@@ -1,0 +1,333 @@
+import type { Clock } from './clock.js';
+import { type ControlCommand, transition } from './control.js';
+import { type Conversation, controllerOf } from './conversation.js';
+import { BatonError, isBatonError } from './errors.js';
+import type { ConversationEvent, EventDraft } from './events.js';
+import { recipients } from './fanout.js';
+import { chatId, newId } from './ids.js';
+import type { Account, Channel, Message, MessageContent } from './model.js';
+import { type DeliveryDraft, type Store, type StoreTx, WriteConflict } from './ports.js';
+import { matchRule } from './rules.js';
+
+export interface InboundMessage {
+  accountId: string;
+  channelId: string;
+  /** The customer's address on the channel. */
+  customer: string;
+  /** The business side; the channel's own address when omitted. */
+  business?: string;
+  channelMessageId?: string;
+  content: MessageContent;
+  visitor?: Record<string, string>;
+  context?: Record<string, unknown>;
+}
+
+export interface OutboundReply {
+  componentId: string;
+  authorKind: 'bot' | 'agent' | 'system';
+  agentId?: string;
+  content: MessageContent;
+  expectedVersion?: number;
+}
+
+export interface CommandOutcome {
+  conversation: Conversation;
+  events: ConversationEvent[];
+  message?: Message;
+  /** True when an idempotent retry found the original result. */
+  duplicate?: boolean;
+}
+
+/** Something that wants to know when new deliveries were committed (the outbox dispatcher). */
+export type CommitListener = (accountId: string, count: number) => void;
+
+export interface Idempotency {
+  key: string;
+  fingerprint: string;
+}
+
+/**
+ * The core's command side. Every command runs in one store transaction: lock the conversation,
+ * run the state machine, append its events with the next sequence numbers, write the outbox rows
+ * they cause, commit. Nothing is sent from here; the dispatcher picks the rows up after commit.
+ */
+export class Router {
+  private readonly listeners: CommitListener[] = [];
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+  ) {}
+
+  onCommit(listener: CommitListener): void {
+    this.listeners.push(listener);
+  }
+
+  /** A customer message arriving on a channel: opens or continues the chat and routes it. */
+  async receive(input: InboundMessage, idem?: Idempotency): Promise<CommandOutcome> {
+    return this.run(input.accountId, idem, async (tx, now) => {
+      const account = await requireAccount(tx, input.accountId);
+      const channel = await tx.getChannel(account.id, input.channelId);
+      if (!channel) throw new BatonError('channel_not_found', `No channel ${input.channelId} in account ${account.id}.`);
+      if (!channel.active) throw new BatonError('channel_inactive', `Channel ${channel.id} is switched off; switch it on to accept messages.`);
+      const channelMessageId = input.channelMessageId ?? idem?.key;
+      if (channelMessageId) {
+        const seen = await tx.findMessageByChannelMessageId(account.id, channel.id, channelMessageId);
+        if (seen) {
+          const conversation = await tx.getConversation(account.id, seen.conversationId);
+          return { conversation: conversation!, events: [], message: seen, duplicate: true };
+        }
+      }
+      const id = chatId(channel.id, input.customer, input.business ?? channel.address);
+      let conv = await tx.lockConversation(account.id, id);
+      const opening: EventDraft[] = [];
+      if (!conv) {
+        const fresh = await this.openConversation(tx, account, channel, id, input, now);
+        if (await tx.insertConversation(fresh.conversation)) {
+          opening.push(fresh.opened);
+        }
+        conv = (await tx.lockConversation(account.id, id))!;
+      }
+      if (input.visitor) conv.visitor = { ...conv.visitor, ...input.visitor };
+      if (input.context) conv.context = { ...conv.context, ...input.context };
+      const message: Message = {
+        accountId: account.id,
+        conversationId: id,
+        id: newId(),
+        author: { kind: 'customer', id: input.customer },
+        content: input.content,
+        channelMessageId: channelMessageId ?? null,
+        status: 'accepted',
+        createdAt: now,
+      };
+      await tx.insertMessage(message, channel.id);
+      const env = { account, now, newId, agentsAvailable: true, realtime: channel.realtime };
+      const result = transition(conv, { type: 'customer_message', messageId: message.id }, env);
+      const events = await this.commitChange(tx, result.conversation, [...opening, ...result.events], now);
+      return { conversation: result.conversation, events, message };
+    });
+  }
+
+  /** A bot, agent or system message to the customer; refused unless the author may answer now. */
+  async reply(accountId: string, conversationId: string, reply: OutboundReply, idem?: Idempotency): Promise<CommandOutcome> {
+    try {
+      return await this.run(accountId, idem, async (tx, now) => {
+        const { account, conv, channel } = await this.load(tx, accountId, conversationId);
+        const message: Message = {
+          accountId,
+          conversationId,
+          id: newId(),
+          author: { kind: reply.authorKind, id: reply.authorKind === 'agent' ? reply.agentId ?? reply.componentId : reply.componentId },
+          content: reply.content,
+          channelMessageId: null,
+          status: 'accepted',
+          createdAt: now,
+        };
+        const cmd: ControlCommand = { type: 'reply', componentId: reply.componentId, authorKind: reply.authorKind, messageId: message.id, ...optional('agentId', reply.agentId), ...optional('expectedVersion', reply.expectedVersion) };
+        const result = transition(conv, cmd, { account, now, newId, agentsAvailable: true, realtime: channel.realtime });
+        await tx.insertMessage(message, channel.id);
+        const events = await this.commitChange(tx, result.conversation, result.events, now);
+        return { conversation: result.conversation, events, message };
+      });
+    } catch (err) {
+      if (isBatonError(err) && (err.code === 'component_disabled' || err.code === 'stale_control')) {
+        await this.recordRefusal(accountId, conversationId, reply, err);
+      }
+      throw err;
+    }
+  }
+
+  /** Any control command (handover, takeover, handback, reset, close, ...). */
+  async command(accountId: string, conversationId: string, cmd: ControlCommand, idem?: Idempotency): Promise<CommandOutcome> {
+    return this.run(accountId, idem, async (tx, now) => {
+      const { account, conv, channel } = await this.load(tx, accountId, conversationId);
+      const agentsAvailable = cmd.type === 'handover' && channel.realtime ? await this.agentsAvailable(tx, account, conv, cmd.team) : true;
+      const result = transition(conv, cmd, { account, now, newId, agentsAvailable, realtime: channel.realtime });
+      await this.scheduleTimers(tx, account, result.conversation, conv, now);
+      const events = await this.commitChange(tx, result.conversation, result.events, now);
+      return { conversation: result.conversation, events };
+    });
+  }
+
+  /**
+   * The account-wide emergency switch. The flag takes effect at once for every read (bots are
+   * refused from that commit on); the sweep then records the handover in each open conversation,
+   * in batches, so desks queue them and bots are told.
+   */
+  async setEmergency(accountId: string, on: boolean): Promise<{ conversations: number }> {
+    await this.store.transaction(async (tx) => {
+      await requireAccount(tx, accountId);
+      await tx.setAccountEmergency(accountId, on);
+    });
+    let after: string | null = null;
+    let changed = 0;
+    for (;;) {
+      const ids = await this.store.listOpenConversationIds(accountId, after, 200);
+      if (ids.length === 0) break;
+      for (const id of ids) {
+        const outcome = await this.command(accountId, id, { type: on ? 'emergency_on' : 'emergency_off' });
+        if (outcome.events.length > 0) changed += 1;
+      }
+      after = ids[ids.length - 1]!;
+    }
+    return { conversations: changed };
+  }
+
+  /** Applies every timer that is due by the clock; returns how many fired. */
+  async runDueTimers(limit = 100): Promise<number> {
+    const now = this.clock.now().toISOString();
+    const due = await this.store.dueTimers(now, limit);
+    for (const timer of due) {
+      await this.store.transaction(async (tx) => {
+        await tx.deleteTimer(timer.id);
+      });
+      await this.command(timer.accountId, timer.conversationId, { type: 'handover_wait_expired', agentSessionId: timer.ref }).catch((err: unknown) => {
+        if (!isBatonError(err)) throw err;
+      });
+    }
+    return due.length;
+  }
+
+  private async run(accountId: string, idem: Idempotency | undefined, fn: (tx: StoreTx, now: string) => Promise<CommandOutcome>): Promise<CommandOutcome> {
+    let committed = 0;
+    const outcome = await this.retryOnConflict(() =>
+      this.store.transaction(async (tx) => {
+        committed = 0;
+        const now = this.clock.now().toISOString();
+        if (idem) {
+          const prior = await tx.getIdempotency(accountId, idem.key);
+          if (prior) {
+            if (prior.fingerprint !== idem.fingerprint) {
+              throw new BatonError('idempotency_conflict', `Idempotency-Key ${idem.key} was first used for a different request; use a new key.`);
+            }
+            return { ...(prior.result as CommandOutcome), duplicate: true };
+          }
+        }
+        const result = await fn(tx, now);
+        if (idem && !result.duplicate) await tx.putIdempotency(accountId, idem.key, { fingerprint: idem.fingerprint, result, createdAt: now });
+        committed = result.events.length;
+        return result;
+      }),
+    );
+    if (committed > 0) for (const l of this.listeners) l(accountId, committed);
+    return outcome;
+  }
+
+  /** Two first messages of one chat on two processes race to insert it; the loser runs again. */
+  private async retryOnConflict<T>(fn: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await fn();
+      } catch (err) {
+        if (attempt < 5 && err instanceof WriteConflict) continue;
+        throw err;
+      }
+    }
+  }
+
+  private async load(tx: StoreTx, accountId: string, conversationId: string): Promise<{ account: Account; conv: Conversation; channel: Channel }> {
+    const account = await requireAccount(tx, accountId);
+    const conv = await tx.lockConversation(accountId, conversationId);
+    if (!conv) throw new BatonError('conversation_not_found', `No conversation ${conversationId} in account ${accountId}.`);
+    const channel = await tx.getChannel(accountId, conv.channelId);
+    if (!channel) throw new BatonError('channel_not_found', `The channel ${conv.channelId} of conversation ${conversationId} no longer exists.`);
+    return { account, conv, channel };
+  }
+
+  private async openConversation(tx: StoreTx, account: Account, channel: Channel, id: string, input: InboundMessage, now: string): Promise<{ conversation: Conversation; opened: EventDraft }> {
+    const services = await tx.listServices(account.id);
+    const match = matchRule(services, 'message', {
+      channelId: channel.id,
+      text: input.content.text ?? null,
+      visitor: input.visitor ?? {},
+      context: input.context ?? {},
+      now: new Date(now),
+    });
+    const action = match?.rule.action;
+    const mode = action?.type ?? 'desk';
+    const conversation: Conversation = {
+      accountId: account.id,
+      id,
+      channelId: channel.id,
+      customer: input.customer,
+      business: input.business ?? channel.address,
+      status: 'open',
+      serviceId: match?.serviceId ?? null,
+      ruleId: match?.rule.id ?? null,
+      mode,
+      bot: mode === 'desk' ? null : action?.bot ?? null,
+      desk: mode === 'bot' ? null : action?.desk ?? account.defaultDesk,
+      mutations: {},
+      emergency: false,
+      controlVersion: 1,
+      controller: 'none',
+      team: action?.team ?? null,
+      categories: [...channel.defaultCategories],
+      context: {},
+      visitor: {},
+      position: null,
+      botSession: null,
+      agentSession: null,
+      lastSeq: 0,
+      createdAt: now,
+      updatedAt: now,
+      lastCustomerMessageAt: null,
+    };
+    conversation.controller = controllerOf(conversation, account);
+    const opened: EventDraft = {
+      type: 'conversation.opened',
+      data: { channelId: channel.id, customer: input.customer, business: conversation.business, serviceId: conversation.serviceId, ruleId: conversation.ruleId, mode, bot: conversation.bot, desk: conversation.desk, controller: conversation.controller, controlVersion: 1 },
+    };
+    return { conversation, opened };
+  }
+
+  private async agentsAvailable(tx: StoreTx, account: Account, conv: Conversation, team: string | undefined): Promise<boolean> {
+    const wanted = team ?? null;
+    const category = conv.categories.includes(account.categories.bot) ? account.categories.agent : null;
+    return (await tx.countAvailableAgents(account.id, wanted, category)) > 0;
+  }
+
+  private async scheduleTimers(tx: StoreTx, account: Account, next: Conversation, prev: Conversation, now: string): Promise<void> {
+    const session = next.agentSession;
+    const isNewQueue = session && session.status === 'queued' && session.id !== prev.agentSession?.id;
+    if (!isNewQueue || account.availability.waitMs <= 0 || account.availability.policy !== 'keep-bot') return;
+    await tx.putTimer({ id: newId(), accountId: account.id, conversationId: next.id, kind: 'handover_wait', ref: session.id, dueAt: new Date(Date.parse(now) + account.availability.waitMs).toISOString() });
+  }
+
+  /** Numbers the events, writes them, the conversation and the outbox rows they cause. */
+  private async commitChange(tx: StoreTx, conv: Conversation, drafts: EventDraft[], now: string): Promise<ConversationEvent[]> {
+    const events: ConversationEvent[] = drafts.map((d, i) => ({ ...d, accountId: conv.accountId, conversationId: conv.id, seq: conv.lastSeq + i + 1, at: now }));
+    conv.lastSeq += events.length;
+    await tx.updateConversation(conv);
+    if (events.length === 0) return events;
+    await tx.appendEvents(events);
+    const deliveries: DeliveryDraft[] = [];
+    for (const event of events) {
+      for (const r of recipients(conv, event)) {
+        deliveries.push({ id: newId(), accountId: conv.accountId, conversationId: conv.id, seq: event.seq, eventType: event.type, target: r.target, forReply: r.forReply, createdAt: now });
+      }
+    }
+    if (deliveries.length > 0) await tx.insertDeliveries(deliveries);
+    return events;
+  }
+
+  private async recordRefusal(accountId: string, conversationId: string, reply: OutboundReply, err: BatonError): Promise<void> {
+    await this.store.transaction(async (tx) => {
+      const conv = await tx.lockConversation(accountId, conversationId);
+      if (!conv) return;
+      const now = this.clock.now().toISOString();
+      const draft: EventDraft = { type: 'reply.refused', data: { componentId: reply.componentId, authorKind: reply.authorKind, reason: err.code, message: err.message, expectedVersion: reply.expectedVersion ?? null, controlVersion: conv.controlVersion } };
+      await this.commitChange(tx, conv, [draft], now);
+    });
+  }
+}
+
+async function requireAccount(tx: StoreTx, accountId: string): Promise<Account> {
+  const account = await tx.getAccount(accountId);
+  if (!account) throw new BatonError('account_not_found', `No account ${accountId}.`);
+  return account;
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return value === undefined ? {} : ({ [key]: value } as { [P in K]?: V });
+}

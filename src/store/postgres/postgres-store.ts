@@ -1,0 +1,33 @@
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import { KyselyStore } from '../kysely-store.js';
+import type { Database } from '../schema.js';
+
+export interface PostgresOptions {
+  url: string;
+  /** A schema to live in (created by `migrate` if missing); tests get a fresh one each. */
+  schema?: string;
+  poolSize?: number;
+}
+
+/**
+ * The scale-out store: any number of Baton processes share one database and coordinate through
+ * row locks. 23505 (unique), 40001 (serialization) and 40P01 (deadlock) mean another writer won.
+ */
+export function openPostgresStore(opts: PostgresOptions): KyselyStore {
+  const pool = new pg.Pool({
+    connectionString: opts.url,
+    max: opts.poolSize ?? 10,
+    ...(opts.schema ? { options: `-c search_path=${opts.schema}` } : {}),
+  });
+  // A dropped connection (a database restart) must not take the process down; the pool reconnects.
+  pool.on('error', () => {});
+  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const schema = opts.schema;
+  return new KyselyStore(kysely, {
+    engine: 'postgres',
+    rowLocks: true,
+    conflictCodes: ['23505', '40001', '40P01'],
+    ...(schema ? { beforeMigrate: async (db: Kysely<Database>) => void (await sql`create schema if not exists ${sql.id(schema)}`.execute(db)) } : {}),
+  });
+}

@@ -1,0 +1,126 @@
+import type { Conversation } from '../core/conversation.js';
+import type { ConversationEvent, EventType } from '../core/events.js';
+import type { Account, Agent, Channel, Component, Message, Service } from '../core/model.js';
+import type { DeliveryDraft } from '../core/ports.js';
+import type { AccountsTable, AgentsTable, ChannelsTable, ComponentsTable, ConversationsTable, DeliveriesTable, EventsTable, MessagesTable, ServicesTable } from './schema.js';
+
+// Row <-> model mapping. Columns hold what queries filter on; the rest rides in a JSON `settings`.
+
+export function toAccount(r: AccountsTable): Account {
+  return { ...(JSON.parse(r.settings) as Omit<Account, 'id' | 'name' | 'emergency'>), id: r.id, name: r.name, emergency: r.emergency === 1 };
+}
+
+export function fromAccount(a: Account): AccountsTable {
+  const { id, name, emergency, ...settings } = a;
+  return { id, name, emergency: emergency ? 1 : 0, settings: JSON.stringify(settings), updated_at: new Date().toISOString() };
+}
+
+export function toChannel(r: ChannelsTable): Channel {
+  return { ...(JSON.parse(r.settings) as Omit<Channel, 'accountId' | 'id' | 'kind' | 'active'>), accountId: r.account_id, id: r.id, kind: r.kind as Channel['kind'], active: r.active === 1 };
+}
+
+export function fromChannel(c: Channel): ChannelsTable {
+  const { accountId, id, kind, active, ...settings } = c;
+  return { account_id: accountId, id, kind, active: active ? 1 : 0, settings: JSON.stringify(settings) };
+}
+
+export function toComponent(r: ComponentsTable): Component {
+  return { ...(JSON.parse(r.settings) as Omit<Component, 'accountId' | 'id' | 'kind' | 'dialect' | 'health'>), accountId: r.account_id, id: r.id, kind: r.kind as Component['kind'], dialect: r.dialect, health: r.health as Component['health'] };
+}
+
+export function fromComponent(c: Component): ComponentsTable {
+  const { accountId, id, kind, dialect, health, ...settings } = c;
+  return { account_id: accountId, id, kind, dialect, health, settings: JSON.stringify(settings) };
+}
+
+export function toService(r: ServicesTable): Service {
+  return { ...(JSON.parse(r.settings) as Omit<Service, 'accountId' | 'id'>), accountId: r.account_id, id: r.id };
+}
+
+export function fromService(s: Service, position: number): ServicesTable {
+  const { accountId, id, ...settings } = s;
+  return { account_id: accountId, id, position, settings: JSON.stringify(settings) };
+}
+
+export function toAgent(r: AgentsTable): Agent {
+  return { ...(JSON.parse(r.settings) as { name: string }), accountId: r.account_id, id: r.id, presence: r.presence as Agent['presence'], teams: JSON.parse(r.teams) as string[], categories: JSON.parse(r.categories) as string[] };
+}
+
+export function fromAgent(a: Agent, passwordHash: string | null): AgentsTable {
+  return { account_id: a.accountId, id: a.id, presence: a.presence, teams: JSON.stringify(a.teams), categories: JSON.stringify(a.categories), settings: JSON.stringify({ name: a.name }), password_hash: passwordHash };
+}
+
+export function toConversation(state: string): Conversation {
+  return JSON.parse(state) as Conversation;
+}
+
+export function fromConversation(c: Conversation): ConversationsTable {
+  return {
+    account_id: c.accountId,
+    id: c.id,
+    channel_id: c.channelId,
+    status: c.status,
+    controller: c.controller,
+    team: c.team,
+    control_version: c.controlVersion,
+    last_seq: c.lastSeq,
+    bot_session_id: c.botSession?.id ?? null,
+    agent_session_id: c.agentSession?.id ?? null,
+    updated_at: c.updatedAt,
+    state: JSON.stringify(c),
+  };
+}
+
+export function toEvent(r: EventsTable): ConversationEvent {
+  return { accountId: r.account_id, conversationId: r.conversation_id, seq: Number(r.seq), type: r.type as EventType, at: r.at, data: JSON.parse(r.data) as Record<string, unknown> };
+}
+
+export function fromEvent(e: ConversationEvent): EventsTable {
+  return { account_id: e.accountId, conversation_id: e.conversationId, seq: e.seq, type: e.type, at: e.at, data: JSON.stringify(e.data) };
+}
+
+export function toMessage(r: MessagesTable): Message {
+  return {
+    accountId: r.account_id,
+    conversationId: r.conversation_id,
+    id: r.id,
+    author: { kind: r.author_kind as Message['author']['kind'], id: r.author_id },
+    content: JSON.parse(r.content) as Message['content'],
+    channelMessageId: r.channel_message_id,
+    status: r.status as Message['status'],
+    createdAt: r.created_at,
+  };
+}
+
+export function fromMessage(m: Message, channelId: string): MessagesTable {
+  return {
+    account_id: m.accountId,
+    id: m.id,
+    conversation_id: m.conversationId,
+    channel_id: channelId,
+    channel_message_id: m.channelMessageId,
+    author_kind: m.author.kind,
+    author_id: m.author.id,
+    status: m.status,
+    content: JSON.stringify(m.content),
+    created_at: m.createdAt,
+  };
+}
+
+export function fromDelivery(d: DeliveryDraft): DeliveriesTable {
+  return {
+    id: d.id,
+    account_id: d.accountId,
+    conversation_id: d.conversationId,
+    seq: d.seq,
+    event_type: d.eventType,
+    target_kind: d.target.kind,
+    target_id: d.target.id,
+    for_reply: d.forReply ? 1 : 0,
+    state: 'pending',
+    attempts: 0,
+    next_attempt_at: d.createdAt,
+    created_at: d.createdAt,
+    last_error: null,
+  };
+}

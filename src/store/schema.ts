@@ -1,0 +1,74 @@
+/**
+ * Table shapes as Kysely sees them. JSON travels as text and booleans as 0/1 on both engines, so
+ * one query layer serves SQLite and PostgreSQL without per-engine branches; timestamps are ISO-8601
+ * UTC strings, which sort the same as the instants they name.
+ */
+export interface AccountsTable { id: string; name: string; emergency: number; settings: string; updated_at: string }
+export interface ApiKeysTable { key_hash: string; account_id: string }
+export interface ChannelsTable { account_id: string; id: string; kind: string; active: number; settings: string }
+export interface ComponentsTable { account_id: string; id: string; kind: string; dialect: string; health: string; settings: string }
+export interface ServicesTable { account_id: string; id: string; position: number; settings: string }
+export interface AgentsTable { account_id: string; id: string; presence: string; teams: string; categories: string; settings: string; password_hash: string | null }
+export interface ConversationsTable {
+  account_id: string;
+  id: string;
+  channel_id: string;
+  status: string;
+  controller: string;
+  team: string | null;
+  control_version: number;
+  last_seq: number;
+  bot_session_id: string | null;
+  agent_session_id: string | null;
+  updated_at: string;
+  state: string;
+}
+export interface BotSessionsTable { account_id: string; id: string; conversation_id: string; opened_at: string }
+export interface AgentSessionsTable { account_id: string; id: string; conversation_id: string; opened_at: string }
+export interface EventsTable { account_id: string; conversation_id: string; seq: number; type: string; at: string; data: string }
+export interface MessagesTable {
+  account_id: string;
+  id: string;
+  conversation_id: string;
+  channel_id: string;
+  channel_message_id: string | null;
+  author_kind: string;
+  author_id: string | null;
+  status: string;
+  content: string;
+  created_at: string;
+}
+export interface DeliveriesTable {
+  id: string;
+  account_id: string;
+  conversation_id: string;
+  seq: number;
+  event_type: string;
+  target_kind: string;
+  target_id: string;
+  for_reply: number;
+  state: string;
+  attempts: number;
+  next_attempt_at: string;
+  created_at: string;
+  last_error: string | null;
+}
+export interface IdempotencyTable { account_id: string; key: string; fingerprint: string; result: string; created_at: string }
+export interface TimersTable { id: string; account_id: string; conversation_id: string; kind: string; ref: string; due_at: string }
+
+export interface Database {
+  accounts: AccountsTable;
+  api_keys: ApiKeysTable;
+  channels: ChannelsTable;
+  components: ComponentsTable;
+  services: ServicesTable;
+  agents: AgentsTable;
+  conversations: ConversationsTable;
+  bot_sessions: BotSessionsTable;
+  agent_sessions: AgentSessionsTable;
+  events: EventsTable;
+  messages: MessagesTable;
+  deliveries: DeliveriesTable;
+  idempotency_keys: IdempotencyTable;
+  timers: TimersTable;
+}

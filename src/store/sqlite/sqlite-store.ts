@@ -1,0 +1,21 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import { KyselyStore } from '../kysely-store.js';
+import type { Database } from '../schema.js';
+
+/**
+ * The embedded default: one SQLite file in WAL mode. One process writes; Kysely's single
+ * connection serialises transactions, which is what makes the per-conversation sequence safe here.
+ */
+export function openSqliteStore(file: string): KyselyStore {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const db = new SqliteDatabase(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+  db.pragma('foreign_keys = ON');
+  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: db }) });
+  return new KyselyStore(kysely, { engine: 'sqlite', rowLocks: false, conflictCodes: ['SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY'] });
+}
