@@ -173,6 +173,14 @@ export class Router {
     return { conversations: changed };
   }
 
+  /** An agent's presence feeds availability checks before handovers on real-time channels. */
+  async setPresence(accountId: string, agentId: string, presence: 'online' | 'away' | 'offline'): Promise<void> {
+    await this.store.transaction(async (tx) => {
+      if (!(await tx.getAgent(accountId, agentId))) throw new BatonError('agent_not_found', `No agent ${agentId} in this account.`);
+      await tx.setAgentPresence(accountId, agentId, presence);
+    });
+  }
+
   /** Applies every timer that is due by the clock; returns how many fired. */
   async runDueTimers(limit = 100): Promise<number> {
     const now = this.clock.now().toISOString();

@@ -25,6 +25,8 @@ export interface Capabilities {
   conflictCodes: readonly string[];
   /** Runs before migrations (PostgreSQL: create the schema the connection lives in). */
   beforeMigrate?: (db: Kysely<Database>) => Promise<void>;
+  /** Where the migration bookkeeping lives; set when several schemas share one database. */
+  migrationSchema?: string;
 }
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -290,7 +292,7 @@ export class KyselyStore extends Reads implements Store {
   }
 
   private migrator(): Migrator {
-    return new Migrator({ db: this.root, provider: migrationProvider });
+    return new Migrator({ db: this.root, provider: migrationProvider, ...(this.caps.migrationSchema ? { migrationTableSchema: this.caps.migrationSchema } : {}) });
   }
 
   async migrate(): Promise<{ applied: string[] }> {

@@ -9,10 +9,22 @@ import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 /** The PostgreSQL server every test run uses; each store lives in a schema of its own. */
 export const PG_URL = process.env.BATON_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
+export interface EngineHandle {
+  store: KyselyStore;
+  /** Closes the store and removes its file or schema. */
+  dispose: () => Promise<void>;
+  /** Closes the store and keeps its file or schema, so a failed test leaves its evidence. */
+  keep: () => Promise<string>;
+  url: string;
+  schema?: string;
+}
+
 export interface TestEngine {
   name: 'sqlite' | 'postgres';
-  /** A fresh, migrated store; `dispose` closes it and removes its file or schema. */
-  open(): Promise<{ store: KyselyStore; dispose: () => Promise<void>; url: string; schema?: string }>;
+  /** A fresh, migrated store. */
+  open(): Promise<EngineHandle>;
+  /** A fresh store on which no migration has run yet. */
+  openUnmigrated(): Promise<EngineHandle>;
 }
 
 let counter = 0;
@@ -32,24 +44,44 @@ export async function dropSchema(schema: string): Promise<void> {
   }
 }
 
+async function migrated(handle: EngineHandle): Promise<EngineHandle> {
+  await handle.store.migrate();
+  return handle;
+}
+
 export const engines: TestEngine[] = [
   {
     name: 'sqlite',
-    async open() {
+    async openUnmigrated() {
       const dir = mkdtempSync(join(tmpdir(), 'baton-test-'));
       const file = join(dir, 'baton.sqlite');
       const store = openSqliteStore(file);
-      await store.migrate();
-      return { store, url: `sqlite:${file}`, dispose: async () => { await store.close(); rmSync(dir, { recursive: true, force: true }); } };
+      return {
+        store,
+        url: `sqlite:${file}`,
+        dispose: async () => { await store.close(); rmSync(dir, { recursive: true, force: true }); },
+        keep: async () => { await store.close(); return file; },
+      };
+    },
+    async open() {
+      return migrated(await this.openUnmigrated());
     },
   },
   {
     name: 'postgres',
-    async open() {
+    async openUnmigrated() {
       const schema = freshSchemaName();
       const store = openPostgresStore({ url: PG_URL, schema });
-      await store.migrate();
-      return { store, url: PG_URL, schema, dispose: async () => { await store.close(); await dropSchema(schema); } };
+      return {
+        store,
+        url: PG_URL,
+        schema,
+        dispose: async () => { await store.close(); await dropSchema(schema); },
+        keep: async () => { await store.close(); return `schema ${schema}`; },
+      };
+    },
+    async open() {
+      return migrated(await this.openUnmigrated());
     },
   },
 ];

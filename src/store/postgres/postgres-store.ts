@@ -28,6 +28,6 @@ export function openPostgresStore(opts: PostgresOptions): KyselyStore {
     engine: 'postgres',
     rowLocks: true,
     conflictCodes: ['23505', '40001', '40P01'],
-    ...(schema ? { beforeMigrate: async (db: Kysely<Database>) => void (await sql`create schema if not exists ${sql.id(schema)}`.execute(db)) } : {}),
+    ...(schema ? { migrationSchema: schema, beforeMigrate: async (db: Kysely<Database>) => void (await sql`create schema if not exists ${sql.id(schema)}`.execute(db)) } : {}),
   });
 }

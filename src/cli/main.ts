@@ -1,0 +1,135 @@
+#!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type RuntimeConfig, createBaton } from '../app.js';
+import { DEMO_AGENT, DEMO_API_KEY } from '../config/demo-config.js';
+import { loadConfigFile } from '../config/load-config.js';
+import { isBatonError } from '../core/errors.js';
+import { openStore } from '../store/open-store.js';
+import { parseArgs } from './args.js';
+import { doctor } from './doctor.js';
+
+const HELP = `baton: an open-source conversation router
+
+Usage: baton [command] [options]
+
+Commands:
+  start               run the server (the default)
+  migrate             apply database migrations and exit
+  config check FILE   validate a baton.yaml and exit
+  doctor              check the store and print what is configured
+  help                this text
+
+Options and environment:
+  --config FILE       BATON_CONFIG        configuration (default: the demo account)
+  --port N            PORT                port to listen on (default 8080)
+  --host ADDR         HOST                address to listen on (default 127.0.0.1)
+  --data-dir DIR      BATON_DATA_DIR      where the SQLite file lives (default ./data)
+  --database-url URL  BATON_DATABASE_URL  postgres://... to use PostgreSQL
+                      BATON_DATABASE_SCHEMA  PostgreSQL schema (default: the search path)
+                      BATON_LOG_LEVEL     pino level (default info)
+`;
+
+function version(): string {
+  const pkg = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'package.json');
+  return (JSON.parse(readFileSync(pkg, 'utf8')) as { version: string }).version;
+}
+
+/** The only place that reads process.env: everything below gets a frozen RuntimeConfig. */
+function runtimeConfig(flags: Map<string, string | true>): RuntimeConfig {
+  const env = process.env;
+  const str = (flag: string, envName: string): string | undefined => {
+    const f = flags.get(flag);
+    return typeof f === 'string' ? f : env[envName] || undefined;
+  };
+  const configPath = str('config', 'BATON_CONFIG');
+  const port = Number(str('port', 'PORT') ?? 8080);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, not "${str('port', 'PORT')}".`);
+  const schema = env.BATON_DATABASE_SCHEMA;
+  return Object.freeze({
+    port,
+    host: str('host', 'HOST') ?? '127.0.0.1',
+    dataDir: resolve(str('data-dir', 'BATON_DATA_DIR') ?? './data'),
+    databaseUrl: str('database-url', 'BATON_DATABASE_URL') ?? null,
+    ...(schema ? { databaseSchema: schema } : {}),
+    config: configPath ? loadConfigFile(configPath) : null,
+    logLevel: env.BATON_LOG_LEVEL ?? 'info',
+    bodyLimit: Number(env.BATON_BODY_LIMIT ?? 1024 * 1024),
+    timerIntervalMs: 1000,
+    version: version(),
+  });
+}
+
+async function start(cfg: RuntimeConfig): Promise<void> {
+  const baton = await createBaton(cfg);
+  const url = await baton.listen();
+  const where = cfg.databaseUrl?.startsWith('postgres') ? 'PostgreSQL' : `SQLite in ${cfg.dataDir}`;
+  const lines = [
+    `Baton ${cfg.version} is ready on ${url} (store: ${where})`,
+    `  API docs   ${url}/docs   (OpenAPI: ${url}/openapi.json)`,
+    `  Health     ${url}/healthz   ${url}/readyz`,
+  ];
+  if (!cfg.config) {
+    lines.push(
+      '  Demo account "demo":',
+      `    API key  ${DEMO_API_KEY}   (Authorization: Bearer ${DEMO_API_KEY})`,
+      `    agent    ${DEMO_AGENT.id} / ${DEMO_AGENT.password}`,
+      `    try      curl -s -X POST ${url}/v1/channels/api/messages -H 'authorization: Bearer ${DEMO_API_KEY}' -H 'content-type: application/json' -d '{"customer":"+15550100","text":"hello"}'`,
+    );
+  }
+  console.log(lines.join('\n'));
+  const stop = async () => {
+    await baton.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { positionals, flags } = parseArgs(argv);
+  const command = positionals[0] ?? 'start';
+  if (command === 'help' || flags.has('help')) {
+    console.log(HELP);
+    return 0;
+  }
+  if (command === 'config') {
+    const file = positionals[2];
+    if (positionals[1] !== 'check' || !file) {
+      console.error('Usage: baton config check FILE');
+      return 2;
+    }
+    const cfg = loadConfigFile(file);
+    console.log(`${file} is valid: ${cfg.accounts.length} account(s): ${cfg.accounts.map((a) => a.account.id).join(', ')}`);
+    return 0;
+  }
+  const cfg = runtimeConfig(flags);
+  if (command === 'start') {
+    await start(cfg);
+    return -1;
+  }
+  if (command === 'migrate') {
+    const store = openStore({ databaseUrl: cfg.databaseUrl, dataDir: cfg.dataDir, ...(cfg.databaseSchema ? { schema: cfg.databaseSchema } : {}) });
+    try {
+      const { applied } = await store.migrate();
+      console.log(applied.length ? `Applied ${applied.join(', ')}.` : 'The store is up to date.');
+    } finally {
+      await store.close();
+    }
+    return 0;
+  }
+  if (command === 'doctor') return doctor(cfg);
+  console.error(`Unknown command "${command}".\n\n${HELP}`);
+  return 2;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exitCode = code;
+  },
+  (err: unknown) => {
+    console.error(isBatonError(err) ? `baton: ${err.message}` : err);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,90 @@
+import { type Conversation, isEnabled, participants } from './conversation.js';
+import { BatonError } from './errors.js';
+import type { ConversationEvent } from './events.js';
+import type { Account, Agent, Channel, Component, Message } from './model.js';
+import type { ConversationFilter, StoreReads } from './ports.js';
+
+/** A conversation as callers see it: its state plus who may answer now. */
+export interface ConversationView extends Conversation {
+  enabled: Record<string, boolean>;
+}
+
+/**
+ * The core's read side. Dialects and pages read through this, never the store, and every read
+ * is scoped to one account: an id from another account is simply not found.
+ */
+export class Queries {
+  constructor(private readonly store: StoreReads) {}
+
+  async account(accountId: string): Promise<Account> {
+    const account = await this.store.getAccount(accountId);
+    if (!account) throw new BatonError('account_not_found', `No account ${accountId}.`);
+    return account;
+  }
+
+  async conversation(accountId: string, id: string): Promise<ConversationView> {
+    const [account, conv] = await Promise.all([this.account(accountId), this.store.getConversation(accountId, id)]);
+    if (!conv) throw new BatonError('conversation_not_found', `No conversation ${id} in this account.`);
+    return view(conv, account);
+  }
+
+  async conversations(accountId: string, filter: ConversationFilter): Promise<{ items: ConversationView[]; next: string | null }> {
+    const account = await this.account(accountId);
+    const page = await this.store.listConversations(accountId, filter);
+    return { items: page.items.map((c) => view(c, account)), next: page.next };
+  }
+
+  async events(accountId: string, conversationId: string, afterSeq: number, limit: number): Promise<{ items: ConversationEvent[]; next: number | null }> {
+    await this.conversation(accountId, conversationId);
+    const items = await this.store.listEvents(accountId, conversationId, afterSeq, limit);
+    const last = items[items.length - 1];
+    return { items, next: items.length === limit && last ? last.seq : null };
+  }
+
+  async messages(accountId: string, conversationId: string, limit = 500): Promise<Message[]> {
+    await this.conversation(accountId, conversationId);
+    return this.store.listMessages(accountId, conversationId, limit);
+  }
+
+  async message(accountId: string, id: string): Promise<Message> {
+    const m = await this.store.getMessage(accountId, id);
+    if (!m) throw new BatonError('message_not_found', `No message ${id} in this account.`);
+    return m;
+  }
+
+  async channel(accountId: string, id: string): Promise<Channel> {
+    const c = await this.store.getChannel(accountId, id);
+    if (!c) throw new BatonError('channel_not_found', `No channel ${id} in this account.`);
+    return c;
+  }
+
+  channels(accountId: string): Promise<Channel[]> {
+    return this.store.listChannels(accountId);
+  }
+
+  async component(accountId: string, id: string): Promise<Component> {
+    const c = await this.store.getComponent(accountId, id);
+    if (!c) throw new BatonError('component_not_found', `No component ${id} in this account.`);
+    return c;
+  }
+
+  components(accountId: string): Promise<Component[]> {
+    return this.store.listComponents(accountId);
+  }
+
+  agents(accountId: string): Promise<Agent[]> {
+    return this.store.listAgents(accountId);
+  }
+
+  async agent(accountId: string, id: string): Promise<Agent> {
+    const a = await this.store.getAgent(accountId, id);
+    if (!a) throw new BatonError('agent_not_found', `No agent ${id} in this account.`);
+    return a;
+  }
+}
+
+export function view(conv: Conversation, account: Account): ConversationView {
+  const enabled: Record<string, boolean> = {};
+  for (const id of participants(conv)) enabled[id] = isEnabled(conv, account, id);
+  return { ...conv, enabled };
+}

@@ -1,0 +1,53 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { Logger } from 'pino';
+import type { Queries } from '../core/queries.js';
+import type { Router } from '../core/router.js';
+import type { Store } from '../core/ports.js';
+import { ErrorSchema } from '../dialects/native/schemas.js';
+import { nativeRoutes } from '../dialects/native/routes.js';
+import { installErrorHandler } from './error-handler.js';
+import { healthRoutes } from './health.js';
+import { validatorCompiler } from './validation.js';
+
+export interface ServerDeps {
+  store: Store;
+  router: Router;
+  queries: Queries;
+  logger: Logger | false;
+  bodyLimit: number;
+  version: string;
+}
+
+/** Wires every route, the error shape and the OpenAPI document into one Fastify instance. */
+export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
+  const app: FastifyInstance = Fastify({
+    ...(deps.logger === false ? { logger: false } : { loggerInstance: deps.logger }),
+    bodyLimit: deps.bodyLimit,
+    // Slow clients that never finish their headers or body are cut off instead of holding sockets.
+    requestTimeout: 30_000,
+    connectionTimeout: 60_000,
+    keepAliveTimeout: 72_000,
+  }) as unknown as FastifyInstance;
+  app.setValidatorCompiler(validatorCompiler);
+  installErrorHandler(app);
+  app.addSchema(ErrorSchema);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Baton API', version: deps.version, description: 'Baton routes conversations between customer channels, chatbots and human agent desks. Authenticate with `Authorization: Bearer <API key>`.' },
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
+      security: [{ apiKey: [] }],
+    },
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', logLevel: 'warn' });
+  app.get('/openapi.json', { schema: { hide: true }, logLevel: 'warn' }, async () => app.swagger());
+
+  // Per-request access lines would drown the logs at message rates; errors are still logged.
+  await app.register(healthRoutes, { store: deps.store, logLevel: 'warn' });
+  await app.register(async (scope) => nativeRoutes(scope, { router: deps.router, queries: deps.queries, auth: deps.store }), { prefix: '/v1', logLevel: 'warn' });
+  return app;
+}

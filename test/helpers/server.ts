@@ -1,0 +1,58 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Baton, createBaton } from '../../src/app.js';
+import { validateConfig } from '../../src/config/load-config.js';
+import type { Clock } from '../../src/core/clock.js';
+import { dropSchema, freshSchemaName, PG_URL } from './engines.js';
+
+export interface TestServer {
+  baton: Baton;
+  url: string;
+  /** Real HTTP on loopback; JSON in, JSON out. */
+  call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Headers }>;
+  close(): Promise<void>;
+}
+
+/** Starts a real Baton on an ephemeral loopback port with the given baton.yaml content. */
+export async function startServer(engine: 'sqlite' | 'postgres', config: unknown, opts: { clock?: Clock; apiKey?: string } = {}): Promise<TestServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'baton-srv-'));
+  const schema = engine === 'postgres' ? freshSchemaName() : undefined;
+  const baton = await createBaton({
+    port: 0,
+    host: '127.0.0.1',
+    dataDir: dir,
+    databaseUrl: engine === 'postgres' ? PG_URL : null,
+    ...(schema ? { databaseSchema: schema } : {}),
+    config: validateConfig(config),
+    logLevel: 'silent',
+    bodyLimit: 1024 * 1024,
+    timerIntervalMs: 0,
+    version: 'test',
+  }, opts.clock ? { clock: opts.clock } : {});
+  const url = await baton.listen();
+  return {
+    baton,
+    url,
+    async call(method, path, body, headers = {}) {
+      const res = await fetch(url + path, {
+        method,
+        headers: { ...(opts.apiKey ? { authorization: `Bearer ${opts.apiKey}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+        ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+      });
+      const text = await res.text();
+      let parsed: unknown = text;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        // not JSON: keep the text
+      }
+      return { status: res.status, body: parsed, headers: res.headers };
+    },
+    async close() {
+      await baton.close();
+      rmSync(dir, { recursive: true, force: true });
+      if (schema) await dropSchema(schema);
+    },
+  };
+}
