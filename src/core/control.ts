@@ -209,9 +209,12 @@ const handlers: HandlerTable = {
         }
       }
     }
+    // Born (or back) during an emergency: marked so that switching it off gives the bot back.
+    if (env.account.emergency && conv.bot && !conv.emergency && (conv.mutations[conv.bot] ?? modeIncludesBot(conv.mode))) conv.emergency = true;
     openBotSessionIfNeeded(conv, env, out);
-    if (controllerOf(conv, env.account) === 'desk' && !isAgentSessionOpen(conv.agentSession)) {
-      conv.desk = requireDesk(conv, env, undefined);
+    const desk = conv.desk ?? env.account.defaultDesk;
+    if (!isBotEnabled(conv, env.account) && desk && conv.mutations[desk] !== false && !isAgentSessionOpen(conv.agentSession)) {
+      conv.desk = desk;
       const team = resolveTeam(conv.context, env.account.teams);
       conv.team = conv.team ?? team;
       const session = openAgentSession(conv, env, { team: conv.team, reason: env.account.emergency ? 'emergency' : 'rule' });
