@@ -59,7 +59,13 @@ function schemaProblems(raw: unknown): string[] {
 function referenceProblems(cfg: BatonConfig): string[] {
   const out: string[] = [];
   const seenAccounts = new Set<string>();
+  const seenKeys = new Map<string, string>();
   cfg.accounts.forEach((a, ai) => {
+    (a.apiKeys ?? []).forEach((k, ki) => {
+      const owner = seenKeys.get(k);
+      if (owner !== undefined) out.push(`accounts[${ai}].apiKeys[${ki}]: this key is already used by account "${owner}"; every key belongs to one account`);
+      seenKeys.set(k, a.id);
+    });
     const at = `accounts[${ai}]`;
     if (seenAccounts.has(a.id)) out.push(`${at}.id: account "${a.id}" is declared twice`);
     seenAccounts.add(a.id);

@@ -142,7 +142,7 @@ class Reads {
   }
 
   async listMessages(accountId: string, conversationId: string, limit: number): Promise<Message[]> {
-    const found = await this.db.selectFrom('messages').selectAll().where('account_id', '=', accountId).where('conversation_id', '=', conversationId).orderBy('created_at').limit(limit).execute();
+    const found = await this.db.selectFrom('messages').selectAll().where('account_id', '=', accountId).where('conversation_id', '=', conversationId).orderBy('created_at').orderBy('id').limit(limit).execute();
     return found.map(rows.toMessage);
   }
 

@@ -64,9 +64,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('state', 'text', (c) => c.notNull())
     .addPrimaryKeyConstraint('conversations_pk', ['account_id', 'id'])
     .execute();
+  // One index per listing shape, each ending in (updated_at, id) so pages come off the index in order.
+  await db.schema.createIndex('conversations_recent_idx').on('conversations').columns(['account_id', 'updated_at', 'id']).execute();
   await db.schema.createIndex('conversations_status_idx').on('conversations').columns(['account_id', 'status', 'updated_at', 'id']).execute();
-  await db.schema.createIndex('conversations_controller_idx').on('conversations').columns(['account_id', 'controller', 'status', 'updated_at']).execute();
-  await db.schema.createIndex('conversations_team_idx').on('conversations').columns(['account_id', 'team', 'status', 'updated_at']).execute();
+  await db.schema.createIndex('conversations_controller_idx').on('conversations').columns(['account_id', 'controller', 'status', 'updated_at', 'id']).execute();
+  await db.schema.createIndex('conversations_team_idx').on('conversations').columns(['account_id', 'team', 'status', 'updated_at', 'id']).execute();
+  // Account-wide sweeps (the emergency switch) walk open conversations in id order, in batches.
+  await db.schema.createIndex('conversations_open_sweep_idx').on('conversations').columns(['account_id', 'status', 'id']).execute();
 
   await db.schema.createTable('bot_sessions')
     .addColumn('account_id', 'text', (c) => c.notNull())
@@ -108,7 +112,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
   // Idempotency of inbound messages: a channel's message id is accepted once.
   await db.schema.createIndex('messages_channel_message_idx').on('messages').columns(['account_id', 'channel_id', 'channel_message_id']).unique().execute();
-  await db.schema.createIndex('messages_conversation_idx').on('messages').columns(['account_id', 'conversation_id', 'created_at']).execute();
+  await db.schema.createIndex('messages_conversation_idx').on('messages').columns(['account_id', 'conversation_id', 'created_at', 'id']).execute();
 
   await db.schema.createTable('deliveries')
     .addColumn('id', 'text', (c) => c.primaryKey())

@@ -1,0 +1,658 @@
+import { sql } from 'kysely';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Conversation } from '../../src/core/conversation.js';
+import { BatonError } from '../../src/core/errors.js';
+import { type ConversationFilter, type StoreTx, WriteConflict } from '../../src/core/ports.js';
+import type { KyselyStore } from '../../src/store/kysely-store.js';
+import { openPostgresStore } from '../../src/store/postgres/postgres-store.js';
+import { aChannel, aComponent, aConversation, aDelivery, aMessage, aService, aTimer, anAccount, anAgent, anEvent, at } from '../helpers/builders-store.js';
+import { type EngineHandle, engines } from '../helpers/engines.js';
+
+/** Opens a fresh store per test; a failed test keeps its file or schema for inspection. */
+function useEngine(open: () => Promise<EngineHandle>): () => EngineHandle {
+  let handle: EngineHandle | undefined;
+  beforeEach(async () => {
+    handle = await open();
+  });
+  afterEach(async (ctx) => {
+    if (!handle) return;
+    if (ctx.task.result?.state === 'fail') console.warn(`store kept for inspection: ${await handle.keep()}`);
+    else await handle.dispose();
+    handle = undefined;
+  });
+  return () => handle!;
+}
+
+describe.each(engines)('store contract on $name', (engine) => {
+  const handle = useEngine(() => engine.open());
+  const store = () => handle().store;
+  const write = <T>(fn: (tx: StoreTx) => Promise<T>) => store().transaction(fn);
+
+  describe('migrations', () => {
+    it('applies every migration to a new database, then finds nothing more to do', async () => {
+      const bare = await engine.openUnmigrated();
+      try {
+        const pending = await bare.store.pendingMigrations();
+        expect(pending.length).toBeGreaterThan(0);
+        expect((await bare.store.migrate()).applied).toEqual(pending);
+        expect(await bare.store.pendingMigrations()).toEqual([]);
+      } finally {
+        await bare.dispose();
+      }
+    });
+
+    it('treats a second migrate as a no-op and answers ping', async () => {
+      expect(await store().migrate()).toEqual({ applied: [] });
+      expect(await store().pendingMigrations()).toEqual([]);
+      await expect(store().ping()).resolves.toBeUndefined();
+      expect(store().engine).toBe(engine.name);
+    });
+  });
+
+  describe('accounts', () => {
+    it('stores an account and finds it by the hash of one of its api keys', async () => {
+      const account = anAccount();
+      await write((tx) => tx.upsertAccount(account, ['hash-1', 'hash-2']));
+      expect(await store().getAccount('acme')).toEqual(account);
+      expect(await store().accountIdForKey('hash-2')).toBe('acme');
+      expect(await store().accountIdForKey('hash-unknown')).toBeUndefined();
+      expect(await store().getAccount('nobody')).toBeUndefined();
+    });
+
+    it('replaces the api keys on a second upsert, so a revoked key stops working', async () => {
+      await write((tx) => tx.upsertAccount(anAccount(), ['old']));
+      await write((tx) => tx.upsertAccount(anAccount(), ['new']));
+      expect(await store().accountIdForKey('old')).toBeUndefined();
+      expect(await store().accountIdForKey('new')).toBe('acme');
+    });
+
+    it('keeps the emergency switch when the configuration is applied again', async () => {
+      await write((tx) => tx.upsertAccount(anAccount(), []));
+      await write((tx) => tx.setAccountEmergency('acme', true));
+      await write((tx) => tx.upsertAccount(anAccount({ name: 'Acme Ltd', emergency: false, reopenPolicy: 'bot-first' }), []));
+      expect(await store().getAccount('acme')).toEqual(anAccount({ name: 'Acme Ltd', emergency: true, reopenPolicy: 'bot-first' }));
+      await write((tx) => tx.setAccountEmergency('acme', false));
+      expect((await store().getAccount('acme'))?.emergency).toBe(false);
+    });
+
+    it('lists accounts in id order', async () => {
+      await write(async (tx) => {
+        for (const id of ['zeta', 'acme', 'mid']) await tx.upsertAccount(anAccount({ id, name: id }), []);
+      });
+      expect((await store().listAccounts()).map((a) => a.id)).toEqual(['acme', 'mid', 'zeta']);
+    });
+  });
+
+  describe('channels', () => {
+    it('stores, updates and lists channels', async () => {
+      await write(async (tx) => {
+        await tx.upsertChannel(aChannel({ id: 'wa' }));
+        await tx.upsertChannel(aChannel({ id: 'cm', kind: 'cm' }));
+      });
+      const changed = aChannel({ id: 'wa', kind: 'omnichannel', active: false, credentials: { token: 't1' }, outboundUrl: 'http://127.0.0.1:9/out' });
+      await write((tx) => tx.upsertChannel(changed));
+      expect(await store().getChannel('acme', 'wa')).toEqual(changed);
+      expect((await store().listChannels('acme')).map((c) => c.id)).toEqual(['cm', 'wa']);
+      expect(await store().getChannel('acme', 'nope')).toBeUndefined();
+    });
+  });
+
+  describe('components', () => {
+    it('stores, updates and lists components', async () => {
+      await write(async (tx) => {
+        await tx.upsertComponent(aComponent({ id: 'inbox', kind: 'desk' }));
+        await tx.upsertComponent(aComponent());
+      });
+      const changed = aComponent({ url: 'http://127.0.0.1:9/bot2', options: { imiKind: 'generic' } });
+      await write((tx) => tx.upsertComponent(changed));
+      expect(await store().getComponent('acme', 'CmBot')).toEqual(changed);
+      expect((await store().listComponents('acme')).map((c) => c.id)).toEqual(['CmBot', 'inbox']);
+      expect(await store().getComponent('acme', 'nope')).toBeUndefined();
+    });
+
+    it('does not reset the health the delivery machinery set when the configuration is applied again', async () => {
+      await write((tx) => tx.upsertComponent(aComponent({ health: 'unverified' })));
+      await store().kysely.updateTable('components').set({ health: 'inactive' }).where('id', '=', 'CmBot').execute();
+      await write((tx) => tx.upsertComponent(aComponent({ health: 'active', url: 'http://127.0.0.1:9/fixed' })));
+      expect(await store().getComponent('acme', 'CmBot')).toMatchObject({ health: 'inactive', url: 'http://127.0.0.1:9/fixed' });
+    });
+  });
+
+  describe('services', () => {
+    it('keeps the order given to replaceServices and drops services left out', async () => {
+      const zz = aService({ id: 'zz' });
+      const aa = aService({ id: 'aa', channels: ['wa'] });
+      const mm = aService({ id: 'mm', rules: [] });
+      await write((tx) => tx.replaceServices('acme', [zz, aa, mm]));
+      expect(await store().listServices('acme')).toEqual([zz, aa, mm]);
+      await write((tx) => tx.replaceServices('acme', [mm, zz]));
+      expect(await store().listServices('acme')).toEqual([mm, zz]);
+      await write((tx) => tx.replaceServices('acme', []));
+      expect(await store().listServices('acme')).toEqual([]);
+    });
+
+    it("leaves another account's services alone", async () => {
+      await write(async (tx) => {
+        await tx.replaceServices('beta', [aService({ accountId: 'beta', id: 'b1' })]);
+        await tx.replaceServices('acme', [aService()]);
+        await tx.replaceServices('acme', []);
+      });
+      expect((await store().listServices('beta')).map((s) => s.id)).toEqual(['b1']);
+    });
+  });
+
+  describe('agents', () => {
+    it('stores agents and keeps the presence set at run time when the configuration is applied again', async () => {
+      await write((tx) => tx.upsertAgent(anAgent(), null));
+      await write((tx) => tx.setAgentPresence('acme', 'alice', 'online'));
+      await write((tx) => tx.upsertAgent(anAgent({ name: 'Alice B', teams: ['support'], categories: ['AGENT'], presence: 'offline' }), null));
+      expect(await store().getAgent('acme', 'alice')).toEqual(anAgent({ name: 'Alice B', teams: ['support'], categories: ['AGENT'], presence: 'online' }));
+      expect(await store().getAgent('acme', 'nobody')).toBeUndefined();
+    });
+
+    it('lists agents in id order', async () => {
+      await write(async (tx) => {
+        for (const id of ['carol', 'alice', 'bob']) await tx.upsertAgent(anAgent({ id }), null);
+      });
+      expect((await store().listAgents('acme')).map((a) => a.id)).toEqual(['alice', 'bob', 'carol']);
+    });
+
+    it('gives the password hash, or null without one, and follows a changed configuration', async () => {
+      await write(async (tx) => {
+        await tx.upsertAgent(anAgent({ id: 'alice' }), null);
+        await tx.upsertAgent(anAgent({ id: 'bob' }), 'hash-b');
+      });
+      expect(await store().agentPasswordHash('acme', 'bob')).toBe('hash-b');
+      expect(await store().agentPasswordHash('acme', 'alice')).toBeNull();
+      expect(await store().agentPasswordHash('acme', 'nobody')).toBeNull();
+      await write((tx) => tx.upsertAgent(anAgent({ id: 'bob' }), 'hash-b2'));
+      expect(await store().agentPasswordHash('acme', 'bob')).toBe('hash-b2');
+    });
+
+    it('counts online agents by team and category; an agent with no categories takes any', async () => {
+      await write(async (tx) => {
+        await tx.upsertAgent(anAgent({ id: 'a1', teams: ['sales'], categories: ['AGENT'], presence: 'online' }), null);
+        await tx.upsertAgent(anAgent({ id: 'a2', teams: ['support'], categories: [], presence: 'online' }), null);
+        await tx.upsertAgent(anAgent({ id: 'a3', teams: ['sales'], categories: ['AGENT'], presence: 'away' }), null);
+        await tx.upsertAgent(anAgent({ id: 'a4', teams: ['sales', 'support'], categories: [], presence: 'offline' }), null);
+      });
+      const count = (team: string | null, category: string | null) => store().countAvailableAgents('acme', team, category);
+      expect(await count(null, null)).toBe(2);
+      expect(await count('sales', null)).toBe(1);
+      expect(await count('support', null)).toBe(1);
+      expect(await count('billing', null)).toBe(0);
+      expect(await count(null, 'AGENT')).toBe(2);
+      expect(await count(null, 'VIP')).toBe(1);
+      expect(await count('sales', 'VIP')).toBe(0);
+      await write((tx) => tx.setAgentPresence('acme', 'a3', 'online'));
+      expect(await count('sales', 'AGENT')).toBe(2);
+    });
+  });
+
+  describe('conversations', () => {
+    it('inserts once: a second insert of the same id returns false and changes nothing', async () => {
+      const first = aConversation();
+      expect(await write((tx) => tx.insertConversation(first))).toBe(true);
+      expect(await write((tx) => tx.insertConversation(aConversation({ customer: 'someone-else', lastSeq: 9 })))).toBe(false);
+      expect(await store().getConversation('acme', first.id)).toEqual(first);
+      expect(await store().getConversation('acme', 'c-none')).toBeUndefined();
+    });
+
+    it('sees its own insert inside the transaction', async () => {
+      const seen = await write(async (tx) => {
+        await tx.insertConversation(aConversation());
+        return tx.getConversation('acme', 'c-0001');
+      });
+      expect(seen).toEqual(aConversation());
+    });
+
+    it('locks and returns the conversation, or undefined when there is none', async () => {
+      await write((tx) => tx.insertConversation(aConversation()));
+      const [found, missing] = await write(async (tx) => [await tx.lockConversation('acme', 'c-0001'), await tx.lockConversation('acme', 'c-none')]);
+      expect(found).toEqual(aConversation());
+      expect(missing).toBeUndefined();
+    });
+
+    it('updates the whole conversation, and the columns queries filter on follow', async () => {
+      await write((tx) => tx.insertConversation(aConversation()));
+      const handed: Conversation = {
+        ...aConversation(),
+        controller: 'desk',
+        controlVersion: 2,
+        team: 'sales',
+        agentSession: { id: 'as-0001', status: 'queued', desk: 'inbox', team: 'sales', agentId: null, note: null, context: {}, reason: 'handover', hadAgentReply: false, openedAt: at(1), closedAt: null },
+        lastSeq: 3,
+        updatedAt: at(1),
+      };
+      await write((tx) => tx.updateConversation(handed));
+      expect(await store().getConversation('acme', 'c-0001')).toEqual(handed);
+      expect((await store().listConversations('acme', { controller: 'desk', team: 'sales', limit: 10 })).items).toEqual([handed]);
+      expect((await store().listConversations('acme', { controller: 'bot', limit: 10 })).items).toEqual([]);
+
+      await write((tx) => tx.updateConversation({ ...handed, status: 'closed', updatedAt: at(2) }));
+      expect((await store().listConversations('acme', { status: 'open', limit: 10 })).items).toEqual([]);
+      expect((await store().listConversations('acme', { status: 'closed', limit: 10 })).items.map((c) => c.id)).toEqual(['c-0001']);
+    });
+
+    it('finds a conversation by its bot session and by its agent session', async () => {
+      await write((tx) => tx.insertConversation(aConversation()));
+      expect((await store().findConversationByBotSession('acme', 'bs-0001'))?.id).toBe('c-0001');
+      expect(await store().findConversationByAgentSession('acme', 'as-0001')).toBeUndefined();
+
+      const agentSession = { id: 'as-0001', status: 'assigned' as const, desk: 'inbox', team: null, agentId: 'alice', note: null, context: {}, reason: 'handover', hadAgentReply: false, openedAt: at(1), closedAt: null };
+      const next = { ...aConversation(), botSession: { id: 'bs-0002', componentId: 'CmBot', openedAt: at(1) }, agentSession, updatedAt: at(1) };
+      await write((tx) => tx.updateConversation(next));
+      expect(await store().findConversationByAgentSession('acme', 'as-0001')).toEqual(next);
+      expect(await store().findConversationByBotSession('acme', 'bs-0002')).toEqual(next);
+      expect(await store().findConversationByBotSession('acme', 'bs-none')).toBeUndefined();
+    });
+
+    describe('listing', () => {
+      const mix = [
+        aConversation({ id: 'c-01', status: 'open', controller: 'bot', team: null, updatedAt: at(1) }),
+        aConversation({ id: 'c-02', status: 'open', controller: 'desk', team: 'sales', updatedAt: at(2) }),
+        aConversation({ id: 'c-03', status: 'closed', controller: 'desk', team: 'sales', updatedAt: at(3) }),
+        aConversation({ id: 'c-04', status: 'open', controller: 'desk', team: 'support', updatedAt: at(4) }),
+        aConversation({ id: 'c-05', status: 'open', controller: 'none', team: null, updatedAt: at(5) }),
+        aConversation({ id: 'c-06', status: 'closed', controller: 'bot', team: null, updatedAt: at(6) }),
+      ];
+      const ids = async (filter: ConversationFilter) => (await store().listConversations('acme', filter)).items.map((c) => c.id);
+
+      it('filters by status, team and controller, newest first', async () => {
+        await write(async (tx) => {
+          for (const c of mix) await tx.insertConversation(c);
+        });
+        expect(await ids({ limit: 10 })).toEqual(['c-06', 'c-05', 'c-04', 'c-03', 'c-02', 'c-01']);
+        expect(await ids({ status: 'open', limit: 10 })).toEqual(['c-05', 'c-04', 'c-02', 'c-01']);
+        expect(await ids({ status: 'closed', limit: 10 })).toEqual(['c-06', 'c-03']);
+        expect(await ids({ team: 'sales', limit: 10 })).toEqual(['c-03', 'c-02']);
+        expect(await ids({ controller: 'desk', limit: 10 })).toEqual(['c-04', 'c-03', 'c-02']);
+        expect(await ids({ controller: 'desk', status: 'open', team: 'sales', limit: 10 })).toEqual(['c-02']);
+        expect(await ids({ controller: 'none', limit: 10 })).toEqual(['c-05']);
+      });
+
+      it('pages with a cursor through every conversation once, ties in updatedAt included', async () => {
+        // Three conversations share each instant, so a cursor on the time alone would skip or repeat some.
+        const all = Array.from({ length: 23 }, (_, i) => aConversation({ id: `c-${String(i).padStart(2, '0')}`, status: i % 5 === 4 ? 'closed' : 'open', updatedAt: at(Math.floor(i / 3)) }));
+        await write(async (tx) => {
+          for (const c of [...all].reverse()) await tx.insertConversation(c);
+        });
+        for (const status of [undefined, 'open' as const]) {
+          const expected = await ids({ ...(status ? { status } : {}), limit: 100 });
+          const seen: string[] = [];
+          let after: string | null = null;
+          let pages = 0;
+          do {
+            const page: { items: Conversation[]; next: string | null } = await store().listConversations('acme', { ...(status ? { status } : {}), limit: 4, ...(after ? { after } : {}) });
+            expect(page.items.length).toBeLessThanOrEqual(4);
+            seen.push(...page.items.map((c) => c.id));
+            after = page.next;
+            pages += 1;
+          } while (after && pages < 20);
+          expect(seen).toEqual(expected);
+          expect(new Set(seen).size).toBe(seen.length);
+          expect(seen.length).toBe(status ? 19 : 23);
+          expect(pages).toBe(Math.ceil(seen.length / 4));
+        }
+      });
+
+      it('gives no next cursor when the page holds the last conversation', async () => {
+        await write(async (tx) => {
+          for (const c of mix.slice(0, 4)) await tx.insertConversation(c);
+        });
+        expect((await store().listConversations('acme', { limit: 4 })).next).toBeNull();
+        expect((await store().listConversations('acme', { limit: 3 })).next).not.toBeNull();
+      });
+
+      it('refuses a cursor it did not hand out with bad_request', async () => {
+        const forged = [
+          'not a cursor',
+          Buffer.from('{"at":"x"}').toString('base64url'),
+          Buffer.from('[1,2]').toString('base64url'),
+          Buffer.from('["only-one"]').toString('base64url'),
+        ];
+        for (const after of forged) {
+          const attempt = store().listConversations('acme', { after, limit: 5 });
+          await expect(attempt).rejects.toBeInstanceOf(BatonError);
+          await expect(attempt).rejects.toMatchObject({ code: 'bad_request' });
+        }
+      });
+    });
+
+    it('hands out the ids of open conversations in id order, in batches', async () => {
+      const open = ['c-01', 'c-02', 'c-04', 'c-05', 'c-06', 'c-08', 'c-09'];
+      await write(async (tx) => {
+        for (const id of ['c-09', 'c-03', 'c-05', 'c-01', 'c-07', 'c-02', 'c-08', 'c-04', 'c-06']) {
+          await tx.insertConversation(aConversation({ id, status: open.includes(id) ? 'open' : 'closed' }));
+        }
+      });
+      const batches: string[][] = [];
+      let after: string | null = null;
+      for (;;) {
+        const batch = await store().listOpenConversationIds('acme', after, 3);
+        if (batch.length === 0) break;
+        batches.push(batch);
+        after = batch[batch.length - 1]!;
+      }
+      expect(batches).toEqual([['c-01', 'c-02', 'c-04'], ['c-05', 'c-06', 'c-08'], ['c-09']]);
+    });
+  });
+
+  describe('events', () => {
+    it('lists events after a sequence number, in order, up to a limit, and gets one by seq', async () => {
+      await write((tx) => tx.appendEvents([anEvent(3), anEvent(1), anEvent(2), anEvent(5), anEvent(4)]));
+      await write((tx) => tx.appendEvents([]));
+      expect((await store().listEvents('acme', 'c-0001', 0, 10)).map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
+      expect(await store().listEvents('acme', 'c-0001', 2, 2)).toEqual([anEvent(3), anEvent(4)]);
+      expect(await store().listEvents('acme', 'c-0001', 5, 10)).toEqual([]);
+      expect(await store().getEvent('acme', 'c-0001', 4)).toEqual(anEvent(4));
+      expect(await store().getEvent('acme', 'c-0001', 6)).toBeUndefined();
+    });
+
+    it('refuses a sequence number taken in the same conversation with WriteConflict, and writes nothing of that transaction', async () => {
+      await write((tx) => tx.appendEvents([anEvent(1)]));
+      const lost = write(async (tx) => {
+        await tx.insertMessage(aMessage(), 'web');
+        await tx.appendEvents([anEvent(2), anEvent(1, { type: 'handover' })]);
+      });
+      await expect(lost).rejects.toBeInstanceOf(WriteConflict);
+      expect(await store().listEvents('acme', 'c-0001', 0, 10)).toEqual([anEvent(1)]);
+      expect(await store().getMessage('acme', 'm-0001')).toBeUndefined();
+    });
+
+    it('refuses a sequence number repeated within one batch', async () => {
+      await expect(write((tx) => tx.appendEvents([anEvent(1), anEvent(1)]))).rejects.toBeInstanceOf(WriteConflict);
+    });
+
+    it('numbers each conversation of each account on its own', async () => {
+      await write((tx) => tx.appendEvents([anEvent(1), anEvent(1, { conversationId: 'c-0002' }), anEvent(1, { accountId: 'beta' })]));
+      expect(await store().listEvents('acme', 'c-0002', 0, 10)).toEqual([anEvent(1, { conversationId: 'c-0002' })]);
+      expect(await store().listEvents('beta', 'c-0001', 0, 10)).toEqual([anEvent(1, { accountId: 'beta' })]);
+    });
+  });
+
+  describe('messages', () => {
+    const m1 = aMessage({ id: 'm-1', createdAt: at(1), channelMessageId: 'wamid.1' });
+    const m2 = aMessage({ id: 'm-2', createdAt: at(2), author: { kind: 'bot', id: 'CmBot' }, content: { type: 'text', text: 'hi', buttons: [{ title: 'Yes', payload: 'y' }] } });
+    const m3 = aMessage({ id: 'm-3', createdAt: at(3), author: { kind: 'system', id: null }, content: { type: 'custom', custom: { a: [1, 2] } }, status: 'failed' });
+
+    it('stores messages, gets them by id and lists the oldest first up to a limit', async () => {
+      await write(async (tx) => {
+        for (const m of [m3, m1, m2]) await tx.insertMessage(m, 'web');
+      });
+      expect(await store().getMessage('acme', 'm-2')).toEqual(m2);
+      expect(await store().getMessage('acme', 'm-none')).toBeUndefined();
+      expect(await store().listMessages('acme', 'c-0001', 10)).toEqual([m1, m2, m3]);
+      expect(await store().listMessages('acme', 'c-0001', 2)).toEqual([m1, m2]);
+      expect(await store().listMessages('acme', 'c-other', 10)).toEqual([]);
+    });
+
+    it('finds a message by the channel message id on its channel only', async () => {
+      await write((tx) => tx.insertMessage(m1, 'web'));
+      expect(await store().findMessageByChannelMessageId('acme', 'web', 'wamid.1')).toEqual(m1);
+      expect(await store().findMessageByChannelMessageId('acme', 'wa', 'wamid.1')).toBeUndefined();
+      expect(await store().findMessageByChannelMessageId('acme', 'web', 'wamid.2')).toBeUndefined();
+    });
+
+    it('accepts a channel message id once per channel: a second one is a WriteConflict', async () => {
+      await write((tx) => tx.insertMessage(m1, 'web'));
+      await expect(write((tx) => tx.insertMessage({ ...m1, id: 'm-again' }, 'web'))).rejects.toBeInstanceOf(WriteConflict);
+      expect(await store().getMessage('acme', 'm-again')).toBeUndefined();
+    });
+
+    it('accepts the same channel message id on another channel or in another account', async () => {
+      await write(async (tx) => {
+        await tx.insertMessage(m1, 'web');
+        await tx.insertMessage({ ...m1, id: 'm-wa' }, 'wa');
+        await tx.insertMessage({ ...m1, accountId: 'beta' }, 'web');
+      });
+      expect((await store().findMessageByChannelMessageId('acme', 'wa', 'wamid.1'))?.id).toBe('m-wa');
+      expect((await store().findMessageByChannelMessageId('beta', 'web', 'wamid.1'))?.accountId).toBe('beta');
+    });
+
+    it('accepts any number of messages without a channel message id', async () => {
+      await write(async (tx) => {
+        await tx.insertMessage(m2, 'web');
+        await tx.insertMessage(m3, 'web');
+      });
+      expect(await store().listMessages('acme', 'c-0001', 10)).toEqual([m2, m3]);
+    });
+  });
+
+  describe('deliveries', () => {
+    it('writes one pending outbox row per draft', async () => {
+      await write(async (tx) => {
+        await tx.insertDeliveries([aDelivery(), aDelivery({ id: 'd-0002', seq: 2, eventType: 'message.sent', target: { kind: 'channel', id: 'web' }, forReply: false, createdAt: at(1) })]);
+        await tx.insertDeliveries([]);
+      });
+      const found = await store().kysely.selectFrom('deliveries').selectAll().orderBy('id').execute();
+      expect(found).toEqual([
+        { id: 'd-0001', account_id: 'acme', conversation_id: 'c-0001', seq: 1, event_type: 'message.received', target_kind: 'component', target_id: 'CmBot', for_reply: 1, state: 'pending', attempts: 0, next_attempt_at: at(0), created_at: at(0), last_error: null },
+        { id: 'd-0002', account_id: 'acme', conversation_id: 'c-0001', seq: 2, event_type: 'message.sent', target_kind: 'channel', target_id: 'web', for_reply: 0, state: 'pending', attempts: 0, next_attempt_at: at(1), created_at: at(1), last_error: null },
+      ]);
+    });
+  });
+
+  describe('idempotency keys', () => {
+    it('stores a result under a key and gives it back', async () => {
+      const record = { fingerprint: 'fp-1', result: { conversation: { id: 'c-0001' }, events: [], duplicate: false }, createdAt: at(1) };
+      await write((tx) => tx.putIdempotency('acme', 'key-1', record));
+      expect(await store().getIdempotency('acme', 'key-1')).toEqual(record);
+      expect(await store().getIdempotency('acme', 'key-2')).toBeUndefined();
+    });
+
+    it('refuses a key already used with WriteConflict, so the loser of a race runs again and finds it', async () => {
+      const record = { fingerprint: 'fp-1', result: null, createdAt: at(1) };
+      await write((tx) => tx.putIdempotency('acme', 'key-1', record));
+      await expect(write((tx) => tx.putIdempotency('acme', 'key-1', { ...record, fingerprint: 'fp-2' }))).rejects.toBeInstanceOf(WriteConflict);
+      expect(await store().getIdempotency('acme', 'key-1')).toEqual(record);
+    });
+  });
+
+  describe('timers', () => {
+    it('gives the timers due by an instant, earliest first, up to a limit, across accounts', async () => {
+      await write(async (tx) => {
+        await tx.putTimer(aTimer({ id: 't-late', dueAt: at(10) }));
+        await tx.putTimer(aTimer({ id: 't-due', dueAt: at(5) }));
+        await tx.putTimer(aTimer({ id: 't-early', accountId: 'beta', dueAt: at(1) }));
+      });
+      expect(await store().dueTimers(at(5), 10)).toEqual([aTimer({ id: 't-early', accountId: 'beta', dueAt: at(1) }), aTimer({ id: 't-due', dueAt: at(5) })]);
+      expect((await store().dueTimers(at(5), 1)).map((t) => t.id)).toEqual(['t-early']);
+      expect(await store().dueTimers(at(0), 10)).toEqual([]);
+    });
+
+    it('deletes a timer, and deleting one that is gone is harmless', async () => {
+      await write((tx) => tx.putTimer(aTimer()));
+      await write((tx) => tx.deleteTimer('t-0001'));
+      await write((tx) => tx.deleteTimer('t-0001'));
+      expect(await store().dueTimers(at(60), 10)).toEqual([]);
+    });
+  });
+
+  describe('transactions', () => {
+    it('returns what the callback returns', async () => {
+      expect(await write(async () => 42)).toBe(42);
+    });
+
+    it('rolls back every write when the callback throws, and rethrows its error unchanged', async () => {
+      await write(async (tx) => {
+        await tx.upsertAccount(anAccount(), ['kept']);
+        await tx.upsertAgent(anAgent(), null);
+        await tx.insertConversation(aConversation());
+      });
+      const boom = new Error('boom');
+      const failed = write(async (tx) => {
+        await tx.upsertAccount(anAccount({ id: 'beta' }), ['beta-key']);
+        await tx.setAccountEmergency('acme', true);
+        await tx.upsertChannel(aChannel());
+        await tx.upsertComponent(aComponent());
+        await tx.replaceServices('acme', [aService()]);
+        await tx.upsertAgent(anAgent({ id: 'bob' }), 'hash');
+        await tx.setAgentPresence('acme', 'alice', 'online');
+        await tx.insertConversation(aConversation({ id: 'c-0002' }));
+        await tx.updateConversation(aConversation({ status: 'closed', agentSession: { id: 'as-0001', status: 'queued', desk: null, team: null, agentId: null, note: null, context: {}, reason: 'x', hadAgentReply: false, openedAt: at(1), closedAt: null } }));
+        await tx.appendEvents([anEvent(1)]);
+        await tx.insertMessage(aMessage(), 'web');
+        await tx.insertDeliveries([aDelivery()]);
+        await tx.putIdempotency('acme', 'k', { fingerprint: 'f', result: 1, createdAt: at(0) });
+        await tx.putTimer(aTimer());
+        await tx.deleteTimer('t-none');
+        throw boom;
+      });
+      await expect(failed).rejects.toBe(boom);
+
+      const s = store();
+      expect(await s.listAccounts()).toEqual([anAccount()]);
+      expect(await s.accountIdForKey('beta-key')).toBeUndefined();
+      expect(await s.listChannels('acme')).toEqual([]);
+      expect(await s.listComponents('acme')).toEqual([]);
+      expect(await s.listServices('acme')).toEqual([]);
+      expect(await s.listAgents('acme')).toEqual([anAgent()]);
+      expect((await s.listConversations('acme', { limit: 10 })).items).toEqual([aConversation()]);
+      expect(await s.findConversationByAgentSession('acme', 'as-0001')).toBeUndefined();
+      expect(await s.listEvents('acme', 'c-0001', 0, 10)).toEqual([]);
+      expect(await s.listMessages('acme', 'c-0001', 10)).toEqual([]);
+      expect(await s.kysely.selectFrom('deliveries').selectAll().execute()).toEqual([]);
+      expect(await s.getIdempotency('acme', 'k')).toBeUndefined();
+      expect(await s.dueTimers(at(60), 10)).toEqual([]);
+    });
+  });
+
+  describe('account isolation', () => {
+    it("shows nothing of account A through account B's ids, and B's writes leave A alone", async () => {
+      await write(async (tx) => {
+        await tx.upsertAccount(anAccount(), ['acme-key']);
+        await tx.upsertAccount(anAccount({ id: 'beta', name: 'Beta' }), ['beta-key']);
+        await tx.upsertChannel(aChannel());
+        await tx.upsertComponent(aComponent());
+        await tx.replaceServices('acme', [aService()]);
+        await tx.upsertAgent(anAgent({ presence: 'online' }), 'hash-a');
+        await tx.insertConversation(aConversation({ agentSession: { id: 'as-0001', status: 'queued', desk: null, team: null, agentId: null, note: null, context: {}, reason: 'x', hadAgentReply: false, openedAt: at(1), closedAt: null } }));
+        await tx.appendEvents([anEvent(1)]);
+        await tx.insertMessage(aMessage({ channelMessageId: 'cm-1' }), 'web');
+        await tx.putIdempotency('acme', 'k', { fingerprint: 'f', result: 1, createdAt: at(0) });
+      });
+
+      const s = store();
+      expect(await s.accountIdForKey('beta-key')).toBe('beta');
+      expect(await s.getChannel('beta', 'web')).toBeUndefined();
+      expect(await s.listChannels('beta')).toEqual([]);
+      expect(await s.getComponent('beta', 'CmBot')).toBeUndefined();
+      expect(await s.listComponents('beta')).toEqual([]);
+      expect(await s.listServices('beta')).toEqual([]);
+      expect(await s.getAgent('beta', 'alice')).toBeUndefined();
+      expect(await s.listAgents('beta')).toEqual([]);
+      expect(await s.countAvailableAgents('beta', null, null)).toBe(0);
+      expect(await s.agentPasswordHash('beta', 'alice')).toBeNull();
+      expect(await s.getConversation('beta', 'c-0001')).toBeUndefined();
+      expect(await s.listConversations('beta', { limit: 10 })).toEqual({ items: [], next: null });
+      expect(await s.listOpenConversationIds('beta', null, 10)).toEqual([]);
+      expect(await s.findConversationByBotSession('beta', 'bs-0001')).toBeUndefined();
+      expect(await s.findConversationByAgentSession('beta', 'as-0001')).toBeUndefined();
+      expect(await s.listEvents('beta', 'c-0001', 0, 10)).toEqual([]);
+      expect(await s.getEvent('beta', 'c-0001', 1)).toBeUndefined();
+      expect(await s.getMessage('beta', 'm-0001')).toBeUndefined();
+      expect(await s.listMessages('beta', 'c-0001', 10)).toEqual([]);
+      expect(await s.findMessageByChannelMessageId('beta', 'web', 'cm-1')).toBeUndefined();
+      expect(await s.getIdempotency('beta', 'k')).toBeUndefined();
+      expect(await write((tx) => tx.lockConversation('beta', 'c-0001'))).toBeUndefined();
+
+      await write(async (tx) => {
+        await tx.setAgentPresence('beta', 'alice', 'offline');
+        await tx.setAccountEmergency('beta', true);
+        await tx.replaceServices('beta', []);
+        await tx.updateConversation(aConversation({ accountId: 'beta', status: 'closed' }));
+        expect(await tx.insertConversation(aConversation({ accountId: 'beta', customer: 'beta-visitor' }))).toBe(true);
+      });
+      expect((await s.getAgent('acme', 'alice'))?.presence).toBe('online');
+      expect((await s.getAccount('acme'))?.emergency).toBe(false);
+      expect(await s.listServices('acme')).toEqual([aService()]);
+      expect((await s.getConversation('acme', 'c-0001'))?.customer).toBe('visitor-1');
+      expect((await s.getConversation('acme', 'c-0001'))?.status).toBe('open');
+      expect((await s.getConversation('beta', 'c-0001'))?.customer).toBe('beta-visitor');
+    });
+  });
+});
+
+/** Polls until a connection of `appName` waits for a lock held by another transaction. */
+async function waitForLockWait(store: KyselyStore, appName: string): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (Date.now() < deadline) {
+    const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where application_name = ${appName} and wait_event_type = 'Lock'`.execute(store.kysely);
+    if (rows[0]!.n > 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`no connection of ${appName} ever waited for a lock`);
+}
+
+/** A second store on the same schema, its connections named so the test can see them wait. */
+function secondStore(handle: EngineHandle, appName: string): KyselyStore {
+  const url = new URL(handle.url);
+  url.searchParams.set('application_name', appName);
+  return openPostgresStore({ url: url.toString(), schema: handle.schema! });
+}
+
+describe('store concurrency on PostgreSQL only (SQLite has no row locks: its one connection runs one transaction at a time)', () => {
+  const postgres = engines.find((e) => e.name === 'postgres')!;
+  const handle = useEngine(() => postgres.open());
+
+  /**
+   * Runs `first` until it signals, starts `second` on another store, waits until PostgreSQL shows
+   * the second blocked on a lock, then lets the first commit.
+   */
+  async function race<A, B>(first: (tx: StoreTx, holding: () => void) => Promise<A>, second: (tx: StoreTx) => Promise<B>): Promise<[A, B]> {
+    const h = handle();
+    const appName = `${h.schema}_second`;
+    const other = secondStore(h, appName);
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let holding!: () => void;
+    const held = new Promise<void>((resolve) => (holding = resolve));
+    try {
+      const one = h.store.transaction(async (tx) => {
+        const out = await first(tx, holding);
+        await released;
+        return out;
+      });
+      await Promise.race([held, one]);
+      const two = other.transaction(second);
+      await waitForLockWait(h.store, appName);
+      release();
+      return await Promise.all([one, two]);
+    } finally {
+      release();
+      await other.close();
+    }
+  }
+
+  it('serialises two transactions that lock the same conversation: the second waits for the first to commit', async () => {
+    const store = handle().store;
+    await store.transaction((tx) => tx.insertConversation(aConversation({ controlVersion: 0 })));
+    const bump = async (tx: StoreTx): Promise<number> => {
+      const conv = (await tx.lockConversation('acme', 'c-0001'))!;
+      await tx.updateConversation({ ...conv, controlVersion: conv.controlVersion + 1 });
+      return conv.controlVersion;
+    };
+    const [readByFirst, readBySecond] = await race(async (tx, holding) => {
+      const read = await bump(tx);
+      holding();
+      return read;
+    }, bump);
+    expect([readByFirst, readBySecond]).toEqual([0, 1]);
+    expect((await store.getConversation('acme', 'c-0001'))?.controlVersion).toBe(2);
+  });
+
+  it('lets only one of two concurrent inserts of a conversation win; the other gets false once the winner commits', async () => {
+    const store = handle().store;
+    const [firstWon, secondWon] = await race(
+      async (tx, holding) => {
+        const won = await tx.insertConversation(aConversation({ customer: 'first' }));
+        holding();
+        return won;
+      },
+      (tx) => tx.insertConversation(aConversation({ customer: 'second' })),
+    );
+    expect([firstWon, secondWon]).toEqual([true, false]);
+    expect((await store.getConversation('acme', 'c-0001'))?.customer).toBe('first');
+  });
+});
