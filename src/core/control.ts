@@ -12,6 +12,9 @@ import {
 } from './conversation.js';
 import { resolveTeam } from './teams.js';
 
+/** The close reason of a session an agent completed; the only kind a customer message reopens. */
+const AGENT_CLOSED = 'closed';
+
 /**
  * The control state machine (DESIGN.md section 3) as one transition function:
  * `transition(conversation, command, env)` returns the new conversation and the events the change
@@ -119,6 +122,7 @@ function openAgentSession(conv: Conversation, env: TransitionEnv, init: Partial<
     hadAgentReply: reused?.hadAgentReply ?? false,
     openedAt: reused?.openedAt ?? env.now,
     closedAt: null,
+    closeReason: null,
   };
   conv.agentSession = session;
   return session;
@@ -129,6 +133,7 @@ function closeAgentSession(conv: Conversation, env: TransitionEnv, out: EventDra
   if (!isAgentSessionOpen(s)) return;
   s.status = 'closed';
   s.closedAt = env.now;
+  s.closeReason = reason;
   out.push({ type: 'agent_session.closed', data: { agentSessionId: s.id, reason, agentId: agentId ?? s.agentId } });
 }
 
@@ -155,7 +160,7 @@ function doHandover(conv: Conversation, env: TransitionEnv, out: EventDraft[], o
   if (conv.bot) conv.mutations[conv.bot] = false;
   delete conv.mutations[conv.desk];
   if (opts.context) conv.context = { ...conv.context, ...opts.context };
-  const team = opts.team ?? resolveTeam(conv.context, env.account.teams);
+  const team = opts.team ?? resolveTeam(conv.context, env.account.teams) ?? conv.ruleTeam;
   conv.team = team;
   const session = openAgentSession(conv, env, { team, note: opts.note ?? null, context: opts.context ?? {}, reason: opts.reason, ...(opts.agentId ? { agentId: opts.agentId } : {}) });
   swapCategory(conv, env.account.categories.bot, env.account.categories.agent);
@@ -193,17 +198,22 @@ const handlers: HandlerTable = {
     const s = conv.agentSession;
     if (s && s.status === 'closed' && s.closedAt) {
       const withinDelay = Date.parse(env.now) - Date.parse(s.closedAt) <= env.account.threadInclusionDelayMs;
-      if (withinDelay) {
+      if (withinDelay && s.closeReason !== AGENT_CLOSED) {
+        // Handed back, reset or timed out: nothing for the humans to reopen.
+      } else if (withinDelay) {
         const byBot = isBotEnabled(conv, env.account);
         s.status = byBot ? 'reopened' : s.agentId ? 'assigned' : 'queued';
         s.closedAt = null;
         out.push({ type: 'agent_session.reopened', data: { agentSessionId: s.id, policy: env.account.reopenPolicy, handledBy: byBot ? 'bot' : 'desk' } });
       } else {
+        // A new thread: the rule's defaults apply again. Only a move of control is an event.
         conv.agentSession = null;
-        if (Object.keys(conv.mutations).length > 0) {
-          conv.mutations = {};
-          conv.emergency = false;
-          conv.controller = controllerOf(conv, env.account);
+        const before = controllerOf(conv, env.account);
+        conv.mutations = {};
+        conv.team = conv.ruleTeam;
+        conv.controller = controllerOf(conv, env.account);
+        if (conv.controller === 'bot') swapCategory(conv, env.account.categories.agent, env.account.categories.bot);
+        if (conv.controller !== before) {
           out.push({ type: 'reset', data: { by: null, reason: 'thread_inclusion_delay_expired' } });
           bump(conv, out);
         }
@@ -225,6 +235,7 @@ const handlers: HandlerTable = {
   },
 
   reply(conv, cmd, env, out) {
+    if (conv.status === 'closed') throw new BatonError('invalid_transition', `Conversation ${conv.id} is closed; the customer's next message reopens it.`);
     checkVersion(conv, cmd.expectedVersion);
     requireEnabled(conv, env, cmd.componentId);
     if (cmd.authorKind === 'agent' && conv.agentSession && isAgentSessionOpen(conv.agentSession)) {
@@ -271,8 +282,9 @@ const handlers: HandlerTable = {
   reset(conv, cmd, env, out) {
     checkVersion(conv, cmd.expectedVersion);
     conv.mutations = {};
-    conv.emergency = false;
-    conv.team = null;
+    // The account's emergency outlives a reset: the conversation must still come back when it ends.
+    conv.emergency = env.account.emergency && conv.bot !== null && modeIncludesBot(conv.mode);
+    conv.team = conv.ruleTeam;
     if (isBotEnabled(conv, env.account)) {
       closeAgentSession(conv, env, out, 'reset');
       swapCategory(conv, env.account.categories.agent, env.account.categories.bot);
@@ -369,7 +381,7 @@ const handlers: HandlerTable = {
   },
 
   emergency_off(conv, _cmd, env, out) {
-    if (!conv.emergency) return;
+    if (!conv.emergency || env.account.emergency) return;
     conv.emergency = false;
     if (!isBotEnabled(conv, env.account)) return;
     closeAgentSession(conv, env, out, 'emergency_ended');

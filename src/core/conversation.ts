@@ -15,6 +15,8 @@ export interface AgentSession {
   hadAgentReply: boolean;
   openedAt: string;
   closedAt: string | null;
+  /** Why it closed; only a session an agent closed is reopened by the customer's next message. */
+  closeReason: string | null;
 }
 
 /** The bot's view of the chat (IMI Conversationid): stable until the bot closes it. */
@@ -49,6 +51,8 @@ export interface Conversation {
   controlVersion: number;
   controller: Controller;
   team: string | null;
+  /** The team the matching rule named; handovers without a better match and resets fall back to it. */
+  ruleTeam: string | null;
   categories: string[];
   context: Record<string, unknown>;
   visitor: Record<string, string>;

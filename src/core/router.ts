@@ -154,23 +154,30 @@ export class Router {
    * refused from that commit on); the sweep then records the handover in each open conversation,
    * in batches, so desks queue them and bots are told.
    */
-  async setEmergency(accountId: string, on: boolean): Promise<{ conversations: number }> {
+  async setEmergency(accountId: string, on: boolean): Promise<{ conversations: number; failed: { id: string; reason: string }[] }> {
     await this.store.transaction(async (tx) => {
       await requireAccount(tx, accountId);
       await tx.setAccountEmergency(accountId, on);
     });
     let after: string | null = null;
     let changed = 0;
+    const failed: { id: string; reason: string }[] = [];
     for (;;) {
       const ids = await this.store.listOpenConversationIds(accountId, after, 200);
       if (ids.length === 0) break;
       for (const id of ids) {
-        const outcome = await this.command(accountId, id, { type: on ? 'emergency_on' : 'emergency_off' });
-        if (outcome.events.length > 0) changed += 1;
+        // One conversation that cannot move (no desk to send it to) must not stop the sweep.
+        try {
+          const outcome = await this.command(accountId, id, { type: on ? 'emergency_on' : 'emergency_off' });
+          if (outcome.events.length > 0) changed += 1;
+        } catch (err) {
+          if (!isBatonError(err)) throw err;
+          failed.push({ id, reason: err.message });
+        }
       }
       after = ids[ids.length - 1]!;
     }
-    return { conversations: changed };
+    return { conversations: changed, failed };
   }
 
   /** An agent's presence feeds availability checks before handovers on real-time channels. */
@@ -270,6 +277,7 @@ export class Router {
       controlVersion: 1,
       controller: 'none',
       team: action?.team ?? null,
+      ruleTeam: action?.team ?? null,
       categories: [...channel.defaultCategories],
       context: {},
       visitor: {},

@@ -90,6 +90,7 @@ export function aConversation(over: Partial<Conversation> = {}): Conversation {
     controlVersion: 1,
     controller: 'bot',
     team: null,
+    ruleTeam: null,
     categories: ['BOT'],
     context: { lang: 'en' },
     visitor: { name: 'Vi' },

@@ -72,7 +72,7 @@ describe.each(['sqlite', 'postgres'] as const)('availability and the emergency s
     s = await startServer(engine, config('queue'), { apiKey: KEY });
     const existing = (await s.call('POST', '/v1/channels/mail/messages', { customer: 'e1', text: 'hi' })).body.conversation;
     const on = await s.call('POST', '/v1/emergency', { on: true });
-    expect(on.body).toEqual({ emergency: true, conversations: 1 });
+    expect(on.body).toEqual({ emergency: true, conversations: 1, failed: [] });
     const afterOn = (await s.call('GET', `/v1/conversations/${existing.id}`)).body.conversation;
     expect(afterOn).toMatchObject({ controller: 'desk', controlVersion: 2, emergency: true });
     expect(afterOn.agentSession.reason).toBe('emergency');

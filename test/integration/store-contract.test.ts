@@ -220,7 +220,7 @@ describe.each(engines)('store contract on $name', (engine) => {
         controller: 'desk',
         controlVersion: 2,
         team: 'sales',
-        agentSession: { id: 'as-0001', status: 'queued', desk: 'inbox', team: 'sales', agentId: null, note: null, context: {}, reason: 'handover', hadAgentReply: false, openedAt: at(1), closedAt: null },
+        agentSession: { id: 'as-0001', status: 'queued', desk: 'inbox', team: 'sales', agentId: null, note: null, context: {}, reason: 'handover', hadAgentReply: false, openedAt: at(1), closedAt: null, closeReason: null },
         lastSeq: 3,
         updatedAt: at(1),
       };
@@ -239,7 +239,7 @@ describe.each(engines)('store contract on $name', (engine) => {
       expect((await store().findConversationByBotSession('acme', 'bs-0001'))?.id).toBe('c-0001');
       expect(await store().findConversationByAgentSession('acme', 'as-0001')).toBeUndefined();
 
-      const agentSession = { id: 'as-0001', status: 'assigned' as const, desk: 'inbox', team: null, agentId: 'alice', note: null, context: {}, reason: 'handover', hadAgentReply: false, openedAt: at(1), closedAt: null };
+      const agentSession = { id: 'as-0001', status: 'assigned' as const, desk: 'inbox', team: null, agentId: 'alice', note: null, context: {}, reason: 'handover', hadAgentReply: false, openedAt: at(1), closedAt: null, closeReason: null };
       const next = { ...aConversation(), botSession: { id: 'bs-0002', componentId: 'CmBot', openedAt: at(1) }, agentSession, updatedAt: at(1) };
       await write((tx) => tx.updateConversation(next));
       expect(await store().findConversationByAgentSession('acme', 'as-0001')).toEqual(next);
@@ -490,7 +490,7 @@ describe.each(engines)('store contract on $name', (engine) => {
         await tx.upsertAgent(anAgent({ id: 'bob' }), 'hash');
         await tx.setAgentPresence('acme', 'alice', 'online');
         await tx.insertConversation(aConversation({ id: 'c-0002' }));
-        await tx.updateConversation(aConversation({ status: 'closed', agentSession: { id: 'as-0001', status: 'queued', desk: null, team: null, agentId: null, note: null, context: {}, reason: 'x', hadAgentReply: false, openedAt: at(1), closedAt: null } }));
+        await tx.updateConversation(aConversation({ status: 'closed', agentSession: { id: 'as-0001', status: 'queued', desk: null, team: null, agentId: null, note: null, context: {}, reason: 'x', hadAgentReply: false, openedAt: at(1), closedAt: null, closeReason: null } }));
         await tx.appendEvents([anEvent(1)]);
         await tx.insertMessage(aMessage(), 'web');
         await tx.insertDeliveries([aDelivery()]);
@@ -527,7 +527,7 @@ describe.each(engines)('store contract on $name', (engine) => {
         await tx.upsertComponent(aComponent());
         await tx.replaceServices('acme', [aService()]);
         await tx.upsertAgent(anAgent({ presence: 'online' }), 'hash-a');
-        await tx.insertConversation(aConversation({ agentSession: { id: 'as-0001', status: 'queued', desk: null, team: null, agentId: null, note: null, context: {}, reason: 'x', hadAgentReply: false, openedAt: at(1), closedAt: null } }));
+        await tx.insertConversation(aConversation({ agentSession: { id: 'as-0001', status: 'queued', desk: null, team: null, agentId: null, note: null, context: {}, reason: 'x', hadAgentReply: false, openedAt: at(1), closedAt: null, closeReason: null } }));
         await tx.appendEvents([anEvent(1)]);
         await tx.insertMessage(aMessage({ channelMessageId: 'cm-1' }), 'web');
         await tx.putIdempotency('acme', 'k', { fingerprint: 'f', result: 1, createdAt: at(0) });

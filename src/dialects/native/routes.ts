@@ -137,6 +137,6 @@ export async function nativeRoutes(app: FastifyInstance, deps: NativeDeps): Prom
     schema: { tags: ['admin'], summary: 'The account-wide emergency handover switch', description: 'On: bots are disabled in every new and existing conversation and everything goes to the humans. Off: the previous routing comes back.', body: S.EmergencyBody, response: errors },
   }, async (req) => {
     const result = await router.setEmergency(req.accountId, req.body.on);
-    return { emergency: req.body.on, conversations: result.conversations };
+    return { emergency: req.body.on, conversations: result.conversations, failed: result.failed };
   });
 }
