@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type RuntimeConfig, createBaton } from '../app.js';
+import { DEFAULT_DELIVERY, type RuntimeConfig, createBaton } from '../app.js';
 import { DEMO_AGENT, DEMO_API_KEY } from '../config/demo-config.js';
 import { loadConfigFile } from '../config/load-config.js';
 import { isBatonError } from '../core/errors.js';
@@ -58,6 +58,8 @@ function runtimeConfig(flags: Map<string, string | true>): RuntimeConfig {
     bodyLimit: Number(env.BATON_BODY_LIMIT ?? 1024 * 1024),
     timerIntervalMs: 1000,
     version: version(),
+    dispatch: true,
+    delivery: DEFAULT_DELIVERY,
   });
 }
 

@@ -67,7 +67,7 @@ export function transition(current: Conversation, cmd: ControlCommand, env: Tran
   handler(conv, cmd, env, events);
   conv.controller = controllerOf(conv, env.account);
   // A command that moved control without saying so still moves the version: late callers must see it.
-  if (conv.controller !== before && !events.some((e) => 'controlVersion' in e.data)) bump(conv, events);
+  if (conv.controller !== before && conv.controlVersion === current.controlVersion) bump(conv, events);
   conv.updatedAt = env.now;
   return { conversation: conv, events };
 }
@@ -231,7 +231,8 @@ const handlers: HandlerTable = {
       out.push({ type: 'agent_session.opened', data: { agentSessionId: session.id, desk: conv.desk, team: conv.team, reason: session.reason } });
     }
     conv.lastCustomerMessageAt = env.now;
-    out.push({ type: 'message.received', data: { messageId: cmd.messageId, controller: controllerOf(conv, env.account) } });
+    // The version travels with the message so the one who answers can send it back as expectedVersion.
+    out.push({ type: 'message.received', data: { messageId: cmd.messageId, controller: controllerOf(conv, env.account), controlVersion: conv.controlVersion } });
   },
 
   reply(conv, cmd, env, out) {

@@ -2,11 +2,15 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import type { Queries } from '../core/queries.js';
+import type { DeliveryAdmin } from '../delivery/delivery-admin.js';
+import { deliveryRoutes } from '../dialects/native/delivery-routes.js';
 import type { Router } from '../core/router.js';
 import type { Store } from '../core/ports.js';
 import { ErrorSchema } from '../dialects/native/schemas.js';
 import { nativeRoutes } from '../dialects/native/routes.js';
+import { bearerAuth } from './auth.js';
 import { installErrorHandler } from './error-handler.js';
 import { healthRoutes } from './health.js';
 import { validatorCompiler } from './validation.js';
@@ -15,6 +19,8 @@ export interface ServerDeps {
   store: Store;
   router: Router;
   queries: Queries;
+  deliveries: DeliveryAdmin;
+  metrics: Registry;
   logger: Logger | false;
   bodyLimit: number;
   version: string;
@@ -48,6 +54,14 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
 
   // Per-request access lines would drown the logs at message rates; errors are still logged.
   await app.register(healthRoutes, { store: deps.store, logLevel: 'warn' });
-  await app.register(async (scope) => nativeRoutes(scope, { router: deps.router, queries: deps.queries, auth: deps.store }), { prefix: '/v1', logLevel: 'warn' });
+  await app.register(async (scope) => {
+    scope.addHook('onRequest', bearerAuth(deps.store));
+    await nativeRoutes(scope, { router: deps.router, queries: deps.queries });
+    await deliveryRoutes(scope, { admin: deps.deliveries, queries: deps.queries });
+  }, { prefix: '/v1', logLevel: 'warn' });
+  app.get('/metrics', { schema: { hide: true }, logLevel: 'warn' }, async (_req, reply) => {
+    void reply.header('content-type', deps.metrics.contentType);
+    return deps.metrics.metrics();
+  });
   return app;
 }

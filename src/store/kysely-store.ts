@@ -27,6 +27,14 @@ export interface Capabilities {
   beforeMigrate?: (db: Kysely<Database>) => Promise<void>;
   /** Where the migration bookkeeping lives; set when several schemas share one database. */
   migrationSchema?: string;
+  /** Cross-process wake-ups (PostgreSQL LISTEN/NOTIFY); absent where one process is all there is. */
+  notifier?: () => StoreNotifier;
+}
+
+export interface StoreNotifier {
+  notify(): void;
+  listen(onWake: () => void): Promise<void>;
+  close(): Promise<void>;
 }
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -216,6 +224,24 @@ class TxOps extends Reads implements StoreTx {
   async insertDeliveries(drafts: DeliveryDraft[]): Promise<void> {
     if (drafts.length === 0) return;
     await this.trx.insertInto('deliveries').values(drafts.map(rows.fromDelivery)).execute();
+    // Wake each recipient's cursor for this conversation. An idle cursor takes the first new
+    // delivery as its head; a busy, blocked or parked one keeps its place in the sequence.
+    const heads = new Map<string, DeliveryDraft>();
+    for (const d of drafts) {
+      const key = `${d.target.kind}\u0000${d.target.id}`;
+      const prev = heads.get(key);
+      if (!prev || d.seq < prev.seq) heads.set(key, d);
+    }
+    for (const d of heads.values()) {
+      await this.trx.insertInto('delivery_cursors')
+        .values({ account_id: d.accountId, target_kind: d.target.kind, target_id: d.target.id, conversation_id: d.conversationId, state: 'ready', head_seq: d.seq, due_at: d.createdAt, claim_id: null, parked_reason: null })
+        .onConflict((oc) => oc.columns(['account_id', 'target_kind', 'target_id', 'conversation_id']).doUpdateSet((eb) => ({
+          head_seq: eb.fn.coalesce('delivery_cursors.head_seq', eb.ref('excluded.head_seq')),
+          due_at: eb.case().when('delivery_cursors.state', '=', 'idle').then(eb.ref('excluded.due_at')).else(eb.ref('delivery_cursors.due_at')).end(),
+          state: eb.case().when('delivery_cursors.state', '=', 'idle').then('ready').else(eb.ref('delivery_cursors.state')).end(),
+        })))
+        .execute();
+    }
   }
 
   async putIdempotency(accountId: string, key: string, record: IdempotencyRecord): Promise<void> {

@@ -6,7 +6,17 @@
 export interface AccountsTable { id: string; name: string; emergency: number; settings: string; updated_at: string }
 export interface ApiKeysTable { key_hash: string; account_id: string }
 export interface ChannelsTable { account_id: string; id: string; kind: string; active: number; settings: string }
-export interface ComponentsTable { account_id: string; id: string; kind: string; dialect: string; health: string; settings: string }
+export interface ComponentsTable {
+  account_id: string;
+  id: string;
+  kind: string;
+  dialect: string;
+  health: string;
+  settings: string;
+  consecutive_failures?: number;
+  last_error?: string | null;
+  last_failure_at?: string | null;
+}
 export interface ServicesTable { account_id: string; id: string; position: number; settings: string }
 export interface AgentsTable { account_id: string; id: string; presence: string; teams: string; categories: string; settings: string; password_hash: string | null }
 export interface ConversationsTable {
@@ -52,6 +62,29 @@ export interface DeliveriesTable {
   next_attempt_at: string;
   created_at: string;
   last_error: string | null;
+  delivered_at?: string | null;
+}
+export interface DeliveryCursorsTable {
+  account_id: string;
+  target_kind: string;
+  target_id: string;
+  conversation_id: string;
+  state: string;
+  head_seq: number | null;
+  due_at: string | null;
+  claim_id: string | null;
+  parked_reason: string | null;
+}
+export interface DeliveryAttemptsTable {
+  id: string;
+  delivery_id: string;
+  account_id: string;
+  attempt: number;
+  at: string;
+  outcome: string;
+  status_code: number | null;
+  latency_ms: number;
+  error: string | null;
 }
 export interface IdempotencyTable { account_id: string; key: string; fingerprint: string; result: string; created_at: string }
 export interface TimersTable { id: string; account_id: string; conversation_id: string; kind: string; ref: string; due_at: string }
@@ -69,6 +102,8 @@ export interface Database {
   events: EventsTable;
   messages: MessagesTable;
   deliveries: DeliveriesTable;
+  delivery_cursors: DeliveryCursorsTable;
+  delivery_attempts: DeliveryAttemptsTable;
   idempotency_keys: IdempotencyTable;
   timers: TimersTable;
 }

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Baton, createBaton } from '../../src/app.js';
+import { type Baton, createBaton, DEFAULT_DELIVERY } from '../../src/app.js';
 import { validateConfig } from '../../src/config/load-config.js';
 import type { Clock } from '../../src/core/clock.js';
 import { dropSchema, freshSchemaName, PG_URL } from './engines.js';
@@ -15,9 +15,10 @@ export interface TestServer {
 }
 
 /** Starts a real Baton on an ephemeral loopback port with the given baton.yaml content. */
-export async function startServer(engine: 'sqlite' | 'postgres', config: unknown, opts: { clock?: Clock; apiKey?: string } = {}): Promise<TestServer> {
+export async function startServer(engine: 'sqlite' | 'postgres', config: unknown, opts: { clock?: Clock; apiKey?: string; dispatch?: boolean; schema?: string } = {}): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'baton-srv-'));
-  const schema = engine === 'postgres' ? freshSchemaName() : undefined;
+  const ownSchema = engine === 'postgres' && !opts.schema;
+  const schema = engine === 'postgres' ? opts.schema ?? freshSchemaName() : undefined;
   const baton = await createBaton({
     port: 0,
     host: '127.0.0.1',
@@ -29,6 +30,8 @@ export async function startServer(engine: 'sqlite' | 'postgres', config: unknown
     bodyLimit: 1024 * 1024,
     timerIntervalMs: 0,
     version: 'test',
+    dispatch: opts.dispatch ?? false,
+    delivery: { ...DEFAULT_DELIVERY, pollMs: 50 },
   }, opts.clock ? { clock: opts.clock } : {});
   const url = await baton.listen();
   return {
@@ -52,7 +55,7 @@ export async function startServer(engine: 'sqlite' | 'postgres', config: unknown
     async close() {
       await baton.close();
       rmSync(dir, { recursive: true, force: true });
-      if (schema) await dropSchema(schema);
+      if (schema && ownSchema) await dropSchema(schema);
     },
   };
 }

@@ -128,7 +128,7 @@ describe('customer_message', () => {
     const { conversation, events } = transition(aConversation({ mode: 'bot' }), customerMessage('m-1'), env);
     expect(events).toEqual([
       { type: 'bot_session.opened', data: { botSessionId: 'id-1', componentId: BOT } },
-      { type: 'message.received', data: { messageId: 'm-1', controller: 'bot' } },
+      { type: 'message.received', data: { messageId: 'm-1', controller: 'bot', controlVersion: expect.any(Number) } },
     ]);
     expect(conversation.botSession).toEqual({ id: 'id-1', componentId: BOT, openedAt: NOW });
     expect(conversation.controller).toBe('bot');
@@ -141,7 +141,7 @@ describe('customer_message', () => {
     const { env, conv } = started('bot');
     const later = at(env, after(60_000));
     const { conversation, events } = transition(conv, customerMessage('m-2'), later);
-    expect(events).toEqual([{ type: 'message.received', data: { messageId: 'm-2', controller: 'bot' } }]);
+    expect(events).toEqual([{ type: 'message.received', data: { messageId: 'm-2', controller: 'bot', controlVersion: expect.any(Number) } }]);
     expect(conversation.botSession?.id).toBe('id-1');
     expect(conversation.lastCustomerMessageAt).toBe(later.now);
     expect(conversation.updatedAt).toBe(later.now);
@@ -159,7 +159,7 @@ describe('customer_message', () => {
     const { conversation, events } = transition(conv, customerMessage(), anEnv());
     expect(events).toEqual([
       { type: 'agent_session.opened', data: { agentSessionId: 'id-1', desk: DESK, team: 'billing', reason: 'rule' } },
-      { type: 'message.received', data: { messageId: 'm-1', controller: 'desk' } },
+      { type: 'message.received', data: { messageId: 'm-1', controller: 'desk', controlVersion: expect.any(Number) } },
     ]);
     expect(conversation.agentSession).toMatchObject({ id: 'id-1', status: 'queued', desk: DESK, team: 'billing', agentId: null, reason: 'rule', openedAt: NOW, closedAt: null });
     expect(conversation.team).toBe('billing');
@@ -182,14 +182,14 @@ describe('customer_message', () => {
   it('sends later messages to the open agent session of a desk-mode conversation', () => {
     const { env, conv } = started('desk');
     const { conversation, events } = transition(conv, customerMessage('m-2'), env);
-    expect(events).toEqual([{ type: 'message.received', data: { messageId: 'm-2', controller: 'desk' } }]);
+    expect(events).toEqual([{ type: 'message.received', data: { messageId: 'm-2', controller: 'desk', controlVersion: expect.any(Number) } }]);
     expect(conversation.agentSession?.id).toBe('id-1');
   });
 
   it('sends messages to the desk after a handover without touching the bot session', () => {
     const { env, conv } = handedOver('bot');
     const { conversation, events } = transition(conv, customerMessage('m-2'), env);
-    expect(events).toEqual([{ type: 'message.received', data: { messageId: 'm-2', controller: 'desk' } }]);
+    expect(events).toEqual([{ type: 'message.received', data: { messageId: 'm-2', controller: 'desk', controlVersion: expect.any(Number) } }]);
     expect(conversation.botSession?.id).toBe('id-1');
     expect(conversation.agentSession?.id).toBe('id-2');
   });
@@ -201,7 +201,7 @@ describe('customer_message', () => {
     expect(events).toEqual([
       { type: 'conversation.reopened', data: {} },
       { type: 'bot_session.opened', data: { botSessionId: 'id-2', componentId: BOT } },
-      { type: 'message.received', data: { messageId: 'm-2', controller: 'bot' } },
+      { type: 'message.received', data: { messageId: 'm-2', controller: 'bot', controlVersion: expect.any(Number) } },
     ]);
     expect(conversation.status).toBe('open');
     expect(conversation.botSession?.id).toBe('id-2');
@@ -210,7 +210,7 @@ describe('customer_message', () => {
   it('reports nobody in control when the emergency leaves a desk-less conversation without anyone', () => {
     const env = anEnv({ account: anAccount({ emergency: true, defaultDesk: null }) });
     const { conversation, events } = transition(aConversation({ mode: 'bot' }, env.account), customerMessage(), env);
-    expect(events).toEqual([{ type: 'message.received', data: { messageId: 'm-1', controller: 'none' } }]);
+    expect(events).toEqual([{ type: 'message.received', data: { messageId: 'm-1', controller: 'none', controlVersion: expect.any(Number) } }]);
     expect(conversation.botSession).toBeNull();
     expect(conversation.agentSession).toBeNull();
   });
@@ -729,7 +729,7 @@ describe('reopening after close_agent_session (thread inclusion delay)', () => {
     const { conversation, events } = transition(conv, customerMessage('m-2'), at(env, after(DELAY / 2)));
     expect(events).toEqual([
       { type: 'agent_session.reopened', data: { agentSessionId: 'id-2', policy: 'agent-first', handledBy: 'desk' } },
-      { type: 'message.received', data: { messageId: 'm-2', controller: 'desk' } },
+      { type: 'message.received', data: { messageId: 'm-2', controller: 'desk', controlVersion: expect.any(Number) } },
     ]);
     expect(conversation.agentSession).toMatchObject({ id: 'id-2', status: 'queued', closedAt: null });
     expect(conversation.controlVersion).toBe(2);
@@ -754,7 +754,7 @@ describe('reopening after close_agent_session (thread inclusion delay)', () => {
     const { conversation, events } = transition(conv, customerMessage('m-2'), at(env, after(DELAY + 1)));
     expect(events).toEqual([
       { type: 'reset', data: { by: null, reason: 'thread_inclusion_delay_expired', controlVersion: 3, controller: 'bot' } },
-      { type: 'message.received', data: { messageId: 'm-2', controller: 'bot' } },
+      { type: 'message.received', data: { messageId: 'm-2', controller: 'bot', controlVersion: expect.any(Number) } },
     ]);
     expect(conversation).toMatchObject({ agentSession: null, mutations: {}, controller: 'bot', controlVersion: 3 });
   });
@@ -764,7 +764,7 @@ describe('reopening after close_agent_session (thread inclusion delay)', () => {
     const { conversation, events } = transition(conv, customerMessage('m-2'), at(env, after(DELAY + 1)));
     expect(events).toEqual([
       { type: 'agent_session.opened', data: { agentSessionId: 'id-2', desk: DESK, team: null, reason: 'rule' } },
-      { type: 'message.received', data: { messageId: 'm-2', controller: 'desk' } },
+      { type: 'message.received', data: { messageId: 'm-2', controller: 'desk', controlVersion: expect.any(Number) } },
     ]);
     expect(conversation.agentSession).toMatchObject({ id: 'id-2', status: 'queued' });
     expect(conversation.controlVersion).toBe(1);
@@ -775,7 +775,7 @@ describe('reopening after close_agent_session (thread inclusion delay)', () => {
     const { conversation, events } = transition(conv, customerMessage('m-2'), at(env, after(DELAY / 2)));
     expect(events).toEqual([
       { type: 'agent_session.reopened', data: { agentSessionId: 'id-2', policy: 'bot-first', handledBy: 'bot' } },
-      { type: 'message.received', data: { messageId: 'm-2', controller: 'bot' } },
+      { type: 'message.received', data: { messageId: 'm-2', controller: 'bot', controlVersion: expect.any(Number) } },
     ]);
     expect(conversation.agentSession).toMatchObject({ id: 'id-2', status: 'reopened', closedAt: null });
     expect(conversation.controller).toBe('bot');

@@ -6,15 +6,12 @@ import { BatonError } from '../../core/errors.js';
 import type { MessageContent } from '../../core/model.js';
 import type { Queries } from '../../core/queries.js';
 import type { CommandOutcome, Router } from '../../core/router.js';
-import { bearerAuth } from '../../http/auth.js';
 import { idempotencyOf } from '../../http/idempotency.js';
-import type { StoreReads } from '../../core/ports.js';
 import * as S from './schemas.js';
 
 export interface NativeDeps {
   router: Router;
   queries: Queries;
-  auth: Pick<StoreReads, 'accountIdForKey'>;
 }
 
 const errors = { 400: Type.Ref('Error'), 401: Type.Ref('Error'), 404: Type.Ref('Error'), 409: Type.Ref('Error') };
@@ -33,13 +30,12 @@ async function answer(reply: FastifyReply, queries: Queries, accountId: string, 
 }
 
 /**
- * Baton's own REST API under /v1: the clean, documented dialect. Each route parses, calls one
+ * Baton's own REST API under /v1 (the caller's scope authenticates every request): the clean, documented dialect. Each route parses, calls one
  * core command or query, and renders; no routing decision is taken here.
  */
 export async function nativeRoutes(app: FastifyInstance, deps: NativeDeps): Promise<void> {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   const { router, queries } = deps;
-  api.addHook('onRequest', bearerAuth(deps.auth));
 
   api.post('/channels/:channelId/messages', {
     schema: { tags: ['messages'], summary: 'A customer message arriving on a native channel', params: S.ChannelParams, headers: S.IdempotencyHeader, body: S.InboundBody, response: errors },

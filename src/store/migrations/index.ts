@@ -1,9 +1,11 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as m001 from './001-initial.js';
+import * as m002 from './002-delivery.js';
 
 /** The one migration history both engines share, in order. */
 export const migrations: Record<string, Migration> = {
   '001-initial': m001,
+  '002-delivery': m002,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,6 +1,7 @@
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { KyselyStore } from '../kysely-store.js';
+import { PgNotifier } from './pg-notifier.js';
 import type { Database } from '../schema.js';
 
 export interface PostgresOptions {
@@ -28,6 +29,7 @@ export function openPostgresStore(opts: PostgresOptions): KyselyStore {
     engine: 'postgres',
     rowLocks: true,
     conflictCodes: ['23505', '40001', '40P01'],
+    notifier: () => new PgNotifier(opts.url, `baton_outbox_${schema ?? 'public'}`, kysely),
     ...(schema ? { migrationSchema: schema, beforeMigrate: async (db: Kysely<Database>) => void (await sql`create schema if not exists ${sql.id(schema)}`.execute(db)) } : {}),
   });
 }

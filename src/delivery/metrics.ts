@@ -1,0 +1,54 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { KyselyStore } from '../store/kysely-store.js';
+
+/**
+ * Delivery metrics for `/metrics`. Backlog and inactive components are read from the store when
+ * scraped, so every process reports the shared truth rather than its own share of it.
+ */
+export class DeliveryMetrics {
+  readonly registry = new Registry();
+  private readonly attempts: Counter<'outcome'>;
+  private readonly latency: Histogram;
+
+  constructor(store: KyselyStore) {
+    collectDefaultMetrics({ register: this.registry, prefix: 'baton_process_' });
+    this.attempts = new Counter({ name: 'baton_delivery_attempts_total', help: 'Delivery attempts by outcome', labelNames: ['outcome'], registers: [this.registry] });
+    this.latency = new Histogram({ name: 'baton_delivery_attempt_seconds', help: 'Latency of delivery attempts', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers: [this.registry] });
+    new Gauge({
+      name: 'baton_delivery_backlog',
+      help: 'Pending deliveries per recipient',
+      labelNames: ['account', 'target_kind', 'target'],
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        const rows = await store.kysely.selectFrom('deliveries').select(['account_id', 'target_kind', 'target_id', (eb) => eb.fn.countAll().as('n')]).where('state', '=', 'pending').groupBy(['account_id', 'target_kind', 'target_id']).execute();
+        for (const r of rows) this.set({ account: r.account_id, target_kind: r.target_kind, target: r.target_id }, Number(r.n));
+      },
+    });
+    new Gauge({
+      name: 'baton_components_inactive',
+      help: 'Components whose circuit is open (inactive until re-verified)',
+      registers: [this.registry],
+      async collect() {
+        const row = await store.kysely.selectFrom('components').select((eb) => eb.fn.countAll().as('n')).where('health', '=', 'inactive').executeTakeFirst();
+        this.set(Number(row?.n ?? 0));
+      },
+    });
+    new Gauge({
+      name: 'baton_deliveries',
+      help: 'Deliveries by state',
+      labelNames: ['state'],
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        const rows = await store.kysely.selectFrom('deliveries').select(['state', (eb) => eb.fn.countAll().as('n')]).where('state', 'in', ['pending', 'failed']).groupBy('state').execute();
+        for (const r of rows) this.set({ state: r.state }, Number(r.n));
+      },
+    });
+  }
+
+  attempt(outcome: 'delivered' | 'failed', seconds: number): void {
+    this.attempts.inc({ outcome });
+    this.latency.observe(seconds);
+  }
+}

@@ -1,0 +1,188 @@
+import type { ExpressionBuilder, Transaction } from 'kysely';
+import { newId } from '../core/ids.js';
+import type { Component, RetryPolicy } from '../core/model.js';
+import type { KyselyStore } from '../store/kysely-store.js';
+import type { Database, DeliveriesTable, DeliveryCursorsTable } from '../store/schema.js';
+import type { DeliveryContext, Target } from './ports.js';
+
+export type Cursor = Pick<DeliveryCursorsTable, 'account_id' | 'target_kind' | 'target_id' | 'conversation_id' | 'head_seq'>;
+
+export type Outcome =
+  | { kind: 'delivered'; attempt: AttemptRecord | null }
+  | { kind: 'failed'; attempt: AttemptRecord; policy: RetryPolicy; nextDelayMs: number | null; disable: boolean; breakAfter: number };
+
+export interface AttemptRecord {
+  statusCode: number | null;
+  latencyMs: number;
+  error: string | null;
+}
+
+/** How a finished attempt left the cursor: still ours with more due work, or handed back. */
+export interface FinishResult {
+  holds: boolean;
+  more: boolean;
+}
+
+function cursorKey(c: Cursor) {
+  return (eb: ExpressionBuilder<Database, 'delivery_cursors'>) => eb.and([eb('account_id', '=', c.account_id), eb('target_kind', '=', c.target_kind), eb('target_id', '=', c.target_id), eb('conversation_id', '=', c.conversation_id)]);
+}
+
+/** A replay may have moved the head back below the delivery just finished; resume from there. */
+function resumeAfter(finishedSeq: number, headSeq: number | null): number {
+  return headSeq !== null && headSeq < finishedSeq ? headSeq - 1 : finishedSeq;
+}
+
+/**
+ * The outbox's own queries: claiming cursors, loading what a delivery renders from, and
+ * recording outcomes. It lives beside the core, on the same store and query layer.
+ */
+export class OutboxStore {
+  constructor(private readonly store: KyselyStore) {}
+
+  private get db() {
+    return this.store.kysely;
+  }
+
+  /**
+   * Takes up to `limit` cursors whose head is due. On PostgreSQL `FOR UPDATE SKIP LOCKED` lets
+   * several dispatchers claim at once without waiting on, or taking, each other's rows; SQLite has
+   * one writer, so the select-then-update runs alone. A claimed cursor's `due_at` becomes the end
+   * of its lease: if its dispatcher dies, it is simply due again when the lease runs out.
+   */
+  async claim(now: string, leaseUntil: string, claimId: string, limit: number): Promise<Cursor[]> {
+    return this.db.transaction().execute(async (trx) => {
+      let q = trx.selectFrom('delivery_cursors').select(['account_id', 'target_kind', 'target_id', 'conversation_id', 'head_seq']).where('due_at', '<=', now).orderBy('due_at').limit(limit);
+      if (this.store.capabilities.rowLocks) q = q.forUpdate().skipLocked();
+      const due = await q.execute();
+      for (const c of due) {
+        await trx.updateTable('delivery_cursors').set({ claim_id: claimId, due_at: leaseUntil }).where(cursorKey(c)).execute();
+      }
+      return due;
+    });
+  }
+
+  async loadContext(c: Cursor, now: Date): Promise<(Omit<DeliveryContext, 'now'> & { delivery: DeliveriesTable; now: Date }) | null> {
+    if (c.head_seq === null) return null;
+    const delivery = await this.db.selectFrom('deliveries').selectAll()
+      .where('account_id', '=', c.account_id).where('target_kind', '=', c.target_kind).where('target_id', '=', c.target_id)
+      .where('conversation_id', '=', c.conversation_id).where('seq', '=', c.head_seq).where('state', '=', 'pending')
+      .executeTakeFirst();
+    if (!delivery) return null;
+    const [event, conversation, account, target] = await Promise.all([
+      this.store.getEvent(c.account_id, c.conversation_id, c.head_seq),
+      this.store.getConversation(c.account_id, c.conversation_id),
+      this.store.getAccount(c.account_id),
+      this.target(c),
+    ]);
+    if (!event || !conversation || !account || !target) return null;
+    const messageId = event.data.messageId;
+    const message = typeof messageId === 'string' ? (await this.store.getMessage(c.account_id, messageId)) ?? null : null;
+    return { delivery, deliveryId: delivery.id, attempt: delivery.attempts + 1, forReply: delivery.for_reply === 1, account, conversation, event, message, target, now };
+  }
+
+  async target(c: Pick<Cursor, 'account_id' | 'target_kind' | 'target_id'>): Promise<Target | null> {
+    if (c.target_kind === 'channel') {
+      const channel = await this.store.getChannel(c.account_id, c.target_id);
+      return channel ? { kind: 'channel', channel } : null;
+    }
+    const component = await this.store.getComponent(c.account_id, c.target_id);
+    return component ? { kind: 'component', component } : null;
+  }
+
+  /** Sets a cursor aside until its recipient can be reached (verified, or given an endpoint). */
+  async park(c: Cursor, claimId: string, reason: string): Promise<void> {
+    await this.db.updateTable('delivery_cursors').set({ state: 'parked', due_at: null, claim_id: null, parked_reason: reason }).where(cursorKey(c)).where('claim_id', '=', claimId).execute();
+  }
+
+  /** Records an attempt's outcome, only while `claimId` still holds the cursor, and moves the cursor on. */
+  async finish(c: Cursor, claimId: string, deliveryId: string, outcome: Outcome, now: Date, leaseUntil: string): Promise<FinishResult> {
+    const at = now.toISOString();
+    return this.db.transaction().execute(async (trx) => {
+      let q = trx.selectFrom('delivery_cursors').select(['claim_id', 'head_seq']).where(cursorKey(c));
+      if (this.store.capabilities.rowLocks) q = q.forUpdate();
+      const cur = await q.executeTakeFirst();
+      if (!cur || cur.claim_id !== claimId) return { holds: false, more: false };
+      const delivery = await trx.selectFrom('deliveries').select(['attempts', 'seq']).where('id', '=', deliveryId).executeTakeFirstOrThrow();
+      const attempts = delivery.attempts + (outcome.attempt ? 1 : 0);
+      if (outcome.attempt) {
+        await trx.insertInto('delivery_attempts').values({ id: newId(), delivery_id: deliveryId, account_id: c.account_id, attempt: attempts, at, outcome: outcome.kind, status_code: outcome.attempt.statusCode, latency_ms: outcome.attempt.latencyMs, error: outcome.attempt.error }).execute();
+      }
+      if (outcome.kind === 'delivered') {
+        await trx.updateTable('deliveries').set({ state: 'delivered', attempts, delivered_at: at, last_error: null }).where('id', '=', deliveryId).execute();
+        if (c.target_kind === 'component' && outcome.attempt) {
+          await trx.updateTable('components').set({ consecutive_failures: 0 }).where('account_id', '=', c.account_id).where('id', '=', c.target_id).where('consecutive_failures', '>', 0).execute();
+        }
+        return this.advance(trx, c, resumeAfter(delivery.seq, cur.head_seq), claimId, leaseUntil);
+      }
+      const error = outcome.attempt.error ?? 'failed';
+      let brokeCircuit = outcome.disable;
+      if (c.target_kind === 'component') {
+        await trx.updateTable('components').set((eb) => ({ consecutive_failures: eb('consecutive_failures', '+', 1), last_error: error, last_failure_at: at })).where('account_id', '=', c.account_id).where('id', '=', c.target_id).execute();
+        const comp = await trx.selectFrom('components').select('consecutive_failures').where('account_id', '=', c.account_id).where('id', '=', c.target_id).executeTakeFirst();
+        if (outcome.breakAfter > 0 && (comp?.consecutive_failures ?? 0) >= outcome.breakAfter) brokeCircuit = true;
+        if (brokeCircuit) await trx.updateTable('components').set({ health: 'inactive' }).where('account_id', '=', c.account_id).where('id', '=', c.target_id).execute();
+      }
+      if (brokeCircuit) {
+        // The endpoint is switched off: this delivery waits, pending, at the head until re-verification.
+        await trx.updateTable('deliveries').set({ attempts, last_error: error }).where('id', '=', deliveryId).execute();
+        await trx.updateTable('delivery_cursors').set({ state: 'parked', due_at: null, claim_id: null, parked_reason: 'inactive' }).where(cursorKey(c)).execute();
+        return { holds: false, more: false };
+      }
+      if (outcome.nextDelayMs !== null) {
+        const due = new Date(now.getTime() + outcome.nextDelayMs).toISOString();
+        await trx.updateTable('deliveries').set({ attempts, last_error: error, next_attempt_at: due }).where('id', '=', deliveryId).execute();
+        await trx.updateTable('delivery_cursors').set({ due_at: due, claim_id: null }).where(cursorKey(c)).execute();
+        return { holds: false, more: false };
+      }
+      await trx.updateTable('deliveries').set({ state: 'failed', attempts, last_error: error }).where('id', '=', deliveryId).execute();
+      if (outcome.policy.onExhausted === 'block') {
+        await trx.updateTable('delivery_cursors').set({ state: 'blocked', due_at: null, claim_id: null, parked_reason: `delivery ${deliveryId} failed: ${error}` }).where(cursorKey(c)).execute();
+        return { holds: false, more: false };
+      }
+      return this.advance(trx, c, resumeAfter(delivery.seq, cur.head_seq), claimId, leaseUntil);
+    });
+  }
+
+  /** Moves the head to the next pending delivery; keeps the claim (renewed) when there is one. */
+  private async advance(trx: Transaction<Database>, c: Cursor, after: number, claimId: string, leaseUntil: string): Promise<FinishResult> {
+    const next = await trx.selectFrom('deliveries').select('seq')
+      .where('account_id', '=', c.account_id).where('target_kind', '=', c.target_kind).where('target_id', '=', c.target_id)
+      .where('conversation_id', '=', c.conversation_id).where('seq', '>', after).where('state', '=', 'pending')
+      .orderBy('seq').limit(1).executeTakeFirst();
+    if (!next) {
+      await trx.updateTable('delivery_cursors').set({ state: 'idle', head_seq: null, due_at: null, claim_id: null, parked_reason: null }).where(cursorKey(c)).execute();
+      return { holds: false, more: false };
+    }
+    await trx.updateTable('delivery_cursors').set({ head_seq: next.seq, due_at: leaseUntil, claim_id: claimId }).where(cursorKey(c)).execute();
+    c.head_seq = next.seq;
+    return { holds: true, more: true };
+  }
+
+  /** Re-points a held cursor at its oldest pending delivery (after a replay or a lost head). */
+  async resync(c: Cursor, claimId: string, leaseUntil: string): Promise<FinishResult> {
+    return this.db.transaction().execute(async (trx) => {
+      let q = trx.selectFrom('delivery_cursors').select('claim_id').where(cursorKey(c));
+      if (this.store.capabilities.rowLocks) q = q.forUpdate();
+      const cur = await q.executeTakeFirst();
+      if (!cur || cur.claim_id !== claimId) return { holds: false, more: false };
+      return this.advance(trx, c, -1, claimId, leaseUntil);
+    });
+  }
+
+  /** Lets a dispatcher hand back a cursor it holds but will not work on now. */
+  async release(c: Cursor, claimId: string, dueAt: string): Promise<void> {
+    await this.db.updateTable('delivery_cursors').set({ due_at: dueAt, claim_id: null }).where(cursorKey(c)).where('claim_id', '=', claimId).execute();
+  }
+
+  /** Parked cursors of a recipient become due again (after verification, or a new endpoint). */
+  async unpark(accountId: string, targetKind: string, targetId: string | null, reasons: string[], now: string): Promise<number> {
+    let q = this.db.updateTable('delivery_cursors').set({ state: 'ready', due_at: now, parked_reason: null }).where('account_id', '=', accountId).where('target_kind', '=', targetKind).where('state', '=', 'parked').where('parked_reason', 'in', reasons);
+    if (targetId !== null) q = q.where('target_id', '=', targetId);
+    const res = await q.executeTakeFirst();
+    return Number(res.numUpdatedRows);
+  }
+
+  async setHealth(component: Pick<Component, 'accountId' | 'id'>, health: Component['health']): Promise<void> {
+    await this.db.updateTable('components').set({ health, ...(health === 'active' ? { consecutive_failures: 0 } : {}) }).where('account_id', '=', component.accountId).where('id', '=', component.id).execute();
+  }
+}

@@ -1,0 +1,44 @@
+import type { Conversation } from '../core/conversation.js';
+import type { ConversationEvent } from '../core/events.js';
+import type { Account, Channel, Component, Message } from '../core/model.js';
+
+export type Target = { kind: 'component'; component: Component } | { kind: 'channel'; channel: Channel };
+
+/** Everything a dialect needs to render one delivery in its own wire format. */
+export interface DeliveryContext {
+  deliveryId: string;
+  attempt: number;
+  forReply: boolean;
+  account: Account;
+  conversation: Conversation;
+  event: ConversationEvent;
+  message: Message | null;
+  target: Target;
+  now: Date;
+}
+
+export interface OutgoingRequest {
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface EndpointResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/**
+ * A dialect's outbound half. `render` returns null when the event means nothing in this dialect
+ * (it is then recorded as delivered without a call). `accept` lets a dialect refuse a 2xx that
+ * lacks what its protocol requires (IMI: the verification token).
+ */
+export interface Renderer {
+  render(ctx: DeliveryContext): OutgoingRequest | null;
+  accept?(res: EndpointResponse, ctx: DeliveryContext): { ok: true } | { ok: false; reason: string };
+  verification?(target: Target, now: Date): { request: OutgoingRequest; check(res: EndpointResponse): { ok: true } | { ok: false; reason: string } };
+}
+
+/** Picks the renderer for a recipient; undefined means Baton has no way to reach it yet. */
+export type RendererLookup = (target: Target) => Renderer | undefined;
