@@ -427,9 +427,19 @@ describe.each(engines)('store contract on $name', (engine) => {
       });
       const found = await store().kysely.selectFrom('deliveries').selectAll().orderBy('id').execute();
       expect(found).toEqual([
-        { id: 'd-0001', account_id: 'acme', conversation_id: 'c-0001', seq: 1, event_type: 'message.received', target_kind: 'component', target_id: 'CmBot', for_reply: 1, state: 'pending', attempts: 0, next_attempt_at: at(0), created_at: at(0), last_error: null },
-        { id: 'd-0002', account_id: 'acme', conversation_id: 'c-0001', seq: 2, event_type: 'message.sent', target_kind: 'channel', target_id: 'web', for_reply: 0, state: 'pending', attempts: 0, next_attempt_at: at(1), created_at: at(1), last_error: null },
+        { id: 'd-0001', account_id: 'acme', conversation_id: 'c-0001', seq: 1, event_type: 'message.received', target_kind: 'component', target_id: 'CmBot', for_reply: 1, state: 'pending', attempts: 0, next_attempt_at: at(0), created_at: at(0), last_error: null, delivered_at: null },
+        { id: 'd-0002', account_id: 'acme', conversation_id: 'c-0001', seq: 2, event_type: 'message.sent', target_kind: 'channel', target_id: 'web', for_reply: 0, state: 'pending', attempts: 0, next_attempt_at: at(1), created_at: at(1), last_error: null, delivered_at: null },
       ]);
+      // Each recipient's cursor for the conversation is woken with the delivery as its head.
+      const cursors = await store().kysely.selectFrom('delivery_cursors').selectAll().orderBy('target_kind').execute();
+      expect(cursors.map((c) => [c.target_kind, c.target_id, c.state, c.head_seq, c.due_at])).toEqual([['channel', 'web', 'ready', 2, at(1)], ['component', 'CmBot', 'ready', 1, at(0)]]);
+    });
+
+    it('keeps a busy cursor\'s head when later deliveries arrive', async () => {
+      await write((tx) => tx.insertDeliveries([aDelivery()]));
+      await write((tx) => tx.insertDeliveries([aDelivery({ id: 'd-0002', seq: 5, createdAt: at(3) })]));
+      const cursor = await store().kysely.selectFrom('delivery_cursors').selectAll().executeTakeFirstOrThrow();
+      expect([cursor.head_seq, cursor.due_at, cursor.state]).toEqual([1, at(0), 'ready']);
     });
   });
 
