@@ -29,6 +29,8 @@ Options and environment:
   --database-url URL  BATON_DATABASE_URL  postgres://... to use PostgreSQL
                       BATON_DATABASE_SCHEMA  PostgreSQL schema (default: the search path)
                       BATON_LOG_LEVEL     pino level (default info)
+                      BATON_DELIVERY_LEASE_MS  how long a claimed delivery cursor is held (default 60000)
+                      BATON_DELIVERY_POLL_MS   how often idle dispatchers look for due work (default 1000)
 `;
 
 function version(): string {
@@ -47,6 +49,13 @@ function runtimeConfig(flags: Map<string, string | true>): RuntimeConfig {
   const port = Number(str('port', 'PORT') ?? 8080);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, not "${str('port', 'PORT')}".`);
   const schema = env.BATON_DATABASE_SCHEMA;
+  const millis = (envName: string, fallback: number): number => {
+    const raw = env[envName];
+    if (!raw) return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n <= 0) throw new Error(`${envName} must be a positive number of milliseconds, not "${raw}".`);
+    return n;
+  };
   return Object.freeze({
     port,
     host: str('host', 'HOST') ?? '127.0.0.1',
@@ -59,7 +68,11 @@ function runtimeConfig(flags: Map<string, string | true>): RuntimeConfig {
     timerIntervalMs: 1000,
     version: version(),
     dispatch: true,
-    delivery: DEFAULT_DELIVERY,
+    delivery: Object.freeze({
+      ...DEFAULT_DELIVERY,
+      leaseMs: millis('BATON_DELIVERY_LEASE_MS', DEFAULT_DELIVERY.leaseMs),
+      pollMs: millis('BATON_DELIVERY_POLL_MS', DEFAULT_DELIVERY.pollMs),
+    }),
   });
 }
 

@@ -190,7 +190,7 @@ describe.each(['sqlite', 'postgres'] as const)('delivery through the outbox on %
 
   it('treats 3xx as failure, honours Retry-After, and disables the endpoint on 410', async () => {
     const { bot, clock, s } = await setup({ schedule: ['1s', '1s', '1s'], jitter: 0 });
-    const answers = [{ status: 302, headers: { location: 'http://elsewhere' } }, { status: 429, headers: { 'retry-after': '120' } }, { status: 410 }];
+    const answers: { status: number; headers?: Record<string, string> }[] = [{ status: 302, headers: { location: 'http://elsewhere' } }, { status: 429, headers: { 'retry-after': '120' } }, { status: 410 }];
     bot.behave(() => answers.shift() ?? { status: 200 });
     await say(s, 'A', 'x');
     await s.baton.dispatcher.drain();
