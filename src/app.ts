@@ -62,7 +62,9 @@ export async function createBaton(cfg: RuntimeConfig, opts: { clock?: Clock; log
   const outbox = new OutboxStore(store);
   const sender = new HttpSender({ connectionsPerEndpoint: cfg.delivery.connectionsPerEndpoint, connectTimeoutMs: 5000 });
   const metrics = new DeliveryMetrics(store);
-  const dispatcher = new OutboxDispatcher(outbox, sender, rendererFor, clock, { batch: cfg.delivery.batch, leaseMs: cfg.delivery.leaseMs, pollMs: cfg.delivery.pollMs, maxPerClaim: 50 }, metrics, logger);
+  const dispatcher = new OutboxDispatcher(outbox, sender, rendererFor, clock, { batch: cfg.delivery.batch, leaseMs: cfg.delivery.leaseMs, pollMs: cfg.delivery.pollMs, maxPerClaim: 50 }, metrics, logger, async (o) => {
+    await router.command(o.accountId, o.conversationId, { type: 'message_status', messageId: o.messageId, componentId: o.componentId, status: o.status, ...(o.description ? { description: o.description } : {}) });
+  });
   const notifier = store.capabilities.notifier?.();
   const newWork = () => {
     dispatcher.wake();

@@ -1,5 +1,6 @@
 import type { RuntimeConfig } from '../app.js';
 import { applyConfig } from '../config/apply-config.js';
+import { channelInboundPath, componentInboundPath } from '../dialects/registry.js';
 import { openStore } from '../store/open-store.js';
 
 /** Checks the store and prints what is configured, account by account. Exit code 1 if unhealthy. */
@@ -29,11 +30,13 @@ export async function doctor(cfg: RuntimeConfig): Promise<number> {
         out.push('', `account ${account.id} (${account.name})${account.emergency ? '  EMERGENCY HANDOVER ON' : ''}`);
         out.push(`  reopen policy ${account.reopenPolicy}, thread inclusion delay ${account.threadInclusionDelayMs / 1000}s, availability ${account.availability.policy}`);
         for (const c of await store.listChannels(account.id)) {
-          out.push(`  channel   ${c.id} (${c.kind})${c.active ? '' : ' OFF'}  inbound: POST /v1/channels/${c.id}/messages${c.outboundUrl ? `  outbound: ${c.outboundUrl}` : ''}`);
+          const inbound = channelInboundPath(c);
+          out.push(`  channel   ${c.id} (${c.kind})${c.active ? '' : ' OFF'}${inbound ? `  inbound: POST ${inbound}` : ''}${c.outboundUrl ? `  outbound: ${c.outboundUrl}` : ''}`);
         }
         for (const c of await store.listComponents(account.id)) {
           if (c.health !== 'active') ok = false;
-          out.push(`  component ${c.id} (${c.kind}, ${c.dialect}) ${c.health}${c.url ? `  -> ${c.url}` : ''}`);
+          const inbound = componentInboundPath(c);
+          out.push(`  component ${c.id} (${c.kind}, ${c.dialect}) ${c.health}${c.url ? `  -> ${c.url}` : ''}${inbound ? `  webhook: POST ${inbound}` : ''}`);
         }
         for (const s of await store.listServices(account.id)) {
           out.push(`  service   ${s.id}: channels ${s.channels.join(', ')}; rules ${s.rules.map((r) => `${r.id} (${r.trigger.event} -> ${r.action.type})`).join(', ')}`);

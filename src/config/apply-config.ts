@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Store } from '../core/ports.js';
 import { hashApiKey } from '../http/api-keys.js';
 import { hashPassword, verifyPassword } from '../inbox/passwords.js';
@@ -15,10 +16,18 @@ export async function applyConfig(store: Store, cfg: NormalizedConfig): Promise<
       const existing = password ? await existingHash(store, agent.accountId, agent.id, password) : null;
       passwords.set(agent.id, password ? existing ?? (await hashPassword(password)) : null);
     }
+    // Every component gets a webhook token of its own (its generated inbound URL), kept across
+    // restarts unless the file names one.
+    const components = await Promise.all(setup.components.map(async (c) => {
+      const existing = await store.getComponent(c.accountId, c.id);
+      const inboundToken = c.secrets.inboundToken ?? existing?.secrets.inboundToken ?? randomBytes(24).toString('base64url');
+      return { ...c, secrets: { ...c.secrets, inboundToken } };
+    }));
     await store.transaction(async (tx) => {
       await tx.upsertAccount(setup.account, setup.apiKeys.map(hashApiKey));
       for (const c of setup.channels) await tx.upsertChannel(c);
-      for (const c of setup.components) await tx.upsertComponent(c);
+      for (const c of components) await tx.upsertComponent(c);
+      await tx.replaceInboundTokens(setup.account.id, components.map((c) => ({ tokenHash: hashApiKey(c.secrets.inboundToken!), ownerKind: 'component' as const, ownerId: c.id })));
       await tx.replaceServices(setup.account.id, setup.services);
       for (const { agent } of setup.agents) await tx.upsertAgent(agent, passwords.get(agent.id) ?? null);
     });

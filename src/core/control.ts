@@ -38,7 +38,8 @@ export type ControlCommand =
   | { type: 'update_context'; context: Record<string, unknown> }
   | { type: 'emergency_on' }
   | { type: 'emergency_off' }
-  | { type: 'handover_wait_expired'; agentSessionId: string };
+  | { type: 'handover_wait_expired'; agentSessionId: string }
+  | { type: 'message_status'; messageId: string; componentId: string; status: 'delivered' | 'failed' | 'read'; description?: string };
 
 export type CommandType = ControlCommand['type'];
 
@@ -232,7 +233,7 @@ const handlers: HandlerTable = {
     }
     conv.lastCustomerMessageAt = env.now;
     // The version travels with the message so the one who answers can send it back as expectedVersion.
-    out.push({ type: 'message.received', data: { messageId: cmd.messageId, controller: controllerOf(conv, env.account), controlVersion: conv.controlVersion } });
+    out.push({ type: 'message.received', data: { messageId: cmd.messageId, controller: controllerOf(conv, env.account), controlVersion: conv.controlVersion, botSessionId: conv.botSession?.id ?? null, agentSessionId: isAgentSessionOpen(conv.agentSession) ? conv.agentSession.id : null } });
   },
 
   reply(conv, cmd, env, out) {
@@ -246,7 +247,7 @@ const handlers: HandlerTable = {
         conv.agentSession.status = 'assigned';
       }
     }
-    out.push({ type: 'message.sent', data: { messageId: cmd.messageId, componentId: cmd.componentId, authorKind: cmd.authorKind, agentId: cmd.agentId ?? null } });
+    out.push({ type: 'message.sent', data: { messageId: cmd.messageId, componentId: cmd.componentId, authorKind: cmd.authorKind, agentId: cmd.agentId ?? null, botSessionId: conv.botSession?.id ?? null, agentSessionId: isAgentSessionOpen(conv.agentSession) ? conv.agentSession.id : null } });
   },
 
   handover(conv, cmd, env, out) {
@@ -390,6 +391,10 @@ const handlers: HandlerTable = {
     conv.controller = 'bot';
     out.push({ type: 'handback', data: { by: null, reason: 'emergency_ended', bot: conv.bot, position: null } });
     bump(conv, out);
+  },
+
+  message_status(_conv, cmd, _env, out) {
+    out.push({ type: 'message.status', data: { messageId: cmd.messageId, componentId: cmd.componentId, status: cmd.status, description: cmd.description ?? null } });
   },
 
   handover_wait_expired(conv, cmd, env, out) {

@@ -10,7 +10,7 @@ export interface Recipient {
 }
 
 const CUSTOMER_FACING = new Set(['message.sent']);
-const NOT_DELIVERED = new Set(['reply.refused', 'message.status']);
+const NOT_DELIVERED = new Set(['reply.refused']);
 
 /**
  * Who must see an event, decided from the conversation as it is after the change. Customers see
@@ -19,6 +19,11 @@ const NOT_DELIVERED = new Set(['reply.refused', 'message.status']);
  */
 export function recipients(conv: Conversation, event: ConversationEvent): Recipient[] {
   if (NOT_DELIVERED.has(event.type)) return [];
+  // The fate of a message on the channel concerns the component that sent it.
+  if (event.type === 'message.status') {
+    const author = event.data.componentId;
+    return typeof author === 'string' ? [{ target: { kind: 'component', id: author }, forReply: false }] : [];
+  }
   const out: Recipient[] = [];
   const author = event.type === 'message.sent' ? (event.data.componentId as string | undefined) : undefined;
   if (CUSTOMER_FACING.has(event.type)) out.push({ target: { kind: 'channel', id: conv.channelId }, forReply: false });

@@ -67,6 +67,14 @@ export interface StoreReads {
   getIdempotency(accountId: string, key: string): Promise<IdempotencyRecord | undefined>;
   dueTimers(now: string, limit: number): Promise<Timer[]>;
   agentPasswordHash(accountId: string, agentId: string): Promise<string | null>;
+  /** Who a dialect webhook token (by its digest) belongs to. */
+  findInboundToken(tokenHash: string): Promise<InboundToken | undefined>;
+}
+
+export interface InboundToken {
+  accountId: string;
+  ownerKind: 'component' | 'channel';
+  ownerId: string;
 }
 
 /** What the core writes; only inside a transaction. */
@@ -89,6 +97,8 @@ export interface StoreTx extends StoreReads {
   upsertComponent(component: Component): Promise<void>;
   replaceServices(accountId: string, services: Service[]): Promise<void>;
   upsertAgent(agent: Agent, passwordHash: string | null): Promise<void>;
+  /** Replaces every inbound token of an account (configuration is the source of truth). */
+  replaceInboundTokens(accountId: string, tokens: { tokenHash: string; ownerKind: 'component' | 'channel'; ownerId: string }[]): Promise<void>;
 }
 
 export interface Store extends StoreReads {

@@ -2,7 +2,7 @@ import { type Conversation, isEnabled, participants } from './conversation.js';
 import { BatonError } from './errors.js';
 import type { ConversationEvent } from './events.js';
 import type { Account, Agent, Channel, Component, Message } from './model.js';
-import type { ConversationFilter, StoreReads } from './ports.js';
+import type { ConversationFilter, InboundToken, StoreReads } from './ports.js';
 
 /** A conversation as callers see it: its state plus who may answer now. */
 export interface ConversationView extends Conversation {
@@ -74,6 +74,18 @@ export class Queries {
 
   agents(accountId: string): Promise<Agent[]> {
     return this.store.listAgents(accountId);
+  }
+
+  /** Resolves a dialect webhook token to its account and owner; unknown tokens are not found. */
+  inboundToken(tokenHash: string): Promise<InboundToken | undefined> {
+    return this.store.findInboundToken(tokenHash);
+  }
+
+  /** The conversation a bot session id (IMI Conversationid) belongs to, in this account. */
+  async conversationByBotSession(accountId: string, botSessionId: string): Promise<ConversationView> {
+    const [account, conv] = await Promise.all([this.account(accountId), this.store.findConversationByBotSession(accountId, botSessionId)]);
+    if (!conv) throw new BatonError('conversation_not_found', `No conversation ${botSessionId} in this account.`);
+    return view(conv, account);
   }
 
   async agent(accountId: string, id: string): Promise<Agent> {

@@ -141,6 +141,7 @@ export class Router {
   async command(accountId: string, conversationId: string, cmd: ControlCommand, idem?: Idempotency): Promise<CommandOutcome> {
     return this.run(accountId, idem, async (tx, now) => {
       const { account, conv, channel } = await this.load(tx, accountId, conversationId);
+      if (cmd.type === 'handover') cmd = await this.withHandoverRule(tx, conv, cmd, now);
       const agentsAvailable = cmd.type === 'handover' && channel.realtime ? await this.agentsAvailable(tx, account, conv, cmd.team) : true;
       const result = transition(conv, cmd, { account, now, newId, agentsAvailable, realtime: channel.realtime });
       await this.scheduleTimers(tx, account, result.conversation, conv, now);
@@ -295,6 +296,18 @@ export class Router {
       data: { channelId: channel.id, customer: input.customer, business: conversation.business, serviceId: conversation.serviceId, ruleId: conversation.ruleId, mode, bot: conversation.bot, desk: conversation.desk, controller: conversation.controller, controlVersion: 1 },
     };
     return { conversation, opened };
+  }
+
+  /**
+   * Rules triggered by the handover event (IMI: "the Handover event is raised when the BOT decides
+   * to handover") choose the desk and team from the note and context, unless the caller named them.
+   */
+  private async withHandoverRule(tx: StoreTx, conv: Conversation, cmd: Extract<ControlCommand, { type: 'handover' }>, now: string): Promise<Extract<ControlCommand, { type: 'handover' }>> {
+    const services = await tx.listServices(conv.accountId);
+    const match = matchRule(services, 'handover', { channelId: conv.channelId, text: cmd.note ?? null, visitor: conv.visitor, context: { ...conv.context, ...(cmd.context ?? {}) }, now: new Date(now) });
+    if (!match) return cmd;
+    const { desk, team } = match.rule.action;
+    return { ...cmd, ...(cmd.desk === undefined && desk ? { desk } : {}), ...(cmd.team === undefined && team ? { team } : {}) };
   }
 
   private async agentsAvailable(tx: StoreTx, account: Account, conv: Conversation, team: string | undefined): Promise<boolean> {

@@ -5,7 +5,7 @@ import type { RetryPolicy } from '../core/model.js';
 import type { DeliveryMetrics } from './metrics.js';
 import type { HttpSender } from './http-sender.js';
 import type { Cursor, OutboxStore, Outcome } from './outbox-store.js';
-import type { RendererLookup, Target } from './ports.js';
+import type { DeliveryContext, RendererLookup, Target } from './ports.js';
 import { EXPONENTIAL_POLICY } from './retry-policies.js';
 import { classify, nextDelay } from './retry.js';
 
@@ -18,6 +18,9 @@ export interface DispatcherOptions {
   /** Deliveries sent in a row on one cursor before it is handed back, so no chat hogs a worker. */
   maxPerClaim: number;
 }
+
+/** Told when a bot's or agent's message reached the customer's channel, or finally did not. */
+export type MessageOutcomeListener = (o: { accountId: string; conversationId: string; messageId: string; componentId: string; status: 'delivered' | 'failed'; description?: string }) => Promise<void>;
 
 /** Channels have no component record; customers must not miss a message, so they wait (block). */
 const CHANNEL_POLICY: RetryPolicy = { ...EXPONENTIAL_POLICY, onExhausted: 'block' };
@@ -41,6 +44,7 @@ export class OutboxDispatcher {
     private readonly opts: DispatcherOptions,
     private readonly metrics: DeliveryMetrics | null,
     private readonly log: Logger | null,
+    private readonly onMessageOutcome: MessageOutcomeListener | null = null,
   ) {}
 
   /** One round: claim a batch and work it. Returns how many cursors were claimed. */
@@ -94,6 +98,23 @@ export class OutboxDispatcher {
     await this.loop;
   }
 
+  /** A message sent to a channel: its author hears whether it arrived (IMI "Message Delivery"). */
+  private async reportMessageOutcome(ctx: DeliveryContext, outcome: Outcome): Promise<void> {
+    if (!this.onMessageOutcome || ctx.target.kind !== 'channel' || ctx.event.type !== 'message.sent' || !isFinal(outcome)) return;
+    const messageId = ctx.event.data.messageId;
+    const componentId = ctx.event.data.componentId;
+    if (typeof messageId !== 'string' || typeof componentId !== 'string') return;
+    const failed = outcome.kind === 'failed';
+    await this.onMessageOutcome({
+      accountId: ctx.account.id,
+      conversationId: ctx.conversation.id,
+      messageId,
+      componentId,
+      status: failed ? 'failed' : 'delivered',
+      ...(failed ? { description: outcome.attempt.error ?? 'not delivered' } : {}),
+    }).catch((err: unknown) => this.log?.warn({ err }, 'recording a message outcome failed'));
+  }
+
   private leaseEnd(): string {
     return new Date(this.clock.now().getTime() + this.opts.leaseMs).toISOString();
   }
@@ -136,10 +157,15 @@ export class OutboxDispatcher {
           : { kind: 'failed', attempt, policy, nextDelayMs: nextDelay(policy, ctx.attempt, verdict.retryAfterMs), disable: verdict.disable, breakAfter: target.kind === 'component' ? policy.breakAfter : 0 };
       }
       const done = await this.outbox.finish(cursor, claimId, ctx.deliveryId, outcome, this.clock.now(), this.leaseEnd());
+      await this.reportMessageOutcome(ctx, outcome);
       if (!done.holds || !done.more) return;
     }
     await this.outbox.release(cursor, claimId, this.clock.now().toISOString());
   }
+}
+
+function isFinal(outcome: Outcome): boolean {
+  return outcome.kind === 'delivered' || (outcome.nextDelayMs === null && !outcome.disable);
 }
 
 function hasEndpoint(target: Target): boolean {

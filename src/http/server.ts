@@ -6,6 +6,8 @@ import type { Registry } from 'prom-client';
 import type { Queries } from '../core/queries.js';
 import type { DeliveryAdmin } from '../delivery/delivery-admin.js';
 import { deliveryRoutes } from '../dialects/native/delivery-routes.js';
+import { imiRoutes } from '../dialects/imi/imi-routes.js';
+import { channelInboundPath, componentInboundPath } from '../dialects/registry.js';
 import type { Router } from '../core/router.js';
 import type { Store } from '../core/ports.js';
 import { ErrorSchema } from '../dialects/native/schemas.js';
@@ -56,9 +58,10 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes, { store: deps.store, logLevel: 'warn' });
   await app.register(async (scope) => {
     scope.addHook('onRequest', bearerAuth(deps.store));
-    await nativeRoutes(scope, { router: deps.router, queries: deps.queries });
+    await nativeRoutes(scope, { router: deps.router, queries: deps.queries, addresses: { component: componentInboundPath, channel: channelInboundPath } });
     await deliveryRoutes(scope, { admin: deps.deliveries, queries: deps.queries });
   }, { prefix: '/v1', logLevel: 'warn' });
+  await app.register(async (scope) => imiRoutes(scope, { router: deps.router, queries: deps.queries }), { prefix: '/imi', logLevel: 'warn' });
   app.get('/metrics', { schema: { hide: true }, logLevel: 'warn' }, async (_req, reply) => {
     void reply.header('content-type', deps.metrics.contentType);
     return deps.metrics.metrics();

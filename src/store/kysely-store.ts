@@ -7,6 +7,7 @@ import {
   type ConversationFilter,
   type DeliveryDraft,
   type IdempotencyRecord,
+  type InboundToken,
   type Store,
   type StoreTx,
   type Timer,
@@ -169,6 +170,11 @@ class Reads {
     return found.map((r) => ({ id: r.id, accountId: r.account_id, conversationId: r.conversation_id, kind: r.kind as Timer['kind'], ref: r.ref, dueAt: r.due_at }));
   }
 
+  async findInboundToken(tokenHash: string): Promise<InboundToken | undefined> {
+    const row = await this.db.selectFrom('inbound_tokens').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+    return row && { accountId: row.account_id, ownerKind: row.owner_kind as InboundToken['ownerKind'], ownerId: row.owner_id };
+  }
+
   async agentPasswordHash(accountId: string, agentId: string): Promise<string | null> {
     const row = await this.db.selectFrom('agents').select('password_hash').where('account_id', '=', accountId).where('id', '=', agentId).executeTakeFirst();
     return row?.password_hash ?? null;
@@ -286,6 +292,11 @@ class TxOps extends Reads implements StoreTx {
   async replaceServices(accountId: string, services: Service[]): Promise<void> {
     await this.trx.deleteFrom('services').where('account_id', '=', accountId).execute();
     if (services.length > 0) await this.trx.insertInto('services').values(services.map((s, i) => rows.fromService(s, i))).execute();
+  }
+
+  async replaceInboundTokens(accountId: string, tokens: { tokenHash: string; ownerKind: 'component' | 'channel'; ownerId: string }[]): Promise<void> {
+    await this.trx.deleteFrom('inbound_tokens').where('account_id', '=', accountId).execute();
+    if (tokens.length > 0) await this.trx.insertInto('inbound_tokens').values(tokens.map((t) => ({ token_hash: t.tokenHash, account_id: accountId, owner_kind: t.ownerKind, owner_id: t.ownerId }))).execute();
   }
 
   async upsertAgent(agent: Agent, passwordHash: string | null): Promise<void> {

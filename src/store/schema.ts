@@ -87,6 +87,7 @@ export interface DeliveryAttemptsTable {
   error: string | null;
 }
 export interface IdempotencyTable { account_id: string; key: string; fingerprint: string; result: string; created_at: string }
+export interface InboundTokensTable { token_hash: string; account_id: string; owner_kind: string; owner_id: string }
 export interface TimersTable { id: string; account_id: string; conversation_id: string; kind: string; ref: string; due_at: string }
 
 export interface Database {
@@ -106,4 +107,5 @@ export interface Database {
   delivery_attempts: DeliveryAttemptsTable;
   idempotency_keys: IdempotencyTable;
   timers: TimersTable;
+  inbound_tokens: InboundTokensTable;
 }

@@ -8,6 +8,9 @@ import { after, aConversation, anAccount, anEnv, at, BOT, DEFAULT_DESK, DESK, NO
 
 const DELAY = anAccount().threadInclusionDelayMs;
 
+// Session ids ride along on message events; their values are checked where sessions are the subject.
+const SESSION = expect.toBeOneOf([null, expect.any(String)]);
+
 function types(events: EventDraft[]): string[] {
   return events.map((e) => e.type);
 }
@@ -128,7 +131,7 @@ describe('customer_message', () => {
     const { conversation, events } = transition(aConversation({ mode: 'bot' }), customerMessage('m-1'), env);
     expect(events).toEqual([
       { type: 'bot_session.opened', data: { botSessionId: 'id-1', componentId: BOT } },
-      { type: 'message.received', data: { messageId: 'm-1', controller: 'bot', controlVersion: expect.any(Number) } },
+      { type: 'message.received', data: { messageId: 'm-1', controller: 'bot', controlVersion: expect.any(Number), botSessionId: SESSION, agentSessionId: SESSION } },
     ]);
     expect(conversation.botSession).toEqual({ id: 'id-1', componentId: BOT, openedAt: NOW });
     expect(conversation.controller).toBe('bot');
@@ -141,7 +144,7 @@ describe('customer_message', () => {
     const { env, conv } = started('bot');
     const later = at(env, after(60_000));
     const { conversation, events } = transition(conv, customerMessage('m-2'), later);
-    expect(events).toEqual([{ type: 'message.received', data: { messageId: 'm-2', controller: 'bot', controlVersion: expect.any(Number) } }]);
+    expect(events).toEqual([{ type: 'message.received', data: { messageId: 'm-2', controller: 'bot', controlVersion: expect.any(Number), botSessionId: SESSION, agentSessionId: SESSION } }]);
     expect(conversation.botSession?.id).toBe('id-1');
     expect(conversation.lastCustomerMessageAt).toBe(later.now);
     expect(conversation.updatedAt).toBe(later.now);
@@ -159,7 +162,7 @@ describe('customer_message', () => {
     const { conversation, events } = transition(conv, customerMessage(), anEnv());
     expect(events).toEqual([
       { type: 'agent_session.opened', data: { agentSessionId: 'id-1', desk: DESK, team: 'billing', reason: 'rule' } },
-      { type: 'message.received', data: { messageId: 'm-1', controller: 'desk', controlVersion: expect.any(Number) } },
+      { type: 'message.received', data: { messageId: 'm-1', controller: 'desk', controlVersion: expect.any(Number), botSessionId: SESSION, agentSessionId: SESSION } },
     ]);
     expect(conversation.agentSession).toMatchObject({ id: 'id-1', status: 'queued', desk: DESK, team: 'billing', agentId: null, reason: 'rule', openedAt: NOW, closedAt: null });
     expect(conversation.team).toBe('billing');
@@ -182,14 +185,14 @@ describe('customer_message', () => {
   it('sends later messages to the open agent session of a desk-mode conversation', () => {
     const { env, conv } = started('desk');
     const { conversation, events } = transition(conv, customerMessage('m-2'), env);
-    expect(events).toEqual([{ type: 'message.received', data: { messageId: 'm-2', controller: 'desk', controlVersion: expect.any(Number) } }]);
+    expect(events).toEqual([{ type: 'message.received', data: { messageId: 'm-2', controller: 'desk', controlVersion: expect.any(Number), botSessionId: SESSION, agentSessionId: SESSION } }]);
     expect(conversation.agentSession?.id).toBe('id-1');
   });
 
   it('sends messages to the desk after a handover without touching the bot session', () => {
     const { env, conv } = handedOver('bot');
     const { conversation, events } = transition(conv, customerMessage('m-2'), env);
-    expect(events).toEqual([{ type: 'message.received', data: { messageId: 'm-2', controller: 'desk', controlVersion: expect.any(Number) } }]);
+    expect(events).toEqual([{ type: 'message.received', data: { messageId: 'm-2', controller: 'desk', controlVersion: expect.any(Number), botSessionId: SESSION, agentSessionId: SESSION } }]);
     expect(conversation.botSession?.id).toBe('id-1');
     expect(conversation.agentSession?.id).toBe('id-2');
   });
@@ -201,7 +204,7 @@ describe('customer_message', () => {
     expect(events).toEqual([
       { type: 'conversation.reopened', data: {} },
       { type: 'bot_session.opened', data: { botSessionId: 'id-2', componentId: BOT } },
-      { type: 'message.received', data: { messageId: 'm-2', controller: 'bot', controlVersion: expect.any(Number) } },
+      { type: 'message.received', data: { messageId: 'm-2', controller: 'bot', controlVersion: expect.any(Number), botSessionId: SESSION, agentSessionId: SESSION } },
     ]);
     expect(conversation.status).toBe('open');
     expect(conversation.botSession?.id).toBe('id-2');
@@ -210,7 +213,7 @@ describe('customer_message', () => {
   it('reports nobody in control when the emergency leaves a desk-less conversation without anyone', () => {
     const env = anEnv({ account: anAccount({ emergency: true, defaultDesk: null }) });
     const { conversation, events } = transition(aConversation({ mode: 'bot' }, env.account), customerMessage(), env);
-    expect(events).toEqual([{ type: 'message.received', data: { messageId: 'm-1', controller: 'none', controlVersion: expect.any(Number) } }]);
+    expect(events).toEqual([{ type: 'message.received', data: { messageId: 'm-1', controller: 'none', controlVersion: expect.any(Number), botSessionId: SESSION, agentSessionId: SESSION } }]);
     expect(conversation.botSession).toBeNull();
     expect(conversation.agentSession).toBeNull();
   });
@@ -220,7 +223,7 @@ describe('reply', () => {
   it('accepts a reply from the bot in control and changes nothing but the clock', () => {
     const { env, conv } = started('bot');
     const { conversation, events } = transition(conv, { type: 'reply', componentId: BOT, authorKind: 'bot', messageId: 'r-1' }, at(env, after(1000)));
-    expect(events).toEqual([{ type: 'message.sent', data: { messageId: 'r-1', componentId: BOT, authorKind: 'bot', agentId: null } }]);
+    expect(events).toEqual([{ type: 'message.sent', data: { messageId: 'r-1', componentId: BOT, authorKind: 'bot', agentId: null, botSessionId: 'id-1', agentSessionId: null } }]);
     expect(withoutClock(conversation)).toEqual(withoutClock(conv));
   });
 
@@ -257,7 +260,7 @@ describe('reply', () => {
   it('marks the agent session as answered and assigns it to the first agent who replies', () => {
     const { env, conv } = handedOver('bot');
     const { conversation, events } = transition(conv, { type: 'reply', componentId: DEFAULT_DESK, authorKind: 'agent', agentId: 'agent-7', messageId: 'r-1' }, env);
-    expect(events).toEqual([{ type: 'message.sent', data: { messageId: 'r-1', componentId: DEFAULT_DESK, authorKind: 'agent', agentId: 'agent-7' } }]);
+    expect(events).toEqual([{ type: 'message.sent', data: { messageId: 'r-1', componentId: DEFAULT_DESK, authorKind: 'agent', agentId: 'agent-7', botSessionId: SESSION, agentSessionId: expect.any(String) } }]);
     expect(conversation.agentSession).toMatchObject({ hadAgentReply: true, agentId: 'agent-7', status: 'assigned' });
     expect(conversation.controlVersion).toBe(2);
   });
@@ -729,7 +732,7 @@ describe('reopening after close_agent_session (thread inclusion delay)', () => {
     const { conversation, events } = transition(conv, customerMessage('m-2'), at(env, after(DELAY / 2)));
     expect(events).toEqual([
       { type: 'agent_session.reopened', data: { agentSessionId: 'id-2', policy: 'agent-first', handledBy: 'desk' } },
-      { type: 'message.received', data: { messageId: 'm-2', controller: 'desk', controlVersion: expect.any(Number) } },
+      { type: 'message.received', data: { messageId: 'm-2', controller: 'desk', controlVersion: expect.any(Number), botSessionId: SESSION, agentSessionId: SESSION } },
     ]);
     expect(conversation.agentSession).toMatchObject({ id: 'id-2', status: 'queued', closedAt: null });
     expect(conversation.controlVersion).toBe(2);
@@ -754,7 +757,7 @@ describe('reopening after close_agent_session (thread inclusion delay)', () => {
     const { conversation, events } = transition(conv, customerMessage('m-2'), at(env, after(DELAY + 1)));
     expect(events).toEqual([
       { type: 'reset', data: { by: null, reason: 'thread_inclusion_delay_expired', controlVersion: 3, controller: 'bot' } },
-      { type: 'message.received', data: { messageId: 'm-2', controller: 'bot', controlVersion: expect.any(Number) } },
+      { type: 'message.received', data: { messageId: 'm-2', controller: 'bot', controlVersion: expect.any(Number), botSessionId: SESSION, agentSessionId: SESSION } },
     ]);
     expect(conversation).toMatchObject({ agentSession: null, mutations: {}, controller: 'bot', controlVersion: 3 });
   });
@@ -764,7 +767,7 @@ describe('reopening after close_agent_session (thread inclusion delay)', () => {
     const { conversation, events } = transition(conv, customerMessage('m-2'), at(env, after(DELAY + 1)));
     expect(events).toEqual([
       { type: 'agent_session.opened', data: { agentSessionId: 'id-2', desk: DESK, team: null, reason: 'rule' } },
-      { type: 'message.received', data: { messageId: 'm-2', controller: 'desk', controlVersion: expect.any(Number) } },
+      { type: 'message.received', data: { messageId: 'm-2', controller: 'desk', controlVersion: expect.any(Number), botSessionId: SESSION, agentSessionId: SESSION } },
     ]);
     expect(conversation.agentSession).toMatchObject({ id: 'id-2', status: 'queued' });
     expect(conversation.controlVersion).toBe(1);
@@ -775,7 +778,7 @@ describe('reopening after close_agent_session (thread inclusion delay)', () => {
     const { conversation, events } = transition(conv, customerMessage('m-2'), at(env, after(DELAY / 2)));
     expect(events).toEqual([
       { type: 'agent_session.reopened', data: { agentSessionId: 'id-2', policy: 'bot-first', handledBy: 'bot' } },
-      { type: 'message.received', data: { messageId: 'm-2', controller: 'bot', controlVersion: expect.any(Number) } },
+      { type: 'message.received', data: { messageId: 'm-2', controller: 'bot', controlVersion: expect.any(Number), botSessionId: SESSION, agentSessionId: SESSION } },
     ]);
     expect(conversation.agentSession).toMatchObject({ id: 'id-2', status: 'reopened', closedAt: null });
     expect(conversation.controller).toBe('bot');
@@ -1096,6 +1099,7 @@ describe('purity', () => {
     emergency_on: { cmd: { type: 'emergency_on' }, state: 'bot' },
     emergency_off: { cmd: { type: 'emergency_off' }, state: 'emergency' },
     handover_wait_expired: { cmd: { type: 'handover_wait_expired', agentSessionId: 'id-2' }, state: 'desk' },
+    message_status: { cmd: { type: 'message_status', messageId: 'r-1', componentId: BOT, status: 'failed', description: 'channel down' }, state: 'bot' },
   };
 
   it.each(Object.values(every))('$cmd.type does not change the conversation it is given', ({ cmd, state }) => {
@@ -1129,5 +1133,14 @@ describe('reopening is only for sessions an agent closed', () => {
     const { conversation, events } = transition(conv, { type: 'customer_message', messageId: 'm-9' }, env);
     expect(types(events)).toEqual(['message.received']);
     expect(conversation.agentSession).toMatchObject({ status: 'closed', closeReason: 'handback' });
+  });
+});
+
+describe('message status', () => {
+  it('records the fate of a sent message without moving control', () => {
+    const conv = aConversation({ mode: 'bot' });
+    const { conversation, events } = transition(conv, { type: 'message_status', messageId: 'r-1', componentId: BOT, status: 'delivered' }, anEnv());
+    expect(events).toEqual([{ type: 'message.status', data: { messageId: 'r-1', componentId: BOT, status: 'delivered', description: null } }]);
+    expect(conversation.controlVersion).toBe(conv.controlVersion);
   });
 });

@@ -3,15 +3,21 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type, { type Static } from 'typebox';
 import type { ControlCommand } from '../../core/control.js';
 import { BatonError } from '../../core/errors.js';
-import type { MessageContent } from '../../core/model.js';
+import type { Channel, Component, MessageContent } from '../../core/model.js';
 import type { Queries } from '../../core/queries.js';
 import type { CommandOutcome, Router } from '../../core/router.js';
 import { idempotencyOf } from '../../http/idempotency.js';
 import * as S from './schemas.js';
 
+function withBase(base: string, path: string | null): string | null {
+  return path ? base + path : null;
+}
+
 export interface NativeDeps {
   router: Router;
   queries: Queries;
+  /** Where each component's and channel's own calls arrive, by dialect; shown to operators. */
+  addresses: { component(c: Component): string | null; channel(c: Channel): string | null };
 }
 
 const errors = { 400: Type.Ref('Error'), 401: Type.Ref('Error'), 404: Type.Ref('Error'), 409: Type.Ref('Error') };
@@ -118,8 +124,14 @@ export async function nativeRoutes(app: FastifyInstance, deps: NativeDeps): Prom
   });
 
   api.get('/account', { schema: { tags: ['admin'], summary: 'The caller\'s account', response: errors } }, async (req) => ({ account: await queries.account(req.accountId) }));
-  api.get('/channels', { schema: { tags: ['admin'], summary: 'Channels of the account', response: errors } }, async (req) => ({ items: (await queries.channels(req.accountId)).map(({ credentials: _c, ...rest }) => rest) }));
-  api.get('/components', { schema: { tags: ['admin'], summary: 'Components of the account', response: errors } }, async (req) => ({ items: (await queries.components(req.accountId)).map(({ secrets: _s, ...rest }) => rest) }));
+  api.get('/channels', { schema: { tags: ['admin'], summary: 'Channels of the account, with the address their messages arrive at', response: errors } }, async (req) => {
+    const base = `${req.protocol}://${req.host}`;
+    return { items: (await queries.channels(req.accountId)).map(({ credentials: _c, ...rest }) => ({ ...rest, inboundUrl: withBase(base, deps.addresses.channel(rest as Channel)) })) };
+  });
+  api.get('/components', { schema: { tags: ['admin'], summary: 'Components of the account, with the webhook URL their dialect calls Baton at', response: errors } }, async (req) => {
+    const base = `${req.protocol}://${req.host}`;
+    return { items: (await queries.components(req.accountId)).map((c) => { const { secrets: _s, ...rest } = c; return { ...rest, inboundUrl: withBase(base, deps.addresses.component(c)) }; }) };
+  });
   api.get('/agents', { schema: { tags: ['admin'], summary: 'Agents of the account with their presence', response: errors } }, async (req) => ({ items: await queries.agents(req.accountId) }));
 
   api.put('/agents/:agentId/presence', {

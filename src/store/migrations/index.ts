@@ -1,11 +1,13 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as m001 from './001-initial.js';
 import * as m002 from './002-delivery.js';
+import * as m003 from './003-inbound-tokens.js';
 
 /** The one migration history both engines share, in order. */
 export const migrations: Record<string, Migration> = {
   '001-initial': m001,
   '002-delivery': m002,
+  '003-inbound-tokens': m003,
 };
 
 export const migrationProvider: MigrationProvider = {
