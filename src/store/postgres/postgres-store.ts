@@ -1,7 +1,9 @@
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { KyselyStore } from '../kysely-store.js';
+import { PgLiveBus } from './pg-live-bus.js';
 import { PgNotifier } from './pg-notifier.js';
+import { SchemaScopedPostgresDialect } from './schema-scoped-dialect.js';
 import type { Database } from '../schema.js';
 
 export interface PostgresOptions {
@@ -23,13 +25,14 @@ export function openPostgresStore(opts: PostgresOptions): KyselyStore {
   });
   // A dropped connection (a database restart) must not take the process down; the pool reconnects.
   pool.on('error', () => {});
-  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const schema = opts.schema;
+  const kysely = new Kysely<Database>({ dialect: schema ? new SchemaScopedPostgresDialect({ pool }, schema) : new PostgresDialect({ pool }) });
   return new KyselyStore(kysely, {
     engine: 'postgres',
     rowLocks: true,
     conflictCodes: ['23505', '40001', '40P01'],
     notifier: () => new PgNotifier(opts.url, `baton_outbox_${schema ?? 'public'}`, kysely),
+    liveBus: () => new PgLiveBus(opts.url, `baton_live_${schema ?? 'public'}`, kysely),
     ...(schema ? { migrationSchema: schema, beforeMigrate: async (db: Kysely<Database>) => void (await sql`create schema if not exists ${sql.id(schema)}`.execute(db)) } : {}),
   });
 }

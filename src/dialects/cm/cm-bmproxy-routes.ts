@@ -1,0 +1,78 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isBatonError } from '../../core/errors.js';
+import type { Channel, Component } from '../../core/model.js';
+import type { Queries } from '../../core/queries.js';
+import type { Router } from '../../core/router.js';
+import { type BmMessage, readBmEnvelope, readBmMessages } from './bm-request.js';
+import { accepted, answer, BM, type BmEntry, refusedRequest, rejected } from './bm-response.js';
+import { componentByProductToken, headerValue } from './cm-auth.js';
+import { findChat } from './cm-chat.js';
+
+interface Deps {
+  router: Router;
+  queries: Queries;
+}
+
+/** One recipient of one message: find its chat, reply as the sender, say how it went. */
+async function sendOne(deps: Deps, accountId: string, sender: Component, msg: BmMessage, to: string, channels: Channel[]): Promise<BmEntry> {
+  if (!msg.ok) return rejected(to, msg.reference, msg.code, msg.details);
+  const conv = await findChat(deps.queries, channels, accountId, sender.id, msg.from, to, msg.allowedChannels);
+  if (!conv) {
+    return rejected(to, msg.reference, BM.toInvalid, `No chat between ${to} and ${msg.from} that component ${sender.id} takes part in: answer an MO with from = its to.number and to = its from.number.`);
+  }
+  try {
+    await deps.router.reply(accountId, conv.id, { componentId: sender.id, authorKind: sender.kind === 'desk' ? 'agent' : 'bot', content: msg.content });
+    return accepted(to, msg.reference);
+  } catch (err) {
+    // Refused by the router (the component is disabled, the chat is closed): recorded there as reply.refused, never sent.
+    if (isBatonError(err) && err.status < 500) return rejected(to, msg.reference, BM.rejected, `Rejected (${err.code}): ${err.message} The message was not sent to the customer.`);
+    throw err;
+  }
+}
+
+async function handle(deps: Deps, req: FastifyRequest<{ Params: { accountId: string } }>, reply: FastifyReply): Promise<unknown> {
+  const { accountId } = req.params;
+  const envelope = readBmEnvelope(req.body, headerValue(req.headers['x-cm-producttoken']));
+  if (!envelope.ok) return reply.status(400).send(refusedRequest(envelope.errorCode, envelope.details));
+  const sender = await componentByProductToken(deps.queries, accountId, envelope.productToken);
+  // As the Business Messaging API answers an unknown product token (CM "Responses & Errors - JSON").
+  if (!sender) return reply.status(400).send(refusedRequest(BM.authenticationFailed, 'No account found for the given authentication'));
+  const messages = readBmMessages(envelope.msg);
+  if (!messages) return reply.status(400).send(refusedRequest(BM.msgArrayIncorrect, 'The msg array is incorrect: messages.msg must be an array with at least one message.'));
+  const channels = await deps.queries.channels(accountId);
+  const entries: BmEntry[] = [];
+  // In order: two messages to one customer reach them in the order they were given.
+  for (const msg of messages) {
+    const recipients = msg.to.length > 0 ? msg.to : [''];
+    for (const to of recipients) entries.push(await sendOne(deps, accountId, sender, msg, to, channels));
+  }
+  const out = answer(entries);
+  return reply.status(out.status).send(out.body);
+}
+
+/** Failures before the handler (bad JSON, wrong media type, too large) in the same shape. */
+function bmErrorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply): void {
+  const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+  if (status >= 500 && !isBatonError(err)) req.log.error({ err }, 'BMProxy request failed');
+  const body = status < 500 ? refusedRequest(BM.malformed, `The request is malformed: ${err.message}`) : refusedRequest(BM.unknown, 'Unknown error: Baton could not take the request; its log has the details.');
+  void reply.status(status).send(body);
+}
+
+/**
+ * CM's BMProxy (seed 002): the Business Messaging API's send call, for bots behind the Bot
+ * Router. The body is CM's (`messages.authentication.producttoken`, `messages.msg[]`), and so is
+ * every answer, errors included. CM's SDKs pointed here append `/v1.0/message`.
+ */
+export async function cmBmProxyRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
+  app.setErrorHandler(bmErrorHandler);
+  const schema = {
+    tags: ['cm'],
+    summary: 'CM BMProxy: send Business Messaging messages as a cm component',
+    description: 'Body: CM\'s Business Messaging request (`{"messages": {"authentication": {"producttoken": "<the component\'s secrets.productToken>"}, "msg": [{"from": "<business>", "to": [{"number": "<customer>"}], "body": {"type": "auto", "content": "…"}, "reference": "…", "allowedChannels": ["WhatsApp"], "richContent": {…}}]}}`). '
+      + 'Answers in CM\'s shape: 200 `{"details": "Created n message(s)", "errorCode": 0 | 201, "messages": [{"to", "status": "Accepted" | "Rejected", "reference", "parts", "messageDetails", "messageErrorCode"}]}`; 400 when nothing was accepted (errorCode 101: unknown product token, 202: malformed, 203: bad msg array, 201: every message rejected).',
+    params: { type: 'object', properties: { accountId: { type: 'string' } }, required: ['accountId'] },
+    security: [],
+  };
+  app.post<{ Params: { accountId: string } }>('/accounts/:accountId', { schema }, (req, reply) => handle(deps, req, reply));
+  app.post<{ Params: { accountId: string } }>('/accounts/:accountId/v1.0/message', { schema: { ...schema, summary: 'CM BMProxy, as CM\'s SDKs call it (base path + /v1.0/message)' } }, (req, reply) => handle(deps, req, reply));
+}
