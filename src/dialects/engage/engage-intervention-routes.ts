@@ -1,0 +1,78 @@
+import type { FastifyInstance } from 'fastify';
+import type { AgentSession, WorkItem } from '../../core/conversation.js';
+import { BatonError } from '../../core/errors.js';
+import type { ConversationView, Queries } from '../../core/queries.js';
+import { type EngageUser, requireRead } from './engage-auth.js';
+import { requiredParam } from './engage-params.js';
+import { agentSessionResource, workItemResource } from './engage-resources.js';
+import { type EngageDeps, engageCall, readableContent } from './engage-call.js';
+
+/**
+ * An intervention id names either an intervention a user opened through the API (a work item)
+ * or the humans' intervention (an agent session). Earlier ones of a thread are known by id only.
+ */
+type Found =
+  | { kind: 'work'; conv: ConversationView; item: WorkItem | null }
+  | { kind: 'agent'; conv: ConversationView; session: AgentSession | null };
+
+async function findIntervention(queries: Queries, user: EngageUser, id: string): Promise<Found> {
+  const byWork = await queries.conversationByWorkItem(user.accountId, id);
+  if (byWork) return { kind: 'work', conv: byWork, item: byWork.workItem?.id === id ? byWork.workItem : null };
+  const byAgents = await queries.conversationByAgentSession(user.accountId, id);
+  if (byAgents) return { kind: 'agent', conv: byAgents, session: byAgents.agentSession?.id === id ? byAgents.agentSession : null };
+  throw new BatonError('not_found', `No intervention ${id} in this domain.`);
+}
+
+function render(found: Found, id: string): Record<string, unknown> {
+  if (found.kind === 'work') return found.item ? workItemResource(found.conv, found.item) : agentSessionResource(found.conv, id, null);
+  return agentSessionResource(found.conv, id, found.session);
+}
+
+/**
+ * The four conditions of seed 003 under which closing is refused with a 403, in its order: the
+ * intervention is already closed, has no agent replies, belongs to another user (unless the
+ * caller may edit permissions), or sits on a source the caller cannot read.
+ */
+function refuseClose(found: Found, user: EngageUser, id: string): void {
+  const closed = found.kind === 'work' ? !found.item || found.item.closedAt !== null : !found.session || found.session.status === 'closed';
+  if (closed) throw new BatonError('forbidden', `Intervention ${id} is already closed.`);
+  const replied = found.kind === 'work' ? found.item!.replies > 0 : found.session!.hadAgentReply;
+  if (!replied) throw new BatonError('forbidden', `Intervention ${id} has no agent replies yet: open it before the first reply and answer in it.`);
+  const owner = found.kind === 'work' ? found.item!.owner.id : found.session!.agentId;
+  if (owner !== user.id && !user.admin) throw new BatonError('forbidden', `Intervention ${id} belongs to ${owner ?? 'nobody yet'}, and the token's user ${user.id} may not edit permissions.`);
+  requireRead(user, found.conv.channelId);
+}
+
+export async function interventionRoutes(app: FastifyInstance, deps: EngageDeps): Promise<void> {
+  const { router, queries } = deps;
+  const tags = ['engage'];
+
+  app.post('/interventions', { schema: { tags, summary: 'Open an intervention on a customer content (content_id), for statistics' } }, async (req) => {
+    const { user, params } = await engageCall(req, queries);
+    const { message, conv } = await readableContent(queries, user, requiredParam(params, 'content_id'));
+    if (message.author.kind !== 'customer') throw new BatonError('invalid_transition', `Content ${message.id} is not a customer's: interventions are opened on what customers write.`);
+    const out = await router.command(user.accountId, conv.id, { type: 'open_work_item', owner: { kind: 'component', id: user.id }, messageId: message.id });
+    return workItemResource(out.conversation, out.conversation.workItem!);
+  });
+
+  app.get<{ Params: { id: string } }>('/interventions/:id', { schema: { tags, summary: 'An intervention' } }, async (req) => {
+    const { user } = await engageCall(req, queries);
+    const found = await findIntervention(queries, user, req.params.id);
+    requireRead(user, found.conv.channelId);
+    return render(found, req.params.id);
+  });
+
+  app.put<{ Params: { id: string } }>('/interventions/:id/close', { schema: { tags, summary: 'Close an intervention (403 unless open, answered, and the caller\'s)' } }, async (req) => {
+    const { user } = await engageCall(req, queries);
+    const id = req.params.id;
+    const found = await findIntervention(queries, user, id);
+    refuseClose(found, user, id);
+    if (found.kind === 'work') {
+      await router.command(user.accountId, found.conv.id, { type: 'close_work_item', workItemId: id, by: user.id });
+    } else {
+      const agentId = found.session!.agentId;
+      await router.command(user.accountId, found.conv.id, { type: 'close_agent_session', ...(agentId ? { agentId } : {}) });
+    }
+    return render(await findIntervention(queries, user, id), id);
+  });
+}

@@ -1,0 +1,128 @@
+import type { FastifyInstance } from 'fastify';
+import type { ConversationView, Queries } from '../../core/queries.js';
+import { BatonError } from '../../core/errors.js';
+import type { Message } from '../../core/model.js';
+import type { Router } from '../../core/router.js';
+import { type EngageUser, requireRead } from './engage-auth.js';
+import { type EngageDeps, engageCall, readableContent } from './engage-call.js';
+import { installEngageErrors } from './engage-errors.js';
+import { interventionRoutes } from './engage-intervention-routes.js';
+import { acceptEngageBodies, type EngageParams, listParam, param, requiredParam } from './engage-params.js';
+import { agentStatus, agentUser, categoryIds, categoryResource, componentUser, contentResource, page, threadResource } from './engage-resources.js';
+
+async function renderContent(queries: Queries, user: EngageUser, conv: ConversationView, m: Message): Promise<Record<string, unknown>> {
+  const answered = m.inReplyTo ? await queries.message(user.accountId, m.inReplyTo).catch(() => null) : null;
+  return contentResource(conv, m, answered?.author.id ?? null, user.component.options);
+}
+
+async function renderThread(queries: Queries, accountId: string, id: string): Promise<Record<string, unknown>> {
+  const conv = await queries.conversation(accountId, id);
+  return threadResource(conv, await queries.messages(accountId, id, 100_000));
+}
+
+function paging(params: EngageParams): { offset: number; limit: number } {
+  const offset = Math.max(0, Number(param(params, 'offset') ?? 0) || 0);
+  const limit = Math.min(150, Math.max(1, Number(param(params, 'limit') ?? 30) || 30));
+  return { offset, limit };
+}
+
+/**
+ * RingCentral Engage Digital's REST API under /1.0, as a bot integration calls it (seed 003):
+ * the bot's token authenticates, parameters come as query, form or JSON, errors answer in
+ * Engage's shape. Each route reads its parameters, calls one core command or query, renders.
+ */
+export async function engageRoutes(app: FastifyInstance, deps: EngageDeps): Promise<void> {
+  const { router, queries } = deps;
+  acceptEngageBodies(app);
+  installEngageErrors(app);
+  const tags = ['engage'];
+
+  await interventionRoutes(app, deps);
+
+  app.post('/contents', { schema: { tags, summary: 'Post a reply on the thread of `in_reply_to_id` (author_id, body, in_reply_to_id, private, source_id)' } }, async (req) => {
+    const { user, params } = await engageCall(req, queries);
+    const body = requiredParam(params, 'body');
+    const author = param(params, 'author_id');
+    if (author !== undefined && author !== user.id) throw new BatonError('forbidden', `author_id ${author} is not an identity of the token's user ${user.id}.`);
+    const inReplyTo = param(params, 'in_reply_to_id');
+    if (inReplyTo === undefined) {
+      // "If you specify in_reply_to_id parameter, source will be determined from. Otherwise, this
+      // parameter is mandatory." No Baton channel can initiate a discussion, so without a content
+      // to answer there is nothing to post to.
+      const source = requiredParam(params, 'source_id', 'This parameter is mandatory when in_reply_to_id is omitted.');
+      const channel = await queries.channel(user.accountId, source);
+      requireRead(user, channel.id);
+      throw new BatonError('validation_failed', `in_reply_to_id: source ${channel.id} does not support initiating discussions, so this parameter is mandatory.`);
+    }
+    const { conv } = await readableContent(queries, user, inReplyTo);
+    // Contents created through the API come back to their author as content.imported (seed 003).
+    const out = await router.reply(user.accountId, conv.id, { componentId: user.id, authorKind: 'bot', content: { type: 'text', text: body }, inReplyTo, echoToAuthor: true });
+    return renderContent(queries, user, await queries.conversation(user.accountId, conv.id), out.message!);
+  });
+
+  app.get<{ Params: { id: string } }>('/contents/:id', { schema: { tags, summary: 'A content' } }, async (req) => {
+    const { user } = await engageCall(req, queries);
+    const { message, conv } = await readableContent(queries, user, req.params.id);
+    return renderContent(queries, user, conv, message);
+  });
+
+  app.get<{ Params: { id: string } }>('/content_threads/:id', { schema: { tags, summary: 'A thread' } }, async (req) => {
+    const { user } = await engageCall(req, queries);
+    requireRead(user, (await queries.conversation(user.accountId, req.params.id)).channelId);
+    return renderThread(queries, user.accountId, req.params.id);
+  });
+
+  app.put<{ Params: { id: string } }>('/content_threads/:id/update_categories', {
+    schema: { tags, summary: 'Recategorise a thread (thread_category_ids[]): BOT -> AGENT hands over, AGENT -> BOT hands back' },
+  }, async (req) => {
+    const { user, params } = await engageCall(req, queries);
+    const conv = await queries.conversation(user.accountId, req.params.id);
+    requireRead(user, conv.channelId);
+    const categories = listParam(params, 'thread_category_ids');
+    if (categories === undefined) throw new BatonError('validation_failed', 'thread_category_ids[]: This parameter is mandatory.');
+    await router.command(user.accountId, conv.id, { type: 'set_categories', by: user.id, categories });
+    return renderThread(queries, user.accountId, conv.id);
+  });
+
+  app.put<{ Params: { id: string } }>('/content_threads/:id/close', { schema: { tags, summary: 'Close a thread: the next customer message starts a new one instead of reopening' } }, async (req) => {
+    const { user } = await engageCall(req, queries);
+    const conv = await queries.conversation(user.accountId, req.params.id);
+    requireRead(user, conv.channelId);
+    await router.command(user.accountId, conv.id, { type: 'close', by: user.id });
+    return renderThread(queries, user.accountId, conv.id);
+  });
+
+  app.get('/status', { schema: { tags, summary: 'Connected agents and their status by source (from the inbox presence)' } }, async (req) => {
+    const { user } = await engageCall(req, queries);
+    const [agents, channels] = await Promise.all([queries.agents(user.accountId), queries.channels(user.accountId)]);
+    return agents.filter((a) => a.presence !== 'offline').map((a) => agentStatus(a, channels));
+  });
+
+  app.get('/users', { schema: { tags, summary: 'Users: the inbox agents and the engage bot users (category_id, team_id, offset, limit)' } }, async (req) => {
+    const { user, params } = await engageCall(req, queries);
+    const category = param(params, 'category_id');
+    const team = param(params, 'team_id');
+    const [agents, components] = await Promise.all([queries.agents(user.accountId), queries.components(user.accountId)]);
+    const records = [
+      ...agents.filter((a) => (!category || a.categories.includes(category)) && (!team || a.teams.includes(team))).map(agentUser),
+      ...(category || team ? [] : components.filter((c) => c.dialect === 'engage').map(componentUser)),
+    ];
+    const { offset, limit } = paging(params);
+    return page(records, offset, limit);
+  });
+
+  app.get<{ Params: { id: string } }>('/users/:id', { schema: { tags, summary: 'A user (`me`: the token\'s user)' } }, async (req) => {
+    const { user } = await engageCall(req, queries);
+    const id = req.params.id === 'me' ? user.id : req.params.id;
+    const component = await queries.component(user.accountId, id).catch(() => null);
+    if (component?.dialect === 'engage') return componentUser(component);
+    return agentUser(await queries.agent(user.accountId, id));
+  });
+
+  app.get('/categories', { schema: { tags, summary: 'Categories: the account\'s BOT and AGENT categories and every other one in use' } }, async (req) => {
+    const { user, params } = await engageCall(req, queries);
+    const [account, channels, agents] = await Promise.all([queries.account(user.accountId), queries.channels(user.accountId), queries.agents(user.accountId)]);
+    const { offset, limit } = paging(params);
+    return page(categoryIds(account, channels, agents).map((id) => categoryResource(account, id)), offset, limit);
+  });
+}
