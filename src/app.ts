@@ -1,7 +1,9 @@
 import type { FastifyInstance } from 'fastify';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import pino, { type Logger } from 'pino';
 import { applyConfig } from './config/apply-config.js';
-import { demoConfig } from './config/demo-config.js';
+import { DEMO_API_KEY, DEMO_BOT, demoConfig } from './config/demo-config.js';
 import type { NormalizedConfig } from './config/load-config.js';
 import { type Clock, systemClock } from './core/clock.js';
 import { Queries } from './core/queries.js';
@@ -11,7 +13,13 @@ import { HttpSender } from './delivery/http-sender.js';
 import { DeliveryMetrics } from './delivery/metrics.js';
 import { OutboxDispatcher } from './delivery/outbox-dispatcher.js';
 import { OutboxStore } from './delivery/outbox-store.js';
-import { rendererFor } from './dialects/registry.js';
+import { ReachabilityChecker } from './delivery/reachability-checker.js';
+import { rendererFor, withLocalRenderers } from './dialects/registry.js';
+import { webchatRenderer } from './dialects/webchat/webchat-renderer.js';
+import { DemoBot } from './demo-bot/demo-bot.js';
+import { inboxRenderer } from './inbox/inbox-renderer.js';
+import { SessionStore } from './inbox/session-store.js';
+import { LocalLiveBus } from './live/live-bus.js';
 import { buildServer } from './http/server.js';
 import type { KyselyStore } from './store/kysely-store.js';
 import { openStore } from './store/open-store.js';
@@ -35,6 +43,18 @@ export interface RuntimeConfig {
   delivery: { batch: number; leaseMs: number; pollMs: number; connectionsPerEndpoint: number };
 }
 
+/** How often channels whose server did not answer at the last check are checked again. */
+const RECHECK_MS = 60_000;
+
+/** The built pages (`vite build`), beside the compiled server in dist/. */
+const UI_DIR = fileURLToPath(new URL('../dist/ui/', import.meta.url));
+
+/** Where a process reaches itself: a wildcard listen address is reached on loopback. */
+function loopbackHost(host: string): string {
+  if (host === '' || host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
 export const DEFAULT_DELIVERY = Object.freeze({ batch: 64, leaseMs: 60_000, pollMs: 1000, connectionsPerEndpoint: 16 });
 
 export interface Baton {
@@ -44,6 +64,8 @@ export interface Baton {
   queries: Queries;
   dispatcher: OutboxDispatcher;
   deliveries: DeliveryAdmin;
+  /** Checks channels' servers: on activation, at start, and again while a warning stands. */
+  reachability: ReachabilityChecker;
   logger: Logger;
   /** Starts background loops (timers) and listens; returns the base URL. */
   listen(): Promise<string>;
@@ -62,7 +84,10 @@ export async function createBaton(cfg: RuntimeConfig, opts: { clock?: Clock; log
   const outbox = new OutboxStore(store);
   const sender = new HttpSender({ connectionsPerEndpoint: cfg.delivery.connectionsPerEndpoint, connectTimeoutMs: 5000 });
   const metrics = new DeliveryMetrics(store);
-  const dispatcher = new OutboxDispatcher(outbox, sender, rendererFor, clock, { batch: cfg.delivery.batch, leaseMs: cfg.delivery.leaseMs, pollMs: cfg.delivery.pollMs, maxPerClaim: 50 }, metrics, logger, async (o) => {
+  // The inbox and web chat visitors are served in-process: their deliveries push to browsers.
+  const live = store.capabilities.liveBus?.() ?? new LocalLiveBus();
+  const renderers = withLocalRenderers({ components: { inbox: inboxRenderer(live) }, channels: { webchat: webchatRenderer(live) } });
+  const dispatcher = new OutboxDispatcher(outbox, sender, renderers, clock, { batch: cfg.delivery.batch, leaseMs: cfg.delivery.leaseMs, pollMs: cfg.delivery.pollMs, maxPerClaim: 50 }, metrics, logger, async (o) => {
     await router.command(o.accountId, o.conversationId, { type: 'message_status', messageId: o.messageId, componentId: o.componentId, status: o.status, ...(o.description ? { description: o.description } : {}) });
   });
   const notifier = store.capabilities.notifier?.();
@@ -71,10 +96,18 @@ export async function createBaton(cfg: RuntimeConfig, opts: { clock?: Clock; log
     notifier?.notify();
   };
   router.onCommit(newWork);
-  const deliveries = new DeliveryAdmin(store, outbox, sender, rendererFor, clock, newWork);
-  const app = await buildServer({ store, router, queries, deliveries, metrics: metrics.registry, logger: cfg.logLevel === 'silent' ? false : logger, bodyLimit: cfg.bodyLimit, version: cfg.version });
+  const reachability = new ReachabilityChecker(store, sender, renderers, clock, logger);
+  const deliveries = new DeliveryAdmin(store, outbox, sender, renderers, clock, newWork);
+  const demoBot = cfg.config ? null : new DemoBot({ componentId: DEMO_BOT.id, secret: DEMO_BOT.secret, apiKey: DEMO_API_KEY, clock });
+  const app = await buildServer({ store, router, queries, deliveries, reachability, metrics: metrics.registry, logger: cfg.logLevel === 'silent' ? false : logger, bodyLimit: cfg.bodyLimit, version: cfg.version, browser: { live, sessions: new SessionStore(store), clock, uiDir: UI_DIR, demoBot } });
 
   let timer: NodeJS.Timeout | null = null;
+  let recheckTimer: NodeJS.Timeout | null = null;
+  // One run of channel checks at a time; close() waits for the one under way.
+  let checking: Promise<void> = Promise.resolve();
+  const recheck = (warnedOnly: boolean) => {
+    checking = checking.then(() => reachability.checkAll({ warnedOnly })).catch((err: unknown) => logger.warn({ err }, 'checking channels failed'));
+  };
   let ticking = false;
   const tick = async () => {
     if (ticking) return;
@@ -95,6 +128,7 @@ export async function createBaton(cfg: RuntimeConfig, opts: { clock?: Clock; log
     queries,
     dispatcher,
     deliveries,
+    reachability,
     logger,
     async listen() {
       // The configuration may have given endpoints to recipients that had none: let them try again.
@@ -103,8 +137,20 @@ export async function createBaton(cfg: RuntimeConfig, opts: { clock?: Clock; log
         await outbox.unpark(account.id, 'component', null, ['no_endpoint'], now);
         await outbox.unpark(account.id, 'channel', null, ['no_endpoint'], now);
       }
+      await live.start();
       const address = await app.listen({ port: cfg.port, host: cfg.host });
+      if (demoBot) {
+        // The demo bot listens on Baton's own port, known only now: point its component at it.
+        const base = `http://${loopbackHost(cfg.host)}:${(app.server.address() as AddressInfo).port}`;
+        demoBot.setApiBase(base);
+        await applyConfig(store, demoConfig({ botUrl: `${base}/demo-bot/webhook` }));
+        await outbox.unpark('demo', 'component', DEMO_BOT.id, ['no_endpoint'], clock.now().toISOString());
+      }
       if (cfg.timerIntervalMs > 0) timer = setInterval(() => void tick(), cfg.timerIntervalMs);
+      // Channels' servers are checked at start, in the background, and those that did not answer
+      // again every minute until they do, so a warning does not outlive the outage it reports.
+      recheck(false);
+      if (cfg.timerIntervalMs > 0) recheckTimer = setInterval(() => recheck(true), RECHECK_MS);
       if (cfg.dispatch) {
         dispatcher.start();
         await notifier?.listen(() => dispatcher.wake());
@@ -113,8 +159,11 @@ export async function createBaton(cfg: RuntimeConfig, opts: { clock?: Clock; log
     },
     async close() {
       if (timer) clearInterval(timer);
+      if (recheckTimer) clearInterval(recheckTimer);
       await app.close();
+      await checking;
       await dispatcher.stop();
+      await live.close();
       await notifier?.close();
       await sender.close();
       await store.close();

@@ -31,7 +31,9 @@ export async function doctor(cfg: RuntimeConfig): Promise<number> {
         out.push(`  reopen policy ${account.reopenPolicy}, thread inclusion delay ${account.threadInclusionDelayMs / 1000}s, availability ${account.availability.policy}`);
         for (const c of await store.listChannels(account.id)) {
           const inbound = channelInboundPath(c);
-          out.push(`  channel   ${c.id} (${c.kind})${c.active ? '' : ' OFF'}${inbound ? `  inbound: POST ${inbound}` : ''}${c.outboundUrl ? `  outbound: ${c.outboundUrl}` : ''}`);
+          out.push(`  channel   ${c.id} (${c.kind})${c.active ? '' : ' OFF'}${c.emergency ? ' EMERGENCY (new threads to the humans)' : ''}${inbound ? (c.kind === 'webchat' ? `  chat page: ${inbound}` : `  inbound: POST ${inbound}`) : ''}${c.outboundUrl ? `  outbound: ${c.outboundUrl}` : ''}`);
+          // A warning, not a failure: the channel stays on (seed 004) and Baton checks again until it answers.
+          if (c.reachability?.warning) out.push(`            WARNING ${c.reachability.warning} (checked ${c.reachability.checkedAt})`);
         }
         for (const c of await store.listComponents(account.id)) {
           if (c.health !== 'active') ok = false;

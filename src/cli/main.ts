@@ -9,6 +9,7 @@ import { isBatonError } from '../core/errors.js';
 import { openStore } from '../store/open-store.js';
 import { parseArgs } from './args.js';
 import { doctor } from './doctor.js';
+import { emergency } from './emergency.js';
 
 const HELP = `baton: an open-source conversation router
 
@@ -19,6 +20,9 @@ Commands:
   migrate             apply database migrations and exit
   config check FILE   validate a baton.yaml and exit
   doctor              check the store and print what is configured
+  emergency on|off --account A [--source C]
+                      the emergency handover: every conversation of the account to the
+                      humans, or (with --source) every new thread on channel C
   help                this text
 
 Options and environment:
@@ -84,12 +88,14 @@ async function start(cfg: RuntimeConfig): Promise<void> {
     `Baton ${cfg.version} is ready on ${url} (store: ${where})`,
     `  API docs   ${url}/docs   (OpenAPI: ${url}/openapi.json)`,
     `  Health     ${url}/healthz   ${url}/readyz`,
+    `  Chat page  ${url}/chat`,
+    `  Inbox      ${url}/inbox`,
   ];
   if (!cfg.config) {
     lines.push(
       '  Demo account "demo":',
       `    API key  ${DEMO_API_KEY}   (Authorization: Bearer ${DEMO_API_KEY})`,
-      `    agent    ${DEMO_AGENT.id} / ${DEMO_AGENT.password}`,
+      `    agent    ${DEMO_AGENT.id} / ${DEMO_AGENT.password}   (log in to the inbox with account "demo")`,
       `    try      curl -s -X POST ${url}/v1/channels/api/messages -H 'authorization: Bearer ${DEMO_API_KEY}' -H 'content-type: application/json' -d '{"customer":"+15550100","text":"hello"}'`,
     );
   }
@@ -135,6 +141,16 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (command === 'doctor') return doctor(cfg);
+  if (command === 'emergency') {
+    const state = positionals[1];
+    const account = flags.get('account');
+    const source = flags.get('source');
+    if ((state !== 'on' && state !== 'off') || typeof account !== 'string' || source === true) {
+      console.error('Usage: baton emergency on|off --account ACCOUNT [--source CHANNEL]');
+      return 2;
+    }
+    return emergency(cfg, { on: state === 'on', account, ...(typeof source === 'string' ? { source } : {}) });
+  }
   console.error(`Unknown command "${command}".\n\n${HELP}`);
   return 2;
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Store } from '../core/ports.js';
+import { componentApiTokens } from '../dialects/registry.js';
 import { hashApiKey } from '../http/api-keys.js';
 import { hashPassword, verifyPassword } from '../inbox/passwords.js';
 import type { NormalizedConfig } from './load-config.js';
@@ -23,16 +24,29 @@ export async function applyConfig(store: Store, cfg: NormalizedConfig): Promise<
       const inboundToken = c.secrets.inboundToken ?? existing?.secrets.inboundToken ?? randomBytes(24).toString('base64url');
       return { ...c, secrets: { ...c.secrets, inboundToken } };
     }));
+    // So do channels whose address carries their token (the Omnichannel webhook URL).
+    const channels = await Promise.all(setup.channels.map(async (c) => {
+      if (!TOKEN_IN_ADDRESS.has(c.kind)) return c;
+      const existing = await store.getChannel(c.accountId, c.id);
+      const inboundToken = c.credentials.inboundToken ?? existing?.credentials.inboundToken ?? randomBytes(24).toString('base64url');
+      return { ...c, credentials: { ...c.credentials, inboundToken } };
+    }));
+    // Components that call a dialect's API with a token of their own (Engage API_ACCESS_TOKEN) are found by it too.
+    const apiTokens = components.flatMap((c) => componentApiTokens(c).map((t) => ({ tokenHash: hashApiKey(t), ownerKind: 'component' as const, ownerId: c.id })));
+    const channelTokens = channels.filter((c) => TOKEN_IN_ADDRESS.has(c.kind)).map((c) => ({ tokenHash: hashApiKey(c.credentials.inboundToken!), ownerKind: 'channel' as const, ownerId: c.id }));
     await store.transaction(async (tx) => {
       await tx.upsertAccount(setup.account, setup.apiKeys.map(hashApiKey));
-      for (const c of setup.channels) await tx.upsertChannel(c);
+      for (const c of channels) await tx.upsertChannel(c);
       for (const c of components) await tx.upsertComponent(c);
-      await tx.replaceInboundTokens(setup.account.id, components.map((c) => ({ tokenHash: hashApiKey(c.secrets.inboundToken!), ownerKind: 'component' as const, ownerId: c.id })));
+      await tx.replaceInboundTokens(setup.account.id, [...components.map((c) => ({ tokenHash: hashApiKey(c.secrets.inboundToken!), ownerKind: 'component' as const, ownerId: c.id })), ...channelTokens, ...apiTokens]);
       await tx.replaceServices(setup.account.id, setup.services);
       for (const { agent } of setup.agents) await tx.upsertAgent(agent, passwords.get(agent.id) ?? null);
     });
   }
 }
+
+/** Channel kinds whose inbound address is `.../{token}/...`: the token names the channel. */
+const TOKEN_IN_ADDRESS = new Set<string>(['omnichannel']);
 
 /** Keeps the stored hash when the password did not change, so re-applying writes the same row. */
 async function existingHash(store: Store, accountId: string, agentId: string, password: string): Promise<string | null> {

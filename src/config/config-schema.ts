@@ -74,6 +74,7 @@ const Agent = Type.Object({
   password: Type.Optional(Type.String({ minLength: 8 })),
   teams: Type.Optional(Type.Array(Type.String())),
   categories: Type.Optional(Type.Array(Type.String())),
+  admin: Type.Optional(Type.Boolean({ description: 'may use the inbox admin pages' })),
 }, { additionalProperties: false });
 
 const Account = Type.Object({

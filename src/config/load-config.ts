@@ -79,6 +79,10 @@ function referenceProblems(cfg: BatonConfig): string[] {
       });
     }
     if (a.defaultDesk && components.get(a.defaultDesk) !== 'desk') out.push(`${at}.defaultDesk: "${a.defaultDesk}" is not a desk component of this account`);
+    (a.channels ?? []).forEach((c, ci) => {
+      // Every answer to an Omnichannel visitor goes to {outboundUrl}/send_message; without it nothing could.
+      if (c.kind === 'omnichannel' && !c.outboundUrl) out.push(`${at}.channels[${ci}].outboundUrl: an omnichannel channel needs the client server's URL (answers go to {outboundUrl}/send_message)`);
+    });
     (a.services ?? []).forEach((s, si) => {
       s.channels.forEach((c, ci) => {
         if (!channels.has(c)) out.push(`${at}.services[${si}].channels[${ci}]: no channel "${c}" in this account`);
@@ -155,7 +159,7 @@ function normalizeAccount(a: AccountConfig): AccountSetup {
   });
   const services: Service[] = (a.services ?? []).map((s) => ({ accountId: a.id, id: s.id, channels: s.channels, rules: s.rules }));
   const agents = (a.agents ?? []).map((g) => ({
-    agent: { accountId: a.id, id: g.id, name: g.name ?? g.id, teams: g.teams ?? [], categories: g.categories ?? [], presence: 'offline' as const },
+    agent: { accountId: a.id, id: g.id, name: g.name ?? g.id, teams: g.teams ?? [], categories: g.categories ?? [], presence: 'offline' as const, ...(g.admin ? { admin: true } : {}) },
     password: g.password ?? null,
   }));
   return { account, apiKeys: a.apiKeys ?? [], channels, components, services, agents };

@@ -4,6 +4,7 @@ import type { Account } from './model.js';
 import {
   type AgentSession,
   type Conversation,
+  type WorkItem,
   controllerOf,
   isAgentSessionOpen,
   isBotEnabled,
@@ -22,7 +23,7 @@ const AGENT_CLOSED = 'closed';
  */
 export type ControlCommand =
   | { type: 'customer_message'; messageId: string }
-  | { type: 'reply'; componentId: string; authorKind: 'bot' | 'agent' | 'system'; agentId?: string; messageId: string; expectedVersion?: number }
+  | { type: 'reply'; componentId: string; authorKind: 'bot' | 'agent' | 'system'; agentId?: string; messageId: string; expectedVersion?: number; echo?: boolean; inReplyTo?: { messageId: string; authorId: string | null } }
   | { type: 'handover'; by?: string; note?: string; context?: Record<string, unknown>; team?: string; desk?: string; expectedVersion?: number; reason?: string }
   | { type: 'takeover'; by?: string; agentId?: string; expectedVersion?: number }
   | { type: 'handback'; by?: string; position?: { flow: string; step: string }; expectedVersion?: number; reason?: string }
@@ -36,6 +37,9 @@ export type ControlCommand =
   | { type: 'transfer'; team: string | null }
   | { type: 'defer'; agentId?: string }
   | { type: 'update_context'; context: Record<string, unknown> }
+  | { type: 'set_categories'; by?: string; categories: string[]; desk?: string; team?: string; expectedVersion?: number }
+  | { type: 'open_work_item'; owner: WorkItem['owner']; messageId: string }
+  | { type: 'close_work_item'; workItemId: string; by?: string }
   | { type: 'emergency_on' }
   | { type: 'emergency_off' }
   | { type: 'handover_wait_expired'; agentSessionId: string }
@@ -50,6 +54,8 @@ export interface TransitionEnv {
   /** Whether an agent who could take a handover is online (real-time channels only ask). */
   agentsAvailable: boolean;
   realtime: boolean;
+  /** The channel starts new threads with the humans (its emergency switch). */
+  newThreadToHumans?: boolean;
 }
 
 export interface TransitionResult {
@@ -135,7 +141,7 @@ function closeAgentSession(conv: Conversation, env: TransitionEnv, out: EventDra
   s.status = 'closed';
   s.closedAt = env.now;
   s.closeReason = reason;
-  out.push({ type: 'agent_session.closed', data: { agentSessionId: s.id, reason, agentId: agentId ?? s.agentId } });
+  out.push({ type: 'agent_session.closed', data: { agentSessionId: s.id, reason, agentId: agentId ?? s.agentId, categories: [...conv.categories] } });
 }
 
 function openBotSessionIfNeeded(conv: Conversation, env: TransitionEnv, out: EventDraft[]): void {
@@ -148,6 +154,38 @@ function swapCategory(conv: Conversation, from: string, to: string): void {
   const next = conv.categories.filter((c) => c !== from);
   if (!next.includes(to)) next.push(to);
   conv.categories = next;
+}
+
+/**
+ * A new thread in the same chat: the conversation was closed, or the customer came back after the
+ * thread inclusion delay. The rule's defaults apply again (or the humans, when the channel starts
+ * new threads with them). Only a move of control is an event.
+ */
+function startOver(conv: Conversation, env: TransitionEnv, out: EventDraft[], reason: string): void {
+  conv.agentSession = null;
+  const before = controllerOf(conv, env.account);
+  conv.mutations = {};
+  conv.team = conv.ruleTeam;
+  if (env.newThreadToHumans && conv.bot) conv.mutations[conv.bot] = false;
+  conv.controller = controllerOf(conv, env.account);
+  if (conv.controller === 'bot') swapCategory(conv, env.account.categories.agent, env.account.categories.bot);
+  else if (env.newThreadToHumans) swapCategory(conv, env.account.categories.bot, env.account.categories.agent);
+  if (conv.controller !== before) {
+    out.push({ type: 'reset', data: { by: null, reason } });
+    bump(conv, out);
+  }
+}
+
+/** The work item a reply counts toward: the open one its author owns. */
+function ownedWorkItem(conv: Conversation, cmd: Extract<ControlCommand, { type: 'reply' }>): WorkItem | null {
+  const w = conv.workItem;
+  if (!w || w.closedAt) return null;
+  const author = w.owner.kind === 'component' ? cmd.componentId : cmd.authorKind === 'agent' ? cmd.agentId : undefined;
+  return author === w.owner.id ? w : null;
+}
+
+function openWorkItemId(conv: Conversation): string | null {
+  return conv.workItem && !conv.workItem.closedAt ? conv.workItem.id : null;
 }
 
 function requireDesk(conv: Conversation, env: TransitionEnv, desk: string | undefined): string {
@@ -192,12 +230,14 @@ function doHandback(conv: Conversation, env: TransitionEnv, out: EventDraft[], o
 
 const handlers: HandlerTable = {
   customer_message(conv, cmd, env, out) {
+    const first = conv.lastCustomerMessageAt === null;
+    const s = conv.agentSession;
     if (conv.status === 'closed') {
+      // Closing a thread blocks reopening (seed 003): the next message starts a new one.
       conv.status = 'open';
       out.push({ type: 'conversation.reopened', data: {} });
-    }
-    const s = conv.agentSession;
-    if (s && s.status === 'closed' && s.closedAt) {
+      startOver(conv, env, out, 'conversation_closed');
+    } else if (s && s.status === 'closed' && s.closedAt) {
       const withinDelay = Date.parse(env.now) - Date.parse(s.closedAt) <= env.account.threadInclusionDelayMs;
       if (withinDelay && s.closeReason !== AGENT_CLOSED) {
         // Handed back, reset or timed out: nothing for the humans to reopen.
@@ -205,23 +245,17 @@ const handlers: HandlerTable = {
         const byBot = isBotEnabled(conv, env.account);
         s.status = byBot ? 'reopened' : s.agentId ? 'assigned' : 'queued';
         s.closedAt = null;
-        out.push({ type: 'agent_session.reopened', data: { agentSessionId: s.id, policy: env.account.reopenPolicy, handledBy: byBot ? 'bot' : 'desk' } });
+        out.push({ type: 'agent_session.reopened', data: { agentSessionId: s.id, policy: env.account.reopenPolicy, handledBy: byBot ? 'bot' : 'desk', categories: [...conv.categories] } });
       } else {
-        // A new thread: the rule's defaults apply again. Only a move of control is an event.
-        conv.agentSession = null;
-        const before = controllerOf(conv, env.account);
-        conv.mutations = {};
-        conv.team = conv.ruleTeam;
-        conv.controller = controllerOf(conv, env.account);
-        if (conv.controller === 'bot') swapCategory(conv, env.account.categories.agent, env.account.categories.bot);
-        if (conv.controller !== before) {
-          out.push({ type: 'reset', data: { by: null, reason: 'thread_inclusion_delay_expired' } });
-          bump(conv, out);
-        }
+        startOver(conv, env, out, 'thread_inclusion_delay_expired');
       }
     }
-    // Born (or back) during an emergency: marked so that switching it off gives the bot back.
-    if (env.account.emergency && conv.bot && !conv.emergency && (conv.mutations[conv.bot] ?? modeIncludesBot(conv.mode))) conv.emergency = true;
+    // Born (or back) during an emergency: marked so that switching it off gives the bot back, and
+    // categorised as the agents' like every conversation the emergency hands over.
+    if (env.account.emergency && conv.bot && !conv.emergency && (conv.mutations[conv.bot] ?? modeIncludesBot(conv.mode))) {
+      conv.emergency = true;
+      swapCategory(conv, env.account.categories.bot, env.account.categories.agent);
+    }
     openBotSessionIfNeeded(conv, env, out);
     const desk = conv.desk ?? env.account.defaultDesk;
     if (!isBotEnabled(conv, env.account) && desk && conv.mutations[desk] !== false && !isAgentSessionOpen(conv.agentSession)) {
@@ -233,7 +267,9 @@ const handlers: HandlerTable = {
     }
     conv.lastCustomerMessageAt = env.now;
     // The version travels with the message so the one who answers can send it back as expectedVersion.
-    out.push({ type: 'message.received', data: { messageId: cmd.messageId, controller: controllerOf(conv, env.account), controlVersion: conv.controlVersion, botSessionId: conv.botSession?.id ?? null, agentSessionId: isAgentSessionOpen(conv.agentSession) ? conv.agentSession.id : null } });
+    // The categories travel as they are now: renderers see the conversation only as it is later.
+    const workItemId = openWorkItemId(conv);
+    out.push({ type: 'message.received', data: { messageId: cmd.messageId, controller: controllerOf(conv, env.account), controlVersion: conv.controlVersion, botSessionId: conv.botSession?.id ?? null, agentSessionId: isAgentSessionOpen(conv.agentSession) ? conv.agentSession.id : null, categories: [...conv.categories], ...(first ? { first: true } : {}), ...(workItemId ? { workItemId } : {}) } });
   },
 
   reply(conv, cmd, env, out) {
@@ -242,12 +278,38 @@ const handlers: HandlerTable = {
     requireEnabled(conv, env, cmd.componentId);
     if (cmd.authorKind === 'agent' && conv.agentSession && isAgentSessionOpen(conv.agentSession)) {
       conv.agentSession.hadAgentReply = true;
+      conv.agentSession.replies = (conv.agentSession.replies ?? 0) + 1;
       if (cmd.agentId && !conv.agentSession.agentId) {
         conv.agentSession.agentId = cmd.agentId;
         conv.agentSession.status = 'assigned';
       }
     }
-    out.push({ type: 'message.sent', data: { messageId: cmd.messageId, componentId: cmd.componentId, authorKind: cmd.authorKind, agentId: cmd.agentId ?? null, botSessionId: conv.botSession?.id ?? null, agentSessionId: isAgentSessionOpen(conv.agentSession) ? conv.agentSession.id : null } });
+    const work = ownedWorkItem(conv, cmd);
+    if (work) {
+      const since = conv.lastCustomerMessageAt && conv.lastCustomerMessageAt > work.openedAt ? conv.lastCustomerMessageAt : work.openedAt;
+      work.replies += 1;
+      work.firstReplyId ??= cmd.messageId;
+      work.firstReplyAt ??= env.now;
+      work.lastReplyAt = env.now;
+      work.lastReplyTimeMs = Math.max(0, Date.parse(env.now) - Date.parse(since));
+      work.replyTimeTotalMs += work.lastReplyTimeMs;
+    }
+    const workItemId = openWorkItemId(conv);
+    out.push({
+      type: 'message.sent',
+      data: {
+        messageId: cmd.messageId,
+        componentId: cmd.componentId,
+        authorKind: cmd.authorKind,
+        agentId: cmd.agentId ?? null,
+        botSessionId: conv.botSession?.id ?? null,
+        agentSessionId: isAgentSessionOpen(conv.agentSession) ? conv.agentSession.id : null,
+        categories: [...conv.categories],
+        ...(workItemId ? { workItemId } : {}),
+        ...(cmd.inReplyTo ? { inReplyTo: cmd.inReplyTo } : {}),
+        ...(cmd.echo ? { echo: true } : {}),
+      },
+    });
   },
 
   handover(conv, cmd, env, out) {
@@ -306,7 +368,8 @@ const handlers: HandlerTable = {
     for (const m of cmd.mutations) {
       if (m.componentId === conv.bot && !m.enabled && wasBot) {
         const takeover = cmd.by !== undefined && cmd.by !== conv.bot && cmd.by === conv.desk;
-        doHandover(conv, env, out, { ...(cmd.by ? { by: cmd.by } : {}), reason: takeover ? 'takeover' : 'bot', eventType: takeover ? 'takeover' : 'handover' });
+        // The mutation's context travels with the handover, as a handover's own does, so the desk sees it.
+        doHandover(conv, env, out, { ...(cmd.by ? { by: cmd.by } : {}), ...(cmd.context ? { context: cmd.context } : {}), reason: takeover ? 'takeover' : 'bot', eventType: takeover ? 'takeover' : 'handover' });
       } else if (m.componentId === conv.bot && m.enabled && !isBotEnabled(conv, env.account)) {
         doHandback(conv, env, out, { ...(cmd.by ? { by: cmd.by } : {}), reason: 'handback' });
       } else {
@@ -360,16 +423,62 @@ const handlers: HandlerTable = {
     out.push({ type: 'agent_session.transferred', data: { agentSessionId: s.id, team: cmd.team } });
   },
 
-  defer(conv, cmd, _env, out) {
+  defer(conv, cmd, env, out) {
     const s = conv.agentSession;
     if (!isAgentSessionOpen(s)) throw new BatonError('invalid_transition', `Conversation ${conv.id} has no open agent session to defer.`);
     s.status = 'deferred';
+    s.deferredAt = env.now;
     out.push({ type: 'agent_session.deferred', data: { agentSessionId: s.id, agentId: cmd.agentId ?? s.agentId } });
   },
 
   update_context(conv, cmd, _env, out) {
     conv.context = { ...conv.context, ...cmd.context };
     out.push({ type: 'context.updated', data: { context: cmd.context } });
+  },
+
+  set_categories(conv, cmd, env, out) {
+    checkVersion(conv, cmd.expectedVersion);
+    const { bot, agent } = env.account.categories;
+    const next = [...new Set(cmd.categories)];
+    const previous = conv.categories;
+    // The account's two categories say who handles the conversation (Engage handover by
+    // recategorisation, seed 003): BOT -> AGENT is a handover, AGENT -> BOT a handback.
+    const toHumans = previous.includes(bot) && !next.includes(bot) && next.includes(agent);
+    const toBot = previous.includes(agent) && !next.includes(agent) && next.includes(bot);
+    const by = cmd.by !== undefined ? { by: cmd.by } : {};
+    if (toHumans && isBotEnabled(conv, env.account)) {
+      const desk = requireDesk(conv, env, cmd.desk);
+      const team = cmd.team ?? resolveTeam(conv.context, env.account.teams) ?? undefined;
+      if (env.realtime && !env.agentsAvailable && env.account.availability.policy === 'keep-bot') {
+        // The bot keeps the thread, so its categories stay as they were.
+        out.push({ type: 'handover.rejected', data: { by: cmd.by ?? null, reason: 'no_agents_available', team: team ?? null, desk } });
+        return;
+      }
+      doHandover(conv, env, out, { ...by, desk, ...(team ? { team } : {}), reason: 'recategorised', eventType: 'handover' });
+    } else if (toBot && conv.bot && !isBotEnabled(conv, env.account)) {
+      doHandback(conv, env, out, { ...by, reason: 'recategorised' });
+    }
+    if (sameSet(previous, next) && out.length === 0) return;
+    conv.categories = next;
+    out.push({ type: 'categories.updated', data: { by: cmd.by ?? null, categories: next, previous } });
+  },
+
+  open_work_item(conv, cmd, env, out) {
+    const current = conv.workItem;
+    if (current && !current.closedAt) throw new BatonError('invalid_transition', `Conversation ${conv.id} already has an open work item (${current.id}, opened by ${current.owner.id}); close it first.`);
+    if (current?.messageId === cmd.messageId) throw new BatonError('invalid_transition', `Message ${cmd.messageId} already had a work item (${current.id}).`);
+    const item: WorkItem = { id: env.newId(), owner: cmd.owner, messageId: cmd.messageId, openedAt: env.now, closedAt: null, replies: 0, firstReplyId: null, firstReplyAt: null, lastReplyAt: null, replyTimeTotalMs: 0, lastReplyTimeMs: null };
+    conv.workItem = item;
+    out.push({ type: 'work_item.opened', data: { workItemId: item.id, owner: item.owner, messageId: item.messageId } });
+  },
+
+  close_work_item(conv, cmd, env, out) {
+    const w = conv.workItem;
+    // Only the current work item can be open; an earlier id is one that closed long ago.
+    if (!w || w.id !== cmd.workItemId || w.closedAt) throw new BatonError('invalid_transition', `Work item ${cmd.workItemId} is already closed.`);
+    if (w.replies === 0) throw new BatonError('invalid_transition', `Work item ${w.id} has no reply from ${w.owner.id} yet; it closes once its owner has answered in it.`);
+    w.closedAt = env.now;
+    out.push({ type: 'work_item.closed', data: { workItemId: w.id, by: cmd.by ?? null, owner: w.owner, replies: w.replies } });
   },
 
   emergency_on(conv, _cmd, env, out) {
@@ -405,3 +514,7 @@ const handlers: HandlerTable = {
     doHandback(conv, env, out, { reason: 'no_agent_answered' });
   },
 };
+
+function sameSet(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((x) => b.includes(x));
+}

@@ -17,6 +17,33 @@ export interface AgentSession {
   closedAt: string | null;
   /** Why it closed; only a session an agent closed is reopened by the customer's next message. */
   closeReason: string | null;
+  /** When an agent last parked it without completing it (defer). */
+  deferredAt?: string | null;
+  /** Agent replies sent in it (statistics; Engage `user_replies_count`). */
+  replies?: number;
+}
+
+/**
+ * A stretch of work a participant declares on one customer message, for statistics (Engage: an
+ * intervention the bot opens through the API). It moves no control. Its owner is who opened it;
+ * it closes only once its owner has replied in it. A conversation holds one at a time: the
+ * current one, open or closed; earlier ones are all closed.
+ *
+ * @example { id: '…', owner: { kind: 'component', id: 'engagebot' }, messageId: '…', replies: 1, ... }
+ */
+export interface WorkItem {
+  id: string;
+  owner: { kind: 'component' | 'agent'; id: string };
+  messageId: string;
+  openedAt: string;
+  closedAt: string | null;
+  replies: number;
+  firstReplyId: string | null;
+  firstReplyAt: string | null;
+  lastReplyAt: string | null;
+  /** Sum of the owner's reply times (each since the customer's latest message), for averages. */
+  replyTimeTotalMs: number;
+  lastReplyTimeMs: number | null;
 }
 
 /** The bot's view of the chat (IMI Conversationid): stable until the bot closes it. */
@@ -59,6 +86,10 @@ export interface Conversation {
   position: { flow: string; step: string } | null;
   botSession: BotSession | null;
   agentSession: AgentSession | null;
+  /** The current work item (see WorkItem); absent in conversations that never had one. */
+  workItem?: WorkItem | null;
+  /** What the chat is about: its first customer message, shortened (Engage `thread_title`). */
+  title?: string | null;
   lastSeq: number;
   createdAt: string;
   updatedAt: string;

@@ -27,6 +27,9 @@ export const EVENT_TYPES = [
   'agent_session.closed',
   'agent_session.reopened',
   'context.updated',
+  'categories.updated',
+  'work_item.opened',
+  'work_item.closed',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];

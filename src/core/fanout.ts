@@ -25,7 +25,9 @@ export function recipients(conv: Conversation, event: ConversationEvent): Recipi
     return typeof author === 'string' ? [{ target: { kind: 'component', id: author }, forReply: false }] : [];
   }
   const out: Recipient[] = [];
-  const author = event.type === 'message.sent' ? (event.data.componentId as string | undefined) : undefined;
+  // The author does not hear its own message back, unless it asked to (`echo`): some protocols
+  // report every content of a thread to the bot, its own included (seed 003, content.imported).
+  const author = event.type === 'message.sent' && event.data.echo !== true ? (event.data.componentId as string | undefined) : undefined;
   if (CUSTOMER_FACING.has(event.type)) out.push({ target: { kind: 'channel', id: conv.channelId }, forReply: false });
   const controlling = conv.controller === 'bot' ? conv.bot : conv.controller === 'desk' ? conv.desk : null;
   for (const id of participants(conv)) {

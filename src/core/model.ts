@@ -42,6 +42,23 @@ export interface Channel {
   realtime: boolean;
   defaultCategories: string[];
   active: boolean;
+  /** The last reachability check of the channel's own server, when one was made (run-time state). */
+  reachability?: ChannelReachability;
+  /**
+   * Run-time switch: new threads on this channel start with the humans and the agent category
+   * instead of the bot (Engage: a source's default categorisation switched from BOT to AGENT).
+   */
+  emergency?: boolean;
+}
+
+/**
+ * Whether the channel's server answered when Baton last looked (Omnichannel: "Can't reach channel"
+ * is a warning, the channel stays switched on). Kept across configuration applies.
+ */
+export interface ChannelReachability {
+  /** Null when the server answered. */
+  warning: string | null;
+  checkedAt: string;
 }
 
 export type ComponentKind = 'bot' | 'desk';
@@ -118,6 +135,8 @@ export interface Agent {
   teams: string[];
   categories: string[];
   presence: 'online' | 'away' | 'offline';
+  /** May use the inbox's admin pages (components, deliveries, the emergency switch). */
+  admin?: boolean;
 }
 
 export type AuthorKind = 'customer' | 'bot' | 'agent' | 'system';
@@ -139,6 +158,8 @@ export interface Message {
   author: { kind: AuthorKind; id: string | null };
   content: MessageContent;
   channelMessageId: string | null;
+  /** The message of the same conversation this one answers, when its author said so. */
+  inReplyTo?: string | null;
   status: 'accepted' | 'sent' | 'delivered' | 'read' | 'failed';
   createdAt: string;
 }

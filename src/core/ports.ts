@@ -1,7 +1,7 @@
 import type { Conversation } from './conversation.js';
 import type { ConversationEvent } from './events.js';
 import type { DeliveryTarget } from './fanout.js';
-import type { Account, Agent, Channel, Component, Message, Service } from './model.js';
+import type { Account, Agent, Channel, ChannelReachability, Component, Message, Service } from './model.js';
 
 /** A delivery row before the store writes it: one event, one recipient (transactional outbox). */
 export interface DeliveryDraft {
@@ -59,6 +59,8 @@ export interface StoreReads {
   listOpenConversationIds(accountId: string, afterId: string | null, limit: number): Promise<string[]>;
   findConversationByBotSession(accountId: string, botSessionId: string): Promise<Conversation | undefined>;
   findConversationByAgentSession(accountId: string, agentSessionId: string): Promise<Conversation | undefined>;
+  /** The conversation a work item (current or earlier) belongs to. */
+  findConversationByWorkItem(accountId: string, workItemId: string): Promise<Conversation | undefined>;
   listEvents(accountId: string, conversationId: string, afterSeq: number, limit: number): Promise<ConversationEvent[]>;
   getEvent(accountId: string, conversationId: string, seq: number): Promise<ConversationEvent | undefined>;
   getMessage(accountId: string, id: string): Promise<Message | undefined>;
@@ -92,6 +94,15 @@ export interface StoreTx extends StoreReads {
   deleteTimer(id: string): Promise<void>;
   setAccountEmergency(accountId: string, on: boolean): Promise<void>;
   setAgentPresence(accountId: string, agentId: string, presence: Agent['presence']): Promise<void>;
+  /**
+   * The run-time switch of a channel; false when there is no such channel. It outlives applying
+   * the same configuration again; a configuration whose `active` value changed wins.
+   */
+  setChannelActive(accountId: string, channelId: string, active: boolean): Promise<boolean>;
+  /** Records the outcome of a reachability check; configuration applies leave it alone. */
+  recordChannelReachability(accountId: string, channelId: string, reachability: ChannelReachability): Promise<void>;
+  /** A channel's emergency switch (run-time state, kept across configuration applies); false when there is no such channel. */
+  setChannelEmergency(accountId: string, channelId: string, on: boolean): Promise<boolean>;
   upsertAccount(account: Account, keyHashes: string[]): Promise<void>;
   upsertChannel(channel: Channel): Promise<void>;
   upsertComponent(component: Component): Promise<void>;

@@ -1,3 +1,4 @@
+import { botInFront, type ChatAvailability } from './chat-availability.js';
 import { type Conversation, isEnabled, participants } from './conversation.js';
 import { BatonError } from './errors.js';
 import type { ConversationEvent } from './events.js';
@@ -76,6 +77,11 @@ export class Queries {
     return this.store.listAgents(accountId);
   }
 
+  /** The account an API key (by its digest) belongs to, for dialects that accept account keys beside their own credentials. */
+  accountIdForApiKey(keyHash: string): Promise<string | undefined> {
+    return this.store.accountIdForKey(keyHash);
+  }
+
   /** Resolves a dialect webhook token to its account and owner; unknown tokens are not found. */
   inboundToken(tokenHash: string): Promise<InboundToken | undefined> {
     return this.store.findInboundToken(tokenHash);
@@ -86,6 +92,26 @@ export class Queries {
     const [account, conv] = await Promise.all([this.account(accountId), this.store.findConversationByBotSession(accountId, botSessionId)]);
     if (!conv) throw new BatonError('conversation_not_found', `No conversation ${botSessionId} in this account.`);
     return view(conv, account);
+  }
+
+  /** Who would answer a new chat on the channel at `now`: web chat shows itself by this. */
+  async chatAvailability(accountId: string, channelId: string, now: Date): Promise<ChatAvailability> {
+    const [account, services] = await Promise.all([this.account(accountId), this.store.listServices(accountId)]);
+    const bot = botInFront(services, account, channelId, now);
+    const agentsOnline = await this.store.countAvailableAgents(accountId, null, null);
+    return { botInFront: bot, agentsOnline, available: bot || agentsOnline > 0 };
+  }
+
+  /** The conversation an agent session id (Engage intervention) belongs to, in this account. */
+  async conversationByAgentSession(accountId: string, agentSessionId: string): Promise<ConversationView | undefined> {
+    const [account, conv] = await Promise.all([this.account(accountId), this.store.findConversationByAgentSession(accountId, agentSessionId)]);
+    return conv && view(conv, account);
+  }
+
+  /** The conversation a work item id belongs to, in this account. */
+  async conversationByWorkItem(accountId: string, workItemId: string): Promise<ConversationView | undefined> {
+    const [account, conv] = await Promise.all([this.account(accountId), this.store.findConversationByWorkItem(accountId, workItemId)]);
+    return conv && view(conv, account);
   }
 
   async agent(accountId: string, id: string): Promise<Agent> {

@@ -28,6 +28,10 @@ export interface OutboundReply {
   agentId?: string;
   content: MessageContent;
   expectedVersion?: number;
+  /** The message of the same conversation this one answers. */
+  inReplyTo?: string;
+  /** Deliver the message back to its author too (protocols that report a bot's own contents). */
+  echoToAuthor?: boolean;
 }
 
 export interface CommandOutcome {
@@ -89,7 +93,6 @@ export class Router {
         conv = (await tx.lockConversation(account.id, id))!;
       }
       if (input.visitor) conv.visitor = { ...conv.visitor, ...input.visitor };
-      if (input.context) conv.context = { ...conv.context, ...input.context };
       const message: Message = {
         accountId: account.id,
         conversationId: id,
@@ -101,9 +104,14 @@ export class Router {
         createdAt: now,
       };
       await tx.insertMessage(message, channel.id);
-      const env = { account, now, newId, agentsAvailable: true, realtime: channel.realtime };
-      const result = transition(conv, { type: 'customer_message', messageId: message.id }, env);
-      const events = await this.commitChange(tx, result.conversation, [...opening, ...result.events], now);
+      const env = { account, now, newId, agentsAvailable: true, realtime: channel.realtime, newThreadToHumans: channel.emergency === true };
+      // Context a channel brings with a message (Omnichannel channel variables) is a context
+      // change like any other: bots and desks hear of it before the message, and only of values
+      // that changed, so a channel repeating them on every message tells nobody anything twice.
+      const changed = changedContext(conv.context, input.context);
+      const withContext = changed ? transition(conv, { type: 'update_context', context: changed }, env) : { conversation: conv, events: [] };
+      const result = transition(withContext.conversation, { type: 'customer_message', messageId: message.id }, env);
+      const events = await this.commitChange(tx, result.conversation, [...opening, ...withContext.events, ...result.events], now);
       return { conversation: result.conversation, events, message };
     });
   }
@@ -113,6 +121,10 @@ export class Router {
     try {
       return await this.run(accountId, idem, async (tx, now) => {
         const { account, conv, channel } = await this.load(tx, accountId, conversationId);
+        const answered = reply.inReplyTo === undefined ? null : await tx.getMessage(accountId, reply.inReplyTo);
+        if (reply.inReplyTo !== undefined && answered?.conversationId !== conversationId) {
+          throw new BatonError('message_not_found', `No message ${reply.inReplyTo} in conversation ${conversationId} to reply to.`);
+        }
         const message: Message = {
           accountId,
           conversationId,
@@ -120,10 +132,20 @@ export class Router {
           author: { kind: reply.authorKind, id: reply.authorKind === 'agent' ? reply.agentId ?? reply.componentId : reply.componentId },
           content: reply.content,
           channelMessageId: null,
+          ...(answered ? { inReplyTo: answered.id } : {}),
           status: 'accepted',
           createdAt: now,
         };
-        const cmd: ControlCommand = { type: 'reply', componentId: reply.componentId, authorKind: reply.authorKind, messageId: message.id, ...optional('agentId', reply.agentId), ...optional('expectedVersion', reply.expectedVersion) };
+        const cmd: ControlCommand = {
+          type: 'reply',
+          componentId: reply.componentId,
+          authorKind: reply.authorKind,
+          messageId: message.id,
+          ...optional('agentId', reply.agentId),
+          ...optional('expectedVersion', reply.expectedVersion),
+          ...(answered ? { inReplyTo: { messageId: answered.id, authorId: answered.author.id } } : {}),
+          ...(reply.echoToAuthor ? { echo: true } : {}),
+        };
         const result = transition(conv, cmd, { account, now, newId, agentsAvailable: true, realtime: channel.realtime });
         await tx.insertMessage(message, channel.id);
         const events = await this.commitChange(tx, result.conversation, result.events, now);
@@ -141,9 +163,10 @@ export class Router {
   async command(accountId: string, conversationId: string, cmd: ControlCommand, idem?: Idempotency): Promise<CommandOutcome> {
     return this.run(accountId, idem, async (tx, now) => {
       const { account, conv, channel } = await this.load(tx, accountId, conversationId);
-      if (cmd.type === 'handover') cmd = await this.withHandoverRule(tx, conv, cmd, now);
-      const agentsAvailable = cmd.type === 'handover' && channel.realtime ? await this.agentsAvailable(tx, account, conv, cmd.team) : true;
-      const result = transition(conv, cmd, { account, now, newId, agentsAvailable, realtime: channel.realtime });
+      if (cmd.type === 'handover' || cmd.type === 'set_categories') cmd = await this.withHandoverRule(tx, conv, cmd, now);
+      // Recategorising may be a handover (control.ts set_categories), so it asks the same question.
+      const agentsAvailable = (cmd.type === 'handover' || cmd.type === 'set_categories') && channel.realtime ? await this.agentsAvailable(tx, account, conv, cmd.team) : true;
+      const result = transition(conv, cmd, { account, now, newId, agentsAvailable, realtime: channel.realtime, newThreadToHumans: channel.emergency === true });
       await this.scheduleTimers(tx, account, result.conversation, conv, now);
       const events = await this.commitChange(tx, result.conversation, result.events, now);
       return { conversation: result.conversation, events };
@@ -186,6 +209,28 @@ export class Router {
     await this.store.transaction(async (tx) => {
       if (!(await tx.getAgent(accountId, agentId))) throw new BatonError('agent_not_found', `No agent ${agentId} in this account.`);
       await tx.setAgentPresence(accountId, agentId, presence);
+    });
+  }
+
+  /** Switches a channel on or off at run time: a switched-off channel refuses customer messages. */
+  async setChannelActive(accountId: string, channelId: string, active: boolean): Promise<Channel> {
+    return this.store.transaction(async (tx) => {
+      await requireAccount(tx, accountId);
+      if (!(await tx.setChannelActive(accountId, channelId, active))) throw new BatonError('channel_not_found', `No channel ${channelId} in this account.`);
+      return (await tx.getChannel(accountId, channelId))!;
+    });
+  }
+
+  /**
+   * A channel's emergency switch (seed 003, "Deactivate Bot connected sources default
+   * categorization"): while on, new threads on it start with the humans and the agent category.
+   * Existing threads keep their routing; the account-wide switch (setEmergency) moves those.
+   */
+  async setChannelEmergency(accountId: string, channelId: string, on: boolean): Promise<Channel> {
+    return this.store.transaction(async (tx) => {
+      await requireAccount(tx, accountId);
+      if (!(await tx.setChannelEmergency(accountId, channelId, on))) throw new BatonError('channel_not_found', `No channel ${channelId} in this account.`);
+      return (await tx.getChannel(accountId, channelId))!;
     });
   }
 
@@ -261,6 +306,12 @@ export class Router {
     });
     const action = match?.rule.action;
     const mode = action?.type ?? 'desk';
+    const bot = mode === 'desk' ? null : action?.bot ?? null;
+    // A channel in emergency starts its new threads with the humans, categorised as theirs.
+    const toHumans = channel.emergency === true && bot !== null;
+    const categories = toHumans
+      ? [...new Set(channel.defaultCategories.map((c) => (c === account.categories.bot ? account.categories.agent : c)).concat(account.categories.agent))]
+      : [...channel.defaultCategories];
     const conversation: Conversation = {
       accountId: account.id,
       id,
@@ -271,15 +322,16 @@ export class Router {
       serviceId: match?.serviceId ?? null,
       ruleId: match?.rule.id ?? null,
       mode,
-      bot: mode === 'desk' ? null : action?.bot ?? null,
+      bot,
       desk: mode === 'bot' ? null : action?.desk ?? account.defaultDesk,
-      mutations: {},
+      mutations: toHumans ? { [bot]: false } : {},
       emergency: false,
       controlVersion: 1,
       controller: 'none',
       team: action?.team ?? null,
       ruleTeam: action?.team ?? null,
-      categories: [...channel.defaultCategories],
+      categories,
+      title: input.content.text ? input.content.text.slice(0, 100) : null,
       context: {},
       visitor: {},
       position: null,
@@ -302,9 +354,11 @@ export class Router {
    * Rules triggered by the handover event (IMI: "the Handover event is raised when the BOT decides
    * to handover") choose the desk and team from the note and context, unless the caller named them.
    */
-  private async withHandoverRule(tx: StoreTx, conv: Conversation, cmd: Extract<ControlCommand, { type: 'handover' }>, now: string): Promise<Extract<ControlCommand, { type: 'handover' }>> {
+  private async withHandoverRule<C extends Extract<ControlCommand, { type: 'handover' | 'set_categories' }>>(tx: StoreTx, conv: Conversation, cmd: C, now: string): Promise<C> {
     const services = await tx.listServices(conv.accountId);
-    const match = matchRule(services, 'handover', { channelId: conv.channelId, text: cmd.note ?? null, visitor: conv.visitor, context: { ...conv.context, ...(cmd.context ?? {}) }, now: new Date(now) });
+    const note = cmd.type === 'handover' ? cmd.note ?? null : null;
+    const context = cmd.type === 'handover' ? cmd.context ?? {} : {};
+    const match = matchRule(services, 'handover', { channelId: conv.channelId, text: note, visitor: conv.visitor, context: { ...conv.context, ...context }, now: new Date(now) });
     if (!match) return cmd;
     const { desk, team } = match.rule.action;
     return { ...cmd, ...(cmd.desk === undefined && desk ? { desk } : {}), ...(cmd.team === undefined && team ? { team } : {}) };
@@ -355,6 +409,13 @@ async function requireAccount(tx: StoreTx, accountId: string): Promise<Account> 
   const account = await tx.getAccount(accountId);
   if (!account) throw new BatonError('account_not_found', `No account ${accountId}.`);
   return account;
+}
+
+/** The entries of `incoming` whose value differs from the current context; null when none does. */
+function changedContext(current: Record<string, unknown>, incoming: Record<string, unknown> | undefined): Record<string, unknown> | null {
+  if (!incoming) return null;
+  const changed = Object.fromEntries(Object.entries(incoming).filter(([k, v]) => JSON.stringify(current[k]) !== JSON.stringify(v)));
+  return Object.keys(changed).length > 0 ? changed : null;
 }
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {

@@ -1,5 +1,6 @@
 import { BatonError } from '../core/errors.js';
 import type { Clock } from '../core/clock.js';
+import type { Component } from '../core/model.js';
 import type { KyselyStore } from '../store/kysely-store.js';
 import type { HttpSender } from './http-sender.js';
 import type { OutboxStore } from './outbox-store.js';
@@ -120,6 +121,8 @@ export class DeliveryAdmin {
   async verify(accountId: string, componentId: string): Promise<{ verified: boolean; reason: string | null; released: number }> {
     const target = await this.outbox.target({ account_id: accountId, target_kind: 'component', target_id: componentId });
     if (!target || target.kind !== 'component') throw new BatonError('component_not_found', `No component ${componentId} in this account.`);
+    // In-process recipients (the inbox) have no endpoint to ask: they are reachable while Baton runs.
+    if (this.renderers(target)?.deliver) return this.release(accountId, target.component);
     if (!target.component.url) throw new BatonError('invalid_transition', `Component ${componentId} has no url to verify; set one in baton.yaml.`);
     const renderer = this.renderers(target);
     const verification = renderer?.verification?.(target, this.clock.now());
@@ -127,8 +130,13 @@ export class DeliveryAdmin {
     const result = await this.sender.send(verification.request, target.component.retry.timeoutMs);
     const check = result.response ? verification.check(result.response) : { ok: false as const, reason: result.error ?? 'no answer' };
     if (!check.ok) return { verified: false, reason: check.reason, released: 0 };
-    await this.outbox.setHealth(target.component, 'active');
-    const released = await this.outbox.unpark(accountId, 'component', componentId, ['inactive', 'no_endpoint'], this.clock.now().toISOString());
+    return this.release(accountId, target.component);
+  }
+
+  /** Marks a component reachable again and lets what it held back go out, in order. */
+  private async release(accountId: string, component: Component): Promise<{ verified: true; reason: null; released: number }> {
+    await this.outbox.setHealth(component, 'active');
+    const released = await this.outbox.unpark(accountId, 'component', component.id, ['inactive', 'no_endpoint'], this.clock.now().toISOString());
     this.onWork();
     return { verified: true, reason: null, released };
   }

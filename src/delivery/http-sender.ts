@@ -9,12 +9,37 @@ export interface SendResult {
 
 const MAX_BODY = 64 * 1024;
 
+/** A counting semaphore: at most `size` holders at once, the rest wait in order. */
+class Slots {
+  private used = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(private readonly size: number) {}
+
+  async take(): Promise<void> {
+    if (this.used < this.size) {
+      this.used++;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  give(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.used--;
+  }
+}
+
 /**
- * Outgoing HTTP: one keep-alive pool per endpoint origin, with a bounded number of connections,
- * so a slow endpoint queues only its own calls. Redirects are not followed (a 3xx is a failure).
+ * Outgoing HTTP: one keep-alive pool per endpoint origin, with a bounded number of calls in flight,
+ * so a slow endpoint queues only its own calls. A call's timeout starts when it gets a connection
+ * slot, not while it waits for one: waiting behind a busy endpoint is not that call's failure.
+ * Redirects are not followed (a 3xx is a failure).
  */
 export class HttpSender {
   private readonly pools = new Map<string, Pool>();
+  private readonly slots = new Map<string, Slots>();
 
   constructor(private readonly opts: { connectionsPerEndpoint: number; connectTimeoutMs: number }) {}
 
@@ -28,19 +53,34 @@ export class HttpSender {
   }
 
   async send(req: OutgoingRequest, timeoutMs: number): Promise<SendResult> {
-    const started = performance.now();
     let url: URL;
     try {
       url = new URL(req.url);
     } catch {
       return { response: null, error: `not a URL: ${req.url}`, latencyMs: 0 };
     }
+    let slots = this.slots.get(url.origin);
+    if (!slots) {
+      slots = new Slots(this.opts.connectionsPerEndpoint);
+      this.slots.set(url.origin, slots);
+    }
+    await slots.take();
     try {
+      return await this.call(url, req, timeoutMs);
+    } finally {
+      slots.give();
+    }
+  }
+
+  private async call(url: URL, req: OutgoingRequest, timeoutMs: number): Promise<SendResult> {
+    const started = performance.now();
+    try {
+      const get = req.method === 'GET';
       const res = await this.pool(url.origin).request({
-        method: 'POST',
+        method: get ? 'GET' : 'POST',
         path: url.pathname + url.search,
-        headers: { 'content-type': 'application/json', 'user-agent': 'baton', ...req.headers },
-        body: req.body,
+        headers: { ...(get ? {} : { 'content-type': 'application/json' }), 'user-agent': 'baton', ...req.headers },
+        body: get ? null : req.body,
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
         signal: AbortSignal.timeout(timeoutMs),

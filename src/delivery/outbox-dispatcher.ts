@@ -5,12 +5,12 @@ import type { RetryPolicy } from '../core/model.js';
 import type { DeliveryMetrics } from './metrics.js';
 import type { HttpSender } from './http-sender.js';
 import type { Cursor, OutboxStore, Outcome } from './outbox-store.js';
-import type { DeliveryContext, RendererLookup, Target } from './ports.js';
+import type { DeliveryContext, Renderer, RendererLookup, Target } from './ports.js';
 import { EXPONENTIAL_POLICY } from './retry-policies.js';
 import { classify, nextDelay } from './retry.js';
 
 export interface DispatcherOptions {
-  /** Cursors claimed per round; they are worked on concurrently, each in sequence order. */
+  /** Cursors worked on at once (each in sequence order); a freed slot is claimed again at once. */
   batch: number;
   leaseMs: number;
   /** How often to look for due work when nothing wakes the dispatcher. */
@@ -33,8 +33,11 @@ const CHANNEL_POLICY: RetryPolicy = { ...EXPONENTIAL_POLICY, onExhausted: 'block
 export class OutboxDispatcher {
   private running = false;
   private wakeUp: (() => void) | null = null;
+  private onRoom: (() => void) | null = null;
   private woken = false;
   private loop: Promise<void> | null = null;
+  /** Cursors being worked by the running loop, each until it is handed back. */
+  private readonly inFlight = new Set<Promise<void>>();
 
   constructor(
     private readonly outbox: OutboxStore,
@@ -49,11 +52,9 @@ export class OutboxDispatcher {
 
   /** One round: claim a batch and work it. Returns how many cursors were claimed. */
   async tick(): Promise<number> {
-    const now = this.clock.now();
-    const claimId = newId();
-    const cursors = await this.outbox.claim(now.toISOString(), this.leaseEnd(), claimId, this.opts.batch);
-    await Promise.all(cursors.map((c) => this.work(c, claimId).catch((err: unknown) => this.log?.error({ err, cursor: c }, 'delivery round failed; the lease will hand it back'))));
-    return cursors.length;
+    const work = await this.claimAndWork(this.opts.batch);
+    await Promise.all(work);
+    return work.length;
   }
 
   /** Runs rounds until nothing is due (tests drive time with this). */
@@ -66,29 +67,39 @@ export class OutboxDispatcher {
     this.wakeUp?.();
   }
 
+  /**
+   * Keeps up to `batch` cursors in work and claims again as soon as one is handed back, rather
+   * than round by round: a round would last as long as its slowest call, so one endpoint that
+   * answers only at its timeout would hold up every other conversation for that long.
+   */
   start(): void {
     if (this.running) return;
     this.running = true;
     this.loop = (async () => {
       while (this.running) {
-        let claimed = 0;
-        try {
+        const room = this.opts.batch - this.inFlight.size;
+        if (room > 0) {
           this.woken = false;
-          claimed = await this.tick();
-        } catch (err) {
-          this.log?.warn({ err }, 'claiming deliveries failed; retrying');
+          let claimed = 0;
+          try {
+            const work = await this.claimAndWork(room);
+            for (const w of work) {
+              this.inFlight.add(w);
+              void w.finally(() => {
+                this.inFlight.delete(w);
+                this.onRoom?.();
+              });
+            }
+            claimed = work.length;
+          } catch (err) {
+            this.log?.warn({ err }, 'claiming deliveries failed; retrying');
+          }
+          // A full claim may have left due work behind: claim again when there is room.
+          if (claimed === room || this.woken) continue;
         }
-        if (claimed === 0 && !this.woken && this.running) {
-          await new Promise<void>((resolve) => {
-            const t = setTimeout(resolve, this.opts.pollMs);
-            this.wakeUp = () => {
-              clearTimeout(t);
-              resolve();
-            };
-          });
-          this.wakeUp = null;
-        }
+        if (this.running) await this.pause(room <= 0);
       }
+      await Promise.all(this.inFlight);
     })();
   }
 
@@ -96,6 +107,28 @@ export class OutboxDispatcher {
     this.running = false;
     this.wakeUp?.();
     await this.loop;
+  }
+
+  /** Waits for a wake-up or the next poll; when every slot is taken, for a slot to come free. */
+  private pause(full: boolean): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(t);
+        this.wakeUp = null;
+        this.onRoom = null;
+        resolve();
+      };
+      const t = setTimeout(done, this.opts.pollMs);
+      this.wakeUp = done;
+      if (full) this.onRoom = done;
+    });
+  }
+
+  /** Claims up to `limit` due cursors and starts on each; every promise settles when its cursor is handed back. */
+  private async claimAndWork(limit: number): Promise<Promise<void>[]> {
+    const claimId = newId();
+    const cursors = await this.outbox.claim(this.clock.now().toISOString(), this.leaseEnd(), claimId, limit);
+    return cursors.map((c) => this.work(c, claimId).catch((err: unknown) => this.log?.error({ err, cursor: c }, 'delivery round failed; the lease will hand it back')));
   }
 
   /** A message sent to a channel: its author hears whether it arrived (IMI "Message Delivery"). */
@@ -113,6 +146,22 @@ export class OutboxDispatcher {
       status: failed ? 'failed' : 'delivered',
       ...(failed ? { description: outcome.attempt.error ?? 'not delivered' } : {}),
     }).catch((err: unknown) => this.log?.warn({ err }, 'recording a message outcome failed'));
+  }
+
+  /** An in-process recipient: its handler stands in for the HTTP call, and is recorded like one. */
+  private async deliverLocally(renderer: Renderer, ctx: DeliveryContext, policy: RetryPolicy): Promise<Outcome> {
+    const started = performance.now();
+    let error: string | null = null;
+    try {
+      await renderer.deliver!(ctx);
+    } catch (err) {
+      error = err instanceof Error ? err.message : String(err);
+    }
+    const latencyMs = Math.round(performance.now() - started);
+    this.metrics?.attempt(error ? 'failed' : 'delivered', latencyMs / 1000);
+    const attempt = { statusCode: null, latencyMs, error };
+    if (!error) return { kind: 'delivered', attempt };
+    return { kind: 'failed', attempt, policy, nextDelayMs: nextDelay(policy, ctx.attempt, null), disable: false, breakAfter: ctx.target.kind === 'component' ? policy.breakAfter : 0 };
   }
 
   private leaseEnd(): string {
@@ -134,14 +183,16 @@ export class OutboxDispatcher {
         return;
       }
       const renderer = this.renderers(target);
-      if (!renderer || !hasEndpoint(target)) {
+      if (!renderer || (!renderer.deliver && !hasEndpoint(target))) {
         await this.outbox.park(cursor, claimId, 'no_endpoint');
         return;
       }
       const policy = target.kind === 'component' ? target.component.retry : CHANNEL_POLICY;
-      const request = renderer.render(ctx);
+      const request = renderer.deliver ? null : renderer.render(ctx);
       let outcome: Outcome;
-      if (!request) {
+      if (renderer.deliver) {
+        outcome = await this.deliverLocally(renderer, ctx, policy);
+      } else if (!request) {
         outcome = { kind: 'delivered', attempt: null };
       } else {
         const result = await this.sender.send(request, policy.timeoutMs);
@@ -161,6 +212,8 @@ export class OutboxDispatcher {
       if (!done.holds || !done.more) return;
     }
     await this.outbox.release(cursor, claimId, this.clock.now().toISOString());
+    // Handed back still due: make sure the loop claims it again now, not at the next poll.
+    this.wake();
   }
 }
 

@@ -18,6 +18,8 @@ export interface DeliveryContext {
 }
 
 export interface OutgoingRequest {
+  /** POST unless said otherwise; a GET carries no body. */
+  method?: 'GET' | 'POST';
   url: string;
   headers: Record<string, string>;
   body: string;
@@ -36,8 +38,18 @@ export interface EndpointResponse {
  */
 export interface Renderer {
   render(ctx: DeliveryContext): OutgoingRequest | null;
+  /**
+   * For recipients served inside Baton (the inbox, web chat visitors): called instead of an HTTP
+   * call, so such a target needs no URL. A throw is a failed attempt, retried like any other.
+   */
+  deliver?(ctx: DeliveryContext): Promise<void>;
   accept?(res: EndpointResponse, ctx: DeliveryContext): { ok: true } | { ok: false; reason: string };
   verification?(target: Target, now: Date): { request: OutgoingRequest; check(res: EndpointResponse): { ok: true } | { ok: false; reason: string } };
+  /**
+   * For channels whose server Baton checks when they are switched on (Omnichannel: "Can't reach
+   * channel"): the request to send. Any answer below 500 means the server is there.
+   */
+  probe?(target: Target): OutgoingRequest | null;
 }
 
 /** Picks the renderer for a recipient; undefined means Baton has no way to reach it yet. */

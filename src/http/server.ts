@@ -1,18 +1,26 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import websocket from '@fastify/websocket';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Queries } from '../core/queries.js';
 import type { DeliveryAdmin } from '../delivery/delivery-admin.js';
 import { deliveryRoutes } from '../dialects/native/delivery-routes.js';
+import { engageRoutes } from '../dialects/engage/engage-routes.js';
 import { imiRoutes } from '../dialects/imi/imi-routes.js';
+import { omnichannelRoutes } from '../dialects/omnichannel/omnichannel-routes.js';
+import { channelActivationRoutes } from '../dialects/native/channel-activation-routes.js';
+import { channelEmergencyRoutes } from '../dialects/native/channel-emergency-routes.js';
+import type { ReachabilityChecker } from '../delivery/reachability-checker.js';
+import { cmRoutes } from '../dialects/cm/cm-routes.js';
 import { channelInboundPath, componentInboundPath } from '../dialects/registry.js';
 import type { Router } from '../core/router.js';
 import type { Store } from '../core/ports.js';
 import { ErrorSchema } from '../dialects/native/schemas.js';
 import { nativeRoutes } from '../dialects/native/routes.js';
 import { bearerAuth } from './auth.js';
+import { type BrowserDeps, browserRoutes } from './browser-routes.js';
 import { installErrorHandler } from './error-handler.js';
 import { healthRoutes } from './health.js';
 import { validatorCompiler } from './validation.js';
@@ -22,10 +30,14 @@ export interface ServerDeps {
   router: Router;
   queries: Queries;
   deliveries: DeliveryAdmin;
+  /** Checks a channel's server when the channel is switched on. */
+  reachability: ReachabilityChecker;
   metrics: Registry;
   logger: Logger | false;
   bodyLimit: number;
   version: string;
+  /** The inbox, the web chat and their pages (absent: API only). */
+  browser?: Omit<BrowserDeps, 'store' | 'router' | 'queries' | 'deliveries'>;
 }
 
 /** Wires every route, the error shape and the OpenAPI document into one Fastify instance. */
@@ -60,8 +72,16 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     scope.addHook('onRequest', bearerAuth(deps.store));
     await nativeRoutes(scope, { router: deps.router, queries: deps.queries, addresses: { component: componentInboundPath, channel: channelInboundPath } });
     await deliveryRoutes(scope, { admin: deps.deliveries, queries: deps.queries });
+    await channelActivationRoutes(scope, { router: deps.router, queries: deps.queries, checker: deps.reachability, inboundPath: channelInboundPath });
+    await channelEmergencyRoutes(scope, { router: deps.router });
   }, { prefix: '/v1', logLevel: 'warn' });
   await app.register(async (scope) => imiRoutes(scope, { router: deps.router, queries: deps.queries }), { prefix: '/imi', logLevel: 'warn' });
+  await app.register(async (scope) => engageRoutes(scope, { router: deps.router, queries: deps.queries }), { prefix: '/1.0', logLevel: 'warn' });
+  // Agents' inboxes and web chat visitors get live updates over WebSocket.
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+  if (deps.browser) await browserRoutes(app, { ...deps.browser, store: deps.store, router: deps.router, queries: deps.queries, deliveries: deps.deliveries });
+  await app.register(async (scope) => omnichannelRoutes(scope, { router: deps.router, queries: deps.queries, metrics: deps.metrics }), { prefix: '/connector/omnichannel', logLevel: 'warn' });
+  await app.register(async (scope) => cmRoutes(scope, { router: deps.router, queries: deps.queries }), { prefix: '/conversational', logLevel: 'warn' });
   app.get('/metrics', { schema: { hide: true }, logLevel: 'warn' }, async (_req, reply) => {
     void reply.header('content-type', deps.metrics.contentType);
     return deps.metrics.metrics();

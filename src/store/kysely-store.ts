@@ -2,7 +2,7 @@ import { type Kysely, Migrator, type Transaction, sql } from 'kysely';
 import type { Conversation } from '../core/conversation.js';
 import { BatonError } from '../core/errors.js';
 import type { ConversationEvent } from '../core/events.js';
-import type { Account, Agent, Channel, Component, Message, Service } from '../core/model.js';
+import type { Account, Agent, Channel, ChannelReachability, Component, Message, Service } from '../core/model.js';
 import {
   type ConversationFilter,
   type DeliveryDraft,
@@ -13,6 +13,7 @@ import {
   type Timer,
   WriteConflict,
 } from '../core/ports.js';
+import type { LiveBus } from '../live/live-bus.js';
 import { migrationProvider } from './migrations/index.js';
 import * as rows from './rows.js';
 import type { Database } from './schema.js';
@@ -30,6 +31,8 @@ export interface Capabilities {
   migrationSchema?: string;
   /** Cross-process wake-ups (PostgreSQL LISTEN/NOTIFY); absent where one process is all there is. */
   notifier?: () => StoreNotifier;
+  /** Live updates to browsers across processes (PostgreSQL LISTEN/NOTIFY); absent: one process. */
+  liveBus?: () => LiveBus;
 }
 
 export interface StoreNotifier {
@@ -130,6 +133,11 @@ class Reads {
     return row && this.getConversation(accountId, row.conversation_id);
   }
 
+  async findConversationByWorkItem(accountId: string, workItemId: string): Promise<Conversation | undefined> {
+    const row = await this.db.selectFrom('work_items').select('conversation_id').where('account_id', '=', accountId).where('id', '=', workItemId).executeTakeFirst();
+    return row && this.getConversation(accountId, row.conversation_id);
+  }
+
   async findConversationByAgentSession(accountId: string, agentSessionId: string): Promise<Conversation | undefined> {
     const row = await this.db.selectFrom('agent_sessions').select('conversation_id').where('account_id', '=', accountId).where('id', '=', agentSessionId).executeTakeFirst();
     return row && this.getConversation(accountId, row.conversation_id);
@@ -213,6 +221,9 @@ class TxOps extends Reads implements StoreTx {
     if (conv.botSession) {
       await this.trx.insertInto('bot_sessions').values({ account_id: conv.accountId, id: conv.botSession.id, conversation_id: conv.id, opened_at: conv.botSession.openedAt }).onConflict((oc) => oc.columns(['account_id', 'id']).doNothing()).execute();
     }
+    if (conv.workItem) {
+      await this.trx.insertInto('work_items').values({ account_id: conv.accountId, id: conv.workItem.id, conversation_id: conv.id, opened_at: conv.workItem.openedAt }).onConflict((oc) => oc.columns(['account_id', 'id']).doNothing()).execute();
+    }
     if (conv.agentSession) {
       await this.trx.insertInto('agent_sessions').values({ account_id: conv.accountId, id: conv.agentSession.id, conversation_id: conv.id, opened_at: conv.agentSession.openedAt }).onConflict((oc) => oc.columns(['account_id', 'id']).doNothing()).execute();
     }
@@ -279,8 +290,25 @@ class TxOps extends Reads implements StoreTx {
   }
 
   async upsertChannel(channel: Channel): Promise<void> {
-    const row = rows.fromChannel(channel);
-    await this.trx.insertInto('channels').values(row).onConflict((oc) => oc.columns(['account_id', 'id']).doUpdateSet({ kind: row.kind, active: row.active, settings: row.settings })).execute();
+    const row = { ...rows.fromChannel(channel), configured_active: channel.active ? 1 : 0 };
+    // The run-time switch outlives re-applying the same file; a file whose `active` changed wins.
+    // `channels.` is the stored row and `excluded.` the new one on both engines.
+    const active = sql<number>`case when channels.configured_active is null or channels.configured_active <> excluded.configured_active then excluded.active else channels.active end`;
+    await this.trx.insertInto('channels').values(row).onConflict((oc) => oc.columns(['account_id', 'id']).doUpdateSet({ kind: row.kind, active, configured_active: row.configured_active, settings: row.settings })).execute();
+  }
+
+  async setChannelActive(accountId: string, channelId: string, active: boolean): Promise<boolean> {
+    const res = await this.trx.updateTable('channels').set({ active: active ? 1 : 0 }).where('account_id', '=', accountId).where('id', '=', channelId).executeTakeFirst();
+    return Number(res.numUpdatedRows) > 0;
+  }
+
+  async setChannelEmergency(accountId: string, channelId: string, on: boolean): Promise<boolean> {
+    const res = await this.trx.updateTable('channels').set({ emergency: on ? 1 : 0 }).where('account_id', '=', accountId).where('id', '=', channelId).executeTakeFirst();
+    return Number(res.numUpdatedRows) > 0;
+  }
+
+  async recordChannelReachability(accountId: string, channelId: string, reachability: ChannelReachability): Promise<void> {
+    await this.trx.updateTable('channels').set({ reachability_warning: reachability.warning, reachability_checked_at: reachability.checkedAt }).where('account_id', '=', accountId).where('id', '=', channelId).execute();
   }
 
   async upsertComponent(component: Component): Promise<void> {

@@ -16,11 +16,15 @@ export function fromAccount(a: Account): AccountsTable {
 }
 
 export function toChannel(r: ChannelsTable): Channel {
-  return { ...(JSON.parse(r.settings) as Omit<Channel, 'accountId' | 'id' | 'kind' | 'active'>), accountId: r.account_id, id: r.id, kind: r.kind as Channel['kind'], active: r.active === 1 };
+  const channel: Channel = { ...(JSON.parse(r.settings) as Omit<Channel, 'accountId' | 'id' | 'kind' | 'active'>), accountId: r.account_id, id: r.id, kind: r.kind as Channel['kind'], active: r.active === 1 };
+  if (r.reachability_checked_at) channel.reachability = { warning: r.reachability_warning ?? null, checkedAt: r.reachability_checked_at };
+  if (r.emergency === 1) channel.emergency = true;
+  return channel;
 }
 
+/** The configured part of a channel; its reachability is run-time state with columns of its own. */
 export function fromChannel(c: Channel): ChannelsTable {
-  const { accountId, id, kind, active, ...settings } = c;
+  const { accountId, id, kind, active, reachability: _r, emergency: _e, ...settings } = c;
   return { account_id: accountId, id, kind, active: active ? 1 : 0, settings: JSON.stringify(settings) };
 }
 
@@ -43,11 +47,11 @@ export function fromService(s: Service, position: number): ServicesTable {
 }
 
 export function toAgent(r: AgentsTable): Agent {
-  return { ...(JSON.parse(r.settings) as { name: string }), accountId: r.account_id, id: r.id, presence: r.presence as Agent['presence'], teams: JSON.parse(r.teams) as string[], categories: JSON.parse(r.categories) as string[] };
+  return { ...(JSON.parse(r.settings) as { name: string; admin?: boolean }), accountId: r.account_id, id: r.id, presence: r.presence as Agent['presence'], teams: JSON.parse(r.teams) as string[], categories: JSON.parse(r.categories) as string[] };
 }
 
 export function fromAgent(a: Agent, passwordHash: string | null): AgentsTable {
-  return { account_id: a.accountId, id: a.id, presence: a.presence, teams: JSON.stringify(a.teams), categories: JSON.stringify(a.categories), settings: JSON.stringify({ name: a.name }), password_hash: passwordHash };
+  return { account_id: a.accountId, id: a.id, presence: a.presence, teams: JSON.stringify(a.teams), categories: JSON.stringify(a.categories), settings: JSON.stringify({ name: a.name, ...(a.admin ? { admin: true } : {}) }), password_hash: passwordHash };
 }
 
 export function toConversation(state: string): Conversation {
@@ -87,6 +91,7 @@ export function toMessage(r: MessagesTable): Message {
     author: { kind: r.author_kind as Message['author']['kind'], id: r.author_id },
     content: JSON.parse(r.content) as Message['content'],
     channelMessageId: r.channel_message_id,
+    ...(r.in_reply_to ? { inReplyTo: r.in_reply_to } : {}),
     status: r.status as Message['status'],
     createdAt: r.created_at,
   };
@@ -104,6 +109,7 @@ export function fromMessage(m: Message, channelId: string): MessagesTable {
     status: m.status,
     content: JSON.stringify(m.content),
     created_at: m.createdAt,
+    ...(m.inReplyTo ? { in_reply_to: m.inReplyTo } : {}),
   };
 }
 

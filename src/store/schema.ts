@@ -5,7 +5,17 @@
  */
 export interface AccountsTable { id: string; name: string; emergency: number; settings: string; updated_at: string }
 export interface ApiKeysTable { key_hash: string; account_id: string }
-export interface ChannelsTable { account_id: string; id: string; kind: string; active: number; settings: string }
+export interface ChannelsTable {
+  account_id: string;
+  id: string;
+  kind: string;
+  active: number;
+  settings: string;
+  configured_active?: number | null;
+  reachability_warning?: string | null;
+  reachability_checked_at?: string | null;
+  emergency?: number;
+}
 export interface ComponentsTable {
   account_id: string;
   id: string;
@@ -47,6 +57,7 @@ export interface MessagesTable {
   status: string;
   content: string;
   created_at: string;
+  in_reply_to?: string | null;
 }
 export interface DeliveriesTable {
   id: string;
@@ -88,6 +99,8 @@ export interface DeliveryAttemptsTable {
 }
 export interface IdempotencyTable { account_id: string; key: string; fingerprint: string; result: string; created_at: string }
 export interface InboundTokensTable { token_hash: string; account_id: string; owner_kind: string; owner_id: string }
+export interface SessionsTable { id_hash: string; account_id: string; agent_id: string; csrf_token: string; created_at: string; expires_at: string }
+export interface WorkItemsTable { account_id: string; id: string; conversation_id: string; opened_at: string }
 export interface TimersTable { id: string; account_id: string; conversation_id: string; kind: string; ref: string; due_at: string }
 
 export interface Database {
@@ -108,4 +121,6 @@ export interface Database {
   idempotency_keys: IdempotencyTable;
   timers: TimersTable;
   inbound_tokens: InboundTokensTable;
+  work_items: WorkItemsTable;
+  sessions: SessionsTable;
 }

@@ -31,17 +31,18 @@ export interface BatonHome {
   dispose(): Promise<void>;
 }
 
+/** `config: null` runs the demo account, as `npm start` does with no configuration. */
 export function batonHome(engine: 'sqlite' | 'postgres', config: unknown, env: Record<string, string> = {}): BatonHome {
   const dir = mkdtempSync(join(tmpdir(), 'baton-child-'));
   const configFile = join(dir, 'baton.yaml');
-  writeFileSync(configFile, stringify(config));
+  if (config !== null) writeFileSync(configFile, stringify(config));
   const schema = engine === 'postgres' ? freshSchemaName() : null;
   const children = new Set<ChildProcess>();
   // The parent's own BATON_* settings must not leak into the child (a PostgreSQL URL into a SQLite run).
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('BATON_')));
   const childEnv = {
     ...inherited,
-    BATON_CONFIG: configFile,
+    ...(config !== null ? { BATON_CONFIG: configFile } : {}),
     BATON_DATA_DIR: join(dir, 'data'),
     BATON_LOG_LEVEL: 'warn',
     ...(schema ? { BATON_DATABASE_URL: PG_URL, BATON_DATABASE_SCHEMA: schema } : {}),

@@ -1,6 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 
 export interface Received {
+  method: string;
   path: string;
   headers: IncomingHttpHeaders;
   body: string;
@@ -15,11 +16,14 @@ export interface Receiver {
   url: string;
   received: Received[];
   behave(fn: Behaviour): void;
+  /** While down, every connection is cut before a request is read: the endpoint is not there. */
+  setDown(down: boolean): void;
   close(): Promise<void>;
 }
 
 export async function startReceiver(initial: Behaviour = () => ({ status: 200, body: '{}' })): Promise<Receiver> {
   let behaviour = initial;
+  let down = false;
   const received: Received[] = [];
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -32,7 +36,7 @@ export async function startReceiver(initial: Behaviour = () => ({ status: 200, b
       } catch {
         // leave null
       }
-      const r: Received = { path: req.url ?? '/', headers: req.headers, body, json, at: Date.now() };
+      const r: Received = { method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers, body, json, at: Date.now() };
       received.push(r);
       const answer = await behaviour(r);
       const send = () => {
@@ -44,6 +48,10 @@ export async function startReceiver(initial: Behaviour = () => ({ status: 200, b
       else send();
     });
   });
+  // A server that is down keeps its port (no other test can take it) but cuts every connection.
+  server.on('connection', (socket) => {
+    if (down) socket.destroy();
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as { port: number }).port;
   return {
@@ -51,6 +59,10 @@ export async function startReceiver(initial: Behaviour = () => ({ status: 200, b
     received,
     behave(fn) {
       behaviour = fn;
+    },
+    setDown(on) {
+      down = on;
+      if (on) server.closeAllConnections();
     },
     async close() {
       server.closeAllConnections();

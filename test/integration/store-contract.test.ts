@@ -5,6 +5,8 @@ import { BatonError } from '../../src/core/errors.js';
 import { type ConversationFilter, type StoreTx, WriteConflict } from '../../src/core/ports.js';
 import type { KyselyStore } from '../../src/store/kysely-store.js';
 import { openPostgresStore } from '../../src/store/postgres/postgres-store.js';
+import { SessionStore } from '../../src/inbox/session-store.js';
+import { LocalLiveBus, type LivePayload } from '../../src/live/live-bus.js';
 import { aChannel, aComponent, aConversation, aDelivery, aMessage, aService, aTimer, anAccount, anAgent, anEvent, at } from '../helpers/builders-store.js';
 import { type EngineHandle, engines } from '../helpers/engines.js';
 
@@ -94,6 +96,38 @@ describe.each(engines)('store contract on $name', (engine) => {
       expect(await store().getChannel('acme', 'wa')).toEqual(changed);
       expect((await store().listChannels('acme')).map((c) => c.id)).toEqual(['cm', 'wa']);
       expect(await store().getChannel('acme', 'nope')).toBeUndefined();
+    });
+
+    it('keeps the run-time switch when the same configuration is applied again; a changed `active` in the configuration wins', async () => {
+      const active = async () => (await store().getChannel('acme', 'web'))!.active;
+      await write((tx) => tx.upsertChannel(aChannel({ active: true })));
+      expect(await write((tx) => tx.setChannelActive('acme', 'web', false))).toBe(true);
+      await write((tx) => tx.upsertChannel(aChannel({ active: true, address: 'acme-web-2' })));
+      expect(await store().getChannel('acme', 'web')).toMatchObject({ active: false, address: 'acme-web-2' });
+      await write((tx) => tx.upsertChannel(aChannel({ active: false })));
+      expect(await active()).toBe(false);
+      await write((tx) => tx.setChannelActive('acme', 'web', true));
+      await write((tx) => tx.upsertChannel(aChannel({ active: false })));
+      expect(await active()).toBe(true);
+      await write((tx) => tx.upsertChannel(aChannel({ active: true })));
+      await write((tx) => tx.upsertChannel(aChannel({ active: false })));
+      expect(await active()).toBe(false);
+      expect(await write((tx) => tx.setChannelActive('acme', 'nope', true))).toBe(false);
+      expect(await write((tx) => tx.setChannelActive('other', 'web', true))).toBe(false);
+    });
+
+    it('records a reachability check, keeps it when the configuration is applied again, and replaces it with the next one', async () => {
+      await write((tx) => tx.upsertChannel(aChannel({ kind: 'omnichannel' })));
+      expect(await store().getChannel('acme', 'web')).not.toHaveProperty('reachability');
+      const down = { warning: 'Can\'t reach channel: ECONNREFUSED', checkedAt: at(1) };
+      await write((tx) => tx.recordChannelReachability('acme', 'web', down));
+      // A channel object carrying a reachability does not write it: only checks do.
+      await write((tx) => tx.upsertChannel(aChannel({ kind: 'omnichannel', outboundUrl: 'http://127.0.0.1:9/client', reachability: { warning: null, checkedAt: at(9) } })));
+      expect(await store().getChannel('acme', 'web')).toEqual(aChannel({ kind: 'omnichannel', outboundUrl: 'http://127.0.0.1:9/client', reachability: down }));
+      await write((tx) => tx.recordChannelReachability('acme', 'web', { warning: null, checkedAt: at(2) }));
+      expect((await store().listChannels('acme'))[0]!.reachability).toEqual({ warning: null, checkedAt: at(2) });
+      await write((tx) => tx.recordChannelReachability('other', 'web', down));
+      expect((await store().getChannel('acme', 'web'))!.reachability).toEqual({ warning: null, checkedAt: at(2) });
     });
   });
 
@@ -528,6 +562,56 @@ describe.each(engines)('store contract on $name', (engine) => {
     });
   });
 
+  describe('inbox login sessions', () => {
+    const login = { accountId: 'acme', agentId: 'alice', csrfToken: 'csrf-1', createdAt: at(0), expiresAt: at(60) };
+
+    it('finds a session by the digest of its id until it expires, then no more', async () => {
+      const sessions = new SessionStore(store());
+      await sessions.create('hash-1', login);
+      expect(await sessions.get('hash-1', at(1))).toEqual(login);
+      expect(await sessions.get('hash-1', at(60))).toBeUndefined();
+      expect(await sessions.get('hash-unknown', at(1))).toBeUndefined();
+    });
+
+    it('deletes one session, and every expired one at once', async () => {
+      const sessions = new SessionStore(store());
+      await sessions.create('hash-1', login);
+      await sessions.create('hash-2', { ...login, agentId: 'amos', expiresAt: at(10) });
+      await sessions.create('hash-3', { ...login, expiresAt: at(20) });
+      await sessions.delete('hash-1');
+      expect(await sessions.get('hash-1', at(1))).toBeUndefined();
+      expect(await sessions.deleteExpired(at(15))).toBe(1);
+      expect(await sessions.get('hash-3', at(15))).toMatchObject({ agentId: 'alice' });
+      expect(await sessions.deleteExpired(at(15))).toBe(0);
+    });
+
+    it('refuses a second session with the same id', async () => {
+      const sessions = new SessionStore(store());
+      await sessions.create('hash-1', login);
+      await expect(sessions.create('hash-1', login)).rejects.toThrow();
+    });
+  });
+
+  describe('live bus', () => {
+    it('delivers what is published to every subscriber, the publisher\'s own process included', async () => {
+      const bus = store().capabilities.liveBus?.() ?? new LocalLiveBus();
+      await bus.start();
+      try {
+        const got: LivePayload[] = [];
+        const unsubscribe = bus.subscribe((p) => got.push(p));
+        await bus.publish({ accountId: 'acme', topic: 'conversation', conversationId: 'c-1', seq: 3 });
+        await waitFor(() => got.length === 1);
+        expect(got).toEqual([{ accountId: 'acme', topic: 'conversation', conversationId: 'c-1', seq: 3 }]);
+        unsubscribe();
+        await bus.publish({ accountId: 'acme', topic: 'conversation', conversationId: 'c-2', seq: 1 });
+        await new Promise((r) => setTimeout(r, 100));
+        expect(got).toHaveLength(1);
+      } finally {
+        await bus.close();
+      }
+    });
+  });
+
   describe('account isolation', () => {
     it("shows nothing of account A through account B's ids, and B's writes leave A alone", async () => {
       await write(async (tx) => {
@@ -635,6 +719,26 @@ describe('store concurrency on PostgreSQL only (SQLite has no row locks: its one
     }
   }
 
+  it('carries live payloads from one store to a subscriber on another (LISTEN/NOTIFY), and refuses one over the NOTIFY limit', async () => {
+    const h = handle();
+    const other = secondStore(h, `${h.schema}_bus`);
+    const sender = h.store.capabilities.liveBus!();
+    const receiver = other.capabilities.liveBus!();
+    try {
+      await receiver.start();
+      const got: LivePayload[] = [];
+      receiver.subscribe((p) => got.push(p));
+      await sender.publish({ accountId: 'acme', topic: 'visitor', conversationId: 'c-1', messageId: 'm-1' });
+      await waitFor(() => got.length === 1);
+      expect(got[0]).toEqual({ accountId: 'acme', topic: 'visitor', conversationId: 'c-1', messageId: 'm-1' });
+      await expect(sender.publish({ accountId: 'acme', topic: 'big', text: 'x'.repeat(9000) })).rejects.toThrow(/NOTIFY limit/);
+    } finally {
+      await receiver.close();
+      await sender.close();
+      await other.close();
+    }
+  });
+
   it('serialises two transactions that lock the same conversation: the second waits for the first to commit', async () => {
     const store = handle().store;
     await store.transaction((tx) => tx.insertConversation(aConversation({ controlVersion: 0 })));
@@ -666,3 +770,11 @@ describe('store concurrency on PostgreSQL only (SQLite has no row locks: its one
     expect((await store.getConversation('acme', 'c-0001'))?.customer).toBe('first');
   });
 });
+
+async function waitFor(check: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

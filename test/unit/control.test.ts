@@ -131,7 +131,7 @@ describe('customer_message', () => {
     const { conversation, events } = transition(aConversation({ mode: 'bot' }), customerMessage('m-1'), env);
     expect(events).toEqual([
       { type: 'bot_session.opened', data: { botSessionId: 'id-1', componentId: BOT } },
-      { type: 'message.received', data: { messageId: 'm-1', controller: 'bot', controlVersion: expect.any(Number), botSessionId: SESSION, agentSessionId: SESSION } },
+      { type: 'message.received', data: { messageId: 'm-1', controller: 'bot', controlVersion: expect.any(Number), botSessionId: SESSION, agentSessionId: SESSION, categories: ['BOT'], first: true } },
     ]);
     expect(conversation.botSession).toEqual({ id: 'id-1', componentId: BOT, openedAt: NOW });
     expect(conversation.controller).toBe('bot');
@@ -144,7 +144,7 @@ describe('customer_message', () => {
     const { env, conv } = started('bot');
     const later = at(env, after(60_000));
     const { conversation, events } = transition(conv, customerMessage('m-2'), later);
-    expect(events).toEqual([{ type: 'message.received', data: { messageId: 'm-2', controller: 'bot', controlVersion: expect.any(Number), botSessionId: SESSION, agentSessionId: SESSION } }]);
+    expect(events).toEqual([{ type: 'message.received', data: { messageId: 'm-2', controller: 'bot', controlVersion: expect.any(Number), botSessionId: SESSION, agentSessionId: SESSION, categories: ['BOT'] } }]);
     expect(conversation.botSession?.id).toBe('id-1');
     expect(conversation.lastCustomerMessageAt).toBe(later.now);
     expect(conversation.updatedAt).toBe(later.now);
@@ -162,7 +162,7 @@ describe('customer_message', () => {
     const { conversation, events } = transition(conv, customerMessage(), anEnv());
     expect(events).toEqual([
       { type: 'agent_session.opened', data: { agentSessionId: 'id-1', desk: DESK, team: 'billing', reason: 'rule' } },
-      { type: 'message.received', data: { messageId: 'm-1', controller: 'desk', controlVersion: expect.any(Number), botSessionId: SESSION, agentSessionId: SESSION } },
+      { type: 'message.received', data: { messageId: 'm-1', controller: 'desk', controlVersion: expect.any(Number), botSessionId: SESSION, agentSessionId: SESSION, categories: ['BOT'], first: true } },
     ]);
     expect(conversation.agentSession).toMatchObject({ id: 'id-1', status: 'queued', desk: DESK, team: 'billing', agentId: null, reason: 'rule', openedAt: NOW, closedAt: null });
     expect(conversation.team).toBe('billing');
@@ -185,14 +185,14 @@ describe('customer_message', () => {
   it('sends later messages to the open agent session of a desk-mode conversation', () => {
     const { env, conv } = started('desk');
     const { conversation, events } = transition(conv, customerMessage('m-2'), env);
-    expect(events).toEqual([{ type: 'message.received', data: { messageId: 'm-2', controller: 'desk', controlVersion: expect.any(Number), botSessionId: SESSION, agentSessionId: SESSION } }]);
+    expect(events).toEqual([{ type: 'message.received', data: { messageId: 'm-2', controller: 'desk', controlVersion: expect.any(Number), botSessionId: SESSION, agentSessionId: SESSION, categories: ['BOT'] } }]);
     expect(conversation.agentSession?.id).toBe('id-1');
   });
 
   it('sends messages to the desk after a handover without touching the bot session', () => {
     const { env, conv } = handedOver('bot');
     const { conversation, events } = transition(conv, customerMessage('m-2'), env);
-    expect(events).toEqual([{ type: 'message.received', data: { messageId: 'm-2', controller: 'desk', controlVersion: expect.any(Number), botSessionId: SESSION, agentSessionId: SESSION } }]);
+    expect(events).toEqual([{ type: 'message.received', data: { messageId: 'm-2', controller: 'desk', controlVersion: expect.any(Number), botSessionId: SESSION, agentSessionId: SESSION, categories: ['AGENT'] } }]);
     expect(conversation.botSession?.id).toBe('id-1');
     expect(conversation.agentSession?.id).toBe('id-2');
   });
@@ -204,7 +204,7 @@ describe('customer_message', () => {
     expect(events).toEqual([
       { type: 'conversation.reopened', data: {} },
       { type: 'bot_session.opened', data: { botSessionId: 'id-2', componentId: BOT } },
-      { type: 'message.received', data: { messageId: 'm-2', controller: 'bot', controlVersion: expect.any(Number), botSessionId: SESSION, agentSessionId: SESSION } },
+      { type: 'message.received', data: { messageId: 'm-2', controller: 'bot', controlVersion: expect.any(Number), botSessionId: SESSION, agentSessionId: SESSION, categories: ['BOT'] } },
     ]);
     expect(conversation.status).toBe('open');
     expect(conversation.botSession?.id).toBe('id-2');
@@ -213,7 +213,7 @@ describe('customer_message', () => {
   it('reports nobody in control when the emergency leaves a desk-less conversation without anyone', () => {
     const env = anEnv({ account: anAccount({ emergency: true, defaultDesk: null }) });
     const { conversation, events } = transition(aConversation({ mode: 'bot' }, env.account), customerMessage(), env);
-    expect(events).toEqual([{ type: 'message.received', data: { messageId: 'm-1', controller: 'none', controlVersion: expect.any(Number), botSessionId: SESSION, agentSessionId: SESSION } }]);
+    expect(events).toEqual([{ type: 'message.received', data: { messageId: 'm-1', controller: 'none', controlVersion: expect.any(Number), botSessionId: SESSION, agentSessionId: SESSION, categories: ['AGENT'], first: true } }]);
     expect(conversation.botSession).toBeNull();
     expect(conversation.agentSession).toBeNull();
   });
@@ -223,7 +223,7 @@ describe('reply', () => {
   it('accepts a reply from the bot in control and changes nothing but the clock', () => {
     const { env, conv } = started('bot');
     const { conversation, events } = transition(conv, { type: 'reply', componentId: BOT, authorKind: 'bot', messageId: 'r-1' }, at(env, after(1000)));
-    expect(events).toEqual([{ type: 'message.sent', data: { messageId: 'r-1', componentId: BOT, authorKind: 'bot', agentId: null, botSessionId: 'id-1', agentSessionId: null } }]);
+    expect(events).toEqual([{ type: 'message.sent', data: { messageId: 'r-1', componentId: BOT, authorKind: 'bot', agentId: null, botSessionId: 'id-1', agentSessionId: null, categories: ['BOT'] } }]);
     expect(withoutClock(conversation)).toEqual(withoutClock(conv));
   });
 
@@ -260,7 +260,7 @@ describe('reply', () => {
   it('marks the agent session as answered and assigns it to the first agent who replies', () => {
     const { env, conv } = handedOver('bot');
     const { conversation, events } = transition(conv, { type: 'reply', componentId: DEFAULT_DESK, authorKind: 'agent', agentId: 'agent-7', messageId: 'r-1' }, env);
-    expect(events).toEqual([{ type: 'message.sent', data: { messageId: 'r-1', componentId: DEFAULT_DESK, authorKind: 'agent', agentId: 'agent-7', botSessionId: SESSION, agentSessionId: expect.any(String) } }]);
+    expect(events).toEqual([{ type: 'message.sent', data: { messageId: 'r-1', componentId: DEFAULT_DESK, authorKind: 'agent', agentId: 'agent-7', botSessionId: SESSION, agentSessionId: expect.any(String), categories: ['AGENT'] } }]);
     expect(conversation.agentSession).toMatchObject({ hadAgentReply: true, agentId: 'agent-7', status: 'assigned' });
     expect(conversation.controlVersion).toBe(2);
   });
@@ -473,7 +473,7 @@ describe('handback', () => {
     const later = at(env, after(60_000));
     const { conversation, events } = transition(conv, { type: 'handback', by: DEFAULT_DESK }, later);
     expect(events).toEqual([
-      { type: 'agent_session.closed', data: { agentSessionId: 'id-2', reason: 'handback', agentId: null } },
+      { type: 'agent_session.closed', data: { agentSessionId: 'id-2', reason: 'handback', agentId: null, categories: ['AGENT'] } },
       { type: 'handback', data: { by: DEFAULT_DESK, reason: 'handback', bot: BOT, position: null, controlVersion: 3, controller: 'bot' } },
     ]);
     expect(conversation).toMatchObject({ controller: 'bot', controlVersion: 3, mutations: { [BOT]: true }, categories: ['BOT'], position: null });
@@ -549,7 +549,7 @@ describe('reset', () => {
     const { env, conv } = handedOver('bot');
     const { conversation, events } = transition(conv, { type: 'reset', by: 'admin' }, env);
     expect(events).toEqual([
-      { type: 'agent_session.closed', data: { agentSessionId: 'id-2', reason: 'reset', agentId: null } },
+      { type: 'agent_session.closed', data: { agentSessionId: 'id-2', reason: 'reset', agentId: null, categories: ['AGENT'] } },
       { type: 'reset', data: { by: 'admin', reason: 'reset', controller: 'bot', controlVersion: 3 } },
     ]);
     expect(conversation).toMatchObject({ mutations: {}, controller: 'bot', controlVersion: 3, team: null, categories: ['BOT'], emergency: false });
@@ -613,6 +613,13 @@ describe('mutate', () => {
     expect(conversation.team).toBe('billing');
   });
 
+  it('gives the mutation\'s context to the agent session and the handover event, as a handover does (CM: "the full context")', () => {
+    const { env, conv } = started('bot+desk');
+    const { conversation, events } = transition(conv, { type: 'mutate', by: BOT, context: { topic: 'shoes' }, mutations: [{ componentId: BOT, enabled: false }] }, env);
+    expect(events[1]?.data).toMatchObject({ context: { topic: 'shoes' }, team: null });
+    expect(conversation.agentSession?.context).toEqual({ topic: 'shoes' });
+  });
+
   it('treats enabling the disabled bot as a handback', () => {
     const { env, conv } = handedOver('bot+desk');
     const { conversation, events } = transition(conv, { type: 'mutate', by: DESK, mutations: [{ componentId: BOT, enabled: true }] }, env);
@@ -670,7 +677,7 @@ describe('close_agent_session', () => {
     const { env, conv } = handedOver('bot');
     const assigned = apply(conv, env, { type: 'assign', agentId: 'agent-7' });
     const { conversation, events } = transition(assigned, { type: 'close_agent_session' }, env);
-    expect(events).toEqual([{ type: 'agent_session.closed', data: { agentSessionId: 'id-2', reason: 'closed', agentId: 'agent-7' } }]);
+    expect(events).toEqual([{ type: 'agent_session.closed', data: { agentSessionId: 'id-2', reason: 'closed', agentId: 'agent-7', categories: ['AGENT'] } }]);
     expect(conversation).toMatchObject({ controller: 'desk', controlVersion: 2, mutations: { [BOT]: false } });
     expect(conversation.agentSession).toMatchObject({ status: 'closed', closedAt: NOW });
   });
@@ -686,7 +693,7 @@ describe('close_agent_session', () => {
     const { conv } = handedOver('bot', env);
     const { conversation, events } = transition(conv, { type: 'close_agent_session' }, env);
     expect(events).toEqual([
-      { type: 'agent_session.closed', data: { agentSessionId: 'id-2', reason: 'closed', agentId: null } },
+      { type: 'agent_session.closed', data: { agentSessionId: 'id-2', reason: 'closed', agentId: null, categories: ['AGENT'] } },
       { type: 'handback', data: { by: null, reason: 'agent_session_closed', bot: BOT, position: null, controlVersion: 3, controller: 'bot' } },
     ]);
     expect(conversation).toMatchObject({ controller: 'bot', controlVersion: 3, mutations: { [BOT]: true } });
@@ -731,8 +738,8 @@ describe('reopening after close_agent_session (thread inclusion delay)', () => {
     const { env, conv } = closedAgentSession('agent-first');
     const { conversation, events } = transition(conv, customerMessage('m-2'), at(env, after(DELAY / 2)));
     expect(events).toEqual([
-      { type: 'agent_session.reopened', data: { agentSessionId: 'id-2', policy: 'agent-first', handledBy: 'desk' } },
-      { type: 'message.received', data: { messageId: 'm-2', controller: 'desk', controlVersion: expect.any(Number), botSessionId: SESSION, agentSessionId: SESSION } },
+      { type: 'agent_session.reopened', data: { agentSessionId: 'id-2', policy: 'agent-first', handledBy: 'desk', categories: ['AGENT'] } },
+      { type: 'message.received', data: { messageId: 'm-2', controller: 'desk', controlVersion: expect.any(Number), botSessionId: SESSION, agentSessionId: SESSION, categories: ['AGENT'] } },
     ]);
     expect(conversation.agentSession).toMatchObject({ id: 'id-2', status: 'queued', closedAt: null });
     expect(conversation.controlVersion).toBe(2);
@@ -757,7 +764,7 @@ describe('reopening after close_agent_session (thread inclusion delay)', () => {
     const { conversation, events } = transition(conv, customerMessage('m-2'), at(env, after(DELAY + 1)));
     expect(events).toEqual([
       { type: 'reset', data: { by: null, reason: 'thread_inclusion_delay_expired', controlVersion: 3, controller: 'bot' } },
-      { type: 'message.received', data: { messageId: 'm-2', controller: 'bot', controlVersion: expect.any(Number), botSessionId: SESSION, agentSessionId: SESSION } },
+      { type: 'message.received', data: { messageId: 'm-2', controller: 'bot', controlVersion: expect.any(Number), botSessionId: SESSION, agentSessionId: SESSION, categories: ['BOT'] } },
     ]);
     expect(conversation).toMatchObject({ agentSession: null, mutations: {}, controller: 'bot', controlVersion: 3 });
   });
@@ -767,7 +774,7 @@ describe('reopening after close_agent_session (thread inclusion delay)', () => {
     const { conversation, events } = transition(conv, customerMessage('m-2'), at(env, after(DELAY + 1)));
     expect(events).toEqual([
       { type: 'agent_session.opened', data: { agentSessionId: 'id-2', desk: DESK, team: null, reason: 'rule' } },
-      { type: 'message.received', data: { messageId: 'm-2', controller: 'desk', controlVersion: expect.any(Number), botSessionId: SESSION, agentSessionId: SESSION } },
+      { type: 'message.received', data: { messageId: 'm-2', controller: 'desk', controlVersion: expect.any(Number), botSessionId: SESSION, agentSessionId: SESSION, categories: ['BOT'] } },
     ]);
     expect(conversation.agentSession).toMatchObject({ id: 'id-2', status: 'queued' });
     expect(conversation.controlVersion).toBe(1);
@@ -777,8 +784,8 @@ describe('reopening after close_agent_session (thread inclusion delay)', () => {
     const { env, conv } = closedAgentSession('bot-first');
     const { conversation, events } = transition(conv, customerMessage('m-2'), at(env, after(DELAY / 2)));
     expect(events).toEqual([
-      { type: 'agent_session.reopened', data: { agentSessionId: 'id-2', policy: 'bot-first', handledBy: 'bot' } },
-      { type: 'message.received', data: { messageId: 'm-2', controller: 'bot', controlVersion: expect.any(Number), botSessionId: SESSION, agentSessionId: SESSION } },
+      { type: 'agent_session.reopened', data: { agentSessionId: 'id-2', policy: 'bot-first', handledBy: 'bot', categories: ['BOT'] } },
+      { type: 'message.received', data: { messageId: 'm-2', controller: 'bot', controlVersion: expect.any(Number), botSessionId: SESSION, agentSessionId: SESSION, categories: ['BOT'] } },
     ]);
     expect(conversation.agentSession).toMatchObject({ id: 'id-2', status: 'reopened', closedAt: null });
     expect(conversation.controller).toBe('bot');
@@ -820,7 +827,7 @@ describe('close', () => {
     const { env, conv } = handedOver('bot');
     const { conversation, events } = transition(conv, { type: 'close', by: DEFAULT_DESK }, env);
     expect(types(events)).toEqual(['agent_session.closed', 'bot_session.closed', 'conversation.closed']);
-    expect(events[0]?.data).toEqual({ agentSessionId: 'id-2', reason: 'conversation_closed', agentId: null });
+    expect(events[0]?.data).toEqual({ agentSessionId: 'id-2', reason: 'conversation_closed', agentId: null, categories: ['AGENT'] });
     expect(conversation.agentSession?.status).toBe('closed');
   });
 
@@ -956,7 +963,7 @@ describe('emergency', () => {
     const swept = apply(conv, on(env), { type: 'emergency_on' });
     const { conversation, events } = transition(swept, { type: 'emergency_off' }, env);
     expect(events).toEqual([
-      { type: 'agent_session.closed', data: { agentSessionId: 'id-2', reason: 'emergency_ended', agentId: null } },
+      { type: 'agent_session.closed', data: { agentSessionId: 'id-2', reason: 'emergency_ended', agentId: null, categories: ['AGENT'] } },
       { type: 'handback', data: { by: null, reason: 'emergency_ended', bot: BOT, position: null, controlVersion: 3, controller: 'bot' } },
     ]);
     expect(conversation).toMatchObject({ emergency: false, controller: 'bot', controlVersion: 3, categories: ['BOT'], mutations: {} });
@@ -1022,7 +1029,7 @@ describe('handover_wait_expired', () => {
     const { conversation, events } = transition(conv, { type: 'handover_wait_expired', agentSessionId: 'id-2' }, at(env, after(60_000)));
     expect(events).toEqual([
       { type: 'handover.rejected', data: { by: null, reason: 'no_agent_answered', team: null, desk: DEFAULT_DESK } },
-      { type: 'agent_session.closed', data: { agentSessionId: 'id-2', reason: 'no_agent_answered', agentId: null } },
+      { type: 'agent_session.closed', data: { agentSessionId: 'id-2', reason: 'no_agent_answered', agentId: null, categories: ['AGENT'] } },
       { type: 'handback', data: { by: null, reason: 'no_agent_answered', bot: BOT, position: null, controlVersion: 3, controller: 'bot' } },
     ]);
     expect(conversation).toMatchObject({ controller: 'bot', controlVersion: 3 });
@@ -1080,7 +1087,7 @@ describe('control version', () => {
 
 describe('purity', () => {
   const position = { flow: 'main', step: 'start' };
-  const every: { [K in CommandType]: { cmd: Extract<ControlCommand, { type: K }>; state: 'bot' | 'desk' | 'emergency' } } = {
+  const every: { [K in CommandType]: { cmd: Extract<ControlCommand, { type: K }>; state: 'bot' | 'desk' | 'emergency' | 'work' } } = {
     customer_message: { cmd: { type: 'customer_message', messageId: 'm-2' }, state: 'desk' },
     reply: { cmd: { type: 'reply', componentId: DESK, authorKind: 'agent', agentId: 'agent-7', messageId: 'r-1' }, state: 'desk' },
     handover: { cmd: { type: 'handover', by: BOT, context: { topic: 'invoice' } }, state: 'bot' },
@@ -1100,6 +1107,9 @@ describe('purity', () => {
     emergency_off: { cmd: { type: 'emergency_off' }, state: 'emergency' },
     handover_wait_expired: { cmd: { type: 'handover_wait_expired', agentSessionId: 'id-2' }, state: 'desk' },
     message_status: { cmd: { type: 'message_status', messageId: 'r-1', componentId: BOT, status: 'failed', description: 'channel down' }, state: 'bot' },
+    set_categories: { cmd: { type: 'set_categories', by: BOT, categories: ['OTHER', 'AGENT'] }, state: 'bot' },
+    open_work_item: { cmd: { type: 'open_work_item', owner: { kind: 'component', id: BOT }, messageId: 'm-1' }, state: 'bot' },
+    close_work_item: { cmd: { type: 'close_work_item', workItemId: 'id-2', by: BOT }, state: 'work' },
   };
 
   it.each(Object.values(every))('$cmd.type does not change the conversation it is given', ({ cmd, state }) => {
@@ -1108,6 +1118,7 @@ describe('purity', () => {
     const input =
       state === 'bot' ? started('bot+desk', calm).conv
       : state === 'desk' ? handedOver('bot+desk', calm).conv
+      : state === 'work' ? apply(started('bot+desk', calm).conv, calm, { type: 'open_work_item', owner: { kind: 'component', id: BOT }, messageId: 'm-1' }, { type: 'reply', componentId: BOT, authorKind: 'bot', messageId: 'r-1' })
       : apply(started('bot+desk', calm).conv, withAccount(env, { emergency: true }), { type: 'emergency_on' });
     const snapshot = structuredClone(input);
     const { conversation, events } = transition(input, cmd, env);

@@ -7,6 +7,7 @@ import type { Channel, Component, MessageContent } from '../../core/model.js';
 import type { Queries } from '../../core/queries.js';
 import type { CommandOutcome, Router } from '../../core/router.js';
 import { idempotencyOf } from '../../http/idempotency.js';
+import { channelView } from './channel-activation-routes.js';
 import * as S from './schemas.js';
 
 function withBase(base: string, path: string | null): string | null {
@@ -126,7 +127,8 @@ export async function nativeRoutes(app: FastifyInstance, deps: NativeDeps): Prom
   api.get('/account', { schema: { tags: ['admin'], summary: 'The caller\'s account', response: errors } }, async (req) => ({ account: await queries.account(req.accountId) }));
   api.get('/channels', { schema: { tags: ['admin'], summary: 'Channels of the account, with the address their messages arrive at', response: errors } }, async (req) => {
     const base = `${req.protocol}://${req.host}`;
-    return { items: (await queries.channels(req.accountId)).map(({ credentials: _c, ...rest }) => ({ ...rest, inboundUrl: withBase(base, deps.addresses.channel(rest as Channel)) })) };
+    // The address is worked out from the whole channel (an Omnichannel address holds its token); the view leaves credentials out.
+    return { items: (await queries.channels(req.accountId)).map((c) => channelView(c, withBase(base, deps.addresses.channel(c)))) };
   });
   api.get('/components', { schema: { tags: ['admin'], summary: 'Components of the account, with the webhook URL their dialect calls Baton at', response: errors } }, async (req) => {
     const base = `${req.protocol}://${req.host}`;

@@ -2,12 +2,18 @@ import type { Migration, MigrationProvider } from 'kysely';
 import * as m001 from './001-initial.js';
 import * as m002 from './002-delivery.js';
 import * as m003 from './003-inbound-tokens.js';
+import * as m004 from './004-channel-activation.js';
+import * as m005 from './005-sessions.js';
+import * as m006 from './006-work-items.js';
 
 /** The one migration history both engines share, in order. */
 export const migrations: Record<string, Migration> = {
   '001-initial': m001,
   '002-delivery': m002,
   '003-inbound-tokens': m003,
+  '004-channel-activation': m004,
+  '005-sessions': m005,
+  '006-work-items': m006,
 };
 
 export const migrationProvider: MigrationProvider = {

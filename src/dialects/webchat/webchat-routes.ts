@@ -1,0 +1,119 @@
+import type {} from '@fastify/websocket';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
+import type { Clock } from '../../core/clock.js';
+import { BatonError, isBatonError } from '../../core/errors.js';
+import { chatId } from '../../core/ids.js';
+import type { Channel, MessageContent } from '../../core/model.js';
+import type { Queries } from '../../core/queries.js';
+import type { Router } from '../../core/router.js';
+import type { LiveBus } from '../../live/live-bus.js';
+import type { VisitorHub } from './visitor-hub.js';
+import { visitorIdOf } from './visitor-identity.js';
+import { visitorMessage } from './visitor-message.js';
+
+const Id = Type.String({ minLength: 1, maxLength: 200 });
+const Params = Type.Object({ accountId: Id, channelId: Id });
+const SendBody = Type.Object({
+  id: Type.String({ pattern: '^[A-Za-z0-9_-]{8,64}$', description: 'Chosen by the page; a retry with the same id is accepted once.' }),
+  text: Type.Optional(Type.String({ minLength: 1, maxLength: 4000 })),
+  postback: Type.Optional(Type.Object({ payload: Type.String({ minLength: 1, maxLength: 500 }), title: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false })),
+  visitor: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z][A-Za-z0-9_]{0,31}$' }), Type.String({ maxLength: 500 }), { maxProperties: 10 })),
+}, { additionalProperties: false });
+
+export interface WebchatDeps {
+  router: Router;
+  queries: Queries;
+  live: LiveBus;
+  hub: VisitorHub;
+  clock: Clock;
+}
+
+/**
+ * The visitor's side of a web chat channel, public but scoped: every call names the account and
+ * channel in its path and the visitor by the token in `x-visitor-token`, and reaches only that
+ * visitor's own chat. Messages enter the core like any channel's (`router.receive`), with the
+ * page's message id as the channel message id, so a retried send is accepted once.
+ */
+export async function webchatRoutes(app: FastifyInstance, deps: WebchatDeps): Promise<void> {
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+  const { router, queries, live, hub, clock } = deps;
+
+  const channelOf = async (accountId: string, channelId: string): Promise<Channel> => {
+    const channel = await queries.channel(accountId, channelId).catch((err: unknown) => {
+      if (isBatonError(err) && (err.code === 'account_not_found' || err.code === 'channel_not_found')) return null;
+      throw err;
+    });
+    if (!channel || channel.kind !== 'webchat') throw new BatonError('channel_not_found', 'No web chat here; check the data-account and data-channel of the widget snippet.');
+    return channel;
+  };
+  const status = async (channel: Channel) => {
+    const a = await queries.chatAvailability(channel.accountId, channel.id, clock.now());
+    const account = await queries.account(channel.accountId);
+    return { title: account.name, active: channel.active, available: channel.active && a.available, botInFront: a.botInFront };
+  };
+  const conversationIdOf = (channel: Channel, req: FastifyRequest) => chatId(channel.id, visitorIdOf(req.headers['x-visitor-token']), channel.address);
+  const historyOf = async (channel: Channel, conversationId: string) => {
+    const [messages, agents] = await Promise.all([
+      queries.messages(channel.accountId, conversationId).catch((err: unknown) => {
+        if (isBatonError(err) && err.code === 'conversation_not_found') return [];
+        throw err;
+      }),
+      queries.agents(channel.accountId),
+    ]);
+    return messages.map((m) => visitorMessage(m, agents));
+  };
+
+  api.get('/:accountId/:channelId/status', { schema: { tags: ['webchat'], summary: 'Whether anyone answers this chat now (a bot in front, or an agent online)', params: Params } }, async (req, reply) => {
+    // The widget asks from the business's own site: this answer is public and carries no credential.
+    void reply.header('access-control-allow-origin', '*');
+    return status(await channelOf(req.params.accountId, req.params.channelId));
+  });
+
+  api.get('/:accountId/:channelId/history', { schema: { tags: ['webchat'], summary: 'The visitor\'s own messages and answers, oldest first', params: Params } }, async (req) => {
+    const channel = await channelOf(req.params.accountId, req.params.channelId);
+    const conversationId = conversationIdOf(channel, req);
+    return { status: await status(channel), messages: await historyOf(channel, conversationId) };
+  });
+
+  api.post('/:accountId/:channelId/messages', { schema: { tags: ['webchat'], summary: 'A visitor\'s message or button press', params: Params, body: SendBody } }, async (req, reply) => {
+    const channel = await channelOf(req.params.accountId, req.params.channelId);
+    const customer = visitorIdOf(req.headers['x-visitor-token']);
+    const b = req.body;
+    if (!b.text && !b.postback) throw new BatonError('validation_failed', 'Send `text` or `postback`.');
+    const content: MessageContent = b.postback ? { type: 'postback', postback: b.postback, text: b.postback.title } : { type: 'text', text: b.text! };
+    const s = await status(channel);
+    if (!s.available) {
+      // A visitor already waiting for, or talking with, an agent may go on writing.
+      const conv = await queries.conversation(channel.accountId, chatId(channel.id, customer, channel.address)).catch(() => null);
+      const withHumans = conv && conv.status === 'open' && conv.agentSession !== null && conv.agentSession.status !== 'closed';
+      if (!withHumans) throw new BatonError('chat_unavailable', 'Nobody is available to chat right now; please come back later.');
+    }
+    const outcome = await router.receive({ accountId: channel.accountId, channelId: channel.id, customer, channelMessageId: b.id, content, ...(b.visitor ? { visitor: b.visitor } : {}) });
+    const message = outcome.message!;
+    // The visitor's other open pages show it too.
+    if (!outcome.duplicate) await live.publish({ accountId: channel.accountId, topic: 'visitor', conversationId: message.conversationId, messageId: message.id }).catch(() => {});
+    void reply.status(outcome.duplicate ? 200 : 201);
+    return { message: visitorMessage(message, []) };
+  });
+
+  app.get<{ Params: { accountId: string; channelId: string } }>('/:accountId/:channelId/socket', { websocket: true, schema: { hide: true } }, (socket, req) => {
+    // The token comes as the first message rather than in the URL, so it stays out of access logs.
+    const timeout = setTimeout(() => socket.close(4401, 'say hello with the visitor token'), 10_000);
+    socket.once('message', (data: Buffer) => {
+      clearTimeout(timeout);
+      void (async () => {
+        try {
+          const hello = JSON.parse(data.toString('utf8')) as { type?: unknown; token?: unknown };
+          if (hello.type !== 'hello') throw new BatonError('validation_failed', 'The first message must be {"type":"hello","token":"…"}.');
+          const channel = await channelOf(req.params.accountId, req.params.channelId);
+          const conversationId = chatId(channel.id, visitorIdOf(hello.token), channel.address);
+          hub.add(channel.accountId, conversationId, socket);
+        } catch (err) {
+          socket.close(4400, isBatonError(err) ? err.message.slice(0, 120) : 'bad hello');
+        }
+      })();
+    });
+  });
+}

@@ -1,0 +1,60 @@
+import type { FastifyInstance } from 'fastify';
+import type { Clock } from '../core/clock.js';
+import type { StoreReads } from '../core/ports.js';
+import type { Queries } from '../core/queries.js';
+import type { Router } from '../core/router.js';
+import type { DemoBot } from '../demo-bot/demo-bot.js';
+import type { DeliveryAdmin } from '../delivery/delivery-admin.js';
+import { VisitorHub } from '../dialects/webchat/visitor-hub.js';
+import { webchatRoutes } from '../dialects/webchat/webchat-routes.js';
+import { channelInboundPath, componentInboundPath } from '../dialects/registry.js';
+import { AgentHub } from '../inbox/agent-hub.js';
+import { inboxAdminRoutes } from '../inbox/inbox-admin-routes.js';
+import { sessionAuth } from '../inbox/inbox-auth.js';
+import { inboxLoginRoutes, OPEN_PATHS } from '../inbox/inbox-login-routes.js';
+import { inboxRoutes } from '../inbox/inbox-routes.js';
+import type { SessionStore } from '../inbox/session-store.js';
+import type { LiveBus } from '../live/live-bus.js';
+import { uiPages } from './ui-pages.js';
+
+export interface BrowserDeps {
+  store: Pick<StoreReads, 'agentPasswordHash' | 'listAccounts' | 'listChannels'>;
+  router: Router;
+  queries: Queries;
+  deliveries: DeliveryAdmin;
+  live: LiveBus;
+  sessions: SessionStore;
+  clock: Clock;
+  uiDir: string;
+  /** The demo account's bot, served here when Baton runs the demo. */
+  demoBot: DemoBot | null;
+  /** How long an agent's inbox may stay closed before they are set offline. */
+  awayAfterMs?: number;
+}
+
+/** What people use in a browser: the inbox (agents), the web chat (visitors), and their pages. */
+export async function browserRoutes(app: FastifyInstance, deps: BrowserDeps): Promise<void> {
+  const { router, queries, live, clock } = deps;
+  const agents = new AgentHub(live, async (accountId, agentId) => {
+    await router.setPresence(accountId, agentId, 'offline');
+    await live.publish({ accountId, topic: 'agents' });
+  }, deps.awayAfterMs);
+  const visitors = new VisitorHub(live, queries, app.log);
+  app.addHook('onClose', async () => {
+    agents.close();
+    visitors.close();
+  });
+
+  await app.register(async (scope) => {
+    scope.addHook('onRequest', sessionAuth(deps.sessions, clock, { open: OPEN_PATHS }));
+    await inboxLoginRoutes(scope, { store: deps.store, sessions: deps.sessions, router, live, clock });
+    await inboxRoutes(scope, { router, queries, live, hub: agents });
+    await scope.register(async (admin) => inboxAdminRoutes(admin, { router, queries, live, deliveries: deps.deliveries, addresses: { component: componentInboundPath, channel: channelInboundPath } }), { prefix: '/admin' });
+  }, { prefix: '/inbox/api', logLevel: 'warn' });
+  await app.register(async (scope) => webchatRoutes(scope, { router, queries, live, hub: visitors, clock }), { prefix: '/chat/api', logLevel: 'warn' });
+  if (deps.demoBot) {
+    const bot = deps.demoBot;
+    await app.register(async (scope) => bot.routes(scope), { prefix: '/demo-bot', logLevel: 'warn' });
+  }
+  await app.register(async (scope) => uiPages(scope, { uiDir: deps.uiDir, queries, store: deps.store }), { logLevel: 'warn' });
+}

@@ -1,0 +1,82 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
+import { BatonError } from '../core/errors.js';
+import type { Channel, Component } from '../core/model.js';
+import type { Queries } from '../core/queries.js';
+import type { Router } from '../core/router.js';
+import type { DeliveryAdmin } from '../delivery/delivery-admin.js';
+import type { LiveBus } from '../live/live-bus.js';
+
+const Id = Type.String({ minLength: 1, maxLength: 200 });
+const IdParams = Type.Object({ id: Id });
+const DeliveriesQuery = Type.Object({
+  state: Type.Optional(Type.Union([Type.Literal('pending'), Type.Literal('delivered'), Type.Literal('failed')])),
+  targetId: Type.Optional(Id),
+});
+const EmergencyBody = Type.Object({ on: Type.Boolean() }, { additionalProperties: false });
+
+export interface AdminDeps {
+  router: Router;
+  queries: Queries;
+  deliveries: DeliveryAdmin;
+  live: LiveBus;
+  addresses: { component(c: Component): string | null; channel(c: Channel): string | null };
+}
+
+/**
+ * The inbox's admin pages, for agents marked `admin: true`: the same operations as the native
+ * delivery and admin API (component health and verification, deliveries and replay, the
+ * emergency switch, channels and their inbound addresses), scoped to the agent's account.
+ */
+export async function inboxAdminRoutes(app: FastifyInstance, deps: AdminDeps): Promise<void> {
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+  const { router, queries, deliveries, live } = deps;
+
+  app.addHook('preHandler', async (req: FastifyRequest) => {
+    const login = req.login!;
+    const agent = await queries.agent(login.accountId, login.agentId);
+    if (!agent.admin) throw new BatonError('forbidden', 'The admin pages are for agents with `admin: true` in baton.yaml.');
+  });
+
+  api.get('/overview', { schema: { hide: true } }, async (req) => {
+    const accountId = req.login!.accountId;
+    const base = `${req.protocol}://${req.host}`;
+    const [account, components, channels] = await Promise.all([queries.account(accountId), queries.components(accountId), queries.channels(accountId)]);
+    const withBase = (p: string | null) => (p ? base + p : null);
+    return {
+      emergency: account.emergency,
+      components: await Promise.all(components.map(async (c) => {
+        const { secrets: _s, options: _o, ...rest } = c;
+        return { ...rest, inboundUrl: withBase(deps.addresses.component(c)), health: await deliveries.health(accountId, c.id) };
+      })),
+      // Spread whole, credentials aside, so what the channel reports of itself (a `warning`) reaches the page.
+      channels: channels.map((c) => {
+        const { credentials: _c, ...rest } = c;
+        return { ...rest, inboundUrl: withBase(deps.addresses.channel(c)) };
+      }),
+    };
+  });
+
+  api.post('/components/:id/verify', { schema: { hide: true, params: IdParams } }, async (req) => {
+    const accountId = req.login!.accountId;
+    const result = await deliveries.verify(accountId, req.params.id);
+    return { ...result, health: await deliveries.health(accountId, req.params.id) };
+  });
+
+  api.get('/deliveries', { schema: { hide: true, querystring: DeliveriesQuery } }, async (req) => {
+    const q = req.query;
+    return { items: await deliveries.list(req.login!.accountId, { limit: 100, ...(q.state ? { state: q.state } : {}), ...(q.targetId ? { targetId: q.targetId } : {}) }) };
+  });
+
+  api.get('/deliveries/:id', { schema: { hide: true, params: IdParams } }, async (req) => ({ delivery: await deliveries.get(req.login!.accountId, req.params.id) }));
+
+  api.post('/deliveries/:id/replay', { schema: { hide: true, params: IdParams } }, async (req) => ({ replayed: await deliveries.replay(req.login!.accountId, { id: req.params.id }) }));
+
+  api.post('/emergency', { schema: { hide: true, body: EmergencyBody } }, async (req) => {
+    const accountId = req.login!.accountId;
+    const result = await router.setEmergency(accountId, req.body.on);
+    await live.publish({ accountId, topic: 'agents' }).catch(() => {});
+    return { emergency: req.body.on, ...result };
+  });
+}

@@ -1,0 +1,135 @@
+import type {} from '@fastify/websocket';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
+import type { ControlCommand } from '../core/control.js';
+import { BatonError } from '../core/errors.js';
+import type { Component } from '../core/model.js';
+import type { ConversationView, Queries } from '../core/queries.js';
+import type { Router } from '../core/router.js';
+import type { LiveBus } from '../live/live-bus.js';
+import type { AgentHub } from './agent-hub.js';
+import type { LoginSession } from './session-store.js';
+import { conversationCard, timeline } from './inbox-views.js';
+
+const Id = Type.String({ minLength: 1, maxLength: 200 });
+const ConvParams = Type.Object({ id: Id });
+const ListQuery = Type.Object({ status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('closed')])) });
+const ReplyBody = Type.Object({ text: Type.String({ minLength: 1, maxLength: 8000 }) }, { additionalProperties: false });
+const HandbackBody = Type.Object({ flow: Type.Optional(Type.String({ maxLength: 200 })), step: Type.Optional(Type.String({ maxLength: 200 })) }, { additionalProperties: false });
+const TransferBody = Type.Object({ team: Type.Union([Id, Type.Null()]) }, { additionalProperties: false });
+const PresenceBody = Type.Object({ presence: Type.Union([Type.Literal('online'), Type.Literal('away'), Type.Literal('offline')]) }, { additionalProperties: false });
+const Empty = Type.Object({}, { additionalProperties: false });
+
+export interface InboxDeps {
+  router: Router;
+  queries: Queries;
+  live: LiveBus;
+  hub: AgentHub;
+}
+
+/** The desk component an agent acts as: the conversation's own desk when it is an inbox, else the account's first inbox. */
+function inboxOf(components: readonly Component[], conv: ConversationView | null): string {
+  const inboxes = components.filter((c) => c.dialect === 'inbox' && c.kind === 'desk');
+  const own = conv?.desk ? inboxes.find((c) => c.id === conv.desk) : undefined;
+  const chosen = own ?? inboxes[0];
+  if (!chosen) throw new BatonError('invalid_transition', 'This account has no inbox desk: add a component with `kind: desk, dialect: inbox` to baton.yaml.');
+  return chosen.id;
+}
+
+/**
+ * The agents' desk, under /inbox/api: queues, one conversation's whole story, and the agent's
+ * actions, each one core command in the agent's own account (the session decides which).
+ */
+export async function inboxRoutes(app: FastifyInstance, deps: InboxDeps): Promise<void> {
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+  const { router, queries, live, hub } = deps;
+  const me = (req: FastifyRequest): LoginSession => req.login!;
+
+  api.get('/me', { schema: { hide: true } }, async (req) => {
+    const login = me(req);
+    const [agent, account, components] = await Promise.all([queries.agent(login.accountId, login.agentId), queries.account(login.accountId), queries.components(login.accountId)]);
+    return {
+      csrfToken: login.csrfToken,
+      agent: { id: agent.id, name: agent.name, presence: agent.presence, teams: agent.teams, admin: agent.admin === true },
+      account: { id: account.id, name: account.name, teams: account.teams.map((t) => t.id), emergency: account.emergency },
+      bots: components.filter((c) => c.kind === 'bot').map((c) => ({ id: c.id, flows: c.flows })),
+    };
+  });
+
+  api.get('/agents', { schema: { hide: true } }, async (req) => ({
+    items: (await queries.agents(me(req).accountId)).map((a) => ({ id: a.id, name: a.name, presence: a.presence, teams: a.teams })),
+  }));
+
+  api.put('/presence', { schema: { hide: true, body: PresenceBody } }, async (req) => {
+    const login = me(req);
+    await router.setPresence(login.accountId, login.agentId, req.body.presence);
+    await live.publish({ accountId: login.accountId, topic: 'agents' });
+    return { presence: req.body.presence };
+  });
+
+  api.get('/conversations', { schema: { hide: true, querystring: ListQuery } }, async (req) => {
+    const accountId = me(req).accountId;
+    const [page, agents] = await Promise.all([queries.conversations(accountId, { status: req.query.status ?? 'open', limit: 200 }), queries.agents(accountId)]);
+    return { items: page.items.map((c) => conversationCard(c, agents)) };
+  });
+
+  api.get('/conversations/:id', { schema: { hide: true, params: ConvParams } }, async (req) => {
+    const accountId = me(req).accountId;
+    const conv = await queries.conversation(accountId, req.params.id);
+    const [messages, events, agents, channel] = await Promise.all([
+      queries.messages(accountId, conv.id),
+      queries.events(accountId, conv.id, 0, 1000),
+      queries.agents(accountId),
+      queries.channel(accountId, conv.channelId),
+    ]);
+    const s = conv.agentSession;
+    return {
+      conversation: conversationCard(conv, agents),
+      channel: { id: channel.id, kind: channel.kind },
+      bot: conv.bot,
+      desk: conv.desk,
+      position: conv.position,
+      enabled: conv.enabled,
+      handover: s ? { note: s.note, context: s.context, reason: s.reason, team: s.team, openedAt: s.openedAt, status: s.status } : null,
+      context: conv.context,
+      visitor: conv.visitor,
+      timeline: timeline(messages, events.items, agents),
+    };
+  });
+
+  const action = <B>(path: string, body: object, toCommand: (b: B, agentId: string, inbox: string, conv: ConversationView) => ControlCommand | 'reply') => {
+    api.post(path, { schema: { hide: true, params: ConvParams, body } }, async (req) => {
+      const login = me(req);
+      const conv = await queries.conversation(login.accountId, (req.params as { id: string }).id);
+      const inbox = inboxOf(await queries.components(login.accountId), conv);
+      const b = req.body as B;
+      const cmd = toCommand(b, login.agentId, inbox, conv);
+      if (cmd === 'reply') {
+        await router.reply(login.accountId, conv.id, { componentId: inbox, authorKind: 'agent', agentId: login.agentId, content: { type: 'text', text: (b as { text: string }).text } });
+      } else {
+        await router.command(login.accountId, conv.id, cmd);
+      }
+      const after = await queries.conversation(login.accountId, conv.id);
+      return { conversation: conversationCard(after, await queries.agents(login.accountId)) };
+    });
+  };
+
+  action('/conversations/:id/reply', ReplyBody, () => 'reply');
+  // Take: from the bot it is a takeover; from the queue, the agent assigns it to themselves.
+  action('/conversations/:id/take', Empty, (_b, agentId, inbox, conv) => (conv.controller === 'bot' ? { type: 'takeover', by: inbox, agentId, expectedVersion: conv.controlVersion } : { type: 'assign', agentId }));
+  action<{ flow?: string; step?: string }>('/conversations/:id/handback', HandbackBody, (b, _a, inbox, conv) => {
+    const flow = b.flow?.trim();
+    const step = b.step?.trim();
+    if (Boolean(flow) !== Boolean(step)) throw new BatonError('validation_failed', 'Give both a flow and a step, or neither.');
+    return { type: 'handback', by: inbox, expectedVersion: conv.controlVersion, ...(flow && step ? { position: { flow, step } } : {}) };
+  });
+  action<{ team: string | null }>('/conversations/:id/transfer', TransferBody, (b) => ({ type: 'transfer', team: b.team }));
+  action('/conversations/:id/defer', Empty, (_b, agentId) => ({ type: 'defer', agentId }));
+  action('/conversations/:id/close', Empty, (_b, _a, inbox) => ({ type: 'close', by: inbox }));
+
+  app.get('/socket', { websocket: true, schema: { hide: true } }, (socket, req) => {
+    const login = me(req);
+    hub.add(login.accountId, login.agentId, socket);
+  });
+}

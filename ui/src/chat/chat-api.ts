@@ -1,0 +1,46 @@
+import { randomId } from '../shared/format.js';
+import { requestJson } from '../shared/http.js';
+
+export interface ChatStatus { title: string; active: boolean; available: boolean; botInFront: boolean }
+
+export interface ChatMessage {
+  id: string;
+  from: 'visitor' | 'bot' | 'agent' | 'system';
+  name: string | null;
+  content: { type: string; text?: string; media?: { url: string; name?: string; contentType?: string }; postback?: { payload: string; title?: string }; buttons?: { title: string; payload?: string }[] };
+  clientId: string | null;
+  createdAt: string;
+  /** Only on the page: sent, not yet confirmed by Baton. */
+  pending?: boolean;
+  failed?: boolean;
+}
+
+const TOKEN_KEY = 'baton.visitor-token';
+
+/** The visitor's token: random, made once, kept in this browser; it names their chat and nothing else. */
+export function visitorToken(): string {
+  let token = localStorage.getItem(TOKEN_KEY);
+  if (!token || !/^[A-Za-z0-9_-]{32,128}$/.test(token)) {
+    token = randomId(32);
+    localStorage.setItem(TOKEN_KEY, token);
+  }
+  return token;
+}
+
+/** The visitor's calls for one web chat channel. */
+export class ChatApi {
+  readonly base: string;
+
+  constructor(readonly account: string, readonly channel: string, readonly token: string) {
+    this.base = `/chat/api/${encodeURIComponent(account)}/${encodeURIComponent(channel)}`;
+  }
+
+  private headers() {
+    return { 'x-visitor-token': this.token };
+  }
+
+  history = () => requestJson<{ status: ChatStatus; messages: ChatMessage[] }>('GET', `${this.base}/history`, undefined, this.headers());
+  status = () => requestJson<ChatStatus>('GET', `${this.base}/status`);
+  send = (body: { id: string; text?: string; postback?: { payload: string; title: string }; visitor?: Record<string, string> }) =>
+    requestJson<{ message: ChatMessage }>('POST', `${this.base}/messages`, body, this.headers());
+}

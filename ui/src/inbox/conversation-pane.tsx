@@ -1,0 +1,159 @@
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { clock } from '../shared/format.js';
+import { ApiError } from '../shared/http.js';
+import { cardState } from './card-state.js';
+import { DetailsPanel } from './details-panel.js';
+import { HandbackForm } from './handback-form.js';
+import type { Content, Detail, InboxApi, Me } from './inbox-api.js';
+
+type Panel = 'none' | 'handback' | 'transfer';
+
+/**
+ * One conversation: its whole story (bot part included) with the notes of every change of control,
+ * what the bot passed on, and the agent's actions. `changed` moves when a live update names it.
+ */
+export function ConversationPane({ api, me, id, changed, onAction, onBack }: { api: InboxApi; me: Me; id: string; changed: number; onAction: () => void; onBack: () => void }) {
+  const [detail, setDetail] = useState<Detail | null>(null);
+  const [missing, setMissing] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [panel, setPanel] = useState<Panel>('none');
+  const [draft, setDraft] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [team, setTeam] = useState('');
+  const log = useRef<HTMLOListElement>(null);
+
+  const load = useCallback(async () => {
+    try {
+      setDetail(await api.conversation(id));
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) setMissing(err.message);
+    }
+  }, [api, id]);
+  useEffect(() => void load(), [load, changed]);
+  useEffect(() => {
+    if (log.current) log.current.scrollTop = log.current.scrollHeight;
+  }, [detail?.timeline.length]);
+
+  const act = async (action: 'reply' | 'take' | 'handback' | 'transfer' | 'defer' | 'close', body: object = {}) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await api.act(id, action, body);
+      setPanel('none');
+      await load();
+      onAction();
+      return true;
+    } catch (err) {
+      setError(err instanceof ApiError ? err.message : 'That did not work.');
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  if (missing) {
+    return (
+      <section class="pane">
+        <div class="empty" role="alert"><h2>Conversation not found</h2><p>{missing}</p><button class="btn" type="button" onClick={onBack}>Back to the queues</button></div>
+      </section>
+    );
+  }
+  if (!detail) return <section class="pane" aria-busy="true"><p class="empty">Loading…</p></section>;
+
+  const c = detail.conversation;
+  const state = cardState(c, me.agent.id);
+  const isOpen = c.status === 'open';
+  const s = c.agentSession;
+  const deskAnswers = isOpen && c.controller === 'desk';
+  const flows = me.bots.find((b) => b.id === detail.bot)?.flows ?? [];
+  const send = async (e: Event) => {
+    e.preventDefault();
+    const text = draft.trim();
+    if (!text) return;
+    if (await act('reply', { text })) setDraft('');
+  };
+
+  return (
+    <section class="pane" aria-label={`Conversation with ${c.displayName}`}>
+      <div class="conv">
+        <header class="conv-head">
+          <button class="btn btn-ghost back" type="button" onClick={onBack} aria-label="Back to the queues">←</button>
+          <div class="conv-title">
+            <h2>{c.displayName}</h2>
+            <span class="muted small">{detail.channel.id} ({detail.channel.kind}) · {c.team ? `team ${c.team}` : 'general queue'}</span>
+          </div>
+          <span class={`badge tone-${state.tone}`} data-testid="conversation-state">{state.label}</span>
+        </header>
+        {isOpen && (
+          <div class="actions" role="toolbar" aria-label="Actions">
+            {c.controller === 'bot' && <button class="btn btn-primary" type="button" disabled={busy} onClick={() => act('take')}>Take over from bot</button>}
+            {c.controller !== 'bot' && s && (s.agentId !== me.agent.id || s.status === 'deferred') && <button class="btn btn-primary" type="button" disabled={busy} onClick={() => act('take')}>Take</button>}
+            {c.controller === 'desk' && detail.bot && <button class="btn" type="button" disabled={busy} aria-expanded={panel === 'handback'} onClick={() => setPanel(panel === 'handback' ? 'none' : 'handback')}>Hand back to bot</button>}
+            {s && <button class="btn" type="button" disabled={busy} aria-expanded={panel === 'transfer'} onClick={() => setPanel(panel === 'transfer' ? 'none' : 'transfer')}>Transfer</button>}
+            {s && s.status !== 'deferred' && <button class="btn" type="button" disabled={busy} onClick={() => act('defer')}>Defer</button>}
+            <button class="btn btn-danger-quiet" type="button" disabled={busy} onClick={() => act('close')}>Close</button>
+          </div>
+        )}
+        {panel === 'handback' && <HandbackForm flows={flows} position={detail.position} busy={busy} onCancel={() => setPanel('none')} onSubmit={(flow, step) => act('handback', flow && step ? { flow, step } : {})} />}
+        {panel === 'transfer' && (
+          <form class="inline-form" onSubmit={(e) => { e.preventDefault(); void act('transfer', { team: team || null }); }}>
+            <label class="inline-label">
+              Transfer to
+              <select value={team} onChange={(e) => setTeam(e.currentTarget.value)} autofocus>
+                <option value="">General queue</option>
+                {me.account.teams.map((t) => <option key={t} value={t}>Team {t}</option>)}
+              </select>
+            </label>
+            <button class="btn btn-primary" type="submit" disabled={busy}>Transfer</button>
+            <button class="btn btn-ghost" type="button" onClick={() => setPanel('none')}>Cancel</button>
+          </form>
+        )}
+        {error && <p class="form-error banner" role="alert">{error}</p>}
+        <ol class="timeline" ref={log} aria-label="History" aria-live="polite">
+          {detail.timeline.map((item) => item.kind === 'note'
+            ? <li key={`n${item.seq}`} class="note"><span>{item.text}</span> <time>{clock(item.at)}</time></li>
+            : (
+              <li key={item.id} class={`msg from-${item.from}`}>
+                <span class="msg-author">{item.from === 'customer' ? c.displayName : item.from === 'bot' ? `Bot · ${item.name}` : item.name}</span>
+                <MessageBody content={item.content} />
+                <time class="msg-time">{clock(item.at)}</time>
+              </li>
+            ))}
+        </ol>
+        <form class="composer" onSubmit={send}>
+          <textarea
+            aria-label="Reply"
+            placeholder={!isOpen ? 'This conversation is closed.' : deskAnswers ? 'Write a reply… (Enter sends, Shift+Enter for a new line)' : 'The bot is answering. Take over to reply.'}
+            value={draft}
+            disabled={!deskAnswers}
+            rows={2}
+            onInput={(e) => setDraft(e.currentTarget.value)}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter' && !e.shiftKey) {
+                e.preventDefault();
+                void send(e);
+              }
+            }}
+          />
+          <button class="btn btn-primary" type="submit" disabled={!deskAnswers || busy || !draft.trim()}>Send</button>
+        </form>
+      </div>
+      <DetailsPanel detail={detail} />
+    </section>
+  );
+}
+
+/** Text, a file link, or a button press; buttons the bot offered are listed. */
+export function MessageBody({ content }: { content: Content }) {
+  return (
+    <div class="msg-body">
+      {content.type === 'postback' ? <span class="postback">Pressed “{content.postback?.title ?? content.text}”</span> : content.text && <p>{content.text}</p>}
+      {content.media && <a class="file" href={content.media.url} target="_blank" rel="noopener noreferrer">{content.media.name ?? content.media.url}</a>}
+      {content.buttons && content.buttons.length > 0 && (
+        <ul class="offered" aria-label="Buttons offered">
+          {content.buttons.map((b) => <li key={b.title}>{b.title}</li>)}
+        </ul>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,95 @@
+import { requestJson } from '../shared/http.js';
+
+export type Presence = 'online' | 'away' | 'offline';
+
+export interface Me {
+  csrfToken: string;
+  agent: { id: string; name: string; presence: Presence; teams: string[]; admin: boolean };
+  account: { id: string; name: string; teams: string[]; emergency: boolean };
+  bots: { id: string; flows: { id: string; steps: string[] }[] }[];
+}
+
+export interface Card {
+  id: string;
+  channelId: string;
+  customer: string;
+  displayName: string;
+  status: 'open' | 'closed';
+  controller: 'bot' | 'desk' | 'none';
+  controlVersion: number;
+  team: string | null;
+  categories: string[];
+  agentSession: { id: string; status: string; agentId: string | null; agentName: string | null; note: string | null; openedAt: string } | null;
+  waitingSince: string | null;
+  lastCustomerMessageAt: string | null;
+  updatedAt: string;
+}
+
+export interface Content {
+  type: 'text' | 'media' | 'postback' | 'custom';
+  text?: string;
+  media?: { url: string; contentType?: string; name?: string };
+  postback?: { payload: string; title?: string };
+  buttons?: { id?: string; title: string; payload?: string }[];
+}
+
+export type TimelineItem =
+  | { kind: 'message'; at: string; id: string; from: 'customer' | 'bot' | 'agent' | 'system'; name: string; content: Content }
+  | { kind: 'note'; at: string; seq: number; type: string; text: string };
+
+export interface Detail {
+  conversation: Card;
+  channel: { id: string; kind: string };
+  bot: string | null;
+  desk: string | null;
+  position: { flow: string; step: string } | null;
+  enabled: Record<string, boolean>;
+  handover: { note: string | null; context: Record<string, unknown>; reason: string; team: string | null; openedAt: string; status: string } | null;
+  context: Record<string, unknown>;
+  visitor: Record<string, string>;
+  timeline: TimelineItem[];
+}
+
+export interface AgentRow { id: string; name: string; presence: Presence; teams: string[] }
+
+export interface Health { state: string; consecutiveFailures: number; lastError: string | null; lastFailureAt: string | null; backlog: number; oldestPendingAgeSeconds: number | null; blockedConversations: number }
+
+export interface Overview {
+  emergency: boolean;
+  components: { id: string; kind: string; dialect: string; url: string | null; inboundUrl: string | null; health: Health }[];
+  channels: { id: string; kind: string; active: boolean; address: string; outboundUrl: string | null; inboundUrl: string | null; warning?: unknown; reachability?: { warning: string | null; checkedAt: string } | null }[];
+}
+
+export interface DeliveryRow { id: string; conversationId: string; seq: number; eventType: string; target: { kind: string; id: string }; state: string; attempts: number; createdAt: string; deliveredAt: string | null; lastError: string | null }
+
+/** The inbox's calls: the session cookie identifies the agent, the CSRF token goes with every change. */
+export class InboxApi {
+  csrf = '';
+
+  private call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    return requestJson<T>(method, `/inbox/api${path}`, body, method === 'GET' ? {} : { 'x-csrf-token': this.csrf });
+  }
+
+  session = () => this.call<{ loggedIn: boolean }>('GET', '/session');
+  loginOptions = () => this.call<{ account: string | null }>('GET', '/login-options');
+  login = async (account: string, agent: string, password: string) => {
+    const r = await this.call<{ csrfToken: string }>('POST', '/login', { account, agent, password });
+    this.csrf = r.csrfToken;
+  };
+  logout = () => this.call('POST', '/logout', {});
+  me = async () => {
+    const me = await this.call<Me>('GET', '/me');
+    this.csrf = me.csrfToken;
+    return me;
+  };
+  agents = () => this.call<{ items: AgentRow[] }>('GET', '/agents');
+  setPresence = (presence: Presence) => this.call('PUT', '/presence', { presence });
+  conversations = (status: 'open' | 'closed') => this.call<{ items: Card[] }>('GET', `/conversations?status=${status}`);
+  conversation = (id: string) => this.call<Detail>('GET', `/conversations/${encodeURIComponent(id)}`);
+  act = (id: string, action: 'reply' | 'take' | 'handback' | 'transfer' | 'defer' | 'close', body: object = {}) => this.call<{ conversation: Card }>('POST', `/conversations/${encodeURIComponent(id)}/${action}`, body);
+  overview = () => this.call<Overview>('GET', '/admin/overview');
+  verify = (componentId: string) => this.call<{ verified: boolean; reason: string | null; released: number }>('POST', `/admin/components/${encodeURIComponent(componentId)}/verify`, {});
+  deliveries = (state: string) => this.call<{ items: DeliveryRow[] }>('GET', `/admin/deliveries${state ? `?state=${state}` : ''}`);
+  replay = (id: string) => this.call<{ replayed: number }>('POST', `/admin/deliveries/${encodeURIComponent(id)}/replay`, {});
+  emergency = (on: boolean) => this.call<{ emergency: boolean; conversations: number }>('POST', '/admin/emergency', { on });
+}

@@ -1,0 +1,59 @@
+import { useEffect, useState } from 'preact/hooks';
+import { ApiError } from '../shared/http.js';
+import type { InboxApi } from './inbox-api.js';
+
+/** Agents log in with their account, agent id and password from baton.yaml. */
+export function LoginPage({ api, onLoggedIn }: { api: InboxApi; onLoggedIn: () => void }) {
+  const [account, setAccount] = useState(() => localStorage.getItem('baton.inbox.account') ?? '');
+  const [agent, setAgent] = useState(() => localStorage.getItem('baton.inbox.agent') ?? '');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    api.loginOptions().then((o) => {
+      if (o.account) setAccount((a) => a || o.account!);
+    }, () => {});
+  }, [api]);
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await api.login(account.trim(), agent.trim(), password);
+      localStorage.setItem('baton.inbox.account', account.trim());
+      localStorage.setItem('baton.inbox.agent', agent.trim());
+      onLoggedIn();
+    } catch (err) {
+      setError(err instanceof ApiError ? err.message : 'Login failed.');
+      setPassword('');
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <main class="login">
+      <form class="login-card" onSubmit={submit} aria-labelledby="login-title">
+        <div class="brand brand-large"><span class="brand-mark" aria-hidden="true">B</span> Baton</div>
+        <h1 id="login-title">Sign in to the inbox</h1>
+        <label>
+          Account
+          <input name="account" value={account} onInput={(e) => setAccount(e.currentTarget.value)} autocomplete="organization" required />
+        </label>
+        <label>
+          Agent
+          <input name="agent" value={agent} onInput={(e) => setAgent(e.currentTarget.value)} autocomplete="username" required autofocus={!agent} />
+        </label>
+        <label>
+          Password
+          <input name="password" type="password" value={password} onInput={(e) => setPassword(e.currentTarget.value)} autocomplete="current-password" required autofocus={Boolean(agent)} />
+        </label>
+        {error && <p class="form-error" role="alert">{error}</p>}
+        <button class="btn btn-primary btn-block" type="submit" disabled={busy}>{busy ? 'Signing in…' : 'Sign in'}</button>
+        <p class="hint">Agents and their passwords are declared in <code>baton.yaml</code>.</p>
+      </form>
+    </main>
+  );
+}
