@@ -7,7 +7,7 @@ const CONVERSATIONS = 20;
 const MESSAGES = 10;
 const TIMEOUT_MS = 1000;
 const SLOW_ANSWER_MS = 3000;
-/** What the healthy endpoint's p99 may grow by next to a slow one: 2x, plus this much. */
+/** How far the healthy endpoint's latency (median and p99) may grow next to a slow one: 2x, plus this much. */
 const SLACK_MS = 100;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
