@@ -79,7 +79,7 @@ export async function createBaton(cfg: RuntimeConfig, opts: { clock?: Clock; log
   const store = openStore({ databaseUrl: cfg.databaseUrl, dataDir: cfg.dataDir, ...(cfg.databaseSchema ? { schema: cfg.databaseSchema } : {}) });
   await store.migrate();
   await applyConfig(store, cfg.config ?? demoConfig());
-  const router = new Router(store, clock);
+  const router = new Router(store, clock, { writeConcurrency: store.capabilities.writeConcurrency });
   const queries = new Queries(store);
   const outbox = new OutboxStore(store);
   const sender = new HttpSender({ connectionsPerEndpoint: cfg.delivery.connectionsPerEndpoint, connectTimeoutMs: 5000 });

@@ -85,9 +85,12 @@ export interface StoreTx extends StoreReads {
   lockConversation(accountId: string, id: string): Promise<Conversation | undefined>;
   /** Inserts unless another writer got there first; false when it already existed. */
   insertConversation(conv: Conversation): Promise<boolean>;
-  updateConversation(conv: Conversation): Promise<void>;
+  /** Writes the new state; `previous` (the state it was read as) spares rewriting unchanged session rows. */
+  updateConversation(conv: Conversation, previous?: Conversation): Promise<void>;
   appendEvents(events: ConversationEvent[]): Promise<void>;
   insertMessage(message: Message, channelId: string): Promise<void>;
+  /** Inserts unless the channel already delivered a message with this channel message id; false then. */
+  insertMessageOnce(message: Message, channelId: string): Promise<boolean>;
   insertDeliveries(rows: DeliveryDraft[]): Promise<void>;
   putIdempotency(accountId: string, key: string, record: IdempotencyRecord): Promise<void>;
   putTimer(timer: Timer): Promise<void>;

@@ -6,7 +6,9 @@ import type { ConversationEvent, EventDraft } from './events.js';
 import { recipients } from './fanout.js';
 import { chatId, newId } from './ids.js';
 import type { Account, Channel, Message, MessageContent } from './model.js';
-import { type DeliveryDraft, type Store, type StoreTx, WriteConflict } from './ports.js';
+import { GroupCommit } from './group-commit.js';
+import { view } from './queries.js';
+import type { DeliveryDraft, Store, StoreTx } from './ports.js';
 import { matchRule } from './rules.js';
 
 export interface InboundMessage {
@@ -58,10 +60,15 @@ export interface Idempotency {
 export class Router {
   private readonly listeners: CommitListener[] = [];
 
+  private readonly commits: GroupCommit;
+
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
-  ) {}
+    opts: { writeConcurrency?: number } = {},
+  ) {
+    this.commits = new GroupCommit(store, opts.writeConcurrency ?? 1);
+  }
 
   onCommit(listener: CommitListener): void {
     this.listeners.push(listener);
@@ -75,24 +82,7 @@ export class Router {
       if (!channel) throw new BatonError('channel_not_found', `No channel ${input.channelId} in account ${account.id}.`);
       if (!channel.active) throw new BatonError('channel_inactive', `Channel ${channel.id} is switched off; switch it on to accept messages.`);
       const channelMessageId = input.channelMessageId ?? idem?.key;
-      if (channelMessageId) {
-        const seen = await tx.findMessageByChannelMessageId(account.id, channel.id, channelMessageId);
-        if (seen) {
-          const conversation = await tx.getConversation(account.id, seen.conversationId);
-          return { conversation: conversation!, events: [], message: seen, duplicate: true };
-        }
-      }
       const id = chatId(channel.id, input.customer, input.business ?? channel.address);
-      let conv = await tx.lockConversation(account.id, id);
-      const opening: EventDraft[] = [];
-      if (!conv) {
-        const fresh = await this.openConversation(tx, account, channel, id, input, now);
-        if (await tx.insertConversation(fresh.conversation)) {
-          opening.push(fresh.opened);
-        }
-        conv = (await tx.lockConversation(account.id, id))!;
-      }
-      if (input.visitor) conv.visitor = { ...conv.visitor, ...input.visitor };
       const message: Message = {
         accountId: account.id,
         conversationId: id,
@@ -103,7 +93,24 @@ export class Router {
         status: 'accepted',
         createdAt: now,
       };
-      await tx.insertMessage(message, channel.id);
+      // The unique index decides whether the channel sent this before: one write, no lookup first.
+      if (channelMessageId && !(await tx.insertMessageOnce(message, channel.id))) {
+        const seen = (await tx.findMessageByChannelMessageId(account.id, channel.id, channelMessageId))!;
+        const conversation = await tx.getConversation(account.id, seen.conversationId);
+        return { conversation: view(conversation!, account), events: [], message: seen, duplicate: true };
+      }
+      if (!channelMessageId) await tx.insertMessage(message, channel.id);
+      let conv = await tx.lockConversation(account.id, id);
+      const opening: EventDraft[] = [];
+      if (!conv) {
+        const fresh = await this.openConversation(tx, account, channel, id, input, now);
+        if (await tx.insertConversation(fresh.conversation)) {
+          opening.push(fresh.opened);
+        }
+        conv = (await tx.lockConversation(account.id, id))!;
+      }
+      const before = conv;
+      if (input.visitor) conv = { ...conv, visitor: { ...conv.visitor, ...input.visitor } };
       const env = { account, now, newId, agentsAvailable: true, realtime: channel.realtime, newThreadToHumans: channel.emergency === true };
       // Context a channel brings with a message (Omnichannel channel variables) is a context
       // change like any other: bots and desks hear of it before the message, and only of values
@@ -111,8 +118,8 @@ export class Router {
       const changed = changedContext(conv.context, input.context);
       const withContext = changed ? transition(conv, { type: 'update_context', context: changed }, env) : { conversation: conv, events: [] };
       const result = transition(withContext.conversation, { type: 'customer_message', messageId: message.id }, env);
-      const events = await this.commitChange(tx, result.conversation, [...opening, ...withContext.events, ...result.events], now);
-      return { conversation: result.conversation, events, message };
+      const events = await this.commitChange(tx, result.conversation, [...opening, ...withContext.events, ...result.events], now, opening.length > 0 ? undefined : before);
+      return { conversation: view(result.conversation, account), events, message };
     });
   }
 
@@ -148,8 +155,8 @@ export class Router {
         };
         const result = transition(conv, cmd, { account, now, newId, agentsAvailable: true, realtime: channel.realtime });
         await tx.insertMessage(message, channel.id);
-        const events = await this.commitChange(tx, result.conversation, result.events, now);
-        return { conversation: result.conversation, events, message };
+        const events = await this.commitChange(tx, result.conversation, result.events, now, conv);
+        return { conversation: view(result.conversation, account), events, message };
       });
     } catch (err) {
       if (isBatonError(err) && (err.code === 'component_disabled' || err.code === 'stale_control')) {
@@ -168,8 +175,8 @@ export class Router {
       const agentsAvailable = (cmd.type === 'handover' || cmd.type === 'set_categories') && channel.realtime ? await this.agentsAvailable(tx, account, conv, cmd.team) : true;
       const result = transition(conv, cmd, { account, now, newId, agentsAvailable, realtime: channel.realtime, newThreadToHumans: channel.emergency === true });
       await this.scheduleTimers(tx, account, result.conversation, conv, now);
-      const events = await this.commitChange(tx, result.conversation, result.events, now);
-      return { conversation: result.conversation, events };
+      const events = await this.commitChange(tx, result.conversation, result.events, now, conv);
+      return { conversation: view(result.conversation, account), events };
     });
   }
 
@@ -250,40 +257,23 @@ export class Router {
   }
 
   private async run(accountId: string, idem: Idempotency | undefined, fn: (tx: StoreTx, now: string) => Promise<CommandOutcome>): Promise<CommandOutcome> {
-    let committed = 0;
-    const outcome = await this.retryOnConflict(() =>
-      this.store.transaction(async (tx) => {
-        committed = 0;
-        const now = this.clock.now().toISOString();
-        if (idem) {
-          const prior = await tx.getIdempotency(accountId, idem.key);
-          if (prior) {
-            if (prior.fingerprint !== idem.fingerprint) {
-              throw new BatonError('idempotency_conflict', `Idempotency-Key ${idem.key} was first used for a different request; use a new key.`);
-            }
-            return { ...(prior.result as CommandOutcome), duplicate: true };
+    const outcome = await this.commits.submit(async (tx) => {
+      const now = this.clock.now().toISOString();
+      if (idem) {
+        const prior = await tx.getIdempotency(accountId, idem.key);
+        if (prior) {
+          if (prior.fingerprint !== idem.fingerprint) {
+            throw new BatonError('idempotency_conflict', `Idempotency-Key ${idem.key} was first used for a different request; use a new key.`);
           }
+          return { ...(prior.result as CommandOutcome), duplicate: true };
         }
-        const result = await fn(tx, now);
-        if (idem && !result.duplicate) await tx.putIdempotency(accountId, idem.key, { fingerprint: idem.fingerprint, result, createdAt: now });
-        committed = result.events.length;
-        return result;
-      }),
-    );
-    if (committed > 0) for (const l of this.listeners) l(accountId, committed);
-    return outcome;
-  }
-
-  /** Two first messages of one chat on two processes race to insert it; the loser runs again. */
-  private async retryOnConflict<T>(fn: () => Promise<T>): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await fn();
-      } catch (err) {
-        if (attempt < 5 && err instanceof WriteConflict) continue;
-        throw err;
       }
-    }
+      const result = await fn(tx, now);
+      if (idem && !result.duplicate) await tx.putIdempotency(accountId, idem.key, { fingerprint: idem.fingerprint, result, createdAt: now });
+      return result;
+    });
+    if (outcome.events.length > 0 && !outcome.duplicate) for (const l of this.listeners) l(accountId, outcome.events.length);
+    return outcome;
   }
 
   private async load(tx: StoreTx, accountId: string, conversationId: string): Promise<{ account: Account; conv: Conversation; channel: Channel }> {
@@ -378,10 +368,10 @@ export class Router {
   }
 
   /** Numbers the events, writes them, the conversation and the outbox rows they cause. */
-  private async commitChange(tx: StoreTx, conv: Conversation, drafts: EventDraft[], now: string): Promise<ConversationEvent[]> {
+  private async commitChange(tx: StoreTx, conv: Conversation, drafts: EventDraft[], now: string, previous?: Conversation): Promise<ConversationEvent[]> {
     const events: ConversationEvent[] = drafts.map((d, i) => ({ ...d, accountId: conv.accountId, conversationId: conv.id, seq: conv.lastSeq + i + 1, at: now }));
     conv.lastSeq += events.length;
-    await tx.updateConversation(conv);
+    await tx.updateConversation(conv, previous);
     if (events.length === 0) return events;
     await tx.appendEvents(events);
     const deliveries: DeliveryDraft[] = [];

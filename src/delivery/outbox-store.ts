@@ -50,6 +50,10 @@ export class OutboxStore {
    * of its lease: if its dispatcher dies, it is simply due again when the lease runs out.
    */
   async claim(now: string, leaseUntil: string, claimId: string, limit: number): Promise<Cursor[]> {
+    // Most wake-ups find nothing due (the new work went to a parked or busy cursor): a plain read
+    // answers that without opening a write transaction.
+    const any = await this.db.selectFrom('delivery_cursors').select('target_id').where('due_at', '<=', now).limit(1).executeTakeFirst();
+    if (!any) return [];
     return this.db.transaction().execute(async (trx) => {
       let q = trx.selectFrom('delivery_cursors').select(['account_id', 'target_kind', 'target_id', 'conversation_id', 'head_seq']).where('due_at', '<=', now).orderBy('due_at').limit(limit);
       if (this.store.capabilities.rowLocks) q = q.forUpdate().skipLocked();

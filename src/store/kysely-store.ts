@@ -23,6 +23,8 @@ export interface Capabilities {
   engine: 'sqlite' | 'postgres';
   /** Row locks exist (PostgreSQL); without them the single writer serialises transactions. */
   rowLocks: boolean;
+  /** Write transactions worth running at once: SQLite has one writer; PostgreSQL a pool of connections. */
+  writeConcurrency: number;
   /** Error codes that mean "another writer won a race". */
   conflictCodes: readonly string[];
   /** Runs before migrations (PostgreSQL: create the schema the connection lives in). */
@@ -211,20 +213,21 @@ class TxOps extends Reads implements StoreTx {
     return inserted;
   }
 
-  async updateConversation(conv: Conversation): Promise<void> {
+  async updateConversation(conv: Conversation, previous?: Conversation): Promise<void> {
     const { account_id, id, ...rest } = rows.fromConversation(conv);
     await this.trx.updateTable('conversations').set(rest).where('account_id', '=', account_id).where('id', '=', id).execute();
-    await this.writeSessions(conv);
+    await this.writeSessions(conv, previous);
   }
 
-  private async writeSessions(conv: Conversation): Promise<void> {
-    if (conv.botSession) {
+  /** Session index rows are written when a session id is new, not on every message. */
+  private async writeSessions(conv: Conversation, previous?: Conversation): Promise<void> {
+    if (conv.botSession && conv.botSession.id !== previous?.botSession?.id) {
       await this.trx.insertInto('bot_sessions').values({ account_id: conv.accountId, id: conv.botSession.id, conversation_id: conv.id, opened_at: conv.botSession.openedAt }).onConflict((oc) => oc.columns(['account_id', 'id']).doNothing()).execute();
     }
-    if (conv.workItem) {
+    if (conv.workItem && conv.workItem.id !== previous?.workItem?.id) {
       await this.trx.insertInto('work_items').values({ account_id: conv.accountId, id: conv.workItem.id, conversation_id: conv.id, opened_at: conv.workItem.openedAt }).onConflict((oc) => oc.columns(['account_id', 'id']).doNothing()).execute();
     }
-    if (conv.agentSession) {
+    if (conv.agentSession && conv.agentSession.id !== previous?.agentSession?.id) {
       await this.trx.insertInto('agent_sessions').values({ account_id: conv.accountId, id: conv.agentSession.id, conversation_id: conv.id, opened_at: conv.agentSession.openedAt }).onConflict((oc) => oc.columns(['account_id', 'id']).doNothing()).execute();
     }
   }
@@ -232,6 +235,11 @@ class TxOps extends Reads implements StoreTx {
   async appendEvents(events: ConversationEvent[]): Promise<void> {
     if (events.length === 0) return;
     await this.trx.insertInto('events').values(events.map(rows.fromEvent)).execute();
+  }
+
+  async insertMessageOnce(message: Message, channelId: string): Promise<boolean> {
+    const res = await this.trx.insertInto('messages').values(rows.fromMessage(message, channelId)).onConflict((oc) => oc.columns(['account_id', 'channel_id', 'channel_message_id']).doNothing()).executeTakeFirst();
+    return Number(res.numInsertedOrUpdatedRows ?? 0n) > 0;
   }
 
   async insertMessage(message: Message, channelId: string): Promise<void> {

@@ -61,7 +61,8 @@ function body(ctx: DeliveryContext): Record<string, unknown> | null {
     const status = event.data.status === 'failed' ? 'Failed' : event.data.status === 'read' ? 'Read' : 'Delivered';
     return {
       Conversationid: conversationId(ctx),
-      ConversationType: ctx.conversation.controller === 'bot' ? 'BOT' : 'CCSP',
+      // The status is of the bot's own message, sent in its BOT conversation, whoever controls now.
+      ConversationType: 'BOT',
       Messageid: event.data.messageId,
       Channel: channel,
       Event: 'Message Delivery',

@@ -30,7 +30,8 @@ function contentOf(body: { text?: string | undefined; content?: unknown }): Mess
 }
 
 async function answer(reply: FastifyReply, queries: Queries, accountId: string, outcome: CommandOutcome, created = false): Promise<unknown> {
-  const conversation = await queries.conversation(accountId, outcome.conversation.id);
+  // A fresh outcome already carries the view as committed; a replay shows the conversation as it is now.
+  const conversation = !outcome.duplicate && 'enabled' in outcome.conversation ? outcome.conversation : await queries.conversation(accountId, outcome.conversation.id);
   if (outcome.duplicate) void reply.header('idempotent-replayed', 'true');
   void reply.status(created && !outcome.duplicate ? 201 : 200);
   return { conversation, events: outcome.events, ...(outcome.message ? { message: outcome.message } : {}), duplicate: outcome.duplicate ?? false };

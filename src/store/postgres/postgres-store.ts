@@ -3,6 +3,7 @@ import pg from 'pg';
 import { KyselyStore } from '../kysely-store.js';
 import { PgLiveBus } from './pg-live-bus.js';
 import { PgNotifier } from './pg-notifier.js';
+import { preparedPool } from './prepared-pool.js';
 import { SchemaScopedPostgresDialect } from './schema-scoped-dialect.js';
 import type { Database } from '../schema.js';
 
@@ -26,10 +27,12 @@ export function openPostgresStore(opts: PostgresOptions): KyselyStore {
   // A dropped connection (a database restart) must not take the process down; the pool reconnects.
   pool.on('error', () => {});
   const schema = opts.schema;
-  const kysely = new Kysely<Database>({ dialect: schema ? new SchemaScopedPostgresDialect({ pool }, schema) : new PostgresDialect({ pool }) });
+  const prepared = preparedPool(pool);
+  const kysely = new Kysely<Database>({ dialect: schema ? new SchemaScopedPostgresDialect({ pool: prepared }, schema) : new PostgresDialect({ pool: prepared }) });
   return new KyselyStore(kysely, {
     engine: 'postgres',
     rowLocks: true,
+    writeConcurrency: Math.max(1, (opts.poolSize ?? 10) - 2),
     conflictCodes: ['23505', '40001', '40P01'],
     notifier: () => new PgNotifier(opts.url, `baton_outbox_${schema ?? 'public'}`, kysely),
     liveBus: () => new PgLiveBus(opts.url, `baton_live_${schema ?? 'public'}`, kysely),

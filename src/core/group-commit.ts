@@ -1,0 +1,95 @@
+import type { Store, StoreTx } from './ports.js';
+import { WriteConflict } from './ports.js';
+
+interface Job {
+  work: (tx: StoreTx) => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (err: unknown) => void;
+  conflicts: number;
+}
+
+const MAX_CONFLICT_RETRIES = 5;
+
+/**
+ * Group commit: commands that arrive while a transaction is running are run together in the next
+ * one, in arrival order, so a burst costs one commit (one WAL flush on PostgreSQL) instead of one
+ * each. A batch is all or nothing: if any command in it fails, the batch is rolled back and each of
+ * its commands runs again on its own, so one bad request never takes others with it. Under light
+ * load every batch holds one command and nothing waits.
+ */
+export class GroupCommit {
+  private readonly queue: Job[] = [];
+  private active = 0;
+  private scheduled = false;
+
+  constructor(
+    private readonly store: Store,
+    /** Transactions in flight at once: 1 for SQLite's single writer, a few for a PostgreSQL pool. */
+    private readonly concurrency: number,
+    private readonly maxBatch = 64,
+  ) {}
+
+  submit<T>(work: (tx: StoreTx) => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ work, resolve: resolve as (v: unknown) => void, reject, conflicts: 0 });
+      this.schedule();
+    });
+  }
+
+  /**
+   * Starts the next batch after the current I/O phase: requests parsed in the same turn of the
+   * event loop join one transaction. (A SQLite transaction never yields to I/O, so without this
+   * wait every batch would hold exactly one command.)
+   */
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.active < this.concurrency && this.queue.length > 0) {
+      const batch = this.queue.splice(0, this.maxBatch);
+      this.active++;
+      void this.runBatch(batch).finally(() => {
+        this.active--;
+        this.pump();
+      });
+    }
+  }
+
+  private async runBatch(batch: Job[]): Promise<void> {
+    if (batch.length === 1) return this.runAlone(batch[0]!);
+    let values: unknown[];
+    try {
+      values = await this.store.transaction(async (tx) => {
+        const out: unknown[] = [];
+        for (const job of batch) out.push(await job.work(tx));
+        return out;
+      });
+    } catch {
+      // Whatever failed, nothing of the batch was kept: each command gets its own transaction.
+      await Promise.all(batch.map((job) => this.runAlone(job)));
+      return;
+    }
+    batch.forEach((job, i) => job.resolve(values[i]));
+  }
+
+  private async runAlone(job: Job): Promise<void> {
+    try {
+      job.resolve(await this.store.transaction((tx) => job.work(tx)));
+    } catch (err) {
+      // Another writer won a race (two first messages of one chat): run again, it will see the winner.
+      if (err instanceof WriteConflict && job.conflicts < MAX_CONFLICT_RETRIES) {
+        job.conflicts++;
+        this.queue.push(job);
+        this.schedule();
+        return;
+      }
+      job.reject(err);
+    }
+  }
+}

@@ -1,0 +1,29 @@
+import type BetterSqlite3 from 'better-sqlite3';
+import type { SqliteDatabase, SqliteStatement } from 'kysely';
+
+/**
+ * Kysely prepares every query anew; preparing is a large share of a short query's cost in SQLite.
+ * The same handful of SQL texts run for every message, so their prepared statements are kept and
+ * reused (bounded, least recently used first out).
+ */
+export function withStatementCache(db: BetterSqlite3.Database, capacity = 500): SqliteDatabase {
+  const cache = new Map<string, SqliteStatement>();
+  return {
+    prepare(sql: string): SqliteStatement {
+      const hit = cache.get(sql);
+      if (hit) {
+        cache.delete(sql);
+        cache.set(sql, hit);
+        return hit;
+      }
+      const stmt = db.prepare(sql) as unknown as SqliteStatement;
+      cache.set(sql, stmt);
+      if (cache.size > capacity) cache.delete(cache.keys().next().value!);
+      return stmt;
+    },
+    close(): void {
+      cache.clear();
+      db.close();
+    },
+  };
+}
