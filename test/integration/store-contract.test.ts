@@ -434,6 +434,13 @@ describe.each(engines)('store contract on $name', (engine) => {
       expect(await store().getMessage('acme', 'm-again')).toBeUndefined();
     });
 
+    it('inserts a channel message once and answers false, writing nothing, for the repeat', async () => {
+      expect(await write((tx) => tx.insertMessageOnce(m1, 'web'))).toBe(true);
+      expect(await write((tx) => tx.insertMessageOnce({ ...m1, id: 'm-again' }, 'web'))).toBe(false);
+      expect(await store().getMessage('acme', 'm-again')).toBeUndefined();
+      expect(await write((tx) => tx.insertMessageOnce({ ...m1, id: 'm-wa' }, 'wa'))).toBe(true);
+    });
+
     it('accepts the same channel message id on another channel or in another account', async () => {
       await write(async (tx) => {
         await tx.insertMessage(m1, 'web');
