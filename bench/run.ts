@@ -1,114 +1,145 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import pg from 'pg';
-import { startBaton } from './lib/baton-process.js';
-import { type LoadResult, runLoad } from './lib/load.js';
-import { startSink } from './lib/sink.js';
+import { type BatonHome, type Engine, batonHome } from './lib/baton-process.js';
+import { loadAverage } from './lib/machine.js';
+import { type Row, type Target, table, targetLines } from './lib/report.js';
+import { FULL, QUICK, type Rig, startRig } from './lib/rig.js';
+import { handoverStorm } from './scenarios/handover-storm.js';
+import { ingest } from './scenarios/ingest.js';
+import { roundTrips, warmUp } from './scenarios/round-trip.js';
+import { scale } from './scenarios/scale.js';
+import { scaleOut } from './scenarios/scale-out.js';
 
 /**
- * `npm run bench [-- --quick]`: starts Baton as its own process on loopback, drives it with a
- * closed-loop load generator, prints one table and writes bench/results/<date>.json.
- * Loads are bounded in count and time. It prints figures; it asserts nothing.
+ * `npm run bench [-- --quick]`: the baseline and every scenario, on loopback, each load bounded
+ * in count and time; one table, the targets under it, and bench/results/<date>.json. It measures
+ * and reports; it asserts nothing. `--seed-outbox` also seeds the scale scenario's delivered
+ * outbox rows (slower); BENCH_CPU_PROF=DIR writes a CPU profile of every Baton process.
  */
 const quick = process.argv.includes('--quick');
-const PG_URL = process.env.BATON_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const KEY = 'demo-api-key-0123456789';
-
-interface Row extends LoadResult {
-  scenario: string;
-  engine: string;
-  maxRssMb: number;
-}
-
-async function dropSchema(schema: string): Promise<void> {
-  const client = new pg.Client({ connectionString: PG_URL });
-  await client.connect();
-  await client.query(`drop schema if exists "${schema}" cascade`);
-  await client.end();
-}
-
-function engineEnv(engine: 'sqlite' | 'postgres', schema: string): Record<string, string> {
-  return engine === 'postgres' ? { BATON_DATABASE_URL: PG_URL, BATON_DATABASE_SCHEMA: schema } : {};
-}
-
-/**
- * Deliveries per second to a fast local receiver: messages are posted for 1,000 conversations
- * while the dispatcher sends their events on; the figure is events received by the bot endpoint
- * per second, from the first post to the last arrival.
- */
-async function delivery(engine: 'sqlite' | 'postgres'): Promise<Row> {
-  const schema = `baton_bench_d_${Date.now().toString(36)}`;
-  const sink = await startSink();
-  const dir = mkdtempSync(join(tmpdir(), 'baton-bench-cfg-'));
-  const cfg = join(dir, 'baton.yaml');
-  writeFileSync(cfg, [
-    'accounts:',
-    '  - id: bench',
-    `    apiKeys: [${KEY}]`,
-    '    channels: [{ id: api, kind: native }]',
-    `    components: [{ id: bot, kind: bot, url: "${sink.url}/bot" }]`,
-    '    services: [{ id: main, channels: [api], rules: [{ id: r, trigger: { event: message }, action: { type: bot, bot: bot } }] }]',
-  ].join('\n'));
-  const baton = await startBaton({ ...engineEnv(engine, schema), BATON_CONFIG: cfg });
-  try {
-    const run = Date.now().toString(36);
-    const total = quick ? 10_000 : 40_000;
-    const started = performance.now();
-    const load = await runLoad({
-      url: baton.url, connections: 16, maxRequests: total, maxSeconds: quick ? 20 : 60,
-      request: (i) => ({ method: 'POST', path: '/v1/channels/api/messages', headers: { authorization: `Bearer ${KEY}` }, body: JSON.stringify({ customer: `c${run}-${i % 1000}`, text: `m${i}` }) }),
-    });
-    // Every accepted message is one delivery; each of the 1,000 conversations adds two more at its start.
-    const expected = load.requests - load.errors + 2 * Math.min(1000, load.requests);
-    const deadline = performance.now() + 120_000;
-    while (sink.count() < expected && performance.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    const seconds = (sink.lastAt() - started) / 1000;
-    const delivered = sink.count();
-    return { scenario: `deliveries to a local bot (${delivered}/${expected})`, engine, maxRssMb: baton.maxRssMb(), requests: delivered, errors: expected - delivered, seconds, throughput: delivered / seconds, p50: load.p50, p99: load.p99, max: load.max };
-  } finally {
-    await baton.stop();
-    await sink.close();
-    if (engine === 'postgres') await dropSchema(schema);
-  }
-}
-
-async function ingest(engine: 'sqlite' | 'postgres'): Promise<Row> {
-  const schema = `baton_bench_${Date.now().toString(36)}`;
-  const baton = await startBaton(engineEnv(engine, schema));
-  try {
-    const run = Date.now().toString(36);
-    const request = (i: number) => ({
-      method: 'POST' as const,
-      path: '/v1/channels/api/messages',
-      headers: { authorization: `Bearer ${KEY}` },
-      // 1,000 customers, so most messages continue an existing conversation, as in production.
-      body: JSON.stringify({ customer: `+1555${run}${i % 1000}`, text: `message ${i}`, messageId: `${run}-${i}` }),
-    });
-    await runLoad({ url: baton.url, connections: 16, maxRequests: 500, maxSeconds: 5, request }); // warm-up
-    const result = await runLoad({ url: baton.url, connections: 32, maxRequests: quick ? 20_000 : 100_000, maxSeconds: quick ? 10 : 30, request: (i) => request(i + 1_000_000) });
-    return { scenario: 'ingest (native API)', engine, maxRssMb: baton.maxRssMb(), ...result };
-  } finally {
-    await baton.stop();
-    if (engine === 'postgres') await dropSchema(schema);
-  }
-}
-
-function table(rows: Row[]): string {
-  const head = ['scenario', 'engine', 'requests', 'errors', 'throughput/s', 'p50 ms', 'p99 ms', 'max ms', 'max RSS MB'];
-  const body = rows.map((r) => [r.scenario, r.engine, String(r.requests), String(r.errors), r.throughput.toFixed(0), r.p50.toFixed(2), r.p99.toFixed(2), r.max.toFixed(1), r.maxRssMb.toFixed(0)]);
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
-  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
-}
-
+const budget = quick ? QUICK : FULL;
+const started = performance.now();
+const loadAtStart = loadAverage();
 const rows: Row[] = [];
-for (const engine of ['sqlite', 'postgres'] as const) {
-  rows.push(await ingest(engine));
-  rows.push(await delivery(engine));
+const failures: string[] = [];
+const skipped: string[] = [];
+
+const root = new URL('..', import.meta.url).pathname;
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
+  }
+  return newest;
 }
+function git(...args: string[]): string {
+  try {
+    return execFileSync('git', args, { cwd: root, encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** A scenario that fails is reported and the others still run: one broken figure must not hide the rest. */
+async function attempt(name: string, fn: () => Promise<Row[] | Row>): Promise<void> {
+  const t0 = performance.now();
+  try {
+    const got = await fn();
+    rows.push(...(Array.isArray(got) ? got : [got]));
+  } catch (err) {
+    failures.push(`${name}: ${err instanceof Error ? err.message.split('\n').slice(0, 3).join(' ') : String(err)}`);
+  }
+  console.error(`  ${name} done in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+}
+
+const row = (id: string) => rows.find((r) => r.id === id);
+const half = (engine: Engine) => Math.max(10, Math.round((row(`${engine}.roundTrip.peak`)?.throughput ?? 40) / 2));
+
+/** Everything measured on one engine's fresh store, in one Baton process (three for scale-out). */
+async function engineScenarios(rig: Rig, engine: Engine): Promise<void> {
+  const home: BatonHome = batonHome(engine, rig.configFile);
+  try {
+    const baton = await home.start();
+    await attempt(`${engine} ingest (native)`, () => ingest(rig, engine, 'native', [baton.url], [baton]));
+    await attempt(`${engine} ingest (omnichannel)`, () => ingest(rig, engine, 'omnichannel', [baton.url], [baton]));
+    await attempt(`${engine} round trip`, async () => {
+      await warmUp(rig, [baton.url]);
+      return roundTrips(rig, { id: `${engine}.roundTrip.peak`, scenario: 'round trip, peak', engine, urls: [baton.url], batons: [baton], shape: { kind: 'closed', inFlight: budget.inFlight }, baseline: 'baseline.roundTrip.peak' });
+    });
+    const rate = half(engine);
+    await attempt(`${engine} round trip at half peak`, () => roundTrips(rig, { id: `${engine}.roundTrip.half`, scenario: 'round trip, half of peak', engine, urls: [baton.url], batons: [baton], shape: { kind: 'open', perSecond: rate }, baseline: `baseline.roundTrip.half.${engine}` }));
+    await attempt(`baseline round trip at ${engine}'s half peak`, () => roundTrips(rig, { id: `baseline.roundTrip.half.${engine}`, scenario: `round trip, at ${engine}'s half peak`, engine: 'baseline', urls: [rig.forwarder.url], batons: [], shape: { kind: 'open', perSecond: rate } }));
+    // The storm runs on the default engine only in --quick, to stay within its two minutes.
+    if (engine === 'sqlite' || !quick) await attempt(`${engine} handover storm`, () => handoverStorm(rig, engine, baton, rate, `baseline.roundTrip.half.${engine}`));
+    else skipped.push(`handover storm on ${engine} (--quick runs it on SQLite only)`);
+    if (engine === 'postgres') await attempt('postgres 1 vs 3 processes', () => scaleOut(rig, home, baton));
+  } finally {
+    await home.dispose();
+  }
+}
+
+console.error(`Baton bench (${quick ? 'quick' : 'full'}), load average ${loadAtStart}`);
+const distBuilt = statSync(join(root, 'dist/cli/main.js')).mtimeMs;
+const stale = newestMtime(join(root, 'src')) > distBuilt;
+if (stale) console.error('  warning: src/ changed after the last build; these figures are of dist/ as built (npm run build)');
+const rig = await startRig(budget);
+const cleanup = () => void rig.close().finally(() => process.exit(130));
+process.once('SIGINT', cleanup);
+try {
+  await attempt('baseline ingest', async () => [
+    await ingest(rig, 'baseline', 'native', [rig.forwarder.url], []),
+    await ingest(rig, 'baseline', 'omnichannel', [rig.forwarder.url], []),
+  ]);
+  await attempt('baseline round trip', () => roundTrips(rig, { id: 'baseline.roundTrip.peak', scenario: 'round trip, peak', engine: 'baseline', urls: [rig.forwarder.url], batons: [], shape: { kind: 'closed', inFlight: budget.inFlight } }));
+  await engineScenarios(rig, 'sqlite');
+  await engineScenarios(rig, 'postgres');
+  const seedOutbox = process.argv.includes('--seed-outbox');
+  await attempt('scale, 1,000 conversations', () => scale(rig, 1000, 'sqlite.scale.small', budget.seedSeconds, seedOutbox));
+  await attempt(`scale, ${budget.scaleConversations} conversations`, () => scale(rig, budget.scaleConversations, 'sqlite.scale.big', budget.seedSeconds, seedOutbox));
+} finally {
+  process.off('SIGINT', cleanup);
+  await rig.close();
+}
+
+const ratio = (a: Row | undefined, b: Row | undefined, f: (r: Row) => number | null, scale = 1): number | null => {
+  const x = a && f(a);
+  const y = b && f(b);
+  return x != null && y ? (scale * x) / y : null;
+};
+const thr = (r: Row) => r.throughput;
+const p99 = (r: Row) => r.p99;
+const big = row('sqlite.scale.big');
+const bigCount = budget.scaleConversations.toLocaleString('en-US');
+const three = row('postgres.scaleOut.3');
+const targets: Target[] = [
+  { what: 'round trip on SQLite, share of the baseline\'s throughput', measured: ratio(row('sqlite.roundTrip.peak'), row('baseline.roundTrip.peak'), thr, 100), bound: 50, kind: 'min', unit: '%' },
+  { what: `p99 at half of Baton's peak (SQLite, ${half('sqlite')}/s) over the baseline's p99 at that load`, measured: ratio(row('sqlite.roundTrip.half'), row('baseline.roundTrip.half.sqlite'), p99), bound: 3, kind: 'max', unit: 'x' },
+  { what: 'ingest on SQLite, native API', measured: row('sqlite.ingest.native')?.throughput ?? null, bound: 5000, kind: 'min', unit: ' msg/s' },
+  { what: 'ingest on SQLite, omnichannel webhook', measured: row('sqlite.ingest.omnichannel')?.throughput ?? null, bound: 5000, kind: 'min', unit: ' msg/s' },
+  { what: 'ingest on PostgreSQL, native API', measured: row('postgres.ingest.native')?.throughput ?? null, bound: 3000, kind: 'min', unit: ' msg/s' },
+  { what: 'ingest on PostgreSQL, omnichannel webhook', measured: row('postgres.ingest.omnichannel')?.throughput ?? null, bound: 3000, kind: 'min', unit: ' msg/s' },
+  { what: `round trip with ${bigCount} conversations in store, share of the 1,000-conversation throughput`, measured: ratio(big, row('sqlite.scale.small'), thr, 100), bound: 90, kind: 'min', unit: '%', ...(quick ? { note: 'the full run seeds 1,000,000' } : {}) },
+  { what: `round trip with ${bigCount} conversations in store, p99 over the 1,000-conversation p99`, measured: ratio(big, row('sqlite.scale.small'), p99), bound: 1.2, kind: 'max', unit: 'x' },
+  {
+    what: 'three processes on PostgreSQL over one', measured: ratio(three, row('postgres.scaleOut.1'), thr), bound: 1.6, kind: 'min', unit: 'x',
+    ...(three ? { note: three.cpu.machineBusy > 0.9 ? `the machine was the limit: its ${(100 * three.cpu.machineBusy).toFixed(0)}% busy on 2 cores during the 3-process run` : `machine ${(100 * three.cpu.machineBusy).toFixed(0)}% busy during the 3-process run` } : {}),
+  },
+  { what: 'max RSS of one process under the round-trip load (SQLite)', measured: row('sqlite.roundTrip.peak')?.maxRssMb ?? null, bound: 300, kind: 'max', unit: ' MB' },
+  { what: 'max RSS of one process under the round-trip load (PostgreSQL)', measured: row('postgres.roundTrip.peak')?.maxRssMb ?? null, bound: 300, kind: 'max', unit: ' MB' },
+];
+
+const seconds = (performance.now() - started) / 1000;
+const loadAtEnd = loadAverage();
+console.log(`\nBaton bench, ${quick ? 'quick' : 'full'} run, ${new Date().toISOString()}, commit ${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain', 'src').length > 0 ? ' (src/ modified)' : ''}, ${seconds.toFixed(0)} s`);
+console.log(`load average at start ${loadAtStart}, at end ${loadAtEnd} (2 cores: other work on the machine shows up here and in "CPU busy")${stale ? '; WARNING: dist/ is older than src/' : ''}\n`);
 console.log(table(rows));
-mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-const file = new URL(`./results/${new Date().toISOString().replace(/[:.]/g, '-')}.json`, import.meta.url);
-writeFileSync(file, JSON.stringify({ quick, at: new Date().toISOString(), rows }, null, 2));
-console.log(`\nresults: ${file.pathname}`);
+console.log('\nTargets (reported, not asserted):');
+console.log(targetLines(targets));
+if (skipped.length > 0) console.log(`\nNot run: ${skipped.join('; ')}`);
+if (failures.length > 0) console.log(`\nScenarios that failed:\n${failures.map((f) => `  ${f}`).join('\n')}`);
+mkdirSync(join(root, 'bench/results'), { recursive: true });
+const file = join(root, 'bench/results', `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+writeFileSync(file, JSON.stringify({ quick, at: new Date().toISOString(), commit: git('rev-parse', 'HEAD'), seconds, load: { start: loadAtStart, end: loadAtEnd }, distStale: stale, rows, targets, failures, skipped }, null, 2));
+console.log(`\nresults: ${file}`);

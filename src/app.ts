@@ -14,12 +14,13 @@ import { DeliveryMetrics } from './delivery/metrics.js';
 import { OutboxDispatcher } from './delivery/outbox-dispatcher.js';
 import { OutboxStore } from './delivery/outbox-store.js';
 import { ReachabilityChecker } from './delivery/reachability-checker.js';
-import { rendererFor, withLocalRenderers } from './dialects/registry.js';
+import { withLocalRenderers } from './dialects/registry.js';
 import { webchatRenderer } from './dialects/webchat/webchat-renderer.js';
 import { DemoBot } from './demo-bot/demo-bot.js';
 import { inboxRenderer } from './inbox/inbox-renderer.js';
 import { SessionStore } from './inbox/session-store.js';
 import { LocalLiveBus } from './live/live-bus.js';
+import type { RateLimit } from './http/rate-limit.js';
 import { buildServer } from './http/server.js';
 import type { KyselyStore } from './store/kysely-store.js';
 import { openStore } from './store/open-store.js';
@@ -36,6 +37,8 @@ export interface RuntimeConfig {
   config: NormalizedConfig | null;
   logLevel: string;
   bodyLimit: number;
+  /** Per-credential rate limit (0 = off) and the headers timeout that cuts off slow clients. */
+  limits: { rateLimit: RateLimit; headersTimeoutMs: number };
   timerIntervalMs: number;
   version: string;
   /** Run the outbox dispatcher in this process (off only for tests that drive it by hand). */
@@ -99,7 +102,7 @@ export async function createBaton(cfg: RuntimeConfig, opts: { clock?: Clock; log
   const reachability = new ReachabilityChecker(store, sender, renderers, clock, logger);
   const deliveries = new DeliveryAdmin(store, outbox, sender, renderers, clock, newWork);
   const demoBot = cfg.config ? null : new DemoBot({ componentId: DEMO_BOT.id, secret: DEMO_BOT.secret, apiKey: DEMO_API_KEY, clock });
-  const app = await buildServer({ store, router, queries, deliveries, reachability, metrics: metrics.registry, logger: cfg.logLevel === 'silent' ? false : logger, bodyLimit: cfg.bodyLimit, version: cfg.version, browser: { live, sessions: new SessionStore(store), clock, uiDir: UI_DIR, demoBot } });
+  const app = await buildServer({ store, router, queries, deliveries, reachability, metrics: metrics.registry, logger: cfg.logLevel === 'silent' ? false : logger, bodyLimit: cfg.bodyLimit, limits: cfg.limits, version: cfg.version, browser: { live, sessions: new SessionStore(store), clock, uiDir: UI_DIR, demoBot } });
 
   let timer: NodeJS.Timeout | null = null;
   let recheckTimer: NodeJS.Timeout | null = null;

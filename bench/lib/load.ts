@@ -1,37 +1,41 @@
 import { Pool } from 'undici';
+import { type Latencies, assertLoopback, latencies } from './stats.js';
 
-export interface LoadResult {
+export interface LoadResult extends Latencies {
   requests: number;
   errors: number;
   seconds: number;
   throughput: number;
-  p50: number;
-  p99: number;
-  max: number;
+  /** The first few error answers, to say why. */
+  errorSamples: string[];
+}
+
+export interface Request {
+  method: 'POST' | 'GET' | 'PUT';
+  path: string;
+  body?: string;
+  headers?: Record<string, string>;
 }
 
 export interface LoadOptions {
-  /** Base URL on loopback. */
-  url: string;
+  /** Base URLs on loopback; requests are spread over them round-robin (several Baton processes). */
+  urls: string[];
   connections: number;
   /** Hard bounds: the load stops at whichever comes first. */
   maxRequests: number;
   maxSeconds: number;
-  /** Builds request i; must be cheap. */
-  request: (i: number) => { method: 'POST' | 'GET'; path: string; body?: string; headers?: Record<string, string> };
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+  /**
+   * Builds unit of work i: one request, or a few that must run in order (a handover, then its
+   * handback), each timed and counted on its own. Must be cheap.
+   */
+  request: (i: number) => Request | Request[];
 }
 
 /** A closed-loop load: `connections` workers each send, wait for the answer, send again. */
 export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
-  const origin = new URL(opts.url).origin;
-  if (!/^http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?$/.test(origin)) throw new Error(`bench targets loopback only, not ${origin}`);
-  const pool = new Pool(origin, { connections: opts.connections, pipelining: 1 });
-  const latencies: number[] = [];
+  const pools = opts.urls.map((u) => new Pool(assertLoopback(u), { connections: Math.ceil(opts.connections / opts.urls.length), pipelining: 1 }));
+  const times: number[] = [];
+  const errorSamples: string[] = [];
   let next = 0;
   let errors = 0;
   const started = performance.now();
@@ -39,21 +43,27 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
   const worker = async () => {
     while (next < opts.maxRequests && performance.now() < deadline) {
       const i = next++;
-      const r = opts.request(i);
-      const t0 = performance.now();
-      try {
-        const res = await pool.request({ method: r.method, path: r.path, headers: { 'content-type': 'application/json', ...r.headers }, ...(r.body !== undefined ? { body: r.body } : {}) });
-        await res.body.dump();
-        if (res.statusCode >= 400) errors++;
-      } catch {
-        errors++;
+      const pool = pools[i % pools.length]!;
+      const built = opts.request(i);
+      for (const r of Array.isArray(built) ? built : [built]) {
+        const t0 = performance.now();
+        try {
+          const res = await pool.request({ method: r.method, path: r.path, headers: { 'content-type': 'application/json', ...r.headers }, ...(r.body !== undefined ? { body: r.body } : {}) });
+          const text = await res.body.text();
+          if (res.statusCode >= 400) {
+            errors++;
+            if (errorSamples.length < 3) errorSamples.push(`${res.statusCode} ${text.slice(0, 200)}`);
+          }
+        } catch (err) {
+          errors++;
+          if (errorSamples.length < 3) errorSamples.push(String(err));
+        }
+        times.push(performance.now() - t0);
       }
-      latencies.push(performance.now() - t0);
     }
   };
   await Promise.all(Array.from({ length: opts.connections }, worker));
   const seconds = (performance.now() - started) / 1000;
-  await pool.close();
-  latencies.sort((a, b) => a - b);
-  return { requests: latencies.length, errors, seconds, throughput: latencies.length / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies[latencies.length - 1] ?? 0 };
+  await Promise.all(pools.map((p) => p.close()));
+  return { requests: times.length, errors, seconds, throughput: (times.length - errors) / seconds, errorSamples, ...latencies(times) };
 }

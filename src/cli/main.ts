@@ -69,6 +69,10 @@ function runtimeConfig(flags: Map<string, string | true>): RuntimeConfig {
     config: configPath ? loadConfigFile(configPath) : null,
     logLevel: env.BATON_LOG_LEVEL ?? 'info',
     bodyLimit: Number(env.BATON_BODY_LIMIT ?? 1024 * 1024),
+    limits: {
+      rateLimit: { perSecond: Number(env.BATON_RATE_LIMIT ?? 1000), burst: Number(env.BATON_RATE_BURST ?? env.BATON_RATE_LIMIT ?? 2000) },
+      headersTimeoutMs: Number(env.BATON_HEADERS_TIMEOUT_MS ?? 10_000),
+    },
     timerIntervalMs: 1000,
     version: version(),
     dispatch: true,

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { auditEntry } from '../core/audit.js';
 import type { Store } from '../core/ports.js';
 import { componentApiTokens } from '../dialects/registry.js';
 import { hashApiKey } from '../http/api-keys.js';
@@ -36,6 +37,7 @@ export async function applyConfig(store: Store, cfg: NormalizedConfig): Promise<
     const channelTokens = channels.filter((c) => TOKEN_IN_ADDRESS.has(c.kind)).map((c) => ({ tokenHash: hashApiKey(c.credentials.inboundToken!), ownerKind: 'channel' as const, ownerId: c.id }));
     await store.transaction(async (tx) => {
       await tx.upsertAccount(setup.account, setup.apiKeys.map(hashApiKey));
+      await tx.appendAudit({ ...auditEntry(setup.account.id, new Date().toISOString(), 'config.applied', setup.account.id, { channels: setup.channels.length, components: setup.components.length, services: setup.services.length, agents: setup.agents.length }), actor: 'config' });
       for (const c of channels) await tx.upsertChannel(c);
       for (const c of components) await tx.upsertComponent(c);
       await tx.replaceInboundTokens(setup.account.id, [...components.map((c) => ({ tokenHash: hashApiKey(c.secrets.inboundToken!), ownerKind: 'component' as const, ownerId: c.id })), ...channelTokens, ...apiTokens]);

@@ -1,17 +1,11 @@
 import { BatonError } from './errors.js';
 import type { EventDraft } from './events.js';
-import type { Account } from './model.js';
-import {
-  type AgentSession,
-  type Conversation,
-  type WorkItem,
-  controllerOf,
-  isAgentSessionOpen,
-  isBotEnabled,
-  isEnabled,
-  modeIncludesBot,
-} from './conversation.js';
+import { type Conversation, type WorkItem, controllerOf, isAgentSessionOpen, isBotEnabled, modeIncludesBot } from './conversation.js';
+import type { CommandType, ControlCommand, TransitionEnv, TransitionResult } from './control-types.js';
+import { checkVersion, requireEnabled, bump, openAgentSession, closeAgentSession, openBotSessionIfNeeded, swapCategory, startOver, ownedWorkItem, openWorkItemId, requireDesk, doHandover, doHandback } from './control-steps.js';
 import { resolveTeam } from './teams.js';
+
+export type { CommandType, ControlCommand, TransitionEnv, TransitionResult } from './control-types.js';
 
 /** The close reason of a session an agent completed; the only kind a customer message reopens. */
 const AGENT_CLOSED = 'closed';
@@ -21,48 +15,6 @@ const AGENT_CLOSED = 'closed';
  * `transition(conversation, command, env)` returns the new conversation and the events the change
  * emits, with no I/O. The router runs it inside a store transaction; tests run it bare.
  */
-export type ControlCommand =
-  | { type: 'customer_message'; messageId: string }
-  | { type: 'reply'; componentId: string; authorKind: 'bot' | 'agent' | 'system'; agentId?: string; messageId: string; expectedVersion?: number; echo?: boolean; inReplyTo?: { messageId: string; authorId: string | null } }
-  | { type: 'handover'; by?: string; note?: string; context?: Record<string, unknown>; team?: string; desk?: string; expectedVersion?: number; reason?: string }
-  | { type: 'takeover'; by?: string; agentId?: string; expectedVersion?: number }
-  | { type: 'handback'; by?: string; position?: { flow: string; step: string }; expectedVersion?: number; reason?: string }
-  | { type: 'position'; flow: string; step: string; by?: string }
-  | { type: 'reset'; by?: string; expectedVersion?: number }
-  | { type: 'mutate'; by?: string; mutations: { componentId: string; enabled: boolean }[]; context?: Record<string, unknown>; expectedVersion?: number }
-  | { type: 'close_bot_session'; by?: string }
-  | { type: 'close_agent_session'; agentId?: string }
-  | { type: 'close'; by?: string; expectedVersion?: number }
-  | { type: 'assign'; agentId: string }
-  | { type: 'transfer'; team: string | null }
-  | { type: 'defer'; agentId?: string }
-  | { type: 'update_context'; context: Record<string, unknown> }
-  | { type: 'set_categories'; by?: string; categories: string[]; desk?: string; team?: string; expectedVersion?: number }
-  | { type: 'open_work_item'; owner: WorkItem['owner']; messageId: string }
-  | { type: 'close_work_item'; workItemId: string; by?: string }
-  | { type: 'emergency_on' }
-  | { type: 'emergency_off' }
-  | { type: 'handover_wait_expired'; agentSessionId: string }
-  | { type: 'message_status'; messageId: string; componentId: string; status: 'delivered' | 'failed' | 'read'; description?: string };
-
-export type CommandType = ControlCommand['type'];
-
-export interface TransitionEnv {
-  account: Account;
-  now: string;
-  newId: () => string;
-  /** Whether an agent who could take a handover is online (real-time channels only ask). */
-  agentsAvailable: boolean;
-  realtime: boolean;
-  /** The channel starts new threads with the humans (its emergency switch). */
-  newThreadToHumans?: boolean;
-}
-
-export interface TransitionResult {
-  conversation: Conversation;
-  events: EventDraft[];
-}
-
 type Handler<C extends ControlCommand> = (conv: Conversation, cmd: C, env: TransitionEnv, out: EventDraft[]) => void;
 type HandlerTable = { [K in CommandType]: Handler<Extract<ControlCommand, { type: K }>> };
 
@@ -79,154 +31,6 @@ export function transition(current: Conversation, cmd: ControlCommand, env: Tran
   return { conversation: conv, events };
 }
 
-function checkVersion(conv: Conversation, expected: number | undefined): void {
-  if (expected !== undefined && expected !== conv.controlVersion) {
-    throw new BatonError('stale_control', `Control is at version ${conv.controlVersion}, not ${expected}: it moved since you last looked.`, {
-      controlVersion: conv.controlVersion,
-      expectedVersion: expected,
-    });
-  }
-}
-
-function requireEnabled(conv: Conversation, env: TransitionEnv, componentId: string | undefined): void {
-  if (componentId !== undefined && !isEnabled(conv, env.account, componentId)) {
-    throw new BatonError('component_disabled', `Component ${componentId} is not enabled in conversation ${conv.id}; ${describeControl(conv, env)}.`, {
-      componentId,
-      controller: controllerOf(conv, env.account),
-      controlVersion: conv.controlVersion,
-    });
-  }
-}
-
-function describeControl(conv: Conversation, env: TransitionEnv): string {
-  const c = controllerOf(conv, env.account);
-  if (c === 'bot') return `the bot ${conv.bot} is in control`;
-  if (c === 'desk') return `the desk ${conv.desk} is in control`;
-  return 'nobody is in control';
-}
-
-/** Records a change of control: the version moves so late callers are refused (`stale_control`). */
-function bump(conv: Conversation, events: EventDraft[]): void {
-  conv.controlVersion += 1;
-  const last = events[events.length - 1];
-  if (last) {
-    last.data.controlVersion = conv.controlVersion;
-    last.data.controller = conv.controller;
-  }
-}
-
-function openAgentSession(conv: Conversation, env: TransitionEnv, init: Partial<AgentSession> & { reason: string }): AgentSession {
-  const reused = conv.agentSession?.status === 'reopened' ? conv.agentSession : null;
-  const session: AgentSession = {
-    id: reused?.id ?? env.newId(),
-    status: init.agentId ? 'assigned' : 'queued',
-    desk: conv.desk,
-    team: init.team ?? null,
-    agentId: init.agentId ?? null,
-    note: init.note ?? null,
-    context: init.context ?? {},
-    reason: init.reason,
-    hadAgentReply: reused?.hadAgentReply ?? false,
-    openedAt: reused?.openedAt ?? env.now,
-    closedAt: null,
-    closeReason: null,
-  };
-  conv.agentSession = session;
-  return session;
-}
-
-function closeAgentSession(conv: Conversation, env: TransitionEnv, out: EventDraft[], reason: string, agentId?: string): void {
-  const s = conv.agentSession;
-  if (!isAgentSessionOpen(s)) return;
-  s.status = 'closed';
-  s.closedAt = env.now;
-  s.closeReason = reason;
-  out.push({ type: 'agent_session.closed', data: { agentSessionId: s.id, reason, agentId: agentId ?? s.agentId, categories: [...conv.categories] } });
-}
-
-function openBotSessionIfNeeded(conv: Conversation, env: TransitionEnv, out: EventDraft[]): void {
-  if (!conv.bot || conv.botSession || !isBotEnabled(conv, env.account)) return;
-  conv.botSession = { id: env.newId(), componentId: conv.bot, openedAt: env.now };
-  out.push({ type: 'bot_session.opened', data: { botSessionId: conv.botSession.id, componentId: conv.bot } });
-}
-
-function swapCategory(conv: Conversation, from: string, to: string): void {
-  const next = conv.categories.filter((c) => c !== from);
-  if (!next.includes(to)) next.push(to);
-  conv.categories = next;
-}
-
-/**
- * A new thread in the same chat: the conversation was closed, or the customer came back after the
- * thread inclusion delay. The rule's defaults apply again (or the humans, when the channel starts
- * new threads with them). Only a move of control is an event.
- */
-function startOver(conv: Conversation, env: TransitionEnv, out: EventDraft[], reason: string): void {
-  conv.agentSession = null;
-  const before = controllerOf(conv, env.account);
-  conv.mutations = {};
-  conv.team = conv.ruleTeam;
-  if (env.newThreadToHumans && conv.bot) conv.mutations[conv.bot] = false;
-  conv.controller = controllerOf(conv, env.account);
-  if (conv.controller === 'bot') swapCategory(conv, env.account.categories.agent, env.account.categories.bot);
-  else if (env.newThreadToHumans) swapCategory(conv, env.account.categories.bot, env.account.categories.agent);
-  if (conv.controller !== before) {
-    out.push({ type: 'reset', data: { by: null, reason } });
-    bump(conv, out);
-  }
-}
-
-/** The work item a reply counts toward: the open one its author owns. */
-function ownedWorkItem(conv: Conversation, cmd: Extract<ControlCommand, { type: 'reply' }>): WorkItem | null {
-  const w = conv.workItem;
-  if (!w || w.closedAt) return null;
-  const author = w.owner.kind === 'component' ? cmd.componentId : cmd.authorKind === 'agent' ? cmd.agentId : undefined;
-  return author === w.owner.id ? w : null;
-}
-
-function openWorkItemId(conv: Conversation): string | null {
-  return conv.workItem && !conv.workItem.closedAt ? conv.workItem.id : null;
-}
-
-function requireDesk(conv: Conversation, env: TransitionEnv, desk: string | undefined): string {
-  const chosen = desk ?? conv.desk ?? env.account.defaultDesk;
-  if (!chosen) throw new BatonError('invalid_transition', `Conversation ${conv.id} has no desk to hand over to: name one in the rule or set the account's defaultDesk.`);
-  return chosen;
-}
-
-function doHandover(conv: Conversation, env: TransitionEnv, out: EventDraft[], opts: { by?: string; note?: string; context?: Record<string, unknown>; team?: string; desk?: string; reason: string; agentId?: string; eventType: 'handover' | 'takeover' }): void {
-  conv.desk = requireDesk(conv, env, opts.desk);
-  if (conv.bot) conv.mutations[conv.bot] = false;
-  delete conv.mutations[conv.desk];
-  if (opts.context) conv.context = { ...conv.context, ...opts.context };
-  const team = opts.team ?? resolveTeam(conv.context, env.account.teams) ?? conv.ruleTeam;
-  conv.team = team;
-  const session = openAgentSession(conv, env, { team, note: opts.note ?? null, context: opts.context ?? {}, reason: opts.reason, ...(opts.agentId ? { agentId: opts.agentId } : {}) });
-  swapCategory(conv, env.account.categories.bot, env.account.categories.agent);
-  conv.controller = 'desk';
-  out.push({
-    type: opts.eventType,
-    data: { by: opts.by ?? null, reason: opts.reason, agentSessionId: session.id, desk: conv.desk, team, note: session.note, context: session.context, agentId: session.agentId },
-  });
-  bump(conv, out);
-}
-
-function doHandback(conv: Conversation, env: TransitionEnv, out: EventDraft[], opts: { by?: string; reason: string; position?: { flow: string; step: string } }): void {
-  if (!conv.bot) throw new BatonError('invalid_transition', `Conversation ${conv.id} has no bot to hand back to.`);
-  if (env.account.emergency) throw new BatonError('invalid_transition', 'The account\'s emergency handover is on: bots stay disabled until it is switched off.');
-  closeAgentSession(conv, env, out, opts.reason);
-  conv.mutations[conv.bot] = true;
-  conv.emergency = false;
-  swapCategory(conv, env.account.categories.agent, env.account.categories.bot);
-  conv.controller = 'bot';
-  out.push({ type: 'handback', data: { by: opts.by ?? null, reason: opts.reason, bot: conv.bot, position: opts.position ?? null } });
-  bump(conv, out);
-  openBotSessionIfNeeded(conv, env, out);
-  if (opts.position) {
-    conv.position = opts.position;
-    out.push({ type: 'position.requested', data: { by: opts.by ?? null, flow: opts.position.flow, step: opts.position.step } });
-  }
-}
 
 const handlers: HandlerTable = {
   customer_message(conv, cmd, env, out) {

@@ -29,6 +29,7 @@ export const ERROR_CODES = {
   chat_unavailable: { status: 409, message: 'Nobody answers this chat now: no bot is in front and no agent is online.' },
   payload_too_large: { status: 413, message: 'The request body is larger than the limit.' },
   unsupported_media_type: { status: 415, message: 'Send the body as application/json.' },
+  rate_limited: { status: 429, message: 'Too many requests; retry later.' },
   config_invalid: { status: 400, message: 'The configuration is not valid.' },
   store_unavailable: { status: 503, message: 'The store cannot be reached.' },
   internal: { status: 500, message: 'Something went wrong inside Baton.' },

@@ -1,3 +1,4 @@
+import type { AuditEntry } from './audit.js';
 import type { Conversation } from './conversation.js';
 import type { ConversationEvent } from './events.js';
 import type { DeliveryTarget } from './fanout.js';
@@ -69,6 +70,8 @@ export interface StoreReads {
   getIdempotency(accountId: string, key: string): Promise<IdempotencyRecord | undefined>;
   dueTimers(now: string, limit: number): Promise<Timer[]>;
   agentPasswordHash(accountId: string, agentId: string): Promise<string | null>;
+  /** The account's audit log, newest first, before the given entry id's position when paging. */
+  listAudit(accountId: string, opts: { before?: { at: string; id: string }; limit: number }): Promise<AuditEntry[]>;
   /** Who a dialect webhook token (by its digest) belongs to. */
   findInboundToken(tokenHash: string): Promise<InboundToken | undefined>;
 }
@@ -111,6 +114,7 @@ export interface StoreTx extends StoreReads {
   upsertComponent(component: Component): Promise<void>;
   replaceServices(accountId: string, services: Service[]): Promise<void>;
   upsertAgent(agent: Agent, passwordHash: string | null): Promise<void>;
+  appendAudit(entry: AuditEntry): Promise<void>;
   /** Replaces every inbound token of an account (configuration is the source of truth). */
   replaceInboundTokens(accountId: string, tokens: { tokenHash: string; ownerKind: 'component' | 'channel'; ownerId: string }[]): Promise<void>;
 }

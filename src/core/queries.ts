@@ -1,4 +1,5 @@
 import { botInFront, type ChatAvailability } from './chat-availability.js';
+import type { AuditEntry } from './audit.js';
 import { type Conversation, isEnabled, participants } from './conversation.js';
 import { BatonError } from './errors.js';
 import type { ConversationEvent } from './events.js';
@@ -112,6 +113,19 @@ export class Queries {
   async conversationByWorkItem(accountId: string, workItemId: string): Promise<ConversationView | undefined> {
     const [account, conv] = await Promise.all([this.account(accountId), this.store.findConversationByWorkItem(accountId, workItemId)]);
     return conv && view(conv, account);
+  }
+
+  /** The account's audit log, newest first; `before` is the `next` of the previous page. */
+  async audit(accountId: string, limit: number, before?: string): Promise<{ items: AuditEntry[]; next: string | null }> {
+    let cursor: { at: string; id: string } | undefined;
+    if (before) {
+      const [at, id] = Buffer.from(before, 'base64url').toString('utf8').split('|');
+      if (!at || !id) throw new BatonError('bad_request', 'The `before` cursor is not one Baton handed out; pass the `next` value of the previous page.');
+      cursor = { at, id };
+    }
+    const items = await this.store.listAudit(accountId, { limit, ...(cursor ? { before: cursor } : {}) });
+    const last = items[items.length - 1];
+    return { items, next: items.length === limit && last ? Buffer.from(`${last.at}|${last.id}`).toString('base64url') : null };
   }
 
   async agent(accountId: string, id: string): Promise<Agent> {

@@ -6,6 +6,7 @@ import type { ConversationEvent, EventDraft } from './events.js';
 import { recipients } from './fanout.js';
 import { chatId, newId } from './ids.js';
 import type { Account, Channel, Message, MessageContent } from './model.js';
+import { auditEntry } from './audit.js';
 import { GroupCommit } from './group-commit.js';
 import { view } from './queries.js';
 import type { DeliveryDraft, Store, StoreTx } from './ports.js';
@@ -176,6 +177,14 @@ export class Router {
       const result = transition(conv, cmd, { account, now, newId, agentsAvailable, realtime: channel.realtime, newThreadToHumans: channel.emergency === true });
       await this.scheduleTimers(tx, account, result.conversation, conv, now);
       const events = await this.commitChange(tx, result.conversation, result.events, now, conv);
+      if (AUDITED.has(cmd.type) && events.length > 0) {
+        await tx.appendAudit(auditEntry(accountId, now, cmd.type, conversationId, {
+          by: 'by' in cmd ? cmd.by ?? null : null,
+          agentId: 'agentId' in cmd ? cmd.agentId ?? null : null,
+          controlVersion: { from: conv.controlVersion, to: result.conversation.controlVersion },
+          events: events.map((e) => e.type),
+        }));
+      }
       return { conversation: view(result.conversation, account), events };
     });
   }
@@ -189,6 +198,7 @@ export class Router {
     await this.store.transaction(async (tx) => {
       await requireAccount(tx, accountId);
       await tx.setAccountEmergency(accountId, on);
+      await tx.appendAudit(auditEntry(accountId, this.clock.now().toISOString(), on ? 'emergency.on' : 'emergency.off', accountId, {}));
     });
     let after: string | null = null;
     let changed = 0;
@@ -216,6 +226,7 @@ export class Router {
     await this.store.transaction(async (tx) => {
       if (!(await tx.getAgent(accountId, agentId))) throw new BatonError('agent_not_found', `No agent ${agentId} in this account.`);
       await tx.setAgentPresence(accountId, agentId, presence);
+      await tx.appendAudit(auditEntry(accountId, this.clock.now().toISOString(), `presence.${presence}`, agentId, {}));
     });
   }
 
@@ -224,6 +235,7 @@ export class Router {
     return this.store.transaction(async (tx) => {
       await requireAccount(tx, accountId);
       if (!(await tx.setChannelActive(accountId, channelId, active))) throw new BatonError('channel_not_found', `No channel ${channelId} in this account.`);
+      await tx.appendAudit(auditEntry(accountId, this.clock.now().toISOString(), active ? 'channel.on' : 'channel.off', channelId, {}));
       return (await tx.getChannel(accountId, channelId))!;
     });
   }
@@ -237,6 +249,7 @@ export class Router {
     return this.store.transaction(async (tx) => {
       await requireAccount(tx, accountId);
       if (!(await tx.setChannelEmergency(accountId, channelId, on))) throw new BatonError('channel_not_found', `No channel ${channelId} in this account.`);
+      await tx.appendAudit(auditEntry(accountId, this.clock.now().toISOString(), on ? 'channel.emergency.on' : 'channel.emergency.off', channelId, {}));
       return (await tx.getChannel(accountId, channelId))!;
     });
   }
@@ -394,6 +407,9 @@ export class Router {
     });
   }
 }
+
+/** Control commands worth an audit line; messages and context changes are in the event log. */
+const AUDITED = new Set<ControlCommand['type']>(['handover', 'takeover', 'handback', 'position', 'reset', 'mutate', 'close_bot_session', 'close_agent_session', 'close', 'assign', 'transfer', 'defer', 'set_categories', 'handover_wait_expired']);
 
 async function requireAccount(tx: StoreTx, accountId: string): Promise<Account> {
   const account = await tx.getAccount(accountId);

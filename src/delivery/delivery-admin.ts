@@ -1,3 +1,4 @@
+import { auditEntry } from '../core/audit.js';
 import { BatonError } from '../core/errors.js';
 import type { Clock } from '../core/clock.js';
 import type { Component } from '../core/model.js';
@@ -45,6 +46,10 @@ export class DeliveryAdmin {
     private readonly clock: Clock,
     private readonly onWork: () => void,
   ) {}
+
+  private async audit(accountId: string, action: string, subject: string, details: Record<string, unknown>): Promise<void> {
+    await this.store.transaction((tx) => tx.appendAudit(auditEntry(accountId, this.clock.now().toISOString(), action, subject, details)));
+  }
 
   private get db() {
     return this.store.kysely;
@@ -110,7 +115,10 @@ export class DeliveryAdmin {
       await this.get(accountId, filter.id);
       throw new BatonError('invalid_transition', `Delivery ${filter.id} has not failed; only failed deliveries are replayed.`);
     }
-    if (count > 0) this.onWork();
+    if (count > 0) {
+      await this.audit(accountId, 'deliveries.replay', filter.id ?? filter.componentId ?? accountId, { ...filter, replayed: count });
+      this.onWork();
+    }
     return count;
   }
 
@@ -129,7 +137,10 @@ export class DeliveryAdmin {
     if (!verification) throw new BatonError('invalid_transition', `Baton cannot verify ${target.component.dialect} components.`);
     const result = await this.sender.send(verification.request, target.component.retry.timeoutMs);
     const check = result.response ? verification.check(result.response) : { ok: false as const, reason: result.error ?? 'no answer' };
-    if (!check.ok) return { verified: false, reason: check.reason, released: 0 };
+    if (!check.ok) {
+      await this.audit(accountId, 'component.verify.failed', componentId, { reason: check.reason });
+      return { verified: false, reason: check.reason, released: 0 };
+    }
     return this.release(accountId, target.component);
   }
 

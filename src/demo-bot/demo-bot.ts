@@ -49,6 +49,7 @@ export class DemoBot {
 
   async routes(app: FastifyInstance): Promise<void> {
     // The signature covers the body's exact bytes, so it is checked before any parsing.
+    app.removeContentTypeParser('application/json');
     app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => done(null, body));
     app.post('/webhook', { schema: { hide: true } }, async (req, reply) => {
       const raw = typeof req.body === 'string' ? req.body : '';

@@ -52,3 +52,33 @@ export function installErrorHandler(app: FastifyInstance): void {
     void reply.status(404).send(errorBody('not_found', `No route ${req.method} ${req.url.split('?')[0]}.`));
   });
 }
+
+/** How a part of the API that has its own error shape answers a request whose path Fastify could not route. */
+export interface PathErrorAnswer {
+  /** The part's prefix, as its routes are registered under it. */
+  prefix: string;
+  answer(reply: FastifyReply, message: string): void;
+}
+
+/**
+ * Fastify's `frameworkErrors`: a path parameter that is not percent-encoded UTF-8 (`/v1/conversations/%ff`),
+ * or longer than the router takes, fails before any route or scope is chosen, where Fastify would
+ * answer in a shape of its own (and 414 for the long one). Every such path is a bad request,
+ * answered in the shape of the part of the API it was meant for.
+ */
+export function pathErrorHandler(parts: readonly PathErrorAnswer[]) {
+  return (err: FastifyError, req: FastifyRequest, reply: FastifyReply): void => {
+    const path = req.url.split('?')[0]!;
+    const part = parts.find((p) => path.startsWith(p.prefix));
+    if (err.code !== 'FST_ERR_BAD_URL' && err.code !== 'FST_ERR_MAX_PARAM_LENGTH') {
+      req.log.error({ err }, 'routing failed');
+      void reply.status(500).send(errorBody('internal'));
+      return;
+    }
+    const message = err.code === 'FST_ERR_BAD_URL'
+      ? `The path ${path.slice(0, 200)} has a part that is not percent-encoded UTF-8.`
+      : 'The path has a part that is too long to name anything here.';
+    if (part) part.answer(reply, message);
+    else void reply.status(400).send(errorBody('bad_request', message));
+  };
+}

@@ -1,3 +1,4 @@
+import { createServer } from 'node:http';
 import Fastify, { type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -7,12 +8,14 @@ import type { Registry } from 'prom-client';
 import type { Queries } from '../core/queries.js';
 import type { DeliveryAdmin } from '../delivery/delivery-admin.js';
 import { deliveryRoutes } from '../dialects/native/delivery-routes.js';
+import { engagePathError } from '../dialects/engage/engage-errors.js';
 import { engageRoutes } from '../dialects/engage/engage-routes.js';
 import { imiRoutes } from '../dialects/imi/imi-routes.js';
-import { omnichannelRoutes } from '../dialects/omnichannel/omnichannel-routes.js';
+import { omnichannelPathError, omnichannelRoutes } from '../dialects/omnichannel/omnichannel-routes.js';
 import { channelActivationRoutes } from '../dialects/native/channel-activation-routes.js';
 import { channelEmergencyRoutes } from '../dialects/native/channel-emergency-routes.js';
 import type { ReachabilityChecker } from '../delivery/reachability-checker.js';
+import { bmProxyPathError } from '../dialects/cm/cm-bmproxy-routes.js';
 import { cmRoutes } from '../dialects/cm/cm-routes.js';
 import { channelInboundPath, componentInboundPath } from '../dialects/registry.js';
 import type { Router } from '../core/router.js';
@@ -21,11 +24,17 @@ import { ErrorSchema } from '../dialects/native/schemas.js';
 import { nativeRoutes } from '../dialects/native/routes.js';
 import { bearerAuth } from './auth.js';
 import { type BrowserDeps, browserRoutes } from './browser-routes.js';
-import { installErrorHandler } from './error-handler.js';
+import { installErrorHandler, pathErrorHandler } from './error-handler.js';
+import { actorHook } from './actor.js';
 import { healthRoutes } from './health.js';
+import { type RateLimit, rateLimiter } from './rate-limit.js';
+import { securityHeaders } from './security-headers.js';
+import { strictJsonParser } from './json-body.js';
 import { validatorCompiler } from './validation.js';
 
 export interface ServerDeps {
+  /** Per-credential rate limit and how long a client may take to send its headers. */
+  limits: { rateLimit: RateLimit; headersTimeoutMs: number };
   store: Store;
   router: Router;
   queries: Queries;
@@ -45,13 +54,30 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({
     ...(deps.logger === false ? { logger: false } : { loggerInstance: deps.logger }),
     bodyLimit: deps.bodyLimit,
+    // Slow-loris clients trickling their headers are cut off: Node checks open connections every
+    // `connectionsCheckingInterval`, so it must be short for the headers timeout to bite.
+    serverFactory: (handler: Parameters<typeof createServer>[1]) =>
+      createServer({ headersTimeout: deps.limits.headersTimeoutMs, requestTimeout: 30_000, connectionsCheckingInterval: Math.min(1000, deps.limits.headersTimeoutMs) }, handler),
     // Slow clients that never finish their headers or body are cut off instead of holding sockets.
     requestTimeout: 30_000,
     connectionTimeout: 60_000,
     keepAliveTimeout: 72_000,
+    // Longer than any id the schemas take (200 characters, percent-encoded), so those reach their route and its answer.
+    routerOptions: { maxParamLength: 1000 },
+    frameworkErrors: pathErrorHandler([
+      { prefix: '/connector/omnichannel/', answer: omnichannelPathError },
+      { prefix: '/1.0/', answer: engagePathError },
+      { prefix: '/conversational/bmproxy/', answer: bmProxyPathError },
+    ]),
   }) as unknown as FastifyInstance;
+  app.addHook('onRequest', rateLimiter(deps.limits.rateLimit));
+  app.addHook('onRequest', actorHook);
+  app.addHook('onSend', securityHeaders);
   app.setValidatorCompiler(validatorCompiler);
   installErrorHandler(app);
+  // Every scope starts from this JSON parser: UTF-8 only, nested at most MAX_JSON_DEPTH deep.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, strictJsonParser(app));
   app.addSchema(ErrorSchema);
 
   await app.register(swagger, {
@@ -63,7 +89,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs', logLevel: 'warn' });
+  await app.register(swaggerUi, { routePrefix: '/docs', logLevel: 'warn', staticCSP: true });
   app.get('/openapi.json', { schema: { hide: true }, logLevel: 'warn' }, async () => app.swagger());
 
   // Per-request access lines would drown the logs at message rates; errors are still logged.

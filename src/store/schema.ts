@@ -101,6 +101,7 @@ export interface IdempotencyTable { account_id: string; key: string; fingerprint
 export interface InboundTokensTable { token_hash: string; account_id: string; owner_kind: string; owner_id: string }
 export interface SessionsTable { id_hash: string; account_id: string; agent_id: string; csrf_token: string; created_at: string; expires_at: string }
 export interface WorkItemsTable { account_id: string; id: string; conversation_id: string; opened_at: string }
+export interface AuditLogTable { id: string; account_id: string; at: string; actor: string; action: string; subject: string; details: string }
 export interface TimersTable { id: string; account_id: string; conversation_id: string; kind: string; ref: string; due_at: string }
 
 export interface Database {
@@ -120,6 +121,7 @@ export interface Database {
   delivery_attempts: DeliveryAttemptsTable;
   idempotency_keys: IdempotencyTable;
   timers: TimersTable;
+  audit_log: AuditLogTable;
   inbound_tokens: InboundTokensTable;
   work_items: WorkItemsTable;
   sessions: SessionsTable;

@@ -45,6 +45,8 @@ export function batonHome(engine: 'sqlite' | 'postgres', config: unknown, env: R
     ...(config !== null ? { BATON_CONFIG: configFile } : {}),
     BATON_DATA_DIR: join(dir, 'data'),
     BATON_LOG_LEVEL: 'warn',
+    // Loads in tests are their own subject; the rate limit has a test of its own.
+    BATON_RATE_LIMIT: '0',
     ...(schema ? { BATON_DATABASE_URL: PG_URL, BATON_DATABASE_SCHEMA: schema } : {}),
     ...env,
   };

@@ -15,7 +15,7 @@ export interface TestServer {
 }
 
 /** Starts a real Baton on an ephemeral loopback port with the given baton.yaml content. */
-export async function startServer(engine: 'sqlite' | 'postgres', config: unknown, opts: { clock?: Clock; apiKey?: string; dispatch?: boolean; schema?: string } = {}): Promise<TestServer> {
+export async function startServer(engine: 'sqlite' | 'postgres', config: unknown, opts: { clock?: Clock; apiKey?: string; dispatch?: boolean; schema?: string; limits?: { rateLimit: { perSecond: number; burst: number }; headersTimeoutMs: number } } = {}): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'baton-srv-'));
   const ownSchema = engine === 'postgres' && !opts.schema;
   const schema = engine === 'postgres' ? opts.schema ?? freshSchemaName() : undefined;
@@ -28,6 +28,7 @@ export async function startServer(engine: 'sqlite' | 'postgres', config: unknown
     config: validateConfig(config),
     logLevel: 'silent',
     bodyLimit: 1024 * 1024,
+    limits: opts.limits ?? { rateLimit: { perSecond: 0, burst: 0 }, headersTimeoutMs: 10_000 },
     timerIntervalMs: 0,
     version: 'test',
     dispatch: opts.dispatch ?? false,

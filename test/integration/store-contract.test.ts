@@ -484,6 +484,19 @@ describe.each(engines)('store contract on $name', (engine) => {
     });
   });
 
+  describe('audit log', () => {
+    it('appends entries and lists an account\'s newest first, paging by (at, id)', async () => {
+      const entry = (id: string, minute: number, accountId = 'acme') => ({ id, accountId, at: at(minute), actor: 'api-key:abc', action: 'handover', subject: 'c-0001', details: { by: 'bot' } });
+      await write(async (tx) => {
+        for (const e of [entry('a1', 1), entry('a2', 2), entry('a3', 2), entry('b1', 3, 'beta')]) await tx.appendAudit(e);
+      });
+      expect((await store().listAudit('acme', { limit: 10 })).map((e) => e.id)).toEqual(['a3', 'a2', 'a1']);
+      expect(await store().listAudit('acme', { limit: 1 })).toEqual([entry('a3', 2)]);
+      expect((await store().listAudit('acme', { limit: 10, before: { at: at(2), id: 'a3' } })).map((e) => e.id)).toEqual(['a2', 'a1']);
+      expect((await store().listAudit('beta', { limit: 10 })).map((e) => e.id)).toEqual(['b1']);
+    });
+  });
+
   describe('idempotency keys', () => {
     it('stores a result under a key and gives it back', async () => {
       const record = { fingerprint: 'fp-1', result: { conversation: { id: 'c-0001' }, events: [], duplicate: false }, createdAt: at(1) };

@@ -50,12 +50,23 @@ async function handle(deps: Deps, req: FastifyRequest<{ Params: { accountId: str
   return reply.status(out.status).send(out.body);
 }
 
-/** Failures before the handler (bad JSON, wrong media type, too large) in the same shape. */
+/**
+ * Failures before the handler (not JSON, not UTF-8, another media type, too large) in the same
+ * shape, and with CM's one status for a request refused whole: 400, errorCode 202 (README).
+ */
 function bmErrorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply): void {
-  const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
-  if (status >= 500 && !isBatonError(err)) req.log.error({ err }, 'BMProxy request failed');
-  const body = status < 500 ? refusedRequest(BM.malformed, `The request is malformed: ${err.message}`) : refusedRequest(BM.unknown, 'Unknown error: Baton could not take the request; its log has the details.');
-  void reply.status(status).send(body);
+  const status = isBatonError(err) ? err.status : err.statusCode ?? 500;
+  if (status >= 400 && status < 500) {
+    void reply.status(400).send(refusedRequest(BM.malformed, `The request is malformed: ${err.message}`));
+    return;
+  }
+  req.log.error({ err }, 'BMProxy request failed');
+  void reply.status(500).send(refusedRequest(BM.unknown, 'Unknown error: Baton could not take the request; its log has the details.'));
+}
+
+/** A path under the BMProxy that Fastify could not route (an account id that is not UTF-8): malformed, as CM answers it. */
+export function bmProxyPathError(reply: FastifyReply, message: string): void {
+  void reply.status(400).send(refusedRequest(BM.malformed, `The request is malformed: ${message}`));
 }
 
 /**

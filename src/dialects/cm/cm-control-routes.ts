@@ -6,6 +6,7 @@ import type { ConversationView, Queries } from '../../core/queries.js';
 import type { Router } from '../../core/router.js';
 import { hashApiKey } from '../../http/api-keys.js';
 import { idempotencyOf } from '../../http/idempotency.js';
+import { strictJsonParser } from '../../http/json-body.js';
 import { componentByProductToken, headerValue } from './cm-auth.js';
 import { AccountParams, canonicalKeys, MutationsBody, PositionRequestBody, ResetParams } from './cm-control-schemas.js';
 
@@ -62,15 +63,7 @@ export async function cmControlRoutes(app: FastifyInstance, deps: Deps): Promise
 
   // "This request doesn't require a request body": an empty one is no body, whatever its Content-Type says.
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, raw, done) => {
-    const text = String(raw);
-    if (text.trim() === '') return done(null, undefined);
-    try {
-      done(null, JSON.parse(text));
-    } catch (err) {
-      done(new BatonError('invalid_json', `The request body is not valid JSON: ${(err as Error).message}`), undefined);
-    }
-  });
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, strictJsonParser(app, { empty: () => undefined }));
   // Credentials first, before the body is even read: a caller who may not ask learns nothing of its faults.
   app.addHook('onRequest', async (req) => {
     callers.set(req, await authenticate(queries, req as FastifyRequest<{ Params: { accountId: string } }>));

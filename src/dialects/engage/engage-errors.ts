@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { BatonError, isBatonError } from '../../core/errors.js';
 
 /** Engage's error shape: `{"error": "error_identifier", "message": "...", "status": 403}`. */
@@ -21,4 +21,9 @@ export function installEngageErrors(app: FastifyInstance): void {
   app.setNotFoundHandler((req, reply) => {
     void reply.status(404).send(engageErrorBody(new BatonError('not_found', `No Engage API route ${req.method} ${req.url.split('?')[0]}.`)));
   });
+}
+
+/** A path under /1.0 that Fastify could not route (a param that is not UTF-8): a bad request, in Engage's shape. */
+export function engagePathError(reply: FastifyReply, message: string): void {
+  void reply.status(400).send(engageErrorBody(new BatonError('bad_request', message)));
 }

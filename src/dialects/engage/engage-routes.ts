@@ -2,7 +2,6 @@ import type { FastifyInstance } from 'fastify';
 import type { ConversationView, Queries } from '../../core/queries.js';
 import { BatonError } from '../../core/errors.js';
 import type { Message } from '../../core/model.js';
-import type { Router } from '../../core/router.js';
 import { type EngageUser, requireRead } from './engage-auth.js';
 import { type EngageDeps, engageCall, readableContent } from './engage-call.js';
 import { installEngageErrors } from './engage-errors.js';

@@ -135,6 +135,10 @@ export async function nativeRoutes(app: FastifyInstance, deps: NativeDeps): Prom
     const base = `${req.protocol}://${req.host}`;
     return { items: (await queries.components(req.accountId)).map((c) => { const { secrets: _s, ...rest } = c; return { ...rest, inboundUrl: withBase(base, deps.addresses.component(c)) }; }) };
   });
+  api.get('/audit', {
+    schema: { tags: ['admin'], summary: 'The audit log: control changes and admin actions, with actor and time, newest first', querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })), before: Type.Optional(Type.String({ maxLength: 512 })) }), response: errors },
+  }, async (req) => queries.audit(req.accountId, req.query.limit ?? 100, req.query.before));
+
   api.get('/agents', { schema: { tags: ['admin'], summary: 'Agents of the account with their presence', response: errors } }, async (req) => ({ items: await queries.agents(req.accountId) }));
 
   api.put('/agents/:agentId/presence', {

@@ -23,6 +23,8 @@ const NOT_FOUND = 'Incorrect URL.';
 const INTERNAL = 'Internal server error.';
 
 function fromFastify(err: FastifyError): { status: number; body: { error: string; detail: string } } {
+  // Baton's body parser: empty, not UTF-8, nested too deep, not JSON ("The request body is empty." becomes "the body is empty").
+  if (isBatonError(err) && err.code === 'invalid_json') return { status: 500, body: { error: MALFORMED, detail: err.message.replace(/^The request body/, 'the body').replace(/\.$/, '') } };
   switch (err.code) {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return { status: 500, body: { error: MALFORMED, detail: `the body is not valid JSON: ${err.message}` } };
@@ -37,6 +39,11 @@ function fromFastify(err: FastifyError): { status: number; body: { error: string
     default:
       return { status: 500, body: { error: INTERNAL, detail: 'Baton could not take the message; it was not accepted, send it again later' } };
   }
+}
+
+/** A path under /connector/omnichannel/ that Fastify could not route (a token that is not UTF-8): a wrong URL. */
+export function omnichannelPathError(reply: FastifyReply, message: string): void {
+  void reply.status(404).send({ error: NOT_FOUND, detail: `${message} The client server posts to POST ${omnichannelInboundPath('{token}')}.` });
 }
 
 const VisitorFields = Type.Object({ name: Type.Optional(Type.String()), login: Type.Optional(Type.String()), phone: Type.Optional(Type.String()), email: Type.Optional(Type.String()), site: Type.Optional(Type.String()) });

@@ -5,6 +5,7 @@ import * as m003 from './003-inbound-tokens.js';
 import * as m004 from './004-channel-activation.js';
 import * as m005 from './005-sessions.js';
 import * as m006 from './006-work-items.js';
+import * as m007 from './007-audit-log.js';
 
 /** The one migration history both engines share, in order. */
 export const migrations: Record<string, Migration> = {
@@ -14,6 +15,7 @@ export const migrations: Record<string, Migration> = {
   '004-channel-activation': m004,
   '005-sessions': m005,
   '006-work-items': m006,
+  '007-audit-log': m007,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,164 @@
+import { BatonError } from './errors.js';
+import type { EventDraft } from './events.js';
+import {
+  type AgentSession,
+  type Conversation,
+  type WorkItem,
+  controllerOf,
+  isAgentSessionOpen,
+  isBotEnabled,
+  isEnabled,
+} from './conversation.js';
+import type { ControlCommand, TransitionEnv } from './control-types.js';
+import { resolveTeam } from './teams.js';
+
+// The steps the control state machine's commands are made of (control.ts holds the table).
+
+export function checkVersion(conv: Conversation, expected: number | undefined): void {
+  if (expected !== undefined && expected !== conv.controlVersion) {
+    throw new BatonError('stale_control', `Control is at version ${conv.controlVersion}, not ${expected}: it moved since you last looked.`, {
+      controlVersion: conv.controlVersion,
+      expectedVersion: expected,
+    });
+  }
+}
+
+export function requireEnabled(conv: Conversation, env: TransitionEnv, componentId: string | undefined): void {
+  if (componentId !== undefined && !isEnabled(conv, env.account, componentId)) {
+    throw new BatonError('component_disabled', `Component ${componentId} is not enabled in conversation ${conv.id}; ${describeControl(conv, env)}.`, {
+      componentId,
+      controller: controllerOf(conv, env.account),
+      controlVersion: conv.controlVersion,
+    });
+  }
+}
+
+export function describeControl(conv: Conversation, env: TransitionEnv): string {
+  const c = controllerOf(conv, env.account);
+  if (c === 'bot') return `the bot ${conv.bot} is in control`;
+  if (c === 'desk') return `the desk ${conv.desk} is in control`;
+  return 'nobody is in control';
+}
+
+/** Records a change of control: the version moves so late callers are refused (`stale_control`). */
+export function bump(conv: Conversation, events: EventDraft[]): void {
+  conv.controlVersion += 1;
+  const last = events[events.length - 1];
+  if (last) {
+    last.data.controlVersion = conv.controlVersion;
+    last.data.controller = conv.controller;
+  }
+}
+
+export function openAgentSession(conv: Conversation, env: TransitionEnv, init: Partial<AgentSession> & { reason: string }): AgentSession {
+  const reused = conv.agentSession?.status === 'reopened' ? conv.agentSession : null;
+  const session: AgentSession = {
+    id: reused?.id ?? env.newId(),
+    status: init.agentId ? 'assigned' : 'queued',
+    desk: conv.desk,
+    team: init.team ?? null,
+    agentId: init.agentId ?? null,
+    note: init.note ?? null,
+    context: init.context ?? {},
+    reason: init.reason,
+    hadAgentReply: reused?.hadAgentReply ?? false,
+    openedAt: reused?.openedAt ?? env.now,
+    closedAt: null,
+    closeReason: null,
+  };
+  conv.agentSession = session;
+  return session;
+}
+
+export function closeAgentSession(conv: Conversation, env: TransitionEnv, out: EventDraft[], reason: string, agentId?: string): void {
+  const s = conv.agentSession;
+  if (!isAgentSessionOpen(s)) return;
+  s.status = 'closed';
+  s.closedAt = env.now;
+  s.closeReason = reason;
+  out.push({ type: 'agent_session.closed', data: { agentSessionId: s.id, reason, agentId: agentId ?? s.agentId, categories: [...conv.categories] } });
+}
+
+export function openBotSessionIfNeeded(conv: Conversation, env: TransitionEnv, out: EventDraft[]): void {
+  if (!conv.bot || conv.botSession || !isBotEnabled(conv, env.account)) return;
+  conv.botSession = { id: env.newId(), componentId: conv.bot, openedAt: env.now };
+  out.push({ type: 'bot_session.opened', data: { botSessionId: conv.botSession.id, componentId: conv.bot } });
+}
+
+export function swapCategory(conv: Conversation, from: string, to: string): void {
+  const next = conv.categories.filter((c) => c !== from);
+  if (!next.includes(to)) next.push(to);
+  conv.categories = next;
+}
+
+/**
+ * A new thread in the same chat: the conversation was closed, or the customer came back after the
+ * thread inclusion delay. The rule's defaults apply again (or the humans, when the channel starts
+ * new threads with them). Only a move of control is an event.
+ */
+export function startOver(conv: Conversation, env: TransitionEnv, out: EventDraft[], reason: string): void {
+  conv.agentSession = null;
+  const before = controllerOf(conv, env.account);
+  conv.mutations = {};
+  conv.team = conv.ruleTeam;
+  if (env.newThreadToHumans && conv.bot) conv.mutations[conv.bot] = false;
+  conv.controller = controllerOf(conv, env.account);
+  if (conv.controller === 'bot') swapCategory(conv, env.account.categories.agent, env.account.categories.bot);
+  else if (env.newThreadToHumans) swapCategory(conv, env.account.categories.bot, env.account.categories.agent);
+  if (conv.controller !== before) {
+    out.push({ type: 'reset', data: { by: null, reason } });
+    bump(conv, out);
+  }
+}
+
+/** The work item a reply counts toward: the open one its author owns. */
+export function ownedWorkItem(conv: Conversation, cmd: Extract<ControlCommand, { type: 'reply' }>): WorkItem | null {
+  const w = conv.workItem;
+  if (!w || w.closedAt) return null;
+  const author = w.owner.kind === 'component' ? cmd.componentId : cmd.authorKind === 'agent' ? cmd.agentId : undefined;
+  return author === w.owner.id ? w : null;
+}
+
+export function openWorkItemId(conv: Conversation): string | null {
+  return conv.workItem && !conv.workItem.closedAt ? conv.workItem.id : null;
+}
+
+export function requireDesk(conv: Conversation, env: TransitionEnv, desk: string | undefined): string {
+  const chosen = desk ?? conv.desk ?? env.account.defaultDesk;
+  if (!chosen) throw new BatonError('invalid_transition', `Conversation ${conv.id} has no desk to hand over to: name one in the rule or set the account's defaultDesk.`);
+  return chosen;
+}
+
+export function doHandover(conv: Conversation, env: TransitionEnv, out: EventDraft[], opts: { by?: string; note?: string; context?: Record<string, unknown>; team?: string; desk?: string; reason: string; agentId?: string; eventType: 'handover' | 'takeover' }): void {
+  conv.desk = requireDesk(conv, env, opts.desk);
+  if (conv.bot) conv.mutations[conv.bot] = false;
+  delete conv.mutations[conv.desk];
+  if (opts.context) conv.context = { ...conv.context, ...opts.context };
+  const team = opts.team ?? resolveTeam(conv.context, env.account.teams) ?? conv.ruleTeam;
+  conv.team = team;
+  const session = openAgentSession(conv, env, { team, note: opts.note ?? null, context: opts.context ?? {}, reason: opts.reason, ...(opts.agentId ? { agentId: opts.agentId } : {}) });
+  swapCategory(conv, env.account.categories.bot, env.account.categories.agent);
+  conv.controller = 'desk';
+  out.push({
+    type: opts.eventType,
+    data: { by: opts.by ?? null, reason: opts.reason, agentSessionId: session.id, desk: conv.desk, team, note: session.note, context: session.context, agentId: session.agentId },
+  });
+  bump(conv, out);
+}
+
+export function doHandback(conv: Conversation, env: TransitionEnv, out: EventDraft[], opts: { by?: string; reason: string; position?: { flow: string; step: string } }): void {
+  if (!conv.bot) throw new BatonError('invalid_transition', `Conversation ${conv.id} has no bot to hand back to.`);
+  if (env.account.emergency) throw new BatonError('invalid_transition', 'The account\'s emergency handover is on: bots stay disabled until it is switched off.');
+  closeAgentSession(conv, env, out, opts.reason);
+  conv.mutations[conv.bot] = true;
+  conv.emergency = false;
+  swapCategory(conv, env.account.categories.agent, env.account.categories.bot);
+  conv.controller = 'bot';
+  out.push({ type: 'handback', data: { by: opts.by ?? null, reason: opts.reason, bot: conv.bot, position: opts.position ?? null } });
+  bump(conv, out);
+  openBotSessionIfNeeded(conv, env, out);
+  if (opts.position) {
+    conv.position = opts.position;
+    out.push({ type: 'position.requested', data: { by: opts.by ?? null, flow: opts.position.flow, step: opts.position.step } });
+  }
+}

@@ -1,0 +1,28 @@
+import type { Kysely } from 'kysely';
+import type { LiveBus } from '../live/live-bus.js';
+import type { Database } from './schema.js';
+
+/** What differs between engines, as flags rather than `if (engine === ...)` in the queries. */
+export interface Capabilities {
+  engine: 'sqlite' | 'postgres';
+  /** Row locks exist (PostgreSQL); without them the single writer serialises transactions. */
+  rowLocks: boolean;
+  /** Write transactions worth running at once: SQLite has one writer; PostgreSQL a pool of connections. */
+  writeConcurrency: number;
+  /** Error codes that mean "another writer won a race". */
+  conflictCodes: readonly string[];
+  /** Runs before migrations (PostgreSQL: create the schema the connection lives in). */
+  beforeMigrate?: (db: Kysely<Database>) => Promise<void>;
+  /** Where the migration bookkeeping lives; set when several schemas share one database. */
+  migrationSchema?: string;
+  /** Cross-process wake-ups (PostgreSQL LISTEN/NOTIFY); absent where one process is all there is. */
+  notifier?: () => StoreNotifier;
+  /** Live updates to browsers across processes (PostgreSQL LISTEN/NOTIFY); absent: one process. */
+  liveBus?: () => LiveBus;
+}
+
+export interface StoreNotifier {
+  notify(): void;
+  listen(onWake: () => void): Promise<void>;
+  close(): Promise<void>;
+}

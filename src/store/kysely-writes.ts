@@ -1,0 +1,165 @@
+import { type Transaction, sql } from 'kysely';
+import type { Conversation } from '../core/conversation.js';
+import type { AuditEntry } from '../core/audit.js';
+import type { ConversationEvent } from '../core/events.js';
+import type { Account, Agent, Channel, ChannelReachability, Component, Message, Service } from '../core/model.js';
+import { type DeliveryDraft, type IdempotencyRecord, type StoreTx, type Timer } from '../core/ports.js';
+import * as rows from './rows.js';
+import type { Capabilities } from './capabilities.js';
+import type { Database } from './schema.js';
+import { KyselyReads } from './kysely-reads.js';
+
+/** The store's writes, inside one transaction. */
+export class KyselyTx extends KyselyReads implements StoreTx {
+  constructor(
+    private readonly trx: Transaction<Database>,
+    caps: Capabilities,
+  ) {
+    super(trx, caps);
+  }
+
+  async lockConversation(accountId: string, id: string): Promise<Conversation | undefined> {
+    let q = this.trx.selectFrom('conversations').select('state').where('account_id', '=', accountId).where('id', '=', id);
+    if (this.caps.rowLocks) q = q.forUpdate();
+    const row = await q.executeTakeFirst();
+    return row && rows.toConversation(row.state);
+  }
+
+  async insertConversation(conv: Conversation): Promise<boolean> {
+    const res = await this.trx.insertInto('conversations').values(rows.fromConversation(conv)).onConflict((oc) => oc.columns(['account_id', 'id']).doNothing()).executeTakeFirst();
+    const inserted = Number(res.numInsertedOrUpdatedRows ?? 0n) > 0;
+    if (inserted) await this.writeSessions(conv);
+    return inserted;
+  }
+
+  async updateConversation(conv: Conversation, previous?: Conversation): Promise<void> {
+    const { account_id, id, ...rest } = rows.fromConversation(conv);
+    await this.trx.updateTable('conversations').set(rest).where('account_id', '=', account_id).where('id', '=', id).execute();
+    await this.writeSessions(conv, previous);
+  }
+
+  /** Session index rows are written when a session id is new, not on every message. */
+  private async writeSessions(conv: Conversation, previous?: Conversation): Promise<void> {
+    if (conv.botSession && conv.botSession.id !== previous?.botSession?.id) {
+      await this.trx.insertInto('bot_sessions').values({ account_id: conv.accountId, id: conv.botSession.id, conversation_id: conv.id, opened_at: conv.botSession.openedAt }).onConflict((oc) => oc.columns(['account_id', 'id']).doNothing()).execute();
+    }
+    if (conv.workItem && conv.workItem.id !== previous?.workItem?.id) {
+      await this.trx.insertInto('work_items').values({ account_id: conv.accountId, id: conv.workItem.id, conversation_id: conv.id, opened_at: conv.workItem.openedAt }).onConflict((oc) => oc.columns(['account_id', 'id']).doNothing()).execute();
+    }
+    if (conv.agentSession && conv.agentSession.id !== previous?.agentSession?.id) {
+      await this.trx.insertInto('agent_sessions').values({ account_id: conv.accountId, id: conv.agentSession.id, conversation_id: conv.id, opened_at: conv.agentSession.openedAt }).onConflict((oc) => oc.columns(['account_id', 'id']).doNothing()).execute();
+    }
+  }
+
+  async appendEvents(events: ConversationEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    await this.trx.insertInto('events').values(events.map(rows.fromEvent)).execute();
+  }
+
+  async insertMessageOnce(message: Message, channelId: string): Promise<boolean> {
+    const res = await this.trx.insertInto('messages').values(rows.fromMessage(message, channelId)).onConflict((oc) => oc.columns(['account_id', 'channel_id', 'channel_message_id']).doNothing()).executeTakeFirst();
+    return Number(res.numInsertedOrUpdatedRows ?? 0n) > 0;
+  }
+
+  async insertMessage(message: Message, channelId: string): Promise<void> {
+    await this.trx.insertInto('messages').values(rows.fromMessage(message, channelId)).execute();
+  }
+
+  async insertDeliveries(drafts: DeliveryDraft[]): Promise<void> {
+    if (drafts.length === 0) return;
+    await this.trx.insertInto('deliveries').values(drafts.map(rows.fromDelivery)).execute();
+    // Wake each recipient's cursor for this conversation. An idle cursor takes the first new
+    // delivery as its head; a busy, blocked or parked one keeps its place in the sequence.
+    const heads = new Map<string, DeliveryDraft>();
+    for (const d of drafts) {
+      const key = `${d.target.kind}\u0000${d.target.id}`;
+      const prev = heads.get(key);
+      if (!prev || d.seq < prev.seq) heads.set(key, d);
+    }
+    for (const d of heads.values()) {
+      await this.trx.insertInto('delivery_cursors')
+        .values({ account_id: d.accountId, target_kind: d.target.kind, target_id: d.target.id, conversation_id: d.conversationId, state: 'ready', head_seq: d.seq, due_at: d.createdAt, claim_id: null, parked_reason: null })
+        .onConflict((oc) => oc.columns(['account_id', 'target_kind', 'target_id', 'conversation_id']).doUpdateSet((eb) => ({
+          head_seq: eb.fn.coalesce('delivery_cursors.head_seq', eb.ref('excluded.head_seq')),
+          due_at: eb.case().when('delivery_cursors.state', '=', 'idle').then(eb.ref('excluded.due_at')).else(eb.ref('delivery_cursors.due_at')).end(),
+          state: eb.case().when('delivery_cursors.state', '=', 'idle').then('ready').else(eb.ref('delivery_cursors.state')).end(),
+        })))
+        .execute();
+    }
+  }
+
+  async putIdempotency(accountId: string, key: string, record: IdempotencyRecord): Promise<void> {
+    await this.trx.insertInto('idempotency_keys').values({ account_id: accountId, key, fingerprint: record.fingerprint, result: JSON.stringify(record.result), created_at: record.createdAt }).execute();
+  }
+
+  async putTimer(t: Timer): Promise<void> {
+    await this.trx.insertInto('timers').values({ id: t.id, account_id: t.accountId, conversation_id: t.conversationId, kind: t.kind, ref: t.ref, due_at: t.dueAt }).execute();
+  }
+
+  async deleteTimer(id: string): Promise<void> {
+    await this.trx.deleteFrom('timers').where('id', '=', id).execute();
+  }
+
+  async setAccountEmergency(accountId: string, on: boolean): Promise<void> {
+    await this.trx.updateTable('accounts').set({ emergency: on ? 1 : 0 }).where('id', '=', accountId).execute();
+  }
+
+  async setAgentPresence(accountId: string, agentId: string, presence: Agent['presence']): Promise<void> {
+    await this.trx.updateTable('agents').set({ presence }).where('account_id', '=', accountId).where('id', '=', agentId).execute();
+  }
+
+  async upsertAccount(account: Account, keyHashes: string[]): Promise<void> {
+    const row = rows.fromAccount(account);
+    // The emergency switch is operated at run time, so applying the configuration again keeps it.
+    await this.trx.insertInto('accounts').values(row).onConflict((oc) => oc.column('id').doUpdateSet({ name: row.name, settings: row.settings, updated_at: row.updated_at })).execute();
+    await this.trx.deleteFrom('api_keys').where('account_id', '=', account.id).execute();
+    if (keyHashes.length > 0) await this.trx.insertInto('api_keys').values(keyHashes.map((h) => ({ key_hash: h, account_id: account.id }))).execute();
+  }
+
+  async upsertChannel(channel: Channel): Promise<void> {
+    const row = { ...rows.fromChannel(channel), configured_active: channel.active ? 1 : 0 };
+    // The run-time switch outlives re-applying the same file; a file whose `active` changed wins.
+    // `channels.` is the stored row and `excluded.` the new one on both engines.
+    const active = sql<number>`case when channels.configured_active is null or channels.configured_active <> excluded.configured_active then excluded.active else channels.active end`;
+    await this.trx.insertInto('channels').values(row).onConflict((oc) => oc.columns(['account_id', 'id']).doUpdateSet({ kind: row.kind, active, configured_active: row.configured_active, settings: row.settings })).execute();
+  }
+
+  async setChannelActive(accountId: string, channelId: string, active: boolean): Promise<boolean> {
+    const res = await this.trx.updateTable('channels').set({ active: active ? 1 : 0 }).where('account_id', '=', accountId).where('id', '=', channelId).executeTakeFirst();
+    return Number(res.numUpdatedRows) > 0;
+  }
+
+  async setChannelEmergency(accountId: string, channelId: string, on: boolean): Promise<boolean> {
+    const res = await this.trx.updateTable('channels').set({ emergency: on ? 1 : 0 }).where('account_id', '=', accountId).where('id', '=', channelId).executeTakeFirst();
+    return Number(res.numUpdatedRows) > 0;
+  }
+
+  async recordChannelReachability(accountId: string, channelId: string, reachability: ChannelReachability): Promise<void> {
+    await this.trx.updateTable('channels').set({ reachability_warning: reachability.warning, reachability_checked_at: reachability.checkedAt }).where('account_id', '=', accountId).where('id', '=', channelId).execute();
+  }
+
+  async upsertComponent(component: Component): Promise<void> {
+    const row = rows.fromComponent(component);
+    // Health belongs to the delivery machinery; configuration does not reset a broken circuit.
+    await this.trx.insertInto('components').values(row).onConflict((oc) => oc.columns(['account_id', 'id']).doUpdateSet({ kind: row.kind, dialect: row.dialect, settings: row.settings })).execute();
+  }
+
+  async replaceServices(accountId: string, services: Service[]): Promise<void> {
+    await this.trx.deleteFrom('services').where('account_id', '=', accountId).execute();
+    if (services.length > 0) await this.trx.insertInto('services').values(services.map((s, i) => rows.fromService(s, i))).execute();
+  }
+
+  async appendAudit(e: AuditEntry): Promise<void> {
+    await this.trx.insertInto('audit_log').values({ id: e.id, account_id: e.accountId, at: e.at, actor: e.actor, action: e.action, subject: e.subject, details: JSON.stringify(e.details) }).execute();
+  }
+
+  async replaceInboundTokens(accountId: string, tokens: { tokenHash: string; ownerKind: 'component' | 'channel'; ownerId: string }[]): Promise<void> {
+    await this.trx.deleteFrom('inbound_tokens').where('account_id', '=', accountId).execute();
+    if (tokens.length > 0) await this.trx.insertInto('inbound_tokens').values(tokens.map((t) => ({ token_hash: t.tokenHash, account_id: accountId, owner_kind: t.ownerKind, owner_id: t.ownerId }))).execute();
+  }
+
+  async upsertAgent(agent: Agent, passwordHash: string | null): Promise<void> {
+    const row = rows.fromAgent(agent, passwordHash);
+    await this.trx.insertInto('agents').values(row).onConflict((oc) => oc.columns(['account_id', 'id']).doUpdateSet({ teams: row.teams, categories: row.categories, settings: row.settings, password_hash: row.password_hash })).execute();
+  }
+}
