@@ -21,6 +21,7 @@ import { inboxRenderer } from './inbox/inbox-renderer.js';
 import { SessionStore } from './inbox/session-store.js';
 import { LocalLiveBus } from './live/live-bus.js';
 import type { RateLimit } from './http/rate-limit.js';
+import type { AddressPolicy } from './delivery/address-policy.js';
 import { buildServer } from './http/server.js';
 import type { KyselyStore } from './store/kysely-store.js';
 import { openStore } from './store/open-store.js';
@@ -39,6 +40,8 @@ export interface RuntimeConfig {
   bodyLimit: number;
   /** Per-credential rate limit (0 = off) and the headers timeout that cuts off slow clients. */
   limits: { rateLimit: RateLimit; headersTimeoutMs: number };
+  /** Which addresses webhooks may call (link-local and metadata never). */
+  addresses: AddressPolicy;
   timerIntervalMs: number;
   version: string;
   /** Run the outbox dispatcher in this process (off only for tests that drive it by hand). */
@@ -85,7 +88,7 @@ export async function createBaton(cfg: RuntimeConfig, opts: { clock?: Clock; log
   const router = new Router(store, clock, { writeConcurrency: store.capabilities.writeConcurrency });
   const queries = new Queries(store);
   const outbox = new OutboxStore(store);
-  const sender = new HttpSender({ connectionsPerEndpoint: cfg.delivery.connectionsPerEndpoint, connectTimeoutMs: 5000 });
+  const sender = new HttpSender({ connectionsPerEndpoint: cfg.delivery.connectionsPerEndpoint, connectTimeoutMs: 5000, addresses: cfg.addresses });
   const metrics = new DeliveryMetrics(store);
   // The inbox and web chat visitors are served in-process: their deliveries push to browsers.
   const live = store.capabilities.liveBus?.() ?? new LocalLiveBus();

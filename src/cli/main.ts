@@ -73,6 +73,7 @@ function runtimeConfig(flags: Map<string, string | true>): RuntimeConfig {
       rateLimit: { perSecond: Number(env.BATON_RATE_LIMIT ?? 1000), burst: Number(env.BATON_RATE_BURST ?? env.BATON_RATE_LIMIT ?? 2000) },
       headersTimeoutMs: Number(env.BATON_HEADERS_TIMEOUT_MS ?? 10_000),
     },
+    addresses: { allowPrivate: env.BATON_ALLOW_PRIVATE_URLS === 'true', allowLoopback: env.BATON_ALLOW_LOOPBACK_URLS !== 'false' },
     timerIntervalMs: 1000,
     version: version(),
     dispatch: true,

@@ -1,4 +1,5 @@
 import { Pool } from 'undici';
+import { type AddressPolicy, guardedLookup, urlRefusal } from './address-policy.js';
 import type { EndpointResponse, OutgoingRequest } from './ports.js';
 
 export interface SendResult {
@@ -41,12 +42,12 @@ export class HttpSender {
   private readonly pools = new Map<string, Pool>();
   private readonly slots = new Map<string, Slots>();
 
-  constructor(private readonly opts: { connectionsPerEndpoint: number; connectTimeoutMs: number }) {}
+  constructor(private readonly opts: { connectionsPerEndpoint: number; connectTimeoutMs: number; addresses: AddressPolicy }) {}
 
   private pool(origin: string): Pool {
     let pool = this.pools.get(origin);
     if (!pool) {
-      pool = new Pool(origin, { connections: this.opts.connectionsPerEndpoint, connect: { timeout: this.opts.connectTimeoutMs }, keepAliveTimeout: 30_000 });
+      pool = new Pool(origin, { connections: this.opts.connectionsPerEndpoint, connect: { timeout: this.opts.connectTimeoutMs, lookup: guardedLookup(this.opts.addresses) }, keepAliveTimeout: 30_000 });
       this.pools.set(origin, pool);
     }
     return pool;
@@ -73,6 +74,9 @@ export class HttpSender {
   }
 
   private async call(url: URL, req: OutgoingRequest, timeoutMs: number): Promise<SendResult> {
+    // Literal addresses skip the resolver, so they are judged here; host names when they resolve.
+    const refused = urlRefusal(url.href, this.opts.addresses);
+    if (refused) return { response: null, error: `refused: ${refused}`, latencyMs: 0 };
     const started = performance.now();
     try {
       const get = req.method === 'GET';

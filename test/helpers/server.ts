@@ -28,6 +28,7 @@ export async function startServer(engine: 'sqlite' | 'postgres', config: unknown
     config: validateConfig(config),
     logLevel: 'silent',
     bodyLimit: 1024 * 1024,
+    addresses: { allowPrivate: false, allowLoopback: true },
     limits: opts.limits ?? { rateLimit: { perSecond: 0, burst: 0 }, headersTimeoutMs: 10_000 },
     timerIntervalMs: 0,
     version: 'test',

@@ -27,7 +27,7 @@ const CONFIG = validateConfig({
  */
 describe.each(engines)('in-process delivery on $name', (engine) => {
   let h: EngineHandle | undefined;
-  const sender = new HttpSender({ connectionsPerEndpoint: 1, connectTimeoutMs: 1000 });
+  const sender = new HttpSender({ connectionsPerEndpoint: 1, connectTimeoutMs: 1000, addresses: { allowPrivate: false, allowLoopback: true } });
   afterEach(async () => {
     await h?.dispose();
     h = undefined;

@@ -30,7 +30,7 @@ accounts:
 `);
     const dataDir = join(dir, 'data');
     const store = openStore({ databaseUrl: null, dataDir });
-    const sender = new HttpSender({ connectionsPerEndpoint: 1, connectTimeoutMs: 1000 });
+    const sender = new HttpSender({ connectionsPerEndpoint: 1, connectTimeoutMs: 1000, addresses: { allowPrivate: false, allowLoopback: true } });
     try {
       await store.migrate();
       await applyConfig(store, loadConfigFile(file));

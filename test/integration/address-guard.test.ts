@@ -1,0 +1,38 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startServer, type TestServer } from '../helpers/server.js';
+
+const KEY = 'guard-key-0000000000000001';
+
+function config(url: string) {
+  return {
+    accounts: [{
+      id: 'acme',
+      apiKeys: [KEY],
+      channels: [{ id: 'web', kind: 'native' }],
+      components: [{ id: 'bot', kind: 'bot', url, retry: { schedule: [], timeout: '1s' } }],
+      services: [{ id: 's', channels: ['web'], rules: [{ id: 'r', trigger: { event: 'message' }, action: { type: 'bot', bot: 'bot' } }] }],
+    }],
+  };
+}
+
+describe('webhook addresses Baton refuses to call', () => {
+  let s: TestServer | undefined;
+  afterEach(async () => {
+    await s?.close();
+    s = undefined;
+  });
+
+  it.each([
+    ['the cloud metadata address', 'http://169.254.169.254/latest/meta-data/', /link-local or cloud metadata/],
+    ['a private range, unless the operator allows it', 'http://10.20.30.40:8080/bot', /private range/],
+    ['a metadata host name', 'http://metadata.google.internal/computeMetadata/v1/', /metadata host/],
+  ])('%s', async (_name, url, reason) => {
+    s = await startServer('sqlite', config(url), { apiKey: KEY });
+    await s.call('POST', '/v1/channels/web/messages', { customer: 'c', text: 'hi' });
+    await s.baton.dispatcher.drain();
+    const failed = (await s.call('GET', '/v1/deliveries?targetId=bot')).body.items[0];
+    const attempt = (await s.call('GET', `/v1/deliveries/${failed.id}`)).body.delivery.attemptLog[0];
+    expect(attempt.error).toMatch(reason);
+    expect(attempt.error).toMatch(/^refused: /);
+  });
+});
