@@ -18,6 +18,8 @@ const LEASE = { BATON_DELIVERY_LEASE_MS: '1500', BATON_DELIVERY_POLL_MS: '200' }
 
 interface Row extends Tally {
   scenario: string;
+  /** Faults injected (process kills); 0 where the scenario injects none of that kind. */
+  kills?: number;
   engine: string;
   note: string;
   ok: boolean;
@@ -69,12 +71,12 @@ async function killLoop(engine: 'sqlite' | 'postgres'): Promise<Row> {
     }
   })();
   try {
-    const traffic = await sendTraffic({ targets: () => procs.filter((p): p is ChildBaton => p !== null).map((p) => p.url), apiKey: KEY, channel: () => 'ch-b0', conversations: quick ? 20 : 100, messages: quick ? 400 : 4000, seconds: quick ? 8 : 40, workers: 16, run: `k${Date.now().toString(36)}` });
+    const traffic = await sendTraffic({ targets: () => procs.filter((p): p is ChildBaton => p !== null).map((p) => p.url), apiKey: KEY, channel: () => 'ch-b0', conversations: quick ? 20 : 100, messages: quick ? 4000 : 40_000, seconds: quick ? 6 : 40, workers: 16, run: `k${Date.now().toString(36)}` });
     stop = true;
     await killer;
     await drain(() => tally(traffic.accepted, sink.arrivals).lost === 0, 30);
     const t = tally(traffic.accepted, sink.arrivals);
-    return { scenario: `SIGKILL every ${quick ? 1.5 : 3} s (${kills} kills, ${count} process${count > 1 ? 'es' : ''})`, engine, ...t, note: `${traffic.refused} refused while down`, ok: t.lost === 0 && t.reordered === 0 && t.duplicatedWithNewId === 0 };
+    return { scenario: `SIGKILL every ${quick ? 1.5 : 3} s (${kills} kills, ${count} process${count > 1 ? 'es' : ''})`, engine, kills, ...t, note: `${traffic.refused} refused while down`, ok: kills > 0 && t.lost === 0 && t.reordered === 0 && t.duplicatedWithNewId === 0 };
   } finally {
     stop = true;
     await home.dispose();

@@ -12,9 +12,10 @@ describe('chaos, short form', () => {
     const run = spawnSync(process.execPath, ['--import', 'tsx', 'chaos/run.ts', '--quick', '--only', scenario, '--json'], { cwd: ROOT, encoding: 'utf8', timeout: 150_000 });
     const line = run.stdout.split('\n').find((l) => l.startsWith('CHAOS_JSON '));
     expect(line, `${run.stdout}\n${run.stderr}`).toBeDefined();
-    const rows = JSON.parse(line!.slice('CHAOS_JSON '.length)) as { sent: number; lost: number; reordered: number; duplicatedWithNewId: number; ok: boolean }[];
+    const rows = JSON.parse(line!.slice('CHAOS_JSON '.length)) as { sent: number; kills?: number; lost: number; reordered: number; duplicatedWithNewId: number; ok: boolean }[];
     for (const r of rows) {
       expect(r.sent).toBeGreaterThan(50);
+      if (scenario.startsWith('kill')) expect(r.kills).toBeGreaterThan(0);
       expect(r).toMatchObject({ lost: 0, reordered: 0, duplicatedWithNewId: 0, ok: true });
     }
   }, 160_000);
