@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely';
-import pg from 'pg';
 import { isLivePayload, type LiveBus, type LivePayload } from '../../live/live-bus.js';
 import type { Database } from '../schema.js';
+import { PgListener } from './pg-listener.js';
 
 const MAX_PAYLOAD_BYTES = 7900;
 
@@ -11,7 +11,7 @@ const MAX_PAYLOAD_BYTES = 7900;
  * browsers make up for by reading the store again when they reconnect and every half minute.
  */
 export class PgLiveBus implements LiveBus {
-  private client: pg.Client | null = null;
+  private listener: PgListener | null = null;
   private closed = false;
   private readonly listeners = new Set<(payload: LivePayload) => void>();
 
@@ -33,38 +33,23 @@ export class PgLiveBus implements LiveBus {
   }
 
   async start(): Promise<void> {
-    if (this.closed || this.client) return;
-    const client = new pg.Client({ connectionString: this.url });
-    client.on('notification', (msg) => {
+    if (this.closed) return;
+    this.listener ??= new PgListener(this.url, this.channel, (text) => {
       let payload: unknown;
       try {
-        payload = JSON.parse(msg.payload ?? '');
+        payload = JSON.parse(text);
       } catch {
         return;
       }
       if (!isLivePayload(payload)) return;
       for (const l of this.listeners) l(payload);
     });
-    client.on('error', () => {
-      // Reconnection is handled by the 'end' listener below.
-    });
-    client.on('end', () => {
-      if (this.client === client) this.client = null;
-      if (!this.closed) setTimeout(() => void this.start().catch(() => {}), 1000).unref();
-    });
-    try {
-      await client.connect();
-      await client.query(`LISTEN "${this.channel}"`);
-      this.client = client;
-    } catch {
-      await client.end().catch(() => {});
-    }
+    await this.listener.start();
   }
 
   async close(): Promise<void> {
     this.closed = true;
     this.listeners.clear();
-    await this.client?.end().catch(() => {});
-    this.client = null;
+    await this.listener?.close();
   }
 }

@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely';
-import pg from 'pg';
 import type { StoreNotifier } from '../kysely-store.js';
 import type { Database } from '../schema.js';
+import { PgListener } from './pg-listener.js';
 
 /**
  * Cross-process wake-ups over LISTEN/NOTIFY: a commit in one Baton process wakes the outbox
@@ -10,7 +10,7 @@ import type { Database } from '../schema.js';
  * the dispatchers' polling keeps everything moving.
  */
 export class PgNotifier implements StoreNotifier {
-  private client: pg.Client | null = null;
+  private listener: PgListener | null = null;
   private pending = false;
   private closed = false;
 
@@ -33,26 +33,12 @@ export class PgNotifier implements StoreNotifier {
 
   async listen(onWake: () => void): Promise<void> {
     if (this.closed) return;
-    const client = new pg.Client({ connectionString: this.url });
-    client.on('notification', () => onWake());
-    client.on('error', () => {
-      // Reconnection is handled by the 'end' listener below.
-    });
-    client.on('end', () => {
-      this.client = null;
-      if (!this.closed) setTimeout(() => void this.listen(onWake).catch(() => {}), 1000);
-    });
-    try {
-      await client.connect();
-      await client.query(`LISTEN "${this.channel}"`);
-      this.client = client;
-    } catch {
-      await client.end().catch(() => {});
-    }
+    this.listener ??= new PgListener(this.url, this.channel, () => onWake());
+    await this.listener.start();
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    await this.client?.end().catch(() => {});
+    await this.listener?.close();
   }
 }
