@@ -39,6 +39,13 @@ export interface BatonHome {
   dispose(): Promise<void>;
 }
 
+const homes = new Set<BatonHome>();
+
+/** Disposes every home not disposed yet (the bench was interrupted). */
+export async function disposeAllHomes(): Promise<void> {
+  await Promise.allSettled([...homes].map((h) => h.dispose()));
+}
+
 export function batonHome(engine: Engine, configFile: string): BatonHome {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` first.`);
   const dir = mkdtempSync(join(tmpdir(), 'baton-bench-'));
@@ -46,10 +53,11 @@ export function batonHome(engine: Engine, configFile: string): BatonHome {
   const dataDir = join(dir, 'data');
   // The parent's own BATON_* settings must not leak into the child (a PostgreSQL URL into a SQLite run).
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('BATON_')));
-  const env = { ...inherited, BATON_CONFIG: configFile, BATON_DATA_DIR: dataDir, BATON_LOG_LEVEL: 'warn', ...(schema ? { BATON_DATABASE_URL: PG_URL, BATON_DATABASE_SCHEMA: schema } : {}) };
+  // The per-credential rate limit is off: the bench measures what Baton can do, not the limiter.
+  const env = { ...inherited, BATON_CONFIG: configFile, BATON_DATA_DIR: dataDir, BATON_LOG_LEVEL: 'warn', BATON_RATE_LIMIT: '0', ...(schema ? { BATON_DATABASE_URL: PG_URL, BATON_DATABASE_SCHEMA: schema } : {}) };
   const running = new Set<BatonProcess>();
 
-  return {
+  const home: BatonHome = {
     engine,
     store: { databaseUrl: schema ? PG_URL : null, dataDir, ...(schema ? { schema } : {}) },
     async start() {
@@ -63,11 +71,14 @@ export function batonHome(engine: Engine, configFile: string): BatonHome {
       return p;
     },
     async dispose() {
+      homes.delete(home);
       await Promise.all([...running].map((p) => p.stop()));
       rmSync(dir, { recursive: true, force: true });
       if (schema) await dropSchema(schema);
     },
   };
+  homes.add(home);
+  return home;
 }
 
 async function spawnBaton(env: Record<string, string | undefined>): Promise<BatonProcess> {

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
 
 /**
@@ -46,15 +46,34 @@ export interface CpuWindow {
 export function cpuWindow(pids: Record<string, number[]>): CpuWindow {
   const t0 = performance.now();
   const m0 = machineTicks();
-  const p0 = Object.fromEntries(Object.entries(pids).map(([k, ps]) => [k, ps.reduce((a, p) => a + cpuSeconds(p), 0)]));
+  const p0 = new Map(Object.values(pids).flat().map((p) => [p, cpuSeconds(p)]));
+  // A process gone by the end (a PostgreSQL backend that closed) is left out rather than counted negative.
+  const used = (p: number) => {
+    const end = cpuSeconds(p);
+    return end > 0 ? end - p0.get(p)! : 0;
+  };
   return {
     stop() {
       const seconds = (performance.now() - t0) / 1000;
       const m1 = machineTicks();
-      const cores = Object.fromEntries(Object.entries(pids).map(([k, ps]) => [k, (ps.reduce((a, p) => a + cpuSeconds(p), 0) - p0[k]!) / seconds]));
+      const cores = Object.fromEntries(Object.entries(pids).map(([k, ps]) => [k, ps.reduce((a, p) => a + used(p), 0) / seconds]));
       return { machineBusy: m1.total > m0.total ? (m1.busy - m0.busy) / (m1.total - m0.total) : 0, cores };
     },
   };
+}
+
+/** Processes whose command name is `name` (the PostgreSQL server's processes, to see its share). */
+export function pidsNamed(name: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === name) pids.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
 }
 
 /** What `uptime` says about the load, for the record. */

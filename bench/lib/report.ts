@@ -56,8 +56,8 @@ export function table(rows: Row[]): string {
     fmt(r.p50, 1),
     fmt(r.p99, 1),
     r.maxRssMb === null ? '-' : `${fmt(r.maxRssMb)} (${fmt(r.maxAnonMb ?? 0)})`,
-    // The server is Baton, or the forwarder on baseline rows.
-    `${fmt(100 * r.cpu.machineBusy)}% (${fmt(r.cpu.cores.baton ?? r.cpu.cores.forwarder ?? 0, 2)})`,
+    // The server is Baton, or the forwarder on baseline rows; on PostgreSQL its server's share too.
+    `${fmt(100 * r.cpu.machineBusy)}% (${fmt(r.cpu.cores.baton ?? r.cpu.cores.forwarder ?? 0, 2)}${r.engine === 'postgres' ? ` + pg ${fmt(r.cpu.cores.postgres ?? 0, 2)}` : ''})`,
     ratioText(r, rows),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { API_KEY, writeBenchConfig } from './bench-config.js';
 import type { BatonProcess } from './baton-process.js';
 import { type ChildServer, startChildServer } from './child-server.js';
-import { cpuWindow } from './machine.js';
+import { cpuWindow, pidsNamed } from './machine.js';
 import type { Row } from './report.js';
 import { type ChannelSink, startSink } from './sink.js';
 
@@ -23,7 +23,7 @@ export interface Budget {
 }
 
 export const FULL: Budget = { quick: false, seconds: 15, ingestConnections: 32, inFlight: 32, stormConversations: 10_000, scaleConversations: 1_000_000, seedSeconds: 360 };
-export const QUICK: Budget = { quick: true, seconds: 3, ingestConnections: 32, inFlight: 32, stormConversations: 1_000, scaleConversations: 100_000, seedSeconds: 30 };
+export const QUICK: Budget = { quick: true, seconds: 2, ingestConnections: 32, inFlight: 32, stormConversations: 1_000, scaleConversations: 100_000, seedSeconds: 30 };
 
 interface BotStats { webhooks: number; desk: number; replies: number; replyErrors: number; lastError: string }
 
@@ -42,8 +42,11 @@ export interface Rig {
   /** Where the bot posts its replies from now on (one or several Baton processes, or the forwarder). */
   pointBot(urls: string[]): Promise<void>;
   botStats(): Promise<BotStats>;
-  /** Waits until the bot has heard nothing for a while: what a load left in the outbox went out. */
-  settle(maxSeconds?: number): Promise<number>;
+  /**
+   * Waits until the bot has heard nothing for a while: what a load left in the outbox went out.
+   * Says how long that took, and whether it happened within `maxSeconds`.
+   */
+  settle(maxSeconds?: number): Promise<{ seconds: number; quiet: boolean }>;
   /** Runs `fn` and returns its row with CPU use and the peak RSS of `batons` while it ran. */
   measure(batons: BatonProcess[], fn: () => Promise<Omit<Row, 'cpu' | 'maxRssMb' | 'maxAnonMb'>>): Promise<Row>;
   close(): Promise<void>;
@@ -75,14 +78,16 @@ export async function startRig(budget: Budget): Promise<Rig> {
       for (;;) {
         const s = await botStats();
         const seen = s.webhooks + s.desk;
-        if (seen === last || performance.now() - started > maxSeconds * 1000) return (performance.now() - started) / 1000;
+        const seconds = (performance.now() - started) / 1000;
+        if (seen === last || seconds > maxSeconds) return { seconds, quiet: seen === last };
         last = seen;
         await new Promise((r) => setTimeout(r, 400));
       }
     },
     async measure(batons, fn) {
       for (const b of batons) b.rss.reset();
-      const cpu = cpuWindow({ ...(batons.length ? { baton: batons.map((b) => b.pid) } : {}), bot: [bot.pid], forwarder: [forwarder.pid], bench: [process.pid] });
+      // The PostgreSQL server's share is the whole server's, this bench's schema or not.
+      const cpu = cpuWindow({ ...(batons.length ? { baton: batons.map((b) => b.pid) } : {}), bot: [bot.pid], forwarder: [forwarder.pid], bench: [process.pid], postgres: pidsNamed('postgres') });
       const row = await fn();
       const used = cpu.stop();
       const some = batons.length > 0;

@@ -53,6 +53,6 @@ export async function ingest(rig: Rig, engine: Row['engine'], via: Via, urls: st
     };
   });
   const drained = await rig.settle();
-  if (!row.engine.startsWith('baseline') && drained > 2) row.note += `; the outbox drained ${drained.toFixed(0)} s after the load`;
+  if (engine !== 'baseline' && drained.seconds > 2) row.note += `; the outbox ${drained.quiet ? 'drained' : 'was still sending'} ${drained.seconds.toFixed(0)} s after the load`;
   return row;
 }

@@ -1,7 +1,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ACCOUNT } from '../lib/bench-config.js';
-import { batonHome } from '../lib/baton-process.js';
+import { type Engine, batonHome } from '../lib/baton-process.js';
 import type { Row } from '../lib/report.js';
 import type { Rig } from '../lib/rig.js';
 import { runRoundTrips } from '../lib/round-trips.js';
@@ -16,14 +16,14 @@ function diskMb(dir: string): number {
 }
 
 /**
- * Scale: the round trip on a SQLite store that already holds `conversations` conversations with
+ * Scale: the round trip on a store that already holds `conversations` conversations with
  * their messages and events. One real round trip makes a template conversation; Baton stops; the
  * seeder clones it `conversations` times straight into the store (bench/lib/seed-store.ts); Baton
  * starts again on it and the round trips go to seeded chats picked at random: returning customers
  * spread over the whole store, not a hot thousand.
  */
-export async function scale(rig: Rig, conversations: number, id: string, seedSeconds: number, outboxHistory: boolean): Promise<Row> {
-  const home = batonHome('sqlite', rig.configFile);
+export async function scale(rig: Rig, engine: Engine, conversations: number, id: string, seedSeconds: number, outboxHistory: boolean): Promise<Row> {
+  const home = batonHome(engine, rig.configFile);
   try {
     let baton = await home.start();
     await rig.pointBot([baton.url]);
@@ -33,7 +33,7 @@ export async function scale(rig: Rig, conversations: number, id: string, seedSec
     await baton.stop();
 
     const seed = await seedStore(home.store, { accountId: ACCOUNT, channelId: 'omni', business: ACCOUNT, chat: TEMPLATE }, { count: conversations, prefix: 'seed-', maxSeconds: seedSeconds, outboxHistory });
-    const disk = diskMb(home.store.dataDir);
+    const disk = engine === 'sqlite' ? diskMb(home.store.dataDir) : null;
     baton = await home.start();
     const chat = () => `seed-${Math.floor(Math.random() * seed.seeded)}`;
     await warmUp(rig, [baton.url], chat, 500);
@@ -41,13 +41,13 @@ export async function scale(rig: Rig, conversations: number, id: string, seedSec
     return await roundTrips(rig, {
       id,
       scenario: `round trip, ${seed.seeded.toLocaleString('en-US')} conversations in store${short}`,
-      engine: 'sqlite',
+      engine,
       urls: [baton.url],
       batons: [baton],
       shape: { kind: 'closed', inFlight: rig.budget.inFlight },
       chat,
       baseline: 'baseline.roundTrip.peak',
-      note: `chats picked at random among the seeded; seeded ${seed.rows.toLocaleString('en-US')} rows in ${seed.seconds.toFixed(0)} s${outboxHistory ? ' with' : ' without'} their delivered outbox rows, ${disk >= 1000 ? `${(disk / 1000).toFixed(1)} GB` : `${disk.toFixed(0)} MB`} on disk`,
+      note: `chats picked at random among the seeded; seeded ${seed.rows.toLocaleString('en-US')} rows in ${seed.seconds.toFixed(0)} s${outboxHistory ? ' with' : ' without'} their delivered outbox rows${disk === null ? '' : `, ${disk >= 1000 ? `${(disk / 1000).toFixed(1)} GB` : `${disk.toFixed(0)} MB`} on disk`}`,
     });
   } finally {
     await home.dispose();
