@@ -28,6 +28,8 @@ export const ERROR_CODES = {
   channel_inactive: { status: 409, message: 'The channel is switched off.' },
   chat_unavailable: { status: 409, message: 'Nobody answers this chat now: no bot is in front and no agent is online.' },
   payload_too_large: { status: 413, message: 'The request body is larger than the limit.' },
+  headers_too_large: { status: 431, message: 'The request line and headers are larger than the limit.' },
+  request_timeout: { status: 408, message: 'The request did not arrive in time.' },
   unsupported_media_type: { status: 415, message: 'Send the body as application/json.' },
   rate_limited: { status: 429, message: 'Too many requests; retry later.' },
   config_invalid: { status: 400, message: 'The configuration is not valid.' },

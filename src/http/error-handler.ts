@@ -1,3 +1,5 @@
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { BatonError, ERROR_CODES, type ErrorCode, isBatonError } from '../core/errors.js';
 
@@ -81,4 +83,20 @@ export function pathErrorHandler(parts: readonly PathErrorAnswer[]) {
     if (part) part.answer(reply, message);
     else void reply.status(400).send(errorBody('bad_request', message));
   };
+}
+
+/**
+ * Fastify's `clientErrorHandler`: requests Node's HTTP parser refuses before Fastify sees them
+ * (headers over Node's 16 KiB limit, a request that does not arrive in time, bytes that are not
+ * HTTP), answered in Baton's shape as Fastify's own handler would answer them in its shape, and
+ * the connection closed.
+ */
+export function clientErrorHandler(err: Error & { code?: string }, socket: Socket): void {
+  // A reset connection has nobody left to answer.
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const code: ErrorCode = err.code === 'HPE_HEADER_OVERFLOW' ? 'headers_too_large' : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'request_timeout' : 'bad_request';
+  const { status } = ERROR_CODES[code];
+  const body = JSON.stringify(errorBody(code, code === 'bad_request' ? 'The request is not valid HTTP.' : undefined));
+  if (socket.writable) socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`);
+  socket.destroy(err);
 }

@@ -24,7 +24,7 @@ import { ErrorSchema } from '../dialects/native/schemas.js';
 import { nativeRoutes } from '../dialects/native/routes.js';
 import { bearerAuth } from './auth.js';
 import { type BrowserDeps, browserRoutes } from './browser-routes.js';
-import { installErrorHandler, pathErrorHandler } from './error-handler.js';
+import { clientErrorHandler, installErrorHandler, pathErrorHandler } from './error-handler.js';
 import { actorHook } from './actor.js';
 import { healthRoutes } from './health.js';
 import { type RateLimit, rateLimiter } from './rate-limit.js';
@@ -64,6 +64,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     keepAliveTimeout: 72_000,
     // Longer than any id the schemas take (200 characters, percent-encoded), so those reach their route and its answer.
     routerOptions: { maxParamLength: 1000 },
+    clientErrorHandler,
     frameworkErrors: pathErrorHandler([
       { prefix: '/connector/omnichannel/', answer: omnichannelPathError },
       { prefix: '/1.0/', answer: engagePathError },

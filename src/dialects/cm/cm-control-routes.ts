@@ -20,7 +20,8 @@ interface Caller {
   by: string | undefined;
 }
 
-const MUTATION_TYPES: Record<string, boolean> = { enableComponent: true, disableComponent: false };
+// A Map, not an object: `$type: "__proto__"` or `"constructor"` must be unknown, not Object.prototype's.
+const MUTATION_TYPES = new Map<string, boolean>([['enableComponent', true], ['disableComponent', false]]);
 
 /**
  * `X-CM-ProductToken` names the calling component, which decides what a disabled bot means: the
@@ -89,7 +90,7 @@ export async function cmControlRoutes(app: FastifyInstance, deps: Deps): Promise
     const { accountId } = req.params;
     const known = new Set((await queries.components(accountId)).map((c) => c.id));
     const mutations = req.body.Mutations.map((m, index) => {
-      const enabled = MUTATION_TYPES[m.$type];
+      const enabled = MUTATION_TYPES.get(m.$type);
       if (enabled === undefined) throw new BatonError('unknown_mutation_type', `Mutations[${index}].$type "${m.$type}" is not a mutation: use enableComponent or disableComponent.`, { index });
       if (!known.has(m.ComponentId)) throw new BatonError('component_not_found', `Mutations[${index}].ComponentId "${m.ComponentId}" is not a component of account ${accountId}; known: ${[...known].join(', ')}.`, { index });
       return { componentId: m.ComponentId, enabled };
