@@ -171,6 +171,7 @@ export class Router {
   async command(accountId: string, conversationId: string, cmd: ControlCommand, idem?: Idempotency): Promise<CommandOutcome> {
     return this.run(accountId, idem, async (tx, now) => {
       const { account, conv, channel } = await this.load(tx, accountId, conversationId);
+      await requireReferences(tx, accountId, cmd);
       if (cmd.type === 'handover' || cmd.type === 'set_categories') cmd = await this.withHandoverRule(tx, conv, cmd, now);
       // Recategorising may be a handover (control.ts set_categories), so it asks the same question.
       const agentsAvailable = (cmd.type === 'handover' || cmd.type === 'set_categories') && channel.realtime ? await this.agentsAvailable(tx, account, conv, cmd.team) : true;
@@ -410,6 +411,21 @@ export class Router {
 
 /** Control commands worth an audit line; messages and context changes are in the event log. */
 const AUDITED = new Set<ControlCommand['type']>(['handover', 'takeover', 'handback', 'position', 'reset', 'mutate', 'close_bot_session', 'close_agent_session', 'close', 'assign', 'transfer', 'defer', 'set_categories', 'handover_wait_expired']);
+
+/**
+ * A command that names a desk, a component to switch or an agent to assign must name one that
+ * exists in the account; otherwise it would route the conversation to nobody.
+ */
+async function requireReferences(tx: StoreTx, accountId: string, cmd: ControlCommand): Promise<void> {
+  const components = new Set<string>();
+  if (cmd.type === 'handover' && cmd.desk) components.add(cmd.desk);
+  if (cmd.type === 'takeover' && cmd.by) components.add(cmd.by);
+  if (cmd.type === 'mutate') for (const m of cmd.mutations) components.add(m.componentId);
+  for (const id of components) {
+    if (!(await tx.getComponent(accountId, id))) throw new BatonError('component_not_found', `No component ${id} in this account.`);
+  }
+  if (cmd.type === 'assign' && !(await tx.getAgent(accountId, cmd.agentId))) throw new BatonError('agent_not_found', `No agent ${cmd.agentId} in this account.`);
+}
 
 async function requireAccount(tx: StoreTx, accountId: string): Promise<Account> {
   const account = await tx.getAccount(accountId);

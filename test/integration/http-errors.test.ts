@@ -111,3 +111,33 @@ describe('bad input gets a clear error and changes nothing', () => {
     expect((await s.call('GET', '/readyz')).body).toMatchObject({ status: 'ready', engine: 'sqlite' });
   });
 });
+
+describe('control calls that name what does not exist', () => {
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startServer('sqlite', { accounts: [{ ...tenant('a', KEY_A), defaultDesk: 'desk', agents: [{ id: 'amy' }] }] }, { apiKey: KEY_A });
+  });
+  afterAll(async () => s.close());
+
+  it.each([
+    ['a handover to an unknown desk', 'handover', { desk: 'nope' }, 'component_not_found'],
+    ['a takeover by an unknown desk', 'takeover', { by: 'nope' }, 'component_not_found'],
+    ['a mutation of an unknown component', 'mutations', { mutations: [{ componentId: 'nope', enabled: true }] }, 'component_not_found'],
+  ])('refuses %s and changes nothing', async (_name, route, body, code) => {
+    const conv = (await s.call('POST', '/v1/channels/web/messages', { customer: `x-${route}`, text: 'hi' })).body.conversation;
+    const res = await s.call('POST', `/v1/conversations/${conv.id}/${route}`, body);
+    expect(res.status).toBe(404);
+    expect(res.body.error.code).toBe(code);
+    const after = (await s.call('GET', `/v1/conversations/${conv.id}`)).body.conversation;
+    expect(after).toMatchObject({ controller: 'bot', controlVersion: 1, mutations: {} });
+  });
+
+  it('refuses to assign to an unknown agent', async () => {
+    const conv = (await s.call('POST', '/v1/channels/web/messages', { customer: 'x-assign', text: 'hi' })).body.conversation;
+    await s.call('POST', `/v1/conversations/${conv.id}/handover`, {});
+    const res = await s.call('POST', `/v1/conversations/${conv.id}/assign`, { agentId: 'nope' });
+    expect(res.status).toBe(404);
+    expect(res.body.error.code).toBe('agent_not_found');
+    expect((await s.call('POST', `/v1/conversations/${conv.id}/assign`, { agentId: 'amy' })).status).toBe(200);
+  });
+});
