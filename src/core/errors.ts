@@ -25,6 +25,7 @@ export const ERROR_CODES = {
   invalid_transition: { status: 409, message: 'The conversation is not in a state that allows this.' },
   verification_failed: { status: 409, message: 'The endpoint did not pass verification.' },
   idempotency_conflict: { status: 409, message: 'This Idempotency-Key was already used for a different request.' },
+  message_id_conflict: { status: 409, message: 'This chat already has a message with this id and different content.' },
   channel_inactive: { status: 409, message: 'The channel is switched off.' },
   chat_unavailable: { status: 409, message: 'Nobody answers this chat now: no bot is in front and no agent is online.' },
   payload_too_large: { status: 413, message: 'The request body is larger than the limit.' },

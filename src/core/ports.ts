@@ -66,7 +66,8 @@ export interface StoreReads {
   getEvent(accountId: string, conversationId: string, seq: number): Promise<ConversationEvent | undefined>;
   getMessage(accountId: string, id: string): Promise<Message | undefined>;
   listMessages(accountId: string, conversationId: string, limit: number): Promise<Message[]>;
-  findMessageByChannelMessageId(accountId: string, channelId: string, channelMessageId: string): Promise<Message | undefined>;
+  /** A message of one chat by the id its channel gave it (ids are unique per chat, not per channel). */
+  findMessageByChannelMessageId(accountId: string, channelId: string, conversationId: string, channelMessageId: string): Promise<Message | undefined>;
   getIdempotency(accountId: string, key: string): Promise<IdempotencyRecord | undefined>;
   dueTimers(now: string, limit: number): Promise<Timer[]>;
   agentPasswordHash(accountId: string, agentId: string): Promise<string | null>;
@@ -92,7 +93,7 @@ export interface StoreTx extends StoreReads {
   updateConversation(conv: Conversation, previous?: Conversation): Promise<void>;
   appendEvents(events: ConversationEvent[]): Promise<void>;
   insertMessage(message: Message, channelId: string): Promise<void>;
-  /** Inserts unless the channel already delivered a message with this channel message id; false then. */
+  /** Inserts unless the channel already delivered a message with this channel message id in this chat; false then. */
   insertMessageOnce(message: Message, channelId: string): Promise<boolean>;
   insertDeliveries(rows: DeliveryDraft[]): Promise<void>;
   putIdempotency(accountId: string, key: string, record: IdempotencyRecord): Promise<void>;

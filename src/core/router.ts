@@ -96,7 +96,12 @@ export class Router {
       };
       // The unique index decides whether the channel sent this before: one write, no lookup first.
       if (channelMessageId && !(await tx.insertMessageOnce(message, channel.id))) {
-        const seen = (await tx.findMessageByChannelMessageId(account.id, channel.id, channelMessageId))!;
+        const seen = (await tx.findMessageByChannelMessageId(account.id, channel.id, id, channelMessageId))!;
+        // A retry repeats the message; the same id with other content is a different message that
+        // must not be answered as a duplicate and dropped.
+        if (canonicalJson(seen.content) !== canonicalJson(input.content)) {
+          throw new BatonError('message_id_conflict', `Chat ${id} already has a message ${channelMessageId} with different content; send a new message with a new id.`, { messageId: channelMessageId, conversationId: id });
+        }
         const conversation = await tx.getConversation(account.id, seen.conversationId);
         return { conversation: view(conversation!, account), events: [], message: seen, duplicate: true };
       }
@@ -438,6 +443,11 @@ function changedContext(current: Record<string, unknown>, incoming: Record<strin
   if (!incoming) return null;
   const changed = Object.fromEntries(Object.entries(incoming).filter(([k, v]) => JSON.stringify(current[k]) !== JSON.stringify(v)));
   return Object.keys(changed).length > 0 ? changed : null;
+}
+
+/** JSON with keys in order, so two equal contents compare equal however they were built. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v));
 }
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {

@@ -131,8 +131,8 @@ export class KyselyReads {
     return found.map(rows.toMessage);
   }
 
-  async findMessageByChannelMessageId(accountId: string, channelId: string, channelMessageId: string): Promise<Message | undefined> {
-    const row = await this.db.selectFrom('messages').selectAll().where('account_id', '=', accountId).where('channel_id', '=', channelId).where('channel_message_id', '=', channelMessageId).executeTakeFirst();
+  async findMessageByChannelMessageId(accountId: string, channelId: string, conversationId: string, channelMessageId: string): Promise<Message | undefined> {
+    const row = await this.db.selectFrom('messages').selectAll().where('account_id', '=', accountId).where('channel_id', '=', channelId).where('conversation_id', '=', conversationId).where('channel_message_id', '=', channelMessageId).executeTakeFirst();
     return row && rows.toMessage(row);
   }
 

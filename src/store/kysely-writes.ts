@@ -57,7 +57,7 @@ export class KyselyTx extends KyselyReads implements StoreTx {
   }
 
   async insertMessageOnce(message: Message, channelId: string): Promise<boolean> {
-    const res = await this.trx.insertInto('messages').values(rows.fromMessage(message, channelId)).onConflict((oc) => oc.columns(['account_id', 'channel_id', 'channel_message_id']).doNothing()).executeTakeFirst();
+    const res = await this.trx.insertInto('messages').values(rows.fromMessage(message, channelId)).onConflict((oc) => oc.columns(['account_id', 'channel_id', 'conversation_id', 'channel_message_id']).doNothing()).executeTakeFirst();
     return Number(res.numInsertedOrUpdatedRows ?? 0n) > 0;
   }
 

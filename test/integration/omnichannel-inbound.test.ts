@@ -119,6 +119,35 @@ describe.each(['sqlite', 'postgres'] as const)('Omnichannel requests on %s', (en
     expect((await s.call('GET', `/v1/conversations/${first.json.conversation_id}/messages`)).body.items).toHaveLength(1);
   });
 
+  it('counts message ids per chat: two chats numbering their messages 1, 2 both reach the bot', async () => {
+    const { bot, s, post } = await setup();
+    const inChat = (chat: number, id: string, words: string) => text(id, words).replace('"chat_id": 4021', `"chat_id": ${chat}`);
+    const answers = [];
+    for (const [chat, id, words] of [[4021, '1', 'first of A'], [5022, '1', 'first of B'], [5022, '2', 'second of B'], [4021, '2', 'second of A']] as const) {
+      answers.push(await post(inChat(chat, id, words)));
+    }
+    expect(answers.map((a) => [a.status, a.json.duplicate])).toEqual([[200, false], [200, false], [200, false], [200, false]]);
+    expect(answers[1]!.json.conversation_id).toBe(chatId('omni', '5022', 'shop'));
+    expect(answers[1]!.json.conversation_id).not.toBe(answers[0]!.json.conversation_id);
+    await s.baton.dispatcher.drain();
+    const texts = bot.received.filter((r) => r.json.type === 'message.received').map((r) => r.json.message.content.text);
+    expect(texts.sort()).toEqual(['first of A', 'first of B', 'second of A', 'second of B']);
+    // A real retry in chat B is still recognised, and answered with chat B's conversation.
+    const again = await post(inChat(5022, '1', 'first of B'));
+    expect(again.json).toMatchObject({ duplicate: true, conversation_id: answers[1]!.json.conversation_id, message_id: answers[1]!.json.message_id });
+  });
+
+  it('refuses a reused message id with other content as a conflict, and changes nothing', async () => {
+    const { s, post } = await setup();
+    const first = await post(text('m-3001', 'Hi'));
+    const reused = await post(text('m-3001', 'Something else entirely'));
+    expect(reused.status).toBe(409);
+    expect(reused.json.error).toMatch(/already used in this chat/);
+    expect(reused.json.detail).toMatch(/new id/);
+    const messages = (await s.call('GET', `/v1/conversations/${first.json.conversation_id}/messages`)).body.items as any[];
+    expect(messages.map((m) => m.content.text)).toEqual(['Hi']);
+  });
+
   it('routes on the visitor fields: a rule on `site` sends the chat to another desk', async () => {
     const { s, post } = await setup();
     const res = await post(text('m-3001', 'Hi').replace('https://shop.example.com', 'https://vip.example.com/lounge'));

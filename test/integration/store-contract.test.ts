@@ -421,11 +421,19 @@ describe.each(engines)('store contract on $name', (engine) => {
       expect(await store().listMessages('acme', 'c-other', 10)).toEqual([]);
     });
 
-    it('finds a message by the channel message id on its channel only', async () => {
+    it('finds a message by the channel message id in its chat only', async () => {
       await write((tx) => tx.insertMessage(m1, 'web'));
-      expect(await store().findMessageByChannelMessageId('acme', 'web', 'wamid.1')).toEqual(m1);
-      expect(await store().findMessageByChannelMessageId('acme', 'wa', 'wamid.1')).toBeUndefined();
-      expect(await store().findMessageByChannelMessageId('acme', 'web', 'wamid.2')).toBeUndefined();
+      expect(await store().findMessageByChannelMessageId('acme', 'web', 'c-0001', 'wamid.1')).toEqual(m1);
+      expect(await store().findMessageByChannelMessageId('acme', 'wa', 'c-0001', 'wamid.1')).toBeUndefined();
+      expect(await store().findMessageByChannelMessageId('acme', 'web', 'c-other', 'wamid.1')).toBeUndefined();
+      expect(await store().findMessageByChannelMessageId('acme', 'web', 'c-0001', 'wamid.2')).toBeUndefined();
+    });
+
+    it('accepts the same channel message id in another chat of the same channel (ids count per chat)', async () => {
+      expect(await write((tx) => tx.insertMessageOnce(m1, 'web'))).toBe(true);
+      expect(await write((tx) => tx.insertMessageOnce({ ...m1, id: 'm-chat-2', conversationId: 'c-0002' }, 'web'))).toBe(true);
+      expect((await store().findMessageByChannelMessageId('acme', 'web', 'c-0002', 'wamid.1'))?.id).toBe('m-chat-2');
+      expect((await store().findMessageByChannelMessageId('acme', 'web', 'c-0001', 'wamid.1'))?.id).toBe(m1.id);
     });
 
     it('accepts a channel message id once per channel: a second one is a WriteConflict', async () => {
@@ -447,8 +455,8 @@ describe.each(engines)('store contract on $name', (engine) => {
         await tx.insertMessage({ ...m1, id: 'm-wa' }, 'wa');
         await tx.insertMessage({ ...m1, accountId: 'beta' }, 'web');
       });
-      expect((await store().findMessageByChannelMessageId('acme', 'wa', 'wamid.1'))?.id).toBe('m-wa');
-      expect((await store().findMessageByChannelMessageId('beta', 'web', 'wamid.1'))?.accountId).toBe('beta');
+      expect((await store().findMessageByChannelMessageId('acme', 'wa', 'c-0001', 'wamid.1'))?.id).toBe('m-wa');
+      expect((await store().findMessageByChannelMessageId('beta', 'web', 'c-0001', 'wamid.1'))?.accountId).toBe('beta');
     });
 
     it('accepts any number of messages without a channel message id', async () => {
@@ -667,7 +675,7 @@ describe.each(engines)('store contract on $name', (engine) => {
       expect(await s.getEvent('beta', 'c-0001', 1)).toBeUndefined();
       expect(await s.getMessage('beta', 'm-0001')).toBeUndefined();
       expect(await s.listMessages('beta', 'c-0001', 10)).toEqual([]);
-      expect(await s.findMessageByChannelMessageId('beta', 'web', 'cm-1')).toBeUndefined();
+      expect(await s.findMessageByChannelMessageId('beta', 'web', 'c-0001', 'cm-1')).toBeUndefined();
       expect(await s.getIdempotency('beta', 'k')).toBeUndefined();
       expect(await write((tx) => tx.lockConversation('beta', 'c-0001'))).toBeUndefined();
 

@@ -130,6 +130,8 @@ export async function omnichannelRoutes(app: FastifyInstance, deps: { router: Ro
     } catch (err) {
       // Switched off between the token check and the message: the same answer as before it.
       if (isBatonError(err) && (err.code === 'channel_inactive' || err.code === 'channel_not_found')) return reply.status(400).send(NO_ACTIVE_CHANNEL);
+      // Not a retry: the client server reused a message id of this chat for another message.
+      if (isBatonError(err) && err.code === 'message_id_conflict') return reply.status(409).send({ error: 'This message id was already used in this chat for another message.', detail: err.message });
       throw err;
     }
   });

@@ -6,6 +6,7 @@ import * as m004 from './004-channel-activation.js';
 import * as m005 from './005-sessions.js';
 import * as m006 from './006-work-items.js';
 import * as m007 from './007-audit-log.js';
+import * as m008 from './008-message-ids-per-chat.js';
 
 /** The one migration history both engines share, in order. */
 export const migrations: Record<string, Migration> = {
@@ -16,6 +17,7 @@ export const migrations: Record<string, Migration> = {
   '005-sessions': m005,
   '006-work-items': m006,
   '007-audit-log': m007,
+  '008-message-ids-per-chat': m008,
 };
 
 export const migrationProvider: MigrationProvider = {
