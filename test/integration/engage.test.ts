@@ -182,6 +182,24 @@ describe.each(['sqlite', 'postgres'] as const)('RingCentral Engage Digital bots 
     expect(events.filter((t: string) => t === 'categories.updated')).toHaveLength(3);
   });
 
+  it('renders each content with the categories it was imported with, not the thread\'s of now', async () => {
+    const { s, customer, api, online } = await setup();
+    const first = await customer('I don\'t know', { messageId: '223cea8921c616e560b24d1f' });
+    const thread = first.body.conversation.id;
+    await online(OWNER_AGENT);
+    const moved = await api('PUT', `/content_threads/${thread}/update_categories`, { query: [['thread_category_ids[]', OTHER_CATEGORY], ['thread_category_ids[]', AGENT_CATEGORY]] });
+    expect(moved.json.thread_category_ids).toEqual([OTHER_CATEGORY, AGENT_CATEGORY]);
+    const second = await customer('hello?');
+    const agent = await s.call('POST', `/v1/conversations/${thread}/replies`, { componentId: 'inbox', authorKind: 'agent', agentId: OWNER_AGENT, text: 'Amelie here' });
+    const content = async (id: string) => (await api('GET', `/contents/${id}`)).json.category_ids;
+    // seed 003: the first content was categorised BOT on import and stays so after the handover
+    expect(await content(first.body.message.id)).toEqual([OTHER_CATEGORY, BOT_CATEGORY]);
+    expect(await content(second.body.message.id)).toEqual([OTHER_CATEGORY, AGENT_CATEGORY]);
+    expect(await content(agent.body.message.id)).toEqual([OTHER_CATEGORY, AGENT_CATEGORY]);
+    await api('PUT', `/content_threads/${thread}/update_categories`, { query: [['thread_category_ids[]', BOT_CATEGORY], ['thread_category_ids[]', 'vip']] });
+    expect(await content(second.body.message.id)).toEqual([OTHER_CATEGORY, AGENT_CATEGORY]);
+  });
+
   it('sends intervention.closed only when an agent completes the intervention (not on defer), and intervention.reopened on the customer\'s return', async () => {
     const { s, bot, clock, customer, drain, online } = await setup();
     const first = await customer('I don\'t know', { messageId: '223cea8921c616e560b24d1f' });

@@ -93,15 +93,15 @@ function interventionOf(conv: Conversation, m: Message): string | null {
   return null;
 }
 
-/** A content as GET /1.0/contents/{id} renders it; categories are the thread's as they are now. */
-export function contentResource(conv: Conversation, m: Message, inReplyToAuthorId: string | null, options: Record<string, unknown> = {}): Record<string, unknown> {
+/** A content as GET /1.0/contents/{id} renders it, with the categories it was imported with. */
+export function contentResource(conv: Conversation, m: Message, inReplyToAuthorId: string | null, options: Record<string, unknown>, categories: string[]): Record<string, unknown> {
   return {
     id: m.id,
     type: typeof options.resourceType === 'string' ? options.resourceType : DEFAULT_RESOURCE_TYPE,
     author_id: contentAuthorId(m),
     body: contentBody(m),
     body_input_format: 'text',
-    category_ids: conv.categories,
+    category_ids: categories,
     created_at: restTime(m.createdAt),
     created_from: createdFrom(m),
     creator_id: contentCreatorId(m),

@@ -4,6 +4,7 @@ import { BatonError } from '../../core/errors.js';
 import type { Message } from '../../core/model.js';
 import { type EngageUser, requireRead } from './engage-auth.js';
 import { type EngageDeps, engageCall, readableContent } from './engage-call.js';
+import { contentCategories } from './engage-content-categories.js';
 import { installEngageErrors } from './engage-errors.js';
 import { interventionRoutes } from './engage-intervention-routes.js';
 import { acceptEngageBodies, type EngageParams, listParam, param, requiredParam } from './engage-params.js';
@@ -11,7 +12,8 @@ import { agentStatus, agentUser, categoryIds, categoryResource, componentUser, c
 
 async function renderContent(queries: Queries, user: EngageUser, conv: ConversationView, m: Message): Promise<Record<string, unknown>> {
   const answered = m.inReplyTo ? await queries.message(user.accountId, m.inReplyTo).catch(() => null) : null;
-  return contentResource(conv, m, answered?.author.id ?? null, user.component.options);
+  const categories = await contentCategories(queries, user.accountId, m);
+  return contentResource(conv, m, answered?.author.id ?? null, user.component.options, categories ?? conv.categories);
 }
 
 async function renderThread(queries: Queries, accountId: string, id: string): Promise<Record<string, unknown>> {
