@@ -19,6 +19,8 @@ export interface Row {
   maxAnonMb: number | null;
   /** Share of the machine's cores busy (all processes, ours or not), and cores used by ours. */
   cpu: { machineBusy: number; cores: Record<string, number> };
+  /** What one operation (message, round trip, call) cost the Baton process(es): SQL statements, commits, CPU ms. */
+  perOp?: { statements: number; commits: number; cpuMs: number };
   /** The baseline row this one is compared with. */
   baseline?: string;
   note?: string;
@@ -47,7 +49,7 @@ export function ratioText(row: Row, rows: Row[]): string {
 }
 
 export function table(rows: Row[]): string {
-  const head = ['scenario', 'engine', 'done/lost', 'throughput', 'p50 ms', 'p99 ms', 'max RSS MB (anon)', 'CPU busy (server cores)', 'vs baseline'];
+  const head = ['scenario', 'engine', 'done/lost', 'throughput', 'p50 ms', 'p99 ms', 'SQL/op', 'commits/op', 'CPU ms/op', 'max RSS MB (anon)', 'CPU busy (server cores)', 'vs baseline'];
   const body = rows.map((r) => [
     r.scenario,
     r.engine,
@@ -55,13 +57,16 @@ export function table(rows: Row[]): string {
     `${fmt(r.throughput)} ${r.unit}`,
     fmt(r.p50, 1),
     fmt(r.p99, 1),
+    r.perOp ? fmt(r.perOp.statements, 1) : '-',
+    r.perOp ? fmt(r.perOp.commits, 2) : '-',
+    r.perOp ? fmt(r.perOp.cpuMs, 2) : '-',
     r.maxRssMb === null ? '-' : `${fmt(r.maxRssMb)} (${fmt(r.maxAnonMb ?? 0)})`,
     // The server is Baton, or the forwarder on baseline rows; on PostgreSQL its server's share too.
     `${fmt(100 * r.cpu.machineBusy)}% (${fmt(r.cpu.cores.baton ?? r.cpu.cores.forwarder ?? 0, 2)}${r.engine === 'postgres' ? ` + pg ${fmt(r.cpu.cores.postgres ?? 0, 2)}` : ''})`,
     ratioText(r, rows),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const right = new Set([2, 3, 4, 5, 6]);
+  const right = new Set([2, 3, 4, 5, 6, 7, 8, 9]);
   const line = (cells: string[]) => cells.map((c, i) => (right.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
   const notes = rows.filter((r) => r.note).map((r) => `  ${r.scenario} (${r.engine}): ${r.note}`);
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line), ...(notes.length ? ['', 'Notes:', ...notes] : [])].join('\n');

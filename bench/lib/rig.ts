@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { API_KEY, writeBenchConfig } from './bench-config.js';
 import type { BatonProcess } from './baton-process.js';
 import { type ChildServer, startChildServer } from './child-server.js';
-import { cpuWindow, pidsNamed } from './machine.js';
+import { cpuSeconds, cpuWindow, pidsNamed } from './machine.js';
 import type { Row } from './report.js';
 import { type ChannelSink, startSink } from './sink.js';
 
@@ -48,7 +48,7 @@ export interface Rig {
    */
   settle(maxSeconds?: number): Promise<{ seconds: number; quiet: boolean }>;
   /** Runs `fn` and returns its row with CPU use and the peak RSS of `batons` while it ran. */
-  measure(batons: BatonProcess[], fn: () => Promise<Omit<Row, 'cpu' | 'maxRssMb' | 'maxAnonMb'>>): Promise<Row>;
+  measure(batons: BatonProcess[], fn: () => Promise<Omit<Row, 'cpu' | 'maxRssMb' | 'maxAnonMb'>>, tail?: () => Promise<void>): Promise<Row>;
   close(): Promise<void>;
 }
 
@@ -84,18 +84,40 @@ export async function startRig(budget: Budget): Promise<Rig> {
         await new Promise((r) => setTimeout(r, 400));
       }
     },
-    async measure(batons, fn) {
+    // `tail` (the outbox draining after a load) counts towards the cost per operation, not the rate.
+    async measure(batons, fn, tail) {
       for (const b of batons) b.rss.reset();
+      const sql0 = await sqlCounts(batons);
+      const cpu0 = batons.reduce((a, b) => a + cpuSeconds(b.pid), 0);
       // The PostgreSQL server's share is the whole server's, this bench's schema or not.
       const cpu = cpuWindow({ ...(batons.length ? { baton: batons.map((b) => b.pid) } : {}), bot: [bot.pid], forwarder: [forwarder.pid], bench: [process.pid], postgres: pidsNamed('postgres') });
       const row = await fn();
       const used = cpu.stop();
+      await tail?.();
+      const cpuMs = 1000 * (batons.reduce((a, b) => a + cpuSeconds(b.pid), 0) - cpu0);
+      const sql1 = await sqlCounts(batons);
       const some = batons.length > 0;
-      return { ...row, cpu: used, maxRssMb: some ? Math.max(...batons.map((b) => b.rss.mb())) : null, maxAnonMb: some ? Math.max(...batons.map((b) => b.rss.anonMb())) : null };
+      const per = row.count > 0 && some ? { statements: (sql1.statements - sql0.statements) / row.count, commits: (sql1.commits - sql0.commits) / row.count, cpuMs: cpuMs / row.count } : undefined;
+      return { ...row, cpu: used, ...(per ? { perOp: per } : {}), maxRssMb: some ? Math.max(...batons.map((b) => b.rss.mb())) : null, maxAnonMb: some ? Math.max(...batons.map((b) => b.rss.anonMb())) : null };
     },
     async close() {
       await Promise.all([bot.stop(), forwarder.stop(), sink.close()]);
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Statements and commits the Baton processes ran so far, from their `/metrics`. The scrape's own
+ * few statements are counted too; over hundreds of operations they do not show.
+ */
+async function sqlCounts(batons: BatonProcess[]): Promise<{ statements: number; commits: number }> {
+  let statements = 0;
+  let commits = 0;
+  for (const b of batons) {
+    const text = await (await fetch(`${b.url}/metrics`)).text();
+    statements += Number(/^baton_sql_statements_total (\d+)/m.exec(text)?.[1] ?? 0);
+    commits += Number(/^baton_sql_commits_total (\d+)/m.exec(text)?.[1] ?? 0);
+  }
+  return { statements, commits };
 }

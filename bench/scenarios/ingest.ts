@@ -31,6 +31,7 @@ export async function ingest(rig: Rig, engine: Row['engine'], via: Via, urls: st
   await runLoad({ urls, connections, maxRequests: 1000, maxSeconds: rig.budget.quick ? 1 : 10, request });
   await rig.settle();
   const before = await rig.botStats();
+  let drained = { seconds: 0, quiet: true };
   const row = await rig.measure(batons, async () => {
     const r = await runLoad({ urls, connections, maxRequests: 2_000_000, maxSeconds: rig.budget.seconds, request: (i) => request(i + 1000) });
     const after = await rig.botStats();
@@ -51,8 +52,9 @@ export async function ingest(rig: Rig, engine: Row['engine'], via: Via, urls: st
       ...(base ? {} : { baseline: `baseline.ingest.${via}` }),
       note: `${connections} in flight; the bot heard ${Math.round(webhooksPerSecond)} webhooks/s meanwhile${r.errorSamples.length ? `; errors: ${r.errorSamples.join(' | ')}` : ''}`,
     };
+  }, async () => {
+    drained = await rig.settle();
   });
-  const drained = await rig.settle();
   if (engine !== 'baseline' && drained.seconds > 2) row.note += `; the outbox ${drained.quiet ? 'drained' : 'was still sending'} ${drained.seconds.toFixed(0)} s after the load`;
   return row;
 }

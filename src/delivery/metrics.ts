@@ -25,6 +25,9 @@ export class DeliveryMetrics {
         for (const r of rows) this.set({ account: r.account_id, target_kind: r.target_kind, target: r.target_id }, Number(r.n));
       },
     });
+    const counters = store.capabilities.counters;
+    new Counter({ name: 'baton_sql_statements_total', help: 'SQL statements this process ran', registers: [this.registry], collect() { this.reset(); this.inc(counters.statements); } });
+    new Counter({ name: 'baton_sql_commits_total', help: 'Transactions this process committed', registers: [this.registry], collect() { this.reset(); this.inc(counters.commits); } });
     new Gauge({
       name: 'baton_components_inactive',
       help: 'Components whose circuit is open (inactive until re-verified)',

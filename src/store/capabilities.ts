@@ -1,10 +1,13 @@
 import type { Kysely } from 'kysely';
 import type { LiveBus } from '../live/live-bus.js';
 import type { Database } from './schema.js';
+import type { SqlCounters } from './sql-counters.js';
 
 /** What differs between engines, as flags rather than `if (engine === ...)` in the queries. */
 export interface Capabilities {
   engine: 'sqlite' | 'postgres';
+  /** Statements and commits run through this store, for `/metrics` and the benchmark. */
+  counters: SqlCounters;
   /** Row locks exist (PostgreSQL); without them the single writer serialises transactions. */
   rowLocks: boolean;
   /** Write transactions worth running at once: SQLite has one writer; PostgreSQL a pool of connections. */

@@ -4,6 +4,7 @@ import { KyselyStore } from '../kysely-store.js';
 import { PgLiveBus } from './pg-live-bus.js';
 import { PgNotifier } from './pg-notifier.js';
 import { preparedPool } from './prepared-pool.js';
+import { SqlCounters } from '../sql-counters.js';
 import { SchemaScopedPostgresDialect } from './schema-scoped-dialect.js';
 import type { Database } from '../schema.js';
 
@@ -27,10 +28,12 @@ export function openPostgresStore(opts: PostgresOptions): KyselyStore {
   // A dropped connection (a database restart) must not take the process down; the pool reconnects.
   pool.on('error', () => {});
   const schema = opts.schema;
-  const prepared = preparedPool(pool);
+  const counters = new SqlCounters();
+  const prepared = preparedPool(pool, counters);
   const kysely = new Kysely<Database>({ dialect: schema ? new SchemaScopedPostgresDialect({ pool: prepared }, schema) : new PostgresDialect({ pool: prepared }) });
   return new KyselyStore(kysely, {
     engine: 'postgres',
+    counters,
     rowLocks: true,
     writeConcurrency: Math.max(1, (opts.poolSize ?? 10) - 2),
     conflictCodes: ['23505', '40001', '40P01'],

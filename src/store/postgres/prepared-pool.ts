@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
+import type { SqlCounters } from '../sql-counters.js';
 
 const PATCHED = Symbol('baton.prepared');
 
@@ -21,7 +22,7 @@ function nameOf(text: string): string {
   return name;
 }
 
-export function preparedPool(pool: pg.Pool): { connect(): Promise<pg.PoolClient>; end(): Promise<void> } {
+export function preparedPool(pool: pg.Pool, counters: SqlCounters): { connect(): Promise<pg.PoolClient>; end(): Promise<void> } {
   return {
     end: () => pool.end(),
     async connect() {
@@ -29,6 +30,7 @@ export function preparedPool(pool: pg.Pool): { connect(): Promise<pg.PoolClient>
       if (!client[PATCHED]) {
         const query = client.query.bind(client) as Query;
         (client as unknown as { query: Query }).query = (text: unknown, values?: unknown) => {
+          if (typeof text === 'string') counters.count(text);
           if (typeof text === 'string' && Array.isArray(values) && values.length > 0) {
             return query({ name: nameOf(text), text, values });
           }

@@ -4,6 +4,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { KyselyStore } from '../kysely-store.js';
 import { withStatementCache } from './statement-cache.js';
+import { SqlCounters } from '../sql-counters.js';
 import type { Database } from '../schema.js';
 
 /**
@@ -21,6 +22,7 @@ export function openSqliteStore(file: string): KyselyStore {
   db.pragma('cache_size = -65536');
   db.pragma('mmap_size = 268435456');
   db.pragma('temp_store = MEMORY');
-  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(db) }) });
-  return new KyselyStore(kysely, { engine: 'sqlite', rowLocks: false, writeConcurrency: 1, conflictCodes: ['SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY'] });
+  const counters = new SqlCounters();
+  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(db, counters) }) });
+  return new KyselyStore(kysely, { engine: 'sqlite', counters, rowLocks: false, writeConcurrency: 1, conflictCodes: ['SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY'] });
 }
