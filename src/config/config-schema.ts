@@ -49,6 +49,7 @@ const Channel = Type.Object({
   realtime: Type.Optional(Type.Boolean()),
   defaultCategories: Type.Optional(Type.Array(Type.String())),
   active: Type.Optional(Type.Boolean()),
+  imiChannel: Type.Optional(Type.String({ minLength: 1, maxLength: 40, description: 'the channel as IMI bots see it in `Channel` (FB, WA, ...); the channel id otherwise' })),
 }, { additionalProperties: false });
 
 const Component = Type.Object({

@@ -4,6 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import { BatonError } from '../core/errors.js';
 import type { Account, Agent, Channel, Component, Service } from '../core/model.js';
 import { defaultRetryPolicy } from '../delivery/retry-policies.js';
+import { withImiChannelNames } from '../dialects/imi/imi-channel-names.js';
 import { type AccountConfig, type BatonConfig, BatonConfigSchema } from './config-schema.js';
 
 export interface AccountSetup {
@@ -154,7 +155,7 @@ function normalizeAccount(a: AccountConfig): AccountSetup {
       },
       health: 'active',
       flows: c.flows ?? [],
-      options: c.options ?? {},
+      options: dialect === 'imi' ? withImiChannelNames(c.options ?? {}, a.channels ?? []) : c.options ?? {},
     };
   });
   const services: Service[] = (a.services ?? []).map((s) => ({ accountId: a.id, id: s.id, channels: s.channels, rules: s.rules }));

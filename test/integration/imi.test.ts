@@ -23,7 +23,7 @@ function config(bot: Receiver, desk: Receiver, channel: Receiver, kind: 'generic
       id: 'telco',
       apiKeys: [KEY],
       teams: [{ id: 'billing', values: ['billing'] }],
-      channels: [{ id: 'fb', kind: 'native', outboundUrl: `${channel.url}/out` }],
+      channels: [{ id: 'fb', kind: 'native', outboundUrl: `${channel.url}/out`, imiChannel: 'FB' }, { id: 'web', kind: 'native', outboundUrl: `${channel.url}/web` }],
       components: [
         { id: 'imibot', kind: 'bot', dialect: 'imi', url: `${bot.url}/hook`, secrets: kind === 'generic' ? { verificationToken: VT } : { accessToken: 'bot-access-token' }, options: { kind } },
         { id: 'ccsp', kind: 'desk', url: `${desk.url}/ccsp` },
@@ -32,9 +32,9 @@ function config(bot: Receiver, desk: Receiver, channel: Receiver, kind: 'generic
       defaultDesk: 'general',
       services: [{
         id: 'care',
-        channels: ['fb'],
+        channels: ['fb', 'web'],
         rules: [
-          { id: 'to-bot', trigger: { event: 'message', channels: ['fb'] }, action: { type: 'bot', bot: 'imibot' } },
+          { id: 'to-bot', trigger: { event: 'message', channels: ['fb', 'web'] }, action: { type: 'bot', bot: 'imibot' } },
           { id: 'billing-handover', trigger: { event: 'handover', conditions: { context: { customparam1: 'billing' } } }, action: { type: 'desk', desk: 'ccsp', team: 'billing' } },
         ],
       }],
@@ -78,6 +78,15 @@ describe.each(['sqlite', 'postgres'] as const)('IMIconnect / Webex Connect bots 
       fixture('fb-postback', { botSessionId }),
     ]);
     expect(bot.received[0]!.path).toBe('/hook');
+  });
+
+  it('names the channel as IMI does when the channel says how (imiChannel: FB), else by its Baton id', async () => {
+    const { bot, s } = await setup();
+    await s.call('POST', '/v1/channels/fb/messages', { customer: '+919800000001', text: 'on messenger' });
+    await s.call('POST', '/v1/channels/web/messages', { customer: '+919800000001', text: 'on the web' });
+    await s.baton.dispatcher.drain();
+    // two conversations: their deliveries may arrive in either order
+    expect(bot.received.map((r) => [r.json.Message, r.json.Channel]).sort()).toEqual([['on messenger', 'FB'], ['on the web', 'web']]);
   });
 
   it('takes the bot reply at the generated webhook URL, sends it to the channel and reports Message Delivery', async () => {

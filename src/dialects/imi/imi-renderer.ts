@@ -1,5 +1,6 @@
 import type { MessageContent } from '../../core/model.js';
 import type { DeliveryContext, EndpointResponse, Renderer, Target } from '../../delivery/ports.js';
+import { imiChannelName } from './imi-channel-names.js';
 import { imiTimestamp } from './imi-timestamp.js';
 
 /**
@@ -45,7 +46,7 @@ function conversationId(ctx: DeliveryContext): string {
 
 function body(ctx: DeliveryContext): Record<string, unknown> | null {
   const { event, message } = ctx;
-  const channel = ctx.conversation.channelId;
+  const channel = ctx.target.kind === 'component' ? imiChannelName(ctx.target.component.options, ctx.conversation.channelId) : ctx.conversation.channelId;
   const timestamp = imiTimestamp(event.at);
   if (event.type === 'message.received' && message) {
     if (message.content.type === 'postback') {
