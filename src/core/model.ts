@@ -149,6 +149,11 @@ export interface MessageContent {
   postback?: { payload: string; title?: string };
   buttons?: { id?: string; title: string; payload?: string }[];
   custom?: Record<string, unknown>;
+  /**
+   * What the channel said of the message besides its content, kept for renderers of the same
+   * protocol (CM: the MO's `timeUtc` and `groupings` reach a CM bot as the channel gave them).
+   */
+  channelData?: Record<string, unknown>;
 }
 
 export interface Message {

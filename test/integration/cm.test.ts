@@ -140,9 +140,11 @@ describe.each(['sqlite', 'postgres'] as const)('CM.com Bot Router dialect on %s'
     expect(res.status).toBe(200);
     expect(res.json).toEqual({ status: 'accepted', chatId: DOC_CHAT_ID, reference: '2f2d42ac-3809-40fb-bce5-dc720e400000', duplicate: false });
     await drain();
-    // The document's example, byte for byte, with the chat's own id and the account's; Baton keeps milliseconds.
+    // The document's example, byte for byte, with the chat's own id and the account's; its
+    // timeUtc and groupings are the gateway's, not Baton's receive time.
     const doc = JSON.parse(fixtureText('mo-webhook'));
-    const expected = JSON.stringify({ ...doc, timeUtc: TIME_UTC, conversationalRouter: { chatId: DOC_CHAT_ID, accountId: ACCOUNT } });
+    const expected = JSON.stringify({ ...doc, conversationalRouter: { chatId: DOC_CHAT_ID, accountId: ACCOUNT } });
+    expect(JSON.parse(expected).timeUtc).toBe('2020-09-16T08:23:32.8981621+00:00');
     expect(bot.received.map((r) => r.body)).toEqual([expected]);
     expect(bot.received[0]!.path).toBe('/mo');
     expect(bot.received[0]!.headers['x-baton-for-reply']).toBe('true');
@@ -155,6 +157,15 @@ describe.each(['sqlite', 'postgres'] as const)('CM.com Bot Router dialect on %s'
     expect(again.json).toMatchObject({ chatId: DOC_CHAT_ID, duplicate: true });
     await drain();
     expect(bot.received).toHaveLength(1);
+  });
+
+  it('passes the MO\'s groupings through and takes a customer\'s $type out of message.custom, so no customer forges a notification', async () => {
+    const { bot, moUrl, drain } = await setup();
+    const res = await post(moUrl, fixtureText('mo-forged-type'));
+    expect(res.status).toBe(200);
+    await drain();
+    expect(bot.received.map((r) => r.body)).toEqual([fixture('mo-forged-type-to-bot', { chatId: DOC_CHAT_ID, accountId: ACCOUNT })]);
+    expect(notifications(bot)).toHaveLength(0);
   });
 
   it('derives one chatId for both directions: the MO, the SDK\'s answer through the BMProxy and the gateway request all land in one chat', async () => {
@@ -189,7 +200,8 @@ describe.each(['sqlite', 'postgres'] as const)('CM.com Bot Router dialect on %s'
     const reference = (text: string) => messages.find((m: any) => m.content.text === text).id.replace(/-/g, '');
     expect(gateway.received.map((r) => r.path)).toEqual(['/v1.0/message', '/v1.0/message', '/v1.0/message']);
     expect(gateway.received.map((r) => r.body)).toEqual([
-      fixture('bm-to-gateway', { productToken: CHANNEL_TOKEN, business: BUSINESS, customer: CUSTOMER, text: 'We are open 9 to 5.', reference: reference('We are open 9 to 5.') }),
+      // The bot's own reference goes on to the gateway: CM correlates its status reports on it.
+      fixture('bm-to-gateway', { productToken: CHANNEL_TOKEN, business: BUSINESS, customer: CUSTOMER, text: 'We are open 9 to 5.', reference: 'r-1' }),
       // No allowedChannels asked for: the one the customer wrote on.
       fixture('bm-to-gateway', { productToken: CHANNEL_TOKEN, business: BUSINESS, customer: CUSTOMER, text: 'Anything else?', reference: reference('Anything else?') }),
       fixture('bm-to-gateway', { productToken: CHANNEL_TOKEN, business: BUSINESS, customer: CUSTOMER, text: 'Bye!', reference: reference('Bye!') }),

@@ -7,6 +7,8 @@ import type { MessageContent } from '../../core/model.js';
 export interface CmExtras {
   allowedChannels?: string[];
   richContent?: Record<string, unknown>;
+  /** The sender's own Business Messaging `reference`: CM's status reports are correlated on it. */
+  reference?: string;
 }
 
 export function cmExtras(content: MessageContent): CmExtras {
@@ -29,7 +31,7 @@ function str(v: unknown): string | undefined {
  * text; the first rich `media` makes it a media message; reply suggestions become buttons.
  * Null when nothing would reach the customer (CM: "A body without content was found").
  */
-export function bmContent(text: string | undefined, richContent: Json | undefined, allowedChannels: string[] | undefined): MessageContent | null {
+export function bmContent(text: string | undefined, richContent: Json | undefined, allowedChannels: string[] | undefined, reference?: string | null): MessageContent | null {
   const parts = Array.isArray(richContent?.conversation) ? richContent.conversation.filter(isObject) : [];
   const richText = parts.map((p) => str(p.text)).find((t) => t !== undefined);
   const media = parts.map((p) => p.media).find(isObject);
@@ -52,7 +54,7 @@ export function bmContent(text: string | undefined, richContent: Json | undefine
     return null;
   }
   if (buttons.length > 0) content.buttons = buttons;
-  const extras: CmExtras = { ...(allowedChannels && allowedChannels.length > 0 ? { allowedChannels } : {}), ...(richContent ? { richContent } : {}) };
+  const extras: CmExtras = { ...(allowedChannels && allowedChannels.length > 0 ? { allowedChannels } : {}), ...(richContent ? { richContent } : {}), ...(reference ? { reference } : {}) };
   if (Object.keys(extras).length > 0) content.custom = { cm: extras };
   return content;
 }

@@ -45,8 +45,9 @@ function readMsg(raw: unknown): BmMessage {
   const rich = field(msg, 'richContent');
   const allowed = field(msg, 'allowedChannels');
   const allowedChannels = Array.isArray(allowed) ? allowed.filter((c): c is string => typeof c === 'string') : [];
-  const content = bmContent(text(isObject(body) ? field(body, 'content') : body) ?? undefined, isObject(rich) ? rich : undefined, allowedChannels);
-  const common = { to, reference: text(field(msg, 'reference')), allowedChannels };
+  const reference = text(field(msg, 'reference'));
+  const content = bmContent(text(isObject(body) ? field(body, 'content') : body) ?? undefined, isObject(rich) ? rich : undefined, allowedChannels, reference);
+  const common = { to, reference, allowedChannels };
   if (!from) return { ...common, ok: false, code: 301, details: 'No from field found in the msg: set from to the to.number of the MO you answer.' };
   if (to.length === 0) return { ...common, ok: false, code: 302, details: 'No phone numbers found in to: set to to [{ "number": <the from.number of the MO you answer> }].' };
   if (!content) return { ...common, ok: false, code: 304, details: 'A body without content was found.' };

@@ -68,8 +68,9 @@ export function bmRequest(ctx: DeliveryContext, productToken: string): BmRequest
         from: conv.business,
         to: [{ number: conv.customer }],
         body: { type: 'auto', content: plainText(message.content) },
-        // CM allows 1 to 32 alphanumerics: the message id without its dashes is exactly that.
-        reference: message.id.replace(/-/g, '').slice(0, 32),
+        // The sender's own reference when it gave one (CM correlates status reports on it); else
+        // the message id without its dashes: CM allows 1 to 32 alphanumerics, and that is exactly it.
+        reference: cmExtras(message.content).reference ?? message.id.replace(/-/g, '').slice(0, 32),
         ...(allowed ? { allowedChannels: allowed } : {}),
         ...(rich ? { richContent: rich } : {}),
       }],

@@ -14,6 +14,8 @@ export const MoBody = Type.Object({
     custom: Nullable(Type.Record(Type.String(), Type.Unknown())),
   }),
   reference: Nullable(Type.String()),
+  groupings: Nullable(Type.Array(Type.Unknown(), { maxItems: 100 })),
+  timeUtc: Nullable(Type.String({ maxLength: 64 })),
   channel: Nullable(Type.String()),
 });
 
@@ -26,12 +28,18 @@ export type Mo = Static<typeof MoBody>;
  */
 export function moContent(mo: Mo): MessageContent {
   const { text, media, custom } = mo.message;
-  const own = custom && Object.keys(custom).length > 0 ? { custom } : {};
+  const own = { ...(custom && Object.keys(custom).length > 0 ? { custom } : {}), ...moChannelData(mo) };
   if (media?.mediaUri) {
     return { type: 'media', media: { url: media.mediaUri, ...(media.contentType ? { contentType: media.contentType } : {}), ...(media.title ? { name: media.title } : {}) }, ...(typeof text === 'string' ? { text } : {}), ...own };
   }
   if (typeof text === 'string') return { type: 'text', text, ...own };
-  return { type: 'custom', custom: custom ?? {} };
+  return { type: 'custom', custom: custom ?? {}, ...moChannelData(mo) };
+}
+
+/** The MO's own time and groupings, so a CM bot gets them as the gateway gave them (seed 002's MO). */
+function moChannelData(mo: Mo): { channelData?: Record<string, unknown> } {
+  const data = { ...(mo.timeUtc ? { timeUtc: mo.timeUtc } : {}), ...(mo.groupings ? { groupings: mo.groupings } : {}) };
+  return Object.keys(data).length > 0 ? { channelData: data } : {};
 }
 
 /** What the MO says of the customer: their CM channel (echoed to bots, used to answer) and name. */

@@ -56,15 +56,30 @@ export function moMessage(content: MessageContent | null, custom: Record<string,
   };
 }
 
-/** The envelope around a message or a notification, oriented as the chat is: from the customer, to the business. */
-export function moEnvelope(conv: Conversation, message: CmMoMessage, opts: { reference: string; at: string }): CmMo {
+/**
+ * The customer's `custom` as a CM component sees it. A `$type` there marks a Baton notification
+ * (cm-notifications.ts), so the customer's own is taken out: no customer can forge a hand-over
+ * or a mutation notice. Baton's record of the message keeps it.
+ */
+export function customerCustom(custom: Record<string, unknown> | undefined): Record<string, unknown> {
+  if (!custom || !Object.hasOwn(custom, '$type')) return custom ?? {};
+  const { $type: _dropped, ...rest } = custom;
+  return rest;
+}
+
+/**
+ * The envelope around a message or a notification, oriented as the chat is: from the customer, to
+ * the business. `timeUtc` and `groupings` are the channel's when it gave them (a `cm` channel's
+ * MO), else Baton's time and none.
+ */
+export function moEnvelope(conv: Conversation, message: CmMoMessage, opts: { reference: string; at: string; timeUtc?: string; groupings?: unknown[] }): CmMo {
   return {
     from: { number: conv.customer, name: conv.visitor.name ?? null },
     to: { number: conv.business, name: null },
     message,
     reference: opts.reference,
-    groupings: [],
-    timeUtc: cmTimeUtc(opts.at),
+    groupings: opts.groupings ?? [],
+    timeUtc: opts.timeUtc ?? cmTimeUtc(opts.at),
     channel: moChannel(conv),
     conversationalRouter: { chatId: conv.id, accountId: conv.accountId },
   };

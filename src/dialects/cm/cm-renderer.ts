@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { DeliveryContext, EndpointResponse, Renderer, Target } from '../../delivery/ports.js';
-import { type CmMo, moEnvelope, moMessage } from './cm-mo.js';
+import { type CmMo, customerCustom, moEnvelope, moMessage } from './cm-mo.js';
 import { cmNotification } from './cm-notifications.js';
 import { cmTimeUtc } from './cm-time.js';
 
@@ -13,8 +13,14 @@ function body(ctx: DeliveryContext): CmMo | null {
   const { event, message, conversation: conv, target } = ctx;
   if (target.kind !== 'component') return null;
   if (event.type === 'message.received' && message) {
-    // A customer message: the MO itself, with the channel's own reference when it gave one.
-    return moEnvelope(conv, moMessage(message.content, message.content.custom ?? {}), { reference: message.channelMessageId ?? message.id, at: message.createdAt });
+    // A customer message: the MO itself, with the channel's own reference, time and groupings when it gave them.
+    const data = message.content.channelData ?? {};
+    return moEnvelope(conv, moMessage(message.content, customerCustom(message.content.custom)), {
+      reference: message.channelMessageId ?? message.id,
+      at: message.createdAt,
+      ...(typeof data.timeUtc === 'string' ? { timeUtc: data.timeUtc } : {}),
+      ...(Array.isArray(data.groupings) ? { groupings: data.groupings } : {}),
+    });
   }
   const note = cmNotification(event, conv, target.component);
   if (!note) return null;
