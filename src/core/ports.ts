@@ -4,6 +4,17 @@ import type { ConversationEvent } from './events.js';
 import type { DeliveryTarget } from './fanout.js';
 import type { Account, Agent, Channel, ChannelReachability, Component, Message, Service } from './model.js';
 
+/**
+ * What a delivery is rendered from, taken when its event is committed: the event, the
+ * conversation as that command left it, and the message the event is about. Sending reads
+ * nothing else of the conversation, so a delivery says what was true when it happened.
+ */
+export interface DeliverySnapshot {
+  event: ConversationEvent;
+  conversation: Conversation;
+  message: Message | null;
+}
+
 /** A delivery row before the store writes it: one event, one recipient (transactional outbox). */
 export interface DeliveryDraft {
   id: string;
@@ -13,7 +24,33 @@ export interface DeliveryDraft {
   eventType: string;
   target: DeliveryTarget;
   forReply: boolean;
+  /** A person waits for it (a customer's or a reply's message): claimed before control events. */
+  urgent: boolean;
   createdAt: string;
+  snapshot: DeliverySnapshot;
+}
+
+/**
+ * A lease the committing process takes on the cursors its new deliveries start, so that it sends
+ * them itself right after commit instead of waiting for a claim. Until `until` no other
+ * dispatcher claims them; if the process dies, they are simply due again then.
+ */
+export interface DeliveryLease {
+  claimId: string;
+  until: string;
+}
+
+/**
+ * Where committed deliveries go (the outbox dispatcher of this process). Core asks it for a lease
+ * before writing and hands it what the lease took after commit.
+ */
+export interface DeliveryIntake {
+  /** A lease for the deliveries of one transaction, or null when this process has no room to send soon. */
+  lease(): DeliveryLease | null;
+  /** After commit: the deliveries whose cursors the lease took, each its cursor's head. */
+  accept(leased: DeliveryDraft[], lease: DeliveryLease): void;
+  /** After commit: deliveries were written that some dispatcher must claim (no lease, or behind a busy cursor). */
+  pending(count: number): void;
 }
 
 export interface ConversationFilter {
@@ -95,7 +132,11 @@ export interface StoreTx extends StoreReads {
   insertMessage(message: Message, channelId: string): Promise<void>;
   /** Inserts unless the channel already delivered a message with this channel message id in this chat; false then. */
   insertMessageOnce(message: Message, channelId: string): Promise<boolean>;
-  insertDeliveries(rows: DeliveryDraft[]): Promise<void>;
+  /**
+   * Writes the deliveries and wakes their cursors. With a lease, idle cursors are taken by it at
+   * once; the answer is the deliveries whose cursor it took (each the head of its cursor).
+   */
+  insertDeliveries(rows: DeliveryDraft[], lease?: DeliveryLease | null): Promise<DeliveryDraft[]>;
   putIdempotency(accountId: string, key: string, record: IdempotencyRecord): Promise<void>;
   putTimer(timer: Timer): Promise<void>;
   deleteTimer(id: string): Promise<void>;

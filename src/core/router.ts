@@ -9,7 +9,7 @@ import type { Account, Channel, Message, MessageContent } from './model.js';
 import { auditEntry } from './audit.js';
 import { GroupCommit } from './group-commit.js';
 import { view } from './queries.js';
-import type { DeliveryDraft, Store, StoreTx } from './ports.js';
+import type { DeliveryDraft, DeliveryIntake, DeliveryLease, Store, StoreTx } from './ports.js';
 import { matchRule } from './rules.js';
 
 export interface InboundMessage {
@@ -45,8 +45,17 @@ export interface CommandOutcome {
   duplicate?: boolean;
 }
 
-/** Something that wants to know when new deliveries were committed (the outbox dispatcher). */
-export type CommitListener = (accountId: string, count: number) => void;
+/** What one command wrote for the outbox: the lease it took, what the lease got, what others must claim. */
+interface OutboxScope {
+  lease: DeliveryLease | null;
+  leased: DeliveryDraft[];
+  unleased: number;
+  /** Messages the command holds in memory, so their deliveries' snapshots need no read. */
+  messages: Map<string, Message>;
+}
+
+/** Takes no lease and hands nothing on: deliveries wait for a claim (no dispatcher in this process). */
+const NO_INTAKE: DeliveryIntake = { lease: () => null, accept: () => {}, pending: () => {} };
 
 export interface Idempotency {
   key: string;
@@ -59,7 +68,10 @@ export interface Idempotency {
  * they cause, commit. Nothing is sent from here; the dispatcher picks the rows up after commit.
  */
 export class Router {
-  private readonly listeners: CommitListener[] = [];
+  private intake: DeliveryIntake = NO_INTAKE;
+
+  /** Each running command's outbox writes, by its transaction (several commands share one in a group commit). */
+  private readonly scopes = new WeakMap<StoreTx, OutboxScope>();
 
   private readonly commits: GroupCommit;
 
@@ -71,8 +83,9 @@ export class Router {
     this.commits = new GroupCommit(store, opts.writeConcurrency ?? 1);
   }
 
-  onCommit(listener: CommitListener): void {
-    this.listeners.push(listener);
+  /** Where committed deliveries go: the dispatcher of this process, which sends what it leased at once. */
+  setIntake(intake: DeliveryIntake): void {
+    this.intake = intake;
   }
 
   /** A customer message arriving on a channel: opens or continues the chat and routes it. */
@@ -106,6 +119,7 @@ export class Router {
         return { conversation: view(conversation!, account), events: [], message: seen, duplicate: true };
       }
       if (!channelMessageId) await tx.insertMessage(message, channel.id);
+      this.scopes.get(tx)?.messages.set(message.id, message);
       let conv = await tx.lockConversation(account.id, id);
       const opening: EventDraft[] = [];
       if (!conv) {
@@ -161,6 +175,7 @@ export class Router {
         };
         const result = transition(conv, cmd, { account, now, newId, agentsAvailable: true, realtime: channel.realtime });
         await tx.insertMessage(message, channel.id);
+        this.scopes.get(tx)?.messages.set(message.id, message);
         const events = await this.commitChange(tx, result.conversation, result.events, now, conv);
         return { conversation: view(result.conversation, account), events, message };
       });
@@ -276,23 +291,36 @@ export class Router {
   }
 
   private async run(accountId: string, idem: Idempotency | undefined, fn: (tx: StoreTx, now: string) => Promise<CommandOutcome>): Promise<CommandOutcome> {
-    const outcome = await this.commits.submit(async (tx) => {
-      const now = this.clock.now().toISOString();
-      if (idem) {
-        const prior = await tx.getIdempotency(accountId, idem.key);
-        if (prior) {
-          if (prior.fingerprint !== idem.fingerprint) {
-            throw new BatonError('idempotency_conflict', `Idempotency-Key ${idem.key} was first used for a different request; use a new key.`);
-          }
-          return { ...(prior.result as CommandOutcome), duplicate: true };
-        }
-      }
-      const result = await fn(tx, now);
-      if (idem && !result.duplicate) await tx.putIdempotency(accountId, idem.key, { fingerprint: idem.fingerprint, result, createdAt: now });
-      return result;
+    const { outcome, scope } = await this.commits.submit(async (tx) => {
+      // A fresh scope per attempt: a batch that failed and runs again alone wrote nothing.
+      const scope: OutboxScope = { lease: this.intake.lease(), leased: [], unleased: 0, messages: new Map() };
+      this.scopes.set(tx, scope);
+      return { outcome: await this.attempt(tx, accountId, idem, fn), scope };
     });
-    if (outcome.events.length > 0 && !outcome.duplicate) for (const l of this.listeners) l(accountId, outcome.events.length);
+    this.handOff(scope);
     return outcome;
+  }
+
+  /** After commit: what this process leased is sent at once, the rest is claimed by whoever has room. */
+  private handOff(scope: OutboxScope): void {
+    if (scope.lease && scope.leased.length > 0) this.intake.accept(scope.leased, scope.lease);
+    if (scope.unleased > 0) this.intake.pending(scope.unleased);
+  }
+
+  private async attempt(tx: StoreTx, accountId: string, idem: Idempotency | undefined, fn: (tx: StoreTx, now: string) => Promise<CommandOutcome>): Promise<CommandOutcome> {
+    const now = this.clock.now().toISOString();
+    if (idem) {
+      const prior = await tx.getIdempotency(accountId, idem.key);
+      if (prior) {
+        if (prior.fingerprint !== idem.fingerprint) {
+          throw new BatonError('idempotency_conflict', `Idempotency-Key ${idem.key} was first used for a different request; use a new key.`);
+        }
+        return { ...(prior.result as CommandOutcome), duplicate: true };
+      }
+    }
+    const result = await fn(tx, now);
+    if (idem && !result.duplicate) await tx.putIdempotency(accountId, idem.key, { fingerprint: idem.fingerprint, result, createdAt: now });
+    return result;
   }
 
   private async load(tx: StoreTx, accountId: string, conversationId: string): Promise<{ account: Account; conv: Conversation; channel: Channel }> {
@@ -393,26 +421,50 @@ export class Router {
     await tx.updateConversation(conv, previous);
     if (events.length === 0) return events;
     await tx.appendEvents(events);
+    const scope = this.scopes.get(tx);
     const deliveries: DeliveryDraft[] = [];
+    // One frozen copy of the conversation serves every delivery of this change.
+    const snapshotOf = structuredClone(conv);
     for (const event of events) {
-      for (const r of recipients(conv, event)) {
-        deliveries.push({ id: newId(), accountId: conv.accountId, conversationId: conv.id, seq: event.seq, eventType: event.type, target: r.target, forReply: r.forReply, createdAt: now });
+      const targets = recipients(conv, event);
+      if (targets.length === 0) continue;
+      const message = await this.messageOf(tx, scope, conv.accountId, event);
+      for (const r of targets) {
+        deliveries.push({ id: newId(), accountId: conv.accountId, conversationId: conv.id, seq: event.seq, eventType: event.type, target: r.target, forReply: r.forReply, urgent: URGENT.has(event.type), createdAt: now, snapshot: { event, conversation: snapshotOf, message } });
       }
     }
-    if (deliveries.length > 0) await tx.insertDeliveries(deliveries);
+    if (deliveries.length === 0) return events;
+    const leased = await tx.insertDeliveries(deliveries, scope?.lease ?? null);
+    if (scope) {
+      scope.leased.push(...leased);
+      scope.unleased += deliveries.length - leased.length;
+    }
     return events;
   }
 
+  /** The message an event is about, from memory when the command holds it. */
+  private async messageOf(tx: StoreTx, scope: OutboxScope | undefined, accountId: string, event: ConversationEvent): Promise<Message | null> {
+    const id = event.data.messageId;
+    if (typeof id !== 'string') return null;
+    return scope?.messages.get(id) ?? (await tx.getMessage(accountId, id)) ?? null;
+  }
+
   private async recordRefusal(accountId: string, conversationId: string, reply: OutboundReply, err: BatonError): Promise<void> {
+    const scope: OutboxScope = { lease: null, leased: [], unleased: 0, messages: new Map() };
     await this.store.transaction(async (tx) => {
+      this.scopes.set(tx, scope);
       const conv = await tx.lockConversation(accountId, conversationId);
       if (!conv) return;
       const now = this.clock.now().toISOString();
       const draft: EventDraft = { type: 'reply.refused', data: { componentId: reply.componentId, authorKind: reply.authorKind, reason: err.code, message: err.message, expectedVersion: reply.expectedVersion ?? null, controlVersion: conv.controlVersion } };
       await this.commitChange(tx, conv, [draft], now);
     });
+    this.handOff(scope);
   }
 }
+
+/** Events a person waits for: their deliveries go before control events of other conversations. */
+const URGENT = new Set(['message.received', 'message.sent']);
 
 /** Control commands worth an audit line; messages and context changes are in the event log. */
 const AUDITED = new Set<ControlCommand['type']>(['handover', 'takeover', 'handback', 'position', 'reset', 'mutate', 'close_bot_session', 'close_agent_session', 'close', 'assign', 'transfer', 'defer', 'set_categories', 'handover_wait_expired']);

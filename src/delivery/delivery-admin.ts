@@ -2,7 +2,9 @@ import { auditEntry } from '../core/audit.js';
 import { BatonError } from '../core/errors.js';
 import type { Clock } from '../core/clock.js';
 import type { Component } from '../core/model.js';
+import type { Transaction } from 'kysely';
 import type { KyselyStore } from '../store/kysely-store.js';
+import type { Database } from '../store/schema.js';
 import type { HttpSender } from './http-sender.js';
 import type { OutboxStore } from './outbox-store.js';
 import type { RendererLookup } from './ports.js';
@@ -109,7 +111,7 @@ export class DeliveryAdmin {
         await trx.updateTable('delivery_cursors').set({ head_seq: head, state, ...(state === 'ready' && cur?.state !== 'ready' ? { due_at: now, parked_reason: null } : {}) })
           .where('account_id', '=', key.account_id).where('target_kind', '=', key.target_kind).where('target_id', '=', key.target_id).where('conversation_id', '=', key.conversation_id).execute();
       }
-      return failed.length;
+      return failed.length + (await this.releaseParked(trx, accountId, filter, now));
     });
     if (filter.id && count === 0) {
       await this.get(accountId, filter.id);
@@ -120,6 +122,34 @@ export class DeliveryAdmin {
       this.onWork();
     }
     return count;
+  }
+
+  /**
+   * Pending deliveries held at the head of a parked cursor (the recipient was switched off or
+   * answered 410) go out again when their recipient can be reached now; a replay that names one
+   * whose recipient is still off says what to do instead.
+   */
+  private async releaseParked(trx: Transaction<Database>, accountId: string, filter: { id?: string; componentId?: string; since?: string }, now: string): Promise<number> {
+    let q = trx.selectFrom('deliveries as d')
+      .innerJoin('delivery_cursors as c', (j) => j.onRef('c.account_id', '=', 'd.account_id').onRef('c.target_kind', '=', 'd.target_kind').onRef('c.target_id', '=', 'd.target_id').onRef('c.conversation_id', '=', 'd.conversation_id').onRef('c.head_seq', '=', 'd.seq'))
+      .select(['d.target_kind', 'd.target_id', 'd.conversation_id']).where('d.account_id', '=', accountId).where('d.state', '=', 'pending').where('c.state', '=', 'parked');
+    if (filter.id) q = q.where('d.id', '=', filter.id);
+    if (filter.componentId) q = q.where('d.target_kind', '=', 'component').where('d.target_id', '=', filter.componentId);
+    if (filter.since) q = q.where('d.created_at', '>=', filter.since);
+    let released = 0;
+    for (const p of await q.execute()) {
+      const reachable = p.target_kind === 'channel'
+        ? (await trx.selectFrom('channels').select('active').where('account_id', '=', accountId).where('id', '=', p.target_id).executeTakeFirst())?.active === 1
+        : (await trx.selectFrom('components').select('health').where('account_id', '=', accountId).where('id', '=', p.target_id).executeTakeFirst())?.health === 'active';
+      if (!reachable) {
+        if (filter.id) throw new BatonError('invalid_transition', `Delivery ${filter.id} is held because its ${p.target_kind} ${p.target_id} is switched off; ${p.target_kind === 'channel' ? 'switch the channel on' : 'verify the component'} to send it and what follows it, in order.`);
+        continue;
+      }
+      await trx.updateTable('delivery_cursors').set({ state: 'ready', due_at: now, parked_reason: null })
+        .where('account_id', '=', accountId).where('target_kind', '=', p.target_kind).where('target_id', '=', p.target_id).where('conversation_id', '=', p.conversation_id).where('state', '=', 'parked').execute();
+      released++;
+    }
+    return released;
   }
 
   /**

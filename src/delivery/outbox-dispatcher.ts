@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
 import { newId } from '../core/ids.js';
 import type { RetryPolicy } from '../core/model.js';
+import type { DeliveryDraft, DeliveryIntake, DeliveryLease } from '../core/ports.js';
 import type { DeliveryMetrics } from './metrics.js';
 import type { HttpSender } from './http-sender.js';
 import type { Cursor, OutboxStore, Outcome } from './outbox-store.js';
@@ -22,6 +23,9 @@ export interface DispatcherOptions {
 /** Told when a bot's or agent's message reached the customer's channel, or finally did not. */
 export type MessageOutcomeListener = (o: { accountId: string; conversationId: string; messageId: string; componentId: string; status: 'delivered' | 'failed'; description?: string }) => Promise<void>;
 
+/** How long a running dispatcher keeps a recipient's settings and health between reads. */
+const RECIPIENT_CACHE_MS = 1000;
+
 /** Channels have no component record; customers must not miss a message, so they wait (block). */
 const CHANNEL_POLICY: RetryPolicy = { ...EXPONENTIAL_POLICY, onExhausted: 'block' };
 
@@ -30,8 +34,11 @@ const CHANNEL_POLICY: RetryPolicy = { ...EXPONENTIAL_POLICY, onExhausted: 'block
  * outcome only while its claim still holds. Killed mid-call, it loses nothing: the lease runs out
  * and the same delivery (same id) is sent again.
  */
-export class OutboxDispatcher {
+export class OutboxDispatcher implements DeliveryIntake {
   private running = false;
+  /** Deliveries this process leased at commit and has not started yet: people's messages first. */
+  private readonly urgent: { draft: DeliveryDraft; lease: DeliveryLease }[] = [];
+  private readonly routine: { draft: DeliveryDraft; lease: DeliveryLease }[] = [];
   private wakeUp: (() => void) | null = null;
   private onRoom: (() => void) | null = null;
   private woken = false;
@@ -59,7 +66,50 @@ export class OutboxDispatcher {
 
   /** Runs rounds until nothing is due (tests drive time with this). */
   async drain(maxRounds = 1000): Promise<void> {
-    for (let i = 0; i < maxRounds; i++) if ((await this.tick()) === 0) return;
+    for (let i = 0; i < maxRounds; i++) {
+      const claimed = await this.tick();
+      if (claimed === 0 && this.inFlight.size === 0 && this.urgent.length + this.routine.length === 0) return;
+      await Promise.all(this.inFlight);
+    }
+  }
+
+  /**
+   * Send at once from the process that committed: a running dispatcher with room leases the
+   * cursors a transaction starts, so they need no claim; one without room (or not running, as in
+   * tests that drive it by hand) leaves them to claims.
+   */
+  lease(): DeliveryLease | null {
+    if (!this.running) return null;
+    if (this.inFlight.size + this.urgent.length + this.routine.length >= 4 * this.opts.batch) return null;
+    return { claimId: newId(), until: this.leaseEnd() };
+  }
+
+  accept(leased: DeliveryDraft[], lease: DeliveryLease): void {
+    for (const draft of leased) (draft.urgent ? this.urgent : this.routine).push({ draft, lease });
+    this.startLeased();
+  }
+
+  pending(): void {
+    this.wake();
+  }
+
+  /** Starts leased deliveries while slots are free; each runs on until its cursor is handed back. */
+  private startLeased(): void {
+    while (this.inFlight.size < this.opts.batch) {
+      const next = this.urgent.shift() ?? this.routine.shift();
+      if (!next) return;
+      const { draft, lease } = next;
+      const cursor: Cursor = { account_id: draft.accountId, target_kind: draft.target.kind, target_id: draft.target.id, conversation_id: draft.conversationId, head_seq: draft.seq };
+      const w = this.outbox.leasedContext(draft, this.clock.now())
+        .then((ctx) => this.work(cursor, lease.claimId, ctx))
+        .catch((err: unknown) => this.log?.error({ err, cursor }, 'delivery failed; the lease will hand it back'));
+      this.inFlight.add(w);
+      void w.finally(() => {
+        this.inFlight.delete(w);
+        this.startLeased();
+        this.onRoom?.();
+      });
+    }
   }
 
   wake(): void {
@@ -75,6 +125,7 @@ export class OutboxDispatcher {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.outbox.cacheFor(RECIPIENT_CACHE_MS);
     this.loop = (async () => {
       while (this.running) {
         const room = this.opts.batch - this.inFlight.size;
@@ -105,6 +156,11 @@ export class OutboxDispatcher {
 
   async stop(): Promise<void> {
     this.running = false;
+    // Leased but not started: handed back now rather than when the lease runs out.
+    const now = this.clock.now().toISOString();
+    for (const { draft, lease } of this.urgent.splice(0).concat(this.routine.splice(0))) {
+      await this.outbox.release({ account_id: draft.accountId, target_kind: draft.target.kind, target_id: draft.target.id, conversation_id: draft.conversationId, head_seq: draft.seq }, lease.claimId, now).catch(() => {});
+    }
     this.wakeUp?.();
     await this.loop;
   }
@@ -168,10 +224,10 @@ export class OutboxDispatcher {
     return new Date(this.clock.now().getTime() + this.opts.leaseMs).toISOString();
   }
 
-  private async work(cursor: Cursor, claimId: string): Promise<void> {
+  private async work(cursor: Cursor, claimId: string, first: DeliveryContext | null = null): Promise<void> {
     for (let sent = 0; sent < this.opts.maxPerClaim; sent++) {
       const now = this.clock.now();
-      const ctx = await this.outbox.loadContext(cursor, now);
+      const ctx = sent === 0 && first ? first : await this.outbox.loadContext(cursor, now);
       if (!ctx) {
         const again = await this.outbox.resync(cursor, claimId, this.leaseEnd());
         if (!again.holds) return;
@@ -207,7 +263,7 @@ export class OutboxDispatcher {
           ? { kind: 'delivered', attempt }
           : { kind: 'failed', attempt, policy, nextDelayMs: nextDelay(policy, ctx.attempt, verdict.retryAfterMs), disable: verdict.disable, breakAfter: target.kind === 'component' ? policy.breakAfter : 0 };
       }
-      const done = await this.outbox.finish(cursor, claimId, ctx.deliveryId, outcome, this.clock.now(), this.leaseEnd());
+      const done = await this.outbox.finish(cursor, claimId, ctx.deliveryId, outcome, this.clock.now(), this.leaseEnd(), ctx.attempt);
       await this.reportMessageOutcome(ctx, outcome);
       if (!done.holds || !done.more) return;
     }

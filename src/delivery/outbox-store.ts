@@ -1,9 +1,11 @@
 import type { ExpressionBuilder, Transaction } from 'kysely';
 import { newId } from '../core/ids.js';
-import type { Component, RetryPolicy } from '../core/model.js';
+import type { Account, Component, RetryPolicy } from '../core/model.js';
+import type { DeliveryDraft, DeliverySnapshot } from '../core/ports.js';
 import type { KyselyStore } from '../store/kysely-store.js';
 import type { Database, DeliveriesTable, DeliveryCursorsTable } from '../store/schema.js';
 import type { DeliveryContext, Target } from './ports.js';
+import { OutcomeBatch } from './outcome-batch.js';
 
 export type Cursor = Pick<DeliveryCursorsTable, 'account_id' | 'target_kind' | 'target_id' | 'conversation_id' | 'head_seq'>;
 
@@ -37,7 +39,48 @@ function resumeAfter(finishedSeq: number, headSeq: number | null): number {
  * recording outcomes. It lives beside the core, on the same store and query layer.
  */
 export class OutboxStore {
-  constructor(private readonly store: KyselyStore) {}
+  /**
+   * Recipients and accounts change only when configuration or health does; while the dispatcher
+   * runs they are kept for a moment rather than read for every delivery. This process's own health
+   * changes drop the entry at once; another process's are seen within `cacheMs`.
+   */
+  private cacheMs = 0;
+  private readonly targets = new Map<string, { at: number; value: Target | null }>();
+  private readonly accounts = new Map<string, { at: number; value: Account | null }>();
+
+  private readonly outcomes: OutcomeBatch;
+
+  constructor(private readonly store: KyselyStore) {
+    this.outcomes = new OutcomeBatch(store.kysely);
+  }
+
+  /** Keeps recipients and accounts for `ms` (0: read them for every delivery, as tests that change configuration need). */
+  cacheFor(ms: number): void {
+    this.cacheMs = ms;
+  }
+
+  private forget(accountId: string, kind: string, id: string): void {
+    this.targets.delete(`${accountId}\u0000${kind}\u0000${id}`);
+  }
+
+  private async account(id: string): Promise<Account | null> {
+    const hit = this.accounts.get(id);
+    if (hit && performance.now() - hit.at < this.cacheMs) return hit.value;
+    const value = (await this.store.getAccount(id)) ?? null;
+    if (this.cacheMs > 0) this.accounts.set(id, { at: performance.now(), value });
+    return value;
+  }
+
+  /** The context of a delivery this process leased at insert: built from its snapshot, nothing read but the cached recipient. */
+  async leasedContext(d: DeliveryDraft, now: Date): Promise<DeliveryContext | null> {
+    return this.fromSnapshot(d.accountId, d.target.kind, d.target.id, d.id, 1, d.forReply, d.snapshot, now);
+  }
+
+  private async fromSnapshot(accountId: string, kind: string, targetId: string, deliveryId: string, attempt: number, forReply: boolean, snap: DeliverySnapshot, now: Date): Promise<DeliveryContext | null> {
+    const [account, target] = await Promise.all([this.account(accountId), this.target({ account_id: accountId, target_kind: kind, target_id: targetId })]);
+    if (!account || !target) return null;
+    return { deliveryId, attempt, forReply, account, conversation: snap.conversation, event: snap.event, message: snap.message, target, now };
+  }
 
   private get db() {
     return this.store.kysely;
@@ -55,7 +98,9 @@ export class OutboxStore {
     const any = await this.db.selectFrom('delivery_cursors').select('target_id').where('due_at', '<=', now).limit(1).executeTakeFirst();
     if (!any) return [];
     return this.db.transaction().execute(async (trx) => {
-      let q = trx.selectFrom('delivery_cursors').select(['account_id', 'target_kind', 'target_id', 'conversation_id', 'head_seq']).where('due_at', '<=', now).orderBy('due_at').limit(limit);
+      // Heads a person waits for go first, so a burst of control events of other conversations
+      // never holds up a customer's message (fair claims); within each, oldest due first.
+      let q = trx.selectFrom('delivery_cursors').select(['account_id', 'target_kind', 'target_id', 'conversation_id', 'head_seq']).where('due_at', '<=', now).orderBy('urgent', 'desc').orderBy('due_at').limit(limit);
       if (this.store.capabilities.rowLocks) q = q.forUpdate().skipLocked();
       const due = await q.execute();
       for (const c of due) {
@@ -65,13 +110,17 @@ export class OutboxStore {
     });
   }
 
-  async loadContext(c: Cursor, now: Date): Promise<(Omit<DeliveryContext, 'now'> & { delivery: DeliveriesTable; now: Date }) | null> {
+  async loadContext(c: Cursor, now: Date): Promise<DeliveryContext | null> {
     if (c.head_seq === null) return null;
     const delivery = await this.db.selectFrom('deliveries').selectAll()
       .where('account_id', '=', c.account_id).where('target_kind', '=', c.target_kind).where('target_id', '=', c.target_id)
       .where('conversation_id', '=', c.conversation_id).where('seq', '=', c.head_seq).where('state', '=', 'pending')
       .executeTakeFirst();
     if (!delivery) return null;
+    if (delivery.payload) {
+      return this.fromSnapshot(c.account_id, c.target_kind, c.target_id, delivery.id, delivery.attempts + 1, delivery.for_reply === 1, JSON.parse(delivery.payload) as DeliverySnapshot, now);
+    }
+    // Written before snapshots existed: rebuilt from the rows, as it was rendered then.
     const [event, conversation, account, target] = await Promise.all([
       this.store.getEvent(c.account_id, c.conversation_id, c.head_seq),
       this.store.getConversation(c.account_id, c.conversation_id),
@@ -81,10 +130,19 @@ export class OutboxStore {
     if (!event || !conversation || !account || !target) return null;
     const messageId = event.data.messageId;
     const message = typeof messageId === 'string' ? (await this.store.getMessage(c.account_id, messageId)) ?? null : null;
-    return { delivery, deliveryId: delivery.id, attempt: delivery.attempts + 1, forReply: delivery.for_reply === 1, account, conversation, event, message, target, now };
+    return { deliveryId: delivery.id, attempt: delivery.attempts + 1, forReply: delivery.for_reply === 1, account, conversation, event, message, target, now };
   }
 
   async target(c: Pick<Cursor, 'account_id' | 'target_kind' | 'target_id'>): Promise<Target | null> {
+    const key = `${c.account_id}\u0000${c.target_kind}\u0000${c.target_id}`;
+    const hit = this.targets.get(key);
+    if (hit && performance.now() - hit.at < this.cacheMs) return hit.value;
+    const value = await this.readTarget(c);
+    if (this.cacheMs > 0) this.targets.set(key, { at: performance.now(), value });
+    return value;
+  }
+
+  private async readTarget(c: Pick<Cursor, 'account_id' | 'target_kind' | 'target_id'>): Promise<Target | null> {
     if (c.target_kind === 'channel') {
       const channel = await this.store.getChannel(c.account_id, c.target_id);
       return channel ? { kind: 'channel', channel } : null;
@@ -99,24 +157,31 @@ export class OutboxStore {
   }
 
   /** Records an attempt's outcome, only while `claimId` still holds the cursor, and moves the cursor on. */
-  async finish(c: Cursor, claimId: string, deliveryId: string, outcome: Outcome, now: Date, leaseUntil: string): Promise<FinishResult> {
+  async finish(c: Cursor, claimId: string, deliveryId: string, outcome: Outcome, now: Date, leaseUntil: string, attemptNo: number): Promise<FinishResult> {
     const at = now.toISOString();
-    return this.db.transaction().execute(async (trx) => {
+    return this.outcomes.run(async (trx) => {
+      if (outcome.kind === 'delivered' && c.head_seq !== null) {
+        // The common case: the delivery was the last one written for its cursor. One update leaves
+        // the cursor idle, and only if this claim still holds it; no look for a next delivery.
+        const idled = await trx.updateTable('delivery_cursors').set({ state: 'idle', head_seq: null, due_at: null, claim_id: null, parked_reason: null, urgent: 0 })
+          .where(cursorKey(c)).where('claim_id', '=', claimId).where('head_seq', '=', c.head_seq).where('tail_seq', '=', c.head_seq).returning('head_seq').executeTakeFirst();
+        if (idled) {
+          await this.recordDelivered(trx, c, deliveryId, outcome, at, attemptNo);
+          return { holds: false, more: false };
+        }
+      }
       let q = trx.selectFrom('delivery_cursors').select(['claim_id', 'head_seq']).where(cursorKey(c));
       if (this.store.capabilities.rowLocks) q = q.forUpdate();
       const cur = await q.executeTakeFirst();
       if (!cur || cur.claim_id !== claimId) return { holds: false, more: false };
       const delivery = await trx.selectFrom('deliveries').select(['attempts', 'seq']).where('id', '=', deliveryId).executeTakeFirstOrThrow();
       const attempts = delivery.attempts + (outcome.attempt ? 1 : 0);
+      if (outcome.kind === 'delivered') {
+        await this.recordDelivered(trx, c, deliveryId, outcome, at, attempts);
+        return this.advance(trx, c, resumeAfter(delivery.seq, cur.head_seq), claimId, leaseUntil);
+      }
       if (outcome.attempt) {
         await trx.insertInto('delivery_attempts').values({ id: newId(), delivery_id: deliveryId, account_id: c.account_id, attempt: attempts, at, outcome: outcome.kind, status_code: outcome.attempt.statusCode, latency_ms: outcome.attempt.latencyMs, error: outcome.attempt.error }).execute();
-      }
-      if (outcome.kind === 'delivered') {
-        await trx.updateTable('deliveries').set({ state: 'delivered', attempts, delivered_at: at, last_error: null }).where('id', '=', deliveryId).execute();
-        if (c.target_kind === 'component' && outcome.attempt) {
-          await trx.updateTable('components').set({ consecutive_failures: 0 }).where('account_id', '=', c.account_id).where('id', '=', c.target_id).where('consecutive_failures', '>', 0).execute();
-        }
-        return this.advance(trx, c, resumeAfter(delivery.seq, cur.head_seq), claimId, leaseUntil);
       }
       const error = outcome.attempt.error ?? 'failed';
       let brokeCircuit = outcome.disable;
@@ -127,6 +192,12 @@ export class OutboxStore {
         if (brokeCircuit) await trx.updateTable('components').set({ health: 'inactive' }).where('account_id', '=', c.account_id).where('id', '=', c.target_id).execute();
       }
       if (brokeCircuit) {
+        // A channel that answers 410 is gone: switched off (it accepts no messages either) and said
+        // so in its health; switching it on again releases what was held for it, in order.
+        if (c.target_kind === 'channel') {
+          await trx.updateTable('channels').set({ active: 0, reachability_warning: `The channel's server answered ${error}; it is switched off until you switch it on again.`, reachability_checked_at: at }).where('account_id', '=', c.account_id).where('id', '=', c.target_id).execute();
+        }
+        this.forget(c.account_id, c.target_kind, c.target_id);
         // The endpoint is switched off: this delivery waits, pending, at the head until re-verification.
         await trx.updateTable('deliveries').set({ attempts, last_error: error }).where('id', '=', deliveryId).execute();
         await trx.updateTable('delivery_cursors').set({ state: 'parked', due_at: null, claim_id: null, parked_reason: 'inactive' }).where(cursorKey(c)).execute();
@@ -145,6 +216,17 @@ export class OutboxStore {
       }
       return this.advance(trx, c, resumeAfter(delivery.seq, cur.head_seq), claimId, leaseUntil);
     });
+  }
+
+  /** The delivery is done: its attempt is kept, and the recipient's run of failures ends. */
+  private async recordDelivered(trx: Transaction<Database>, c: Cursor, deliveryId: string, outcome: Outcome, at: string, attemptNo: number): Promise<void> {
+    const attempted = outcome.attempt ? 1 : 0;
+    await trx.updateTable('deliveries').set((eb) => ({ state: 'delivered', attempts: eb('attempts', '+', attempted), delivered_at: at, last_error: null })).where('id', '=', deliveryId).execute();
+    if (!outcome.attempt) return;
+    await trx.insertInto('delivery_attempts').values({ id: newId(), delivery_id: deliveryId, account_id: c.account_id, attempt: attemptNo, at, outcome: 'delivered', status_code: outcome.attempt.statusCode, latency_ms: outcome.attempt.latencyMs, error: outcome.attempt.error }).execute();
+    if (c.target_kind === 'component') {
+      await trx.updateTable('components').set({ consecutive_failures: 0 }).where('account_id', '=', c.account_id).where('id', '=', c.target_id).where('consecutive_failures', '>', 0).execute();
+    }
   }
 
   /** Moves the head to the next pending delivery; keeps the claim (renewed) when there is one. */
@@ -187,6 +269,7 @@ export class OutboxStore {
   }
 
   async setHealth(component: Pick<Component, 'accountId' | 'id'>, health: Component['health']): Promise<void> {
+    this.forget(component.accountId, 'component', component.id);
     await this.db.updateTable('components').set({ health, ...(health === 'active' ? { consecutive_failures: 0 } : {}) }).where('account_id', '=', component.accountId).where('id', '=', component.id).execute();
   }
 }

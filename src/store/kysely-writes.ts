@@ -3,7 +3,7 @@ import type { Conversation } from '../core/conversation.js';
 import type { AuditEntry } from '../core/audit.js';
 import type { ConversationEvent } from '../core/events.js';
 import type { Account, Agent, Channel, ChannelReachability, Component, Message, Service } from '../core/model.js';
-import { type DeliveryDraft, type IdempotencyRecord, type StoreTx, type Timer } from '../core/ports.js';
+import { type DeliveryDraft, type DeliveryLease, type IdempotencyRecord, type StoreTx, type Timer } from '../core/ports.js';
 import * as rows from './rows.js';
 import type { Capabilities } from './capabilities.js';
 import type { Database } from './schema.js';
@@ -65,27 +65,39 @@ export class KyselyTx extends KyselyReads implements StoreTx {
     await this.trx.insertInto('messages').values(rows.fromMessage(message, channelId)).execute();
   }
 
-  async insertDeliveries(drafts: DeliveryDraft[]): Promise<void> {
-    if (drafts.length === 0) return;
+  async insertDeliveries(drafts: DeliveryDraft[], lease: DeliveryLease | null = null): Promise<DeliveryDraft[]> {
+    if (drafts.length === 0) return [];
     await this.trx.insertInto('deliveries').values(drafts.map(rows.fromDelivery)).execute();
     // Wake each recipient's cursor for this conversation. An idle cursor takes the first new
-    // delivery as its head; a busy, blocked or parked one keeps its place in the sequence.
-    const heads = new Map<string, DeliveryDraft>();
+    // delivery as its head (and, with a lease, is taken by the committing process at once); a
+    // busy, blocked or parked one keeps its place in the sequence. The tail is the last seq written.
+    const heads = new Map<string, { head: DeliveryDraft; tail: number }>();
     for (const d of drafts) {
       const key = `${d.target.kind}\u0000${d.target.id}`;
       const prev = heads.get(key);
-      if (!prev || d.seq < prev.seq) heads.set(key, d);
+      if (!prev) heads.set(key, { head: d, tail: d.seq });
+      else heads.set(key, { head: d.seq < prev.head.seq ? d : prev.head, tail: Math.max(prev.tail, d.seq) });
     }
-    for (const d of heads.values()) {
-      await this.trx.insertInto('delivery_cursors')
-        .values({ account_id: d.accountId, target_kind: d.target.kind, target_id: d.target.id, conversation_id: d.conversationId, state: 'ready', head_seq: d.seq, due_at: d.createdAt, claim_id: null, parked_reason: null })
-        .onConflict((oc) => oc.columns(['account_id', 'target_kind', 'target_id', 'conversation_id']).doUpdateSet((eb) => ({
-          head_seq: eb.fn.coalesce('delivery_cursors.head_seq', eb.ref('excluded.head_seq')),
-          due_at: eb.case().when('delivery_cursors.state', '=', 'idle').then(eb.ref('excluded.due_at')).else(eb.ref('delivery_cursors.due_at')).end(),
-          state: eb.case().when('delivery_cursors.state', '=', 'idle').then('ready').else(eb.ref('delivery_cursors.state')).end(),
-        })))
-        .execute();
+    const leased: DeliveryDraft[] = [];
+    for (const { head: d, tail } of heads.values()) {
+      const row = await this.trx.insertInto('delivery_cursors')
+        .values({ account_id: d.accountId, target_kind: d.target.kind, target_id: d.target.id, conversation_id: d.conversationId, state: 'ready', head_seq: d.seq, tail_seq: tail, due_at: lease ? lease.until : d.createdAt, claim_id: lease?.claimId ?? null, parked_reason: null, urgent: d.urgent ? 1 : 0 })
+        .onConflict((oc) => oc.columns(['account_id', 'target_kind', 'target_id', 'conversation_id']).doUpdateSet((eb) => {
+          const idle = eb('delivery_cursors.state', '=', 'idle');
+          return {
+            head_seq: eb.case().when(idle).then(eb.ref('excluded.head_seq')).else(eb.fn.coalesce('delivery_cursors.head_seq', eb.ref('excluded.head_seq'))).end(),
+            tail_seq: eb.ref('excluded.tail_seq'),
+            due_at: eb.case().when(idle).then(eb.ref('excluded.due_at')).else(eb.ref('delivery_cursors.due_at')).end(),
+            claim_id: eb.case().when(idle).then(eb.ref('excluded.claim_id')).else(eb.ref('delivery_cursors.claim_id')).end(),
+            urgent: eb.case().when(idle).then(eb.ref('excluded.urgent')).else(eb.ref('delivery_cursors.urgent')).end(),
+            state: eb.case().when(idle).then('ready').else(eb.ref('delivery_cursors.state')).end(),
+          };
+        }))
+        .returning(['claim_id', 'head_seq'])
+        .executeTakeFirst();
+      if (lease && row && row.claim_id === lease.claimId && Number(row.head_seq) === d.seq) leased.push(d);
     }
+    return leased;
   }
 
   async putIdempotency(accountId: string, key: string, record: IdempotencyRecord): Promise<void> {
@@ -125,7 +137,13 @@ export class KyselyTx extends KyselyReads implements StoreTx {
   }
 
   async setChannelActive(accountId: string, channelId: string, active: boolean): Promise<boolean> {
-    const res = await this.trx.updateTable('channels').set({ active: active ? 1 : 0 }).where('account_id', '=', accountId).where('id', '=', channelId).executeTakeFirst();
+    const res = await this.trx.updateTable('channels').set({ active: active ? 1 : 0, ...(active ? { reachability_warning: null } : {}) }).where('account_id', '=', accountId).where('id', '=', channelId).executeTakeFirst();
+    if (active && Number(res.numUpdatedRows) > 0) {
+      // What was held while the channel was off (it answered 410) goes out again, in order, now:
+      // the earliest instant is due whatever the clock says.
+      await this.trx.updateTable('delivery_cursors').set({ state: 'ready', due_at: '1970-01-01T00:00:00.000Z', parked_reason: null })
+        .where('account_id', '=', accountId).where('target_kind', '=', 'channel').where('target_id', '=', channelId).where('state', '=', 'parked').where('parked_reason', '=', 'inactive').execute();
+    }
     return Number(res.numUpdatedRows) > 0;
   }
 

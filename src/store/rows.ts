@@ -128,5 +128,6 @@ export function fromDelivery(d: DeliveryDraft): DeliveriesTable {
     next_attempt_at: d.createdAt,
     created_at: d.createdAt,
     last_error: null,
+    payload: JSON.stringify(d.snapshot),
   };
 }

@@ -74,6 +74,8 @@ export interface DeliveriesTable {
   created_at: string;
   last_error: string | null;
   delivered_at?: string | null;
+  /** JSON of the DeliverySnapshot written at commit; null on rows older than migration 009. */
+  payload?: string | null;
 }
 export interface DeliveryCursorsTable {
   account_id: string;
@@ -85,6 +87,8 @@ export interface DeliveryCursorsTable {
   due_at: string | null;
   claim_id: string | null;
   parked_reason: string | null;
+  tail_seq?: number | null;
+  urgent?: number;
 }
 export interface DeliveryAttemptsTable {
   id: string;

@@ -132,7 +132,9 @@ export function aDelivery(over: Partial<DeliveryDraft> = {}): DeliveryDraft {
     eventType: 'message.received',
     target: { kind: 'component', id: 'CmBot' },
     forReply: true,
+    urgent: true,
     createdAt: T0,
+    snapshot: { event: anEvent(1), conversation: aConversation(), message: null },
     ...over,
   };
 }

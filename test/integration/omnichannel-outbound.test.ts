@@ -115,6 +115,34 @@ describe.each(['sqlite', 'postgres'] as const)('Omnichannel answers on %s', (eng
     expect(new Set(sends(client).slice(0, 3).map((r) => r.json.message.id))).toEqual(new Set([first.body.message.id]));
   });
 
+  it('switches a channel whose server answers 410 off, says so, holds its answers, and sends them in order when it is switched on', async () => {
+    const { client, s, visitor, reply, channel } = await setup();
+    let gone = true;
+    client.behave((r) => (r.method === 'POST' && gone ? { status: 410, body: '{"error":"gone"}' } : { status: 200, body: '{}' }));
+    const id = await visitor('Hi', 'm-410');
+    await reply(id, { componentId: 'bot', text: 'one' });
+    await reply(id, { componentId: 'bot', text: 'two' });
+    await s.baton.dispatcher.drain();
+    expect(sends(client).map((r) => r.json.message.text)).toEqual(['one']);
+    const off = await channel('omni');
+    expect(off.active).toBe(false);
+    expect(JSON.stringify(off)).toMatch(/410/);
+    // Held, not failed: a replay of the held answer says what releases it, and changes nothing.
+    const held = (await s.call('GET', '/v1/deliveries?targetKind=channel&targetId=omni&state=pending')).body.items as any[];
+    expect(held).toHaveLength(2);
+    const head = held.find((d) => d.seq === Math.min(...held.map((h) => h.seq)));
+    const refused = await s.call('POST', `/v1/deliveries/${head.id}/replay`);
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.message).toMatch(/switch the channel on/);
+
+    gone = false;
+    const on = await s.call('POST', '/v1/channels/omni/activation', { active: true });
+    expect(on.status).toBeLessThan(300);
+    await s.baton.dispatcher.drain();
+    expect(sends(client).filter((r) => r.json.message?.text).map((r) => r.json.message.text)).toEqual(['one', 'one', 'two']);
+    expect((await s.call('GET', '/v1/deliveries?targetKind=channel&targetId=omni&state=pending')).body.items).toEqual([]);
+  });
+
   it('retries while the client server is not there, and delivers when it comes up', async () => {
     const { s, clock, visitor, reply, down } = await setup({ downActive: true });
     const id = await visitor('Hi', 'm-4', DOWN_TOKEN);

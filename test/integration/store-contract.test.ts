@@ -476,12 +476,32 @@ describe.each(engines)('store contract on $name', (engine) => {
       });
       const found = await store().kysely.selectFrom('deliveries').selectAll().orderBy('id').execute();
       expect(found).toEqual([
-        { id: 'd-0001', account_id: 'acme', conversation_id: 'c-0001', seq: 1, event_type: 'message.received', target_kind: 'component', target_id: 'CmBot', for_reply: 1, state: 'pending', attempts: 0, next_attempt_at: at(0), created_at: at(0), last_error: null, delivered_at: null },
-        { id: 'd-0002', account_id: 'acme', conversation_id: 'c-0001', seq: 2, event_type: 'message.sent', target_kind: 'channel', target_id: 'web', for_reply: 0, state: 'pending', attempts: 0, next_attempt_at: at(1), created_at: at(1), last_error: null, delivered_at: null },
+        { id: 'd-0001', account_id: 'acme', conversation_id: 'c-0001', seq: 1, event_type: 'message.received', target_kind: 'component', target_id: 'CmBot', for_reply: 1, state: 'pending', attempts: 0, next_attempt_at: at(0), created_at: at(0), last_error: null, delivered_at: null, payload: JSON.stringify(aDelivery().snapshot) },
+        { id: 'd-0002', account_id: 'acme', conversation_id: 'c-0001', seq: 2, event_type: 'message.sent', target_kind: 'channel', target_id: 'web', for_reply: 0, state: 'pending', attempts: 0, next_attempt_at: at(1), created_at: at(1), last_error: null, delivered_at: null, payload: JSON.stringify(aDelivery().snapshot) },
       ]);
       // Each recipient's cursor for the conversation is woken with the delivery as its head.
       const cursors = await store().kysely.selectFrom('delivery_cursors').selectAll().orderBy('target_kind').execute();
       expect(cursors.map((c) => [c.target_kind, c.target_id, c.state, c.head_seq, c.due_at])).toEqual([['channel', 'web', 'ready', 2, at(1)], ['component', 'CmBot', 'ready', 1, at(0)]]);
+    });
+
+    it('lets a lease take idle cursors at insert, and answers which heads it took', async () => {
+      const lease = { claimId: 'claim-1', until: at(9) };
+      const first = await write((tx) => tx.insertDeliveries([aDelivery(), aDelivery({ id: 'd-0002', seq: 2, target: { kind: 'channel', id: 'web' }, createdAt: at(1) })], lease));
+      expect(first.map((d) => d.id)).toEqual(['d-0001', 'd-0002']);
+      const cursors = await store().kysely.selectFrom('delivery_cursors').selectAll().orderBy('target_kind').execute();
+      expect(cursors.map((c) => [c.target_kind, c.claim_id, c.due_at, c.head_seq, c.tail_seq])).toEqual([['channel', 'claim-1', at(9), 2, 2], ['component', 'claim-1', at(9), 1, 1]]);
+      // A busy cursor is not taken by a second lease: the new delivery waits behind the head, and the tail moves.
+      const second = await write((tx) => tx.insertDeliveries([aDelivery({ id: 'd-0003', seq: 3, createdAt: at(2) })], { claimId: 'claim-2', until: at(9) }));
+      expect(second).toEqual([]);
+      const bot = await store().kysely.selectFrom('delivery_cursors').selectAll().where('target_kind', '=', 'component').executeTakeFirstOrThrow();
+      expect([bot.claim_id, bot.head_seq, bot.tail_seq]).toEqual(['claim-1', 1, 3]);
+    });
+
+    it('keeps the snapshot a delivery is rendered from', async () => {
+      const d = aDelivery();
+      await write((tx) => tx.insertDeliveries([d]));
+      const row = await store().kysely.selectFrom('deliveries').select('payload').executeTakeFirstOrThrow();
+      expect(JSON.parse(row.payload!)).toEqual(d.snapshot);
     });
 
     it('keeps a busy cursor\'s head when later deliveries arrive', async () => {

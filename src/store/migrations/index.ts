@@ -7,6 +7,7 @@ import * as m005 from './005-sessions.js';
 import * as m006 from './006-work-items.js';
 import * as m007 from './007-audit-log.js';
 import * as m008 from './008-message-ids-per-chat.js';
+import * as m009 from './009-delivery-snapshots.js';
 
 /** The one migration history both engines share, in order. */
 export const migrations: Record<string, Migration> = {
@@ -18,6 +19,7 @@ export const migrations: Record<string, Migration> = {
   '006-work-items': m006,
   '007-audit-log': m007,
   '008-message-ids-per-chat': m008,
+  '009-delivery-snapshots': m009,
 };
 
 export const migrationProvider: MigrationProvider = {
