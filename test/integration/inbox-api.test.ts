@@ -124,6 +124,11 @@ describe.each(['sqlite', 'postgres'] as const)('the inbox and web chat HTTP API 
     expect((await a.say('mine', 'same-id-0001')).status).toBe(200);
     expect((await a.history()).body.messages).toHaveLength(1);
     expect((await b.history()).body.messages).toEqual([]);
+    // Message ids are the visitor's own: another visitor choosing the same id sends a message of
+    // their own, and neither sees the other's.
+    expect((await b.say('theirs', 'same-id-0001')).status).toBe(201);
+    expect((await b.history()).body.messages.map((m: any) => m.content.text)).toEqual(['theirs']);
+    expect((await a.history()).body.messages.map((m: any) => m.content.text)).toEqual(['mine']);
     expect((await visitor(url, 'acme', 'site', 'short').say('x')).status).toBe(401);
     expect((await visitor(url, 'acme', 'api', TOKEN_A).say('x')).body.error.code).toBe('channel_not_found');
     expect((await visitor(url, 'nobody', 'site', TOKEN_A).history()).status).toBe(404);
