@@ -84,7 +84,7 @@ export async function createBaton(cfg: RuntimeConfig, opts: { clock?: Clock; log
   const clock = opts.clock ?? systemClock;
   const store = openStore({ databaseUrl: cfg.databaseUrl, dataDir: cfg.dataDir, ...(cfg.databaseSchema ? { schema: cfg.databaseSchema } : {}) });
   await store.migrate();
-  await applyConfig(store, cfg.config ?? demoConfig());
+  await applyConfig(store, cfg.config ?? demoConfig(), { demo: !cfg.config });
   const router = new Router(store, clock, { writeConcurrency: store.capabilities.writeConcurrency });
   const queries = new Queries(store);
   const outbox = new OutboxStore(store);

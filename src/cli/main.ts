@@ -97,6 +97,13 @@ async function start(cfg: RuntimeConfig): Promise<void> {
     `  Inbox      ${url}/inbox`,
   ];
   if (!cfg.config) {
+    // Said first and loudly: these credentials are printed here and in the README, so anyone who
+    // can reach this address can use them.
+    lines.unshift(
+      'DEMO MODE: no --config given, so Baton runs the built-in demo account with PUBLISHED credentials.',
+      '  Anyone who can reach this address can use them. Never expose it; for real use run `baton start --config baton.yaml`',
+      '  (applying a configuration removes the demo account and its credentials).',
+    );
     lines.push(
       '  Demo account "demo":',
       `    API key  ${DEMO_API_KEY}   (Authorization: Bearer ${DEMO_API_KEY})`,

@@ -1,57 +1,91 @@
 import { randomBytes } from 'node:crypto';
 import { auditEntry } from '../core/audit.js';
+import { BatonError } from '../core/errors.js';
 import type { Store } from '../core/ports.js';
 import { componentApiTokens } from '../dialects/registry.js';
 import { hashApiKey } from '../http/api-keys.js';
-import { hashPassword, verifyPassword } from '../inbox/passwords.js';
-import type { NormalizedConfig } from './load-config.js';
+import { hashPassword, needsRehash, verifyPassword } from '../inbox/passwords.js';
+import { DEMO_ACCOUNT_ID } from './demo-config.js';
+import type { AccountSetup, NormalizedConfig } from './load-config.js';
+
+export interface ApplyOptions {
+  /** Applying the built-in demo: refused on a store that holds a configuration's accounts. */
+  demo?: boolean;
+}
 
 /**
- * Writes the configuration into the store. Idempotent: applying the same file twice changes
+ * Makes the store match the configuration. Idempotent: applying the same file twice changes
  * nothing; run-time state (presence, component health, the emergency switch) is left alone.
- * Services are replaced whole so a rule removed from the file stops routing.
+ * Services are replaced whole so a rule removed from the file stops routing. Accounts, channels,
+ * components and agents the file no longer names are kept for the record but removed: they are
+ * not listed and nothing of theirs authenticates any more. Logins of removed agents and of agents
+ * whose password changed end.
  */
-export async function applyConfig(store: Store, cfg: NormalizedConfig): Promise<void> {
-  for (const setup of cfg.accounts) {
-    const passwords = new Map<string, string | null>();
-    for (const { agent, password } of setup.agents) {
-      const existing = password ? await existingHash(store, agent.accountId, agent.id, password) : null;
-      passwords.set(agent.id, password ? existing ?? (await hashPassword(password)) : null);
+export async function applyConfig(store: Store, cfg: NormalizedConfig, opts: ApplyOptions = {}): Promise<void> {
+  if (opts.demo) {
+    const others = (await store.listAccounts()).filter((a) => a.id !== DEMO_ACCOUNT_ID);
+    if (others.length > 0) {
+      throw new BatonError('demo_refused', `This store holds the configured account${others.length > 1 ? 's' : ''} ${others.map((a) => `"${a.id}"`).join(', ')}; demo mode would expose it with published credentials. Start with --config baton.yaml, or use another --data-dir for the demo.`);
     }
-    // Every component gets a webhook token of its own (its generated inbound URL), kept across
-    // restarts unless the file names one.
-    const components = await Promise.all(setup.components.map(async (c) => {
-      const existing = await store.getComponent(c.accountId, c.id);
-      const inboundToken = c.secrets.inboundToken ?? existing?.secrets.inboundToken ?? randomBytes(24).toString('base64url');
-      return { ...c, secrets: { ...c.secrets, inboundToken } };
-    }));
-    // So do channels whose address carries their token (the Omnichannel webhook URL).
-    const channels = await Promise.all(setup.channels.map(async (c) => {
-      if (!TOKEN_IN_ADDRESS.has(c.kind)) return c;
-      const existing = await store.getChannel(c.accountId, c.id);
-      const inboundToken = c.credentials.inboundToken ?? existing?.credentials.inboundToken ?? randomBytes(24).toString('base64url');
-      return { ...c, credentials: { ...c.credentials, inboundToken } };
-    }));
-    // Components that call a dialect's API with a token of their own (Engage API_ACCESS_TOKEN) are found by it too.
-    const apiTokens = components.flatMap((c) => componentApiTokens(c).map((t) => ({ tokenHash: hashApiKey(t), ownerKind: 'component' as const, ownerId: c.id })));
-    const channelTokens = channels.filter((c) => TOKEN_IN_ADDRESS.has(c.kind)).map((c) => ({ tokenHash: hashApiKey(c.credentials.inboundToken!), ownerKind: 'channel' as const, ownerId: c.id }));
-    await store.transaction(async (tx) => {
+  }
+  const prepared: Prepared[] = [];
+  for (const setup of cfg.accounts) prepared.push(await prepare(store, setup));
+  const at = new Date().toISOString();
+  await store.transaction(async (tx) => {
+    for (const gone of await tx.retireAccountsExcept(cfg.accounts.map((a) => a.account.id), at)) {
+      await tx.appendAudit({ ...auditEntry(gone, at, 'config.account_removed', gone, {}), actor: 'config' });
+    }
+    for (const { setup, components, channels, tokens, passwords, passwordChanged } of prepared) {
       await tx.upsertAccount(setup.account, setup.apiKeys.map(hashApiKey));
-      await tx.appendAudit({ ...auditEntry(setup.account.id, new Date().toISOString(), 'config.applied', setup.account.id, { channels: setup.channels.length, components: setup.components.length, services: setup.services.length, agents: setup.agents.length }), actor: 'config' });
+      await tx.appendAudit({ ...auditEntry(setup.account.id, at, 'config.applied', setup.account.id, { channels: setup.channels.length, components: setup.components.length, services: setup.services.length, agents: setup.agents.length }), actor: 'config' });
       for (const c of channels) await tx.upsertChannel(c);
       for (const c of components) await tx.upsertComponent(c);
-      await tx.replaceInboundTokens(setup.account.id, [...components.map((c) => ({ tokenHash: hashApiKey(c.secrets.inboundToken!), ownerKind: 'component' as const, ownerId: c.id })), ...channelTokens, ...apiTokens]);
+      await tx.replaceInboundTokens(setup.account.id, tokens);
       await tx.replaceServices(setup.account.id, setup.services);
       for (const { agent } of setup.agents) await tx.upsertAgent(agent, passwords.get(agent.id) ?? null);
-    });
+      const retired = await tx.retireUnlisted(setup.account.id, { channels: channels.map((c) => c.id), components: components.map((c) => c.id), agents: setup.agents.map((a) => a.agent.id) }, at);
+      if (retired.channels.length + retired.components.length + retired.agents.length > 0) {
+        await tx.appendAudit({ ...auditEntry(setup.account.id, at, 'config.removed', setup.account.id, { ...retired }), actor: 'config' });
+      }
+      await tx.endLogins(setup.account.id, passwordChanged);
+    }
+  });
+}
+
+type Prepared = Awaited<ReturnType<typeof prepare>>;
+
+/** Everything that takes time (password hashing) or reads the store, done before the one transaction. */
+async function prepare(store: Store, setup: AccountSetup) {
+  const passwords = new Map<string, string | null>();
+  const passwordChanged: string[] = [];
+  for (const { agent, password } of setup.agents) {
+    const stored = await store.agentPasswordHash(agent.accountId, agent.id);
+    const same = stored !== null && password !== null && (await verifyPassword(password, stored));
+    if (stored !== null && !same) passwordChanged.push(agent.id);
+    passwords.set(agent.id, password === null ? null : same && !needsRehash(stored) ? stored : await hashPassword(password));
   }
+  // Every component gets a webhook token of its own (its generated inbound URL), kept across
+  // restarts unless the file names one.
+  const components = await Promise.all(setup.components.map(async (c) => {
+    const existing = await store.getComponent(c.accountId, c.id);
+    const inboundToken = c.secrets.inboundToken ?? existing?.secrets.inboundToken ?? randomBytes(24).toString('base64url');
+    return { ...c, secrets: { ...c.secrets, inboundToken } };
+  }));
+  // So do channels whose address carries their token (the Omnichannel webhook URL).
+  const channels = await Promise.all(setup.channels.map(async (c) => {
+    if (!TOKEN_IN_ADDRESS.has(c.kind)) return c;
+    const existing = await store.getChannel(c.accountId, c.id);
+    const inboundToken = c.credentials.inboundToken ?? existing?.credentials.inboundToken ?? randomBytes(24).toString('base64url');
+    return { ...c, credentials: { ...c.credentials, inboundToken } };
+  }));
+  // Components that call a dialect's API with a token of their own (Engage API_ACCESS_TOKEN) are found by it too.
+  const tokens = [
+    ...components.map((c) => ({ tokenHash: hashApiKey(c.secrets.inboundToken!), ownerKind: 'component' as const, ownerId: c.id })),
+    ...channels.filter((c) => TOKEN_IN_ADDRESS.has(c.kind)).map((c) => ({ tokenHash: hashApiKey(c.credentials.inboundToken!), ownerKind: 'channel' as const, ownerId: c.id })),
+    ...components.flatMap((c) => componentApiTokens(c).map((t) => ({ tokenHash: hashApiKey(t), ownerKind: 'component' as const, ownerId: c.id }))),
+  ];
+  return { setup, components, channels, tokens, passwords, passwordChanged };
 }
 
 /** Channel kinds whose inbound address is `.../{token}/...`: the token names the channel. */
 const TOKEN_IN_ADDRESS = new Set<string>(['omnichannel']);
-
-/** Keeps the stored hash when the password did not change, so re-applying writes the same row. */
-async function existingHash(store: Store, accountId: string, agentId: string, password: string): Promise<string | null> {
-  const stored = await store.agentPasswordHash(accountId, agentId);
-  return stored && (await verifyPassword(password, stored)) ? stored : null;
-}

@@ -1,5 +1,7 @@
 import { validateConfig, type NormalizedConfig } from './load-config.js';
 
+/** The demo account exists only in demo mode (`baton start` without a configuration). */
+export const DEMO_ACCOUNT_ID = 'demo';
 export const DEMO_API_KEY = 'demo-api-key-0123456789';
 export const DEMO_AGENT = { id: 'agent', password: 'demo-agent-password' };
 /**
@@ -16,7 +18,7 @@ export function demoConfig(opts: { botUrl?: string } = {}): NormalizedConfig {
   return validateConfig({
     accounts: [
       {
-        id: 'demo',
+        id: DEMO_ACCOUNT_ID,
         name: 'Demo',
         apiKeys: [DEMO_API_KEY],
         reopenPolicy: 'agent-first',

@@ -34,6 +34,7 @@ export const ERROR_CODES = {
   unsupported_media_type: { status: 415, message: 'Send the body as application/json.' },
   rate_limited: { status: 429, message: 'Too many requests; retry later.' },
   config_invalid: { status: 400, message: 'The configuration is not valid.' },
+  demo_refused: { status: 409, message: 'Demo mode does not start on a store that holds configured accounts.' },
   store_unavailable: { status: 503, message: 'The store cannot be reached.' },
   internal: { status: 500, message: 'Something went wrong inside Baton.' },
 } as const satisfies Record<string, { status: number; message: string }>;

@@ -159,7 +159,22 @@ export interface StoreTx extends StoreReads {
   appendAudit(entry: AuditEntry): Promise<void>;
   /** Replaces every inbound token of an account (configuration is the source of truth). */
   replaceInboundTokens(accountId: string, tokens: { tokenHash: string; ownerKind: 'component' | 'channel'; ownerId: string }[]): Promise<void>;
+  /** Marks what the configuration no longer names in the account as removed (kept, never authenticating); returns it. */
+  retireUnlisted(accountId: string, keep: ConfiguredIds, at: string): Promise<RetiredIds>;
+  /** Removes every account not named (keys, tokens and logins gone); returns their ids. */
+  retireAccountsExcept(accountIds: string[], at: string): Promise<string[]>;
+  /** Ends the inbox logins of these agents. */
+  endLogins(accountId: string, agentIds: string[]): Promise<void>;
 }
+
+/** The ids an account's configuration names. */
+export interface ConfiguredIds {
+  channels: string[];
+  components: string[];
+  agents: string[];
+}
+
+export type RetiredIds = ConfiguredIds;
 
 export interface Store extends StoreReads {
   readonly engine: 'sqlite' | 'postgres';

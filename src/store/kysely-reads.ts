@@ -29,7 +29,7 @@ export class KyselyReads {
   }
 
   async listAccounts(): Promise<Account[]> {
-    return (await this.db.selectFrom('accounts').selectAll().orderBy('id').execute()).map(rows.toAccount);
+    return (await this.db.selectFrom('accounts').selectAll().where('removed_at', 'is', null).orderBy('id').execute()).map(rows.toAccount);
   }
 
   async getChannel(accountId: string, id: string): Promise<Channel | undefined> {
@@ -38,7 +38,7 @@ export class KyselyReads {
   }
 
   async listChannels(accountId: string): Promise<Channel[]> {
-    return (await this.db.selectFrom('channels').selectAll().where('account_id', '=', accountId).orderBy('id').execute()).map(rows.toChannel);
+    return (await this.db.selectFrom('channels').selectAll().where('account_id', '=', accountId).where('removed_at', 'is', null).orderBy('id').execute()).map(rows.toChannel);
   }
 
   async getComponent(accountId: string, id: string): Promise<Component | undefined> {
@@ -47,7 +47,7 @@ export class KyselyReads {
   }
 
   async listComponents(accountId: string): Promise<Component[]> {
-    return (await this.db.selectFrom('components').selectAll().where('account_id', '=', accountId).orderBy('id').execute()).map(rows.toComponent);
+    return (await this.db.selectFrom('components').selectAll().where('account_id', '=', accountId).where('removed_at', 'is', null).orderBy('id').execute()).map(rows.toComponent);
   }
 
   async listServices(accountId: string): Promise<Service[]> {
@@ -60,7 +60,7 @@ export class KyselyReads {
   }
 
   async listAgents(accountId: string): Promise<Agent[]> {
-    return (await this.db.selectFrom('agents').selectAll().where('account_id', '=', accountId).orderBy('id').execute()).map(rows.toAgent);
+    return (await this.db.selectFrom('agents').selectAll().where('account_id', '=', accountId).where('removed_at', 'is', null).orderBy('id').execute()).map(rows.toAgent);
   }
 
   async countAvailableAgents(accountId: string, team: string | null, category: string | null): Promise<number> {

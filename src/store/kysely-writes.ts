@@ -3,7 +3,8 @@ import type { Conversation } from '../core/conversation.js';
 import type { AuditEntry } from '../core/audit.js';
 import type { ConversationEvent } from '../core/events.js';
 import type { Account, Agent, Channel, ChannelReachability, Component, Message, Service } from '../core/model.js';
-import { type DeliveryDraft, type DeliveryLease, type IdempotencyRecord, type StoreTx, type Timer } from '../core/ports.js';
+import { type ConfiguredIds, type DeliveryDraft, type IdempotencyRecord, type RetiredIds, type StoreTx, type Timer, type DeliveryLease } from '../core/ports.js';
+import { endLogins, retireAccountsExcept, retireUnlisted } from './config-retirement.js';
 import * as rows from './rows.js';
 import type { Capabilities } from './capabilities.js';
 import type { Database } from './schema.js';
@@ -137,7 +138,7 @@ export class KyselyTx extends KyselyReads implements StoreTx {
   }
 
   async setChannelActive(accountId: string, channelId: string, active: boolean): Promise<boolean> {
-    const res = await this.trx.updateTable('channels').set({ active: active ? 1 : 0, ...(active ? { reachability_warning: null } : {}) }).where('account_id', '=', accountId).where('id', '=', channelId).executeTakeFirst();
+    const res = await this.trx.updateTable('channels').set({ active: active ? 1 : 0, ...(active ? { reachability_warning: null } : {}) }).where('account_id', '=', accountId).where('id', '=', channelId).where('removed_at', 'is', null).executeTakeFirst();
     if (active && Number(res.numUpdatedRows) > 0) {
       // What was held while the channel was off (it answered 410) goes out again, in order, now:
       // the earliest instant is due whatever the clock says.
@@ -174,6 +175,18 @@ export class KyselyTx extends KyselyReads implements StoreTx {
   async replaceInboundTokens(accountId: string, tokens: { tokenHash: string; ownerKind: 'component' | 'channel'; ownerId: string }[]): Promise<void> {
     await this.trx.deleteFrom('inbound_tokens').where('account_id', '=', accountId).execute();
     if (tokens.length > 0) await this.trx.insertInto('inbound_tokens').values(tokens.map((t) => ({ token_hash: t.tokenHash, account_id: accountId, owner_kind: t.ownerKind, owner_id: t.ownerId }))).execute();
+  }
+
+  retireUnlisted(accountId: string, keep: ConfiguredIds, at: string): Promise<RetiredIds> {
+    return retireUnlisted(this.trx, accountId, keep, at);
+  }
+
+  retireAccountsExcept(accountIds: string[], at: string): Promise<string[]> {
+    return retireAccountsExcept(this.trx, accountIds, at);
+  }
+
+  endLogins(accountId: string, agentIds: string[]): Promise<void> {
+    return endLogins(this.trx, accountId, agentIds);
   }
 
   async upsertAgent(agent: Agent, passwordHash: string | null): Promise<void> {

@@ -3,7 +3,7 @@
  * one query layer serves SQLite and PostgreSQL without per-engine branches; timestamps are ISO-8601
  * UTC strings, which sort the same as the instants they name.
  */
-export interface AccountsTable { id: string; name: string; emergency: number; settings: string; updated_at: string }
+export interface AccountsTable { id: string; name: string; emergency: number; settings: string; updated_at: string; removed_at?: string | null }
 export interface ApiKeysTable { key_hash: string; account_id: string }
 export interface ChannelsTable {
   account_id: string;
@@ -15,6 +15,7 @@ export interface ChannelsTable {
   reachability_warning?: string | null;
   reachability_checked_at?: string | null;
   emergency?: number;
+  removed_at?: string | null;
 }
 export interface ComponentsTable {
   account_id: string;
@@ -26,9 +27,10 @@ export interface ComponentsTable {
   consecutive_failures?: number;
   last_error?: string | null;
   last_failure_at?: string | null;
+  removed_at?: string | null;
 }
 export interface ServicesTable { account_id: string; id: string; position: number; settings: string }
-export interface AgentsTable { account_id: string; id: string; presence: string; teams: string; categories: string; settings: string; password_hash: string | null }
+export interface AgentsTable { account_id: string; id: string; presence: string; teams: string; categories: string; settings: string; password_hash: string | null; removed_at?: string | null }
 export interface ConversationsTable {
   account_id: string;
   id: string;

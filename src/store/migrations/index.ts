@@ -8,6 +8,7 @@ import * as m006 from './006-work-items.js';
 import * as m007 from './007-audit-log.js';
 import * as m008 from './008-message-ids-per-chat.js';
 import * as m009 from './009-delivery-snapshots.js';
+import * as m010 from './010-config-truth.js';
 
 /** The one migration history both engines share, in order. */
 export const migrations: Record<string, Migration> = {
@@ -20,6 +21,7 @@ export const migrations: Record<string, Migration> = {
   '007-audit-log': m007,
   '008-message-ids-per-chat': m008,
   '009-delivery-snapshots': m009,
+  '010-config-truth': m010,
 };
 
 export const migrationProvider: MigrationProvider = {
