@@ -1,3 +1,4 @@
+import { readAnswer } from './server.js';
 import { type Baton, createBaton, DEFAULT_DELIVERY, type RuntimeConfig } from '../../src/app.js';
 import { validateConfig } from '../../src/config/load-config.js';
 import { PG_URL } from './engines.js';
@@ -36,14 +37,7 @@ export async function bootOn(place: StorePlace, config: unknown | null, over: Pa
 
 export async function http(url: string, method: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any; headers: Headers }> {
   const res = await fetch(url, { method, headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
-  const text = await res.text();
-  let parsed: unknown = text;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    // not JSON: keep the text
-  }
-  return { status: res.status, body: parsed, headers: res.headers };
+  return readAnswer(res);
 }
 
 /** Logs an agent in to the inbox; returns the session cookie, or the failed answer. */

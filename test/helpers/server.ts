@@ -45,14 +45,7 @@ export async function startServer(engine: 'sqlite' | 'postgres', config: unknown
         headers: { ...(opts.apiKey ? { authorization: `Bearer ${opts.apiKey}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
         ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
       });
-      const text = await res.text();
-      let parsed: unknown = text;
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        // not JSON: keep the text
-      }
-      return { status: res.status, body: parsed, headers: res.headers };
+      return readAnswer(res);
     },
     async close() {
       await baton.close();
@@ -60,4 +53,16 @@ export async function startServer(engine: 'sqlite' | 'postgres', config: unknown
       if (schema && ownSchema) await dropSchema(schema);
     },
   };
+}
+
+/** An answer's status, body (parsed when it is JSON, the text otherwise) and headers. */
+export async function readAnswer(res: Response): Promise<{ status: number; body: any; headers: Headers }> {
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // not JSON: keep the text
+  }
+  return { status: res.status, body: parsed, headers: res.headers };
 }
