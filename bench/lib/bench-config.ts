@@ -25,6 +25,9 @@ export interface BenchEndpoints {
  * writes and sends the outbox rows a real deployment would without turning into round trips.
  * The single desk is the account's default desk, where handovers go.
  */
+/** What the harness's bot acts on; `BENCH_ALL_EVENTS=1` gives it every event (the default of a component without `events:`). */
+export const BOT_EVENTS = ['conversation.*', 'message.received', 'bot_session.*', 'handover', 'takeover', 'handback', 'reset', 'context.updated'];
+
 export function benchConfig(e: BenchEndpoints): unknown {
   return {
     accounts: [{
@@ -36,7 +39,8 @@ export function benchConfig(e: BenchEndpoints): unknown {
         { id: 'omni', kind: 'omnichannel', address: ACCOUNT, outboundUrl: e.sinkUrl, credentials: { webhookToken: WEBHOOK_TOKEN, inboundToken: INBOUND_TOKEN } },
       ],
       components: [
-        { id: 'bot', kind: 'bot', url: `${e.botUrl}/bot`, secrets: { webhookSecret: 'whsec_YmVuY2gtYm90LXNlY3JldC0wMTIzNDU2Nzg5' } },
+        // The bot subscribes to what it acts on, as a deployment's bot would: no delivery receipts.
+        { id: 'bot', kind: 'bot', url: `${e.botUrl}/bot`, secrets: { webhookSecret: 'whsec_YmVuY2gtYm90LXNlY3JldC0wMTIzNDU2Nzg5' }, ...(process.env.BENCH_ALL_EVENTS ? {} : { events: BOT_EVENTS }) },
         { id: 'desk', kind: 'desk', url: `${e.botUrl}/desk` },
       ],
       services: [{ id: 'main', channels: ['api', 'storm', 'omni'], rules: [{ id: 'to-bot', trigger: { event: 'message' }, action: { type: 'bot', bot: 'bot' } }] }],

@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { Value } from 'typebox/value';
 import { parse as parseYaml } from 'yaml';
 import { BatonError } from '../core/errors.js';
+import { EVENT_TYPES } from '../core/events.js';
+import { matchesEventPattern } from '../core/fanout.js';
 import type { Account, Agent, Channel, Component, Service } from '../core/model.js';
 import { defaultRetryPolicy } from '../delivery/retry-policies.js';
 import { withImiChannelNames } from '../dialects/imi/imi-channel-names.js';
@@ -79,6 +81,11 @@ function referenceProblems(cfg: BatonConfig): string[] {
         ids.add(item.id);
       });
     }
+    (a.components ?? []).forEach((c, ci) => {
+      (c.events ?? []).forEach((pattern, pi) => {
+        if (!EVENT_TYPES.some((t) => matchesEventPattern(pattern, t))) out.push(`${at}.components[${ci}].events[${pi}]: "${pattern}" names no event type (see the event list in the README)`);
+      });
+    });
     if (a.defaultDesk && components.get(a.defaultDesk) !== 'desk') out.push(`${at}.defaultDesk: "${a.defaultDesk}" is not a desk component of this account`);
     (a.channels ?? []).forEach((c, ci) => {
       // Every answer to an Omnichannel visitor goes to {outboundUrl}/send_message; without it nothing could.
@@ -124,6 +131,8 @@ function normalizeAccount(a: AccountConfig): AccountSetup {
     categories,
     emergency: false,
   };
+  const subscriptions = Object.fromEntries((a.components ?? []).filter((c) => c.events !== undefined).map((c) => [c.id, c.events!]));
+  if (Object.keys(subscriptions).length > 0) account.subscriptions = subscriptions;
   const channels: Channel[] = (a.channels ?? []).map((c) => ({
     accountId: a.id,
     id: c.id,

@@ -1,4 +1,5 @@
 import type { ConversationEvent } from './events.js';
+import type { Account } from './model.js';
 import { type Conversation, participants } from './conversation.js';
 
 export type DeliveryTarget = { kind: 'component'; id: string } | { kind: 'channel'; id: string };
@@ -40,4 +41,21 @@ export function recipients(conv: Conversation, event: ConversationEvent): Recipi
     out.push({ target: { kind: 'component', id: formerDesk }, forReply: false });
   }
   return out;
+}
+
+/** `message.received` matches itself, `message.*` every message event, `*` everything. */
+export function matchesEventPattern(pattern: string, type: string): boolean {
+  if (pattern === '*') return true;
+  return pattern.endsWith('.*') ? type.startsWith(pattern.slice(0, -1)) : pattern === type;
+}
+
+/**
+ * Whether a recipient asked for this event type. Channels receive what is meant for customers;
+ * a component receives everything unless its `events:` narrows it, and then nothing is written
+ * for it that it would not want.
+ */
+export function subscribed(account: Account, r: Recipient, type: string): boolean {
+  if (r.target.kind === 'channel') return true;
+  const patterns = account.subscriptions?.[r.target.id];
+  return patterns === undefined || patterns.some((p) => matchesEventPattern(p, type));
 }

@@ -25,6 +25,11 @@ export interface Account {
   /** Categories that mark a conversation as the bot's or the agents' (Engage handover categories). */
   categories: { bot: string; agent: string };
   emergency: boolean;
+  /**
+   * The event types each component asked for (`events:` in baton.yaml), by component id. A
+   * component without an entry receives every event its dialect renders.
+   */
+  subscriptions?: Record<string, string[]>;
 }
 
 export type ChannelKind = 'native' | 'webchat' | 'omnichannel' | 'cm';

@@ -120,10 +120,22 @@ export interface InboundToken {
   ownerId: string;
 }
 
+/** What a command reads before it decides: the account, the conversation and its channel. */
+export interface CommandScope {
+  account: Account;
+  conversation: Conversation;
+  /** Absent when the conversation's channel was deleted. */
+  channel: Channel | undefined;
+}
+
 /** What the core writes; only inside a transaction. */
 export interface StoreTx extends StoreReads {
   /** Reads the conversation and holds it against concurrent writers until commit. */
   lockConversation(accountId: string, id: string): Promise<Conversation | undefined>;
+  /** The conversation (held like `lockConversation`), its account and its channel, in one read. */
+  lockScope(accountId: string, conversationId: string): Promise<CommandScope | undefined>;
+  /** An account and one of its channels, in one read; undefined when either is missing. */
+  getAccountChannel(accountId: string, channelId: string): Promise<{ account: Account; channel: Channel } | undefined>;
   /** Inserts unless another writer got there first; false when it already existed. */
   insertConversation(conv: Conversation): Promise<boolean>;
   /** Writes the new state; `previous` (the state it was read as) spares rewriting unchanged session rows. */

@@ -3,7 +3,7 @@ import { type ControlCommand, transition } from './control.js';
 import { type Conversation, controllerOf } from './conversation.js';
 import { BatonError, isBatonError } from './errors.js';
 import type { ConversationEvent, EventDraft } from './events.js';
-import { recipients } from './fanout.js';
+import { recipients, subscribed } from './fanout.js';
 import { chatId, newId } from './ids.js';
 import type { Account, Channel, Message, MessageContent } from './model.js';
 import { auditEntry } from './audit.js';
@@ -91,9 +91,12 @@ export class Router {
   /** A customer message arriving on a channel: opens or continues the chat and routes it. */
   async receive(input: InboundMessage, idem?: Idempotency): Promise<CommandOutcome> {
     return this.run(input.accountId, idem, async (tx, now) => {
-      const account = await requireAccount(tx, input.accountId);
-      const channel = await tx.getChannel(account.id, input.channelId);
-      if (!channel) throw new BatonError('channel_not_found', `No channel ${input.channelId} in account ${account.id}.`);
+      const found = await tx.getAccountChannel(input.accountId, input.channelId);
+      if (!found) {
+        await requireAccount(tx, input.accountId);
+        throw new BatonError('channel_not_found', `No channel ${input.channelId} in account ${input.accountId}.`);
+      }
+      const { account, channel } = found;
       if (!channel.active) throw new BatonError('channel_inactive', `Channel ${channel.id} is switched off; switch it on to accept messages.`);
       const channelMessageId = input.channelMessageId ?? idem?.key;
       const id = chatId(channel.id, input.customer, input.business ?? channel.address);
@@ -138,7 +141,7 @@ export class Router {
       const changed = changedContext(conv.context, input.context);
       const withContext = changed ? transition(conv, { type: 'update_context', context: changed }, env) : { conversation: conv, events: [] };
       const result = transition(withContext.conversation, { type: 'customer_message', messageId: message.id }, env);
-      const events = await this.commitChange(tx, result.conversation, [...opening, ...withContext.events, ...result.events], now, opening.length > 0 ? undefined : before);
+      const events = await this.commitChange(tx, account, result.conversation, [...opening, ...withContext.events, ...result.events], now, opening.length > 0 ? undefined : before);
       return { conversation: view(result.conversation, account), events, message };
     });
   }
@@ -176,7 +179,7 @@ export class Router {
         const result = transition(conv, cmd, { account, now, newId, agentsAvailable: true, realtime: channel.realtime });
         await tx.insertMessage(message, channel.id);
         this.scopes.get(tx)?.messages.set(message.id, message);
-        const events = await this.commitChange(tx, result.conversation, result.events, now, conv);
+        const events = await this.commitChange(tx, account, result.conversation, result.events, now, conv);
         return { conversation: view(result.conversation, account), events, message };
       });
     } catch (err) {
@@ -197,7 +200,7 @@ export class Router {
       const agentsAvailable = (cmd.type === 'handover' || cmd.type === 'set_categories') && channel.realtime ? await this.agentsAvailable(tx, account, conv, cmd.team) : true;
       const result = transition(conv, cmd, { account, now, newId, agentsAvailable, realtime: channel.realtime, newThreadToHumans: channel.emergency === true });
       await this.scheduleTimers(tx, account, result.conversation, conv, now);
-      const events = await this.commitChange(tx, result.conversation, result.events, now, conv);
+      const events = await this.commitChange(tx, account, result.conversation, result.events, now, conv);
       if (AUDITED.has(cmd.type) && events.length > 0) {
         await tx.appendAudit(auditEntry(accountId, now, cmd.type, conversationId, {
           by: 'by' in cmd ? cmd.by ?? null : null,
@@ -324,10 +327,12 @@ export class Router {
   }
 
   private async load(tx: StoreTx, accountId: string, conversationId: string): Promise<{ account: Account; conv: Conversation; channel: Channel }> {
-    const account = await requireAccount(tx, accountId);
-    const conv = await tx.lockConversation(accountId, conversationId);
-    if (!conv) throw new BatonError('conversation_not_found', `No conversation ${conversationId} in account ${accountId}.`);
-    const channel = await tx.getChannel(accountId, conv.channelId);
+    const scope = await tx.lockScope(accountId, conversationId);
+    if (!scope) {
+      await requireAccount(tx, accountId);
+      throw new BatonError('conversation_not_found', `No conversation ${conversationId} in account ${accountId}.`);
+    }
+    const { account, conversation: conv, channel } = scope;
     if (!channel) throw new BatonError('channel_not_found', `The channel ${conv.channelId} of conversation ${conversationId} no longer exists.`);
     return { account, conv, channel };
   }
@@ -415,7 +420,7 @@ export class Router {
   }
 
   /** Numbers the events, writes them, the conversation and the outbox rows they cause. */
-  private async commitChange(tx: StoreTx, conv: Conversation, drafts: EventDraft[], now: string, previous?: Conversation): Promise<ConversationEvent[]> {
+  private async commitChange(tx: StoreTx, account: Account | null, conv: Conversation, drafts: EventDraft[], now: string, previous?: Conversation): Promise<ConversationEvent[]> {
     const events: ConversationEvent[] = drafts.map((d, i) => ({ ...d, accountId: conv.accountId, conversationId: conv.id, seq: conv.lastSeq + i + 1, at: now }));
     conv.lastSeq += events.length;
     await tx.updateConversation(conv, previous);
@@ -426,7 +431,7 @@ export class Router {
     // One frozen copy of the conversation serves every delivery of this change.
     const snapshotOf = structuredClone(conv);
     for (const event of events) {
-      const targets = recipients(conv, event);
+      const targets = recipients(conv, event).filter((r) => account === null || subscribed(account, r, event.type));
       if (targets.length === 0) continue;
       const message = await this.messageOf(tx, scope, conv.accountId, event);
       for (const r of targets) {
@@ -457,7 +462,7 @@ export class Router {
       if (!conv) return;
       const now = this.clock.now().toISOString();
       const draft: EventDraft = { type: 'reply.refused', data: { componentId: reply.componentId, authorKind: reply.authorKind, reason: err.code, message: err.message, expectedVersion: reply.expectedVersion ?? null, controlVersion: conv.controlVersion } };
-      await this.commitChange(tx, conv, [draft], now);
+      await this.commitChange(tx, null, conv, [draft], now);
     });
     this.handOff(scope);
   }

@@ -19,6 +19,20 @@ export interface AttemptRecord {
   error: string | null;
 }
 
+/** A delivered outcome as the batch settles it. */
+interface Delivered {
+  c: Cursor;
+  claimId: string;
+  deliveryId: string;
+  attempt: AttemptRecord | null;
+  at: string;
+  attemptNo: number;
+}
+
+function cursorId(c: Pick<Cursor, 'account_id' | 'target_kind' | 'target_id' | 'conversation_id'>): string {
+  return `${c.account_id}\u0000${c.target_kind}\u0000${c.target_id}\u0000${c.conversation_id}`;
+}
+
 /** How a finished attempt left the cursor: still ours with more due work, or handed back. */
 export interface FinishResult {
   holds: boolean;
@@ -47,11 +61,17 @@ export class OutboxStore {
   private cacheMs = 0;
   private readonly targets = new Map<string, { at: number; value: Target | null }>();
   private readonly accounts = new Map<string, { at: number; value: Account | null }>();
+  /**
+   * Components whose run of failures this process ended (or saw none of) lately: a success then
+   * needs no reset statement. A failure recorded here drops the mark at once; one recorded by
+   * another process is reset by the first success after the mark is `cacheMs` old.
+   */
+  private readonly clean = new Map<string, number>();
 
-  private readonly outcomes: OutcomeBatch;
+  private readonly outcomes: OutcomeBatch<Delivered, FinishResult>;
 
   constructor(private readonly store: KyselyStore) {
-    this.outcomes = new OutcomeBatch(store.kysely);
+    this.outcomes = new OutcomeBatch(store.kysely, (trx, items) => this.settleDelivered(trx, items));
   }
 
   /** Keeps recipients and accounts for `ms` (0: read them for every delivery, as tests that change configuration need). */
@@ -159,17 +179,10 @@ export class OutboxStore {
   /** Records an attempt's outcome, only while `claimId` still holds the cursor, and moves the cursor on. */
   async finish(c: Cursor, claimId: string, deliveryId: string, outcome: Outcome, now: Date, leaseUntil: string, attemptNo: number): Promise<FinishResult> {
     const at = now.toISOString();
+    // The common case, a delivery that was the last one written for its cursor, is settled with
+    // the others of its batch (settleDelivered); the rest, or that case when the cursor moved on, here.
+    const fast = outcome.kind === 'delivered' && c.head_seq !== null ? { c, claimId, deliveryId, attempt: outcome.attempt, at, attemptNo } : undefined;
     return this.outcomes.run(async (trx) => {
-      if (outcome.kind === 'delivered' && c.head_seq !== null) {
-        // The common case: the delivery was the last one written for its cursor. One update leaves
-        // the cursor idle, and only if this claim still holds it; no look for a next delivery.
-        const idled = await trx.updateTable('delivery_cursors').set({ state: 'idle', head_seq: null, due_at: null, claim_id: null, parked_reason: null, urgent: 0 })
-          .where(cursorKey(c)).where('claim_id', '=', claimId).where('head_seq', '=', c.head_seq).where('tail_seq', '=', c.head_seq).returning('head_seq').executeTakeFirst();
-        if (idled) {
-          await this.recordDelivered(trx, c, deliveryId, outcome, at, attemptNo);
-          return { holds: false, more: false };
-        }
-      }
       let q = trx.selectFrom('delivery_cursors').select(['claim_id', 'head_seq']).where(cursorKey(c));
       if (this.store.capabilities.rowLocks) q = q.forUpdate();
       const cur = await q.executeTakeFirst();
@@ -177,7 +190,7 @@ export class OutboxStore {
       const delivery = await trx.selectFrom('deliveries').select(['attempts', 'seq']).where('id', '=', deliveryId).executeTakeFirstOrThrow();
       const attempts = delivery.attempts + (outcome.attempt ? 1 : 0);
       if (outcome.kind === 'delivered') {
-        await this.recordDelivered(trx, c, deliveryId, outcome, at, attempts);
+        await this.recordDelivered(trx, [{ c, claimId, deliveryId, attempt: outcome.attempt, at, attemptNo: attempts }]);
         return this.advance(trx, c, resumeAfter(delivery.seq, cur.head_seq), claimId, leaseUntil);
       }
       if (outcome.attempt) {
@@ -186,6 +199,7 @@ export class OutboxStore {
       const error = outcome.attempt.error ?? 'failed';
       let brokeCircuit = outcome.disable;
       if (c.target_kind === 'component') {
+        this.clean.delete(`${c.account_id}\u0000${c.target_id}`);
         await trx.updateTable('components').set((eb) => ({ consecutive_failures: eb('consecutive_failures', '+', 1), last_error: error, last_failure_at: at })).where('account_id', '=', c.account_id).where('id', '=', c.target_id).execute();
         const comp = await trx.selectFrom('components').select('consecutive_failures').where('account_id', '=', c.account_id).where('id', '=', c.target_id).executeTakeFirst();
         if (outcome.breakAfter > 0 && (comp?.consecutive_failures ?? 0) >= outcome.breakAfter) brokeCircuit = true;
@@ -215,17 +229,43 @@ export class OutboxStore {
         return { holds: false, more: false };
       }
       return this.advance(trx, c, resumeAfter(delivery.seq, cur.head_seq), claimId, leaseUntil);
-    });
+    }, fast);
   }
 
-  /** The delivery is done: its attempt is kept, and the recipient's run of failures ends. */
-  private async recordDelivered(trx: Transaction<Database>, c: Cursor, deliveryId: string, outcome: Outcome, at: string, attemptNo: number): Promise<void> {
-    const attempted = outcome.attempt ? 1 : 0;
-    await trx.updateTable('deliveries').set((eb) => ({ state: 'delivered', attempts: eb('attempts', '+', attempted), delivered_at: at, last_error: null })).where('id', '=', deliveryId).execute();
-    if (!outcome.attempt) return;
-    await trx.insertInto('delivery_attempts').values({ id: newId(), delivery_id: deliveryId, account_id: c.account_id, attempt: attemptNo, at, outcome: 'delivered', status_code: outcome.attempt.statusCode, latency_ms: outcome.attempt.latencyMs, error: outcome.attempt.error }).execute();
-    if (c.target_kind === 'component') {
+  /**
+   * Delivered deliveries whose cursor has nothing more queued: one update leaves all their cursors
+   * idle (each only if its claim still holds it and nothing was written after it), then one
+   * update marks them delivered and one insert keeps their attempts. No look for a next delivery.
+   */
+  private async settleDelivered(trx: Transaction<Database>, items: Delivered[]): Promise<(FinishResult | null)[]> {
+    const idled = await trx.updateTable('delivery_cursors').set({ state: 'idle', head_seq: null, due_at: null, claim_id: null, parked_reason: null, urgent: 0 })
+      .where((eb) => eb.or(items.map(({ c, claimId }) => eb.and([eb('account_id', '=', c.account_id), eb('target_kind', '=', c.target_kind), eb('target_id', '=', c.target_id), eb('conversation_id', '=', c.conversation_id), eb('claim_id', '=', claimId), eb('head_seq', '=', c.head_seq!), eb('tail_seq', '=', c.head_seq!)]))))
+      .returning(['account_id', 'target_kind', 'target_id', 'conversation_id'])
+      .execute();
+    if (idled.length === 0) return items.map(() => null);
+    const idle = new Set(idled.map((r) => cursorId(r)));
+    const done = items.filter((d) => idle.has(cursorId(d.c)));
+    await this.recordDelivered(trx, done);
+    return items.map((d) => (idle.has(cursorId(d.c)) ? { holds: false, more: false } : null));
+  }
+
+  /** The deliveries are done: their attempts are kept, and their recipients' runs of failures end. */
+  private async recordDelivered(trx: Transaction<Database>, done: Delivered[]): Promise<void> {
+    const at = done.reduce((latest, d) => (d.at > latest ? d.at : latest), done[0]!.at);
+    for (const attempted of [true, false]) {
+      const ids = done.filter((d) => (d.attempt !== null) === attempted).map((d) => d.deliveryId);
+      if (ids.length === 0) continue;
+      await trx.updateTable('deliveries').set((eb) => ({ state: 'delivered', attempts: eb('attempts', '+', attempted ? 1 : 0), delivered_at: at, last_error: null })).where('id', 'in', ids).execute();
+    }
+    const attempts = done.filter((d) => d.attempt !== null);
+    if (attempts.length === 0) return;
+    await trx.insertInto('delivery_attempts').values(attempts.map((d) => ({ id: newId(), delivery_id: d.deliveryId, account_id: d.c.account_id, attempt: d.attemptNo, at: d.at, outcome: 'delivered', status_code: d.attempt!.statusCode, latency_ms: d.attempt!.latencyMs, error: d.attempt!.error }))).execute();
+    const components = new Map(attempts.filter((d) => d.c.target_kind === 'component').map((d) => [`${d.c.account_id}\u0000${d.c.target_id}`, d.c]));
+    for (const [key, c] of components) {
+      const since = this.clean.get(key);
+      if (since !== undefined && performance.now() - since < this.cacheMs) continue;
       await trx.updateTable('components').set({ consecutive_failures: 0 }).where('account_id', '=', c.account_id).where('id', '=', c.target_id).where('consecutive_failures', '>', 0).execute();
+      if (this.cacheMs > 0) this.clean.set(key, performance.now());
     }
   }
 
@@ -270,6 +310,7 @@ export class OutboxStore {
 
   async setHealth(component: Pick<Component, 'accountId' | 'id'>, health: Component['health']): Promise<void> {
     this.forget(component.accountId, 'component', component.id);
+    this.clean.delete(`${component.accountId}\u0000${component.id}`);
     await this.db.updateTable('components').set({ health, ...(health === 'active' ? { consecutive_failures: 0 } : {}) }).where('account_id', '=', component.accountId).where('id', '=', component.id).execute();
   }
 }

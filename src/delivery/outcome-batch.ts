@@ -1,28 +1,43 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../store/schema.js';
 
-interface Job<T> {
+interface Job<F, T> {
+  /** The common case, settled together with the others of its batch in a few statements. */
+  fast?: F;
+  /** Records the outcome on its own; for a fast job, only when the batch could not settle it. */
   work: (trx: Transaction<Database>) => Promise<T>;
   resolve: (value: T) => void;
   reject: (err: unknown) => void;
 }
 
 /**
- * Outcomes of deliveries that finish in the same turn of the event loop are recorded in one
- * transaction: under load a commit serves many deliveries instead of one each. As with the
- * commands' group commit, a batch is all or nothing: when it fails, each outcome is recorded on
- * its own, so one conflict (two processes' batches locking the same cursors) costs no other outcome.
+ * Settles the fast jobs of a batch in one go; null for a job it could not settle, which then
+ * runs its own `work` in the same transaction.
  */
-export class OutcomeBatch {
-  private queue: Job<unknown>[] = [];
+export type SettleFast<F, T> = (trx: Transaction<Database>, items: F[]) => Promise<(T | null)[]>;
+
+/**
+ * Outcomes of deliveries that finish in the same turn of the event loop are recorded in one
+ * transaction: under load a commit serves many deliveries instead of one each, and the common
+ * outcome (delivered, nothing more queued) is written for the whole batch in multi-row statements.
+ * As with the commands' group commit, a batch is all or nothing: when it fails, each outcome is
+ * recorded on its own, so one conflict (two processes' batches locking the same cursors) costs no
+ * other outcome.
+ */
+export class OutcomeBatch<F, T> {
+  private queue: Job<F, T>[] = [];
   private running = false;
   private scheduled = false;
 
-  constructor(private readonly db: Kysely<Database>, private readonly maxBatch = 64) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly settle: SettleFast<F, T>,
+    private readonly maxBatch = 64,
+  ) {}
 
-  run<T>(work: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+  run(work: (trx: Transaction<Database>) => Promise<T>, fast?: F): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ work, resolve: resolve as (v: unknown) => void, reject });
+      this.queue.push({ work, resolve, reject, ...(fast !== undefined ? { fast } : {}) });
       this.schedule();
     });
   }
@@ -42,31 +57,42 @@ export class OutcomeBatch {
     try {
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0, this.maxBatch);
-        if (batch.length === 1) {
-          await this.alone(batch[0]!);
-          continue;
-        }
-        let values: unknown[];
+        let values: T[];
         try {
-          values = await this.db.transaction().execute(async (trx) => {
-            const out: unknown[] = [];
-            for (const job of batch) out.push(await job.work(trx));
-            return out;
-          });
-        } catch {
+          values = await this.db.transaction().execute((trx) => this.record(trx, batch));
+        } catch (err) {
+          if (batch.length === 1) {
+            batch[0]!.reject(err);
+            continue;
+          }
           for (const job of batch) await this.alone(job);
           continue;
         }
-        batch.forEach((job, i) => job.resolve(values[i]));
+        batch.forEach((job, i) => job.resolve(values[i]!));
       }
     } finally {
       this.running = false;
     }
   }
 
-  private async alone(job: Job<unknown>): Promise<void> {
+  private async record(trx: Transaction<Database>, batch: Job<F, T>[]): Promise<T[]> {
+    const fast = batch.filter((j) => j.fast !== undefined);
+    const settled = new Map<Job<F, T>, T>();
+    if (fast.length > 0) {
+      const got = await this.settle(trx, fast.map((j) => j.fast!));
+      fast.forEach((j, i) => {
+        const v = got[i];
+        if (v !== null && v !== undefined) settled.set(j, v);
+      });
+    }
+    const out: T[] = [];
+    for (const job of batch) out.push(settled.has(job) ? settled.get(job)! : await job.work(trx));
+    return out;
+  }
+
+  private async alone(job: Job<F, T>): Promise<void> {
     try {
-      job.resolve(await this.db.transaction().execute((trx) => job.work(trx)));
+      job.resolve((await this.db.transaction().execute((trx) => this.record(trx, [job])))[0]!);
     } catch (err) {
       job.reject(err);
     }

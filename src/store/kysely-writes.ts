@@ -3,11 +3,11 @@ import type { Conversation } from '../core/conversation.js';
 import type { AuditEntry } from '../core/audit.js';
 import type { ConversationEvent } from '../core/events.js';
 import type { Account, Agent, Channel, ChannelReachability, Component, Message, Service } from '../core/model.js';
-import { type ConfiguredIds, type DeliveryDraft, type IdempotencyRecord, type RetiredIds, type StoreTx, type Timer, type DeliveryLease } from '../core/ports.js';
+import { type CommandScope, type ConfiguredIds, type DeliveryDraft, type IdempotencyRecord, type RetiredIds, type StoreTx, type Timer, type DeliveryLease } from '../core/ports.js';
 import { endLogins, retireAccountsExcept, retireUnlisted } from './config-retirement.js';
 import * as rows from './rows.js';
 import type { Capabilities } from './capabilities.js';
-import type { Database } from './schema.js';
+import type { AccountsTable, ChannelsTable, Database } from './schema.js';
 import { KyselyReads } from './kysely-reads.js';
 
 /** The store's writes, inside one transaction. */
@@ -24,6 +24,29 @@ export class KyselyTx extends KyselyReads implements StoreTx {
     if (this.caps.rowLocks) q = q.forUpdate();
     const row = await q.executeTakeFirst();
     return row && rows.toConversation(row.state);
+  }
+
+  async lockScope(accountId: string, id: string): Promise<CommandScope | undefined> {
+    let q = this.trx.selectFrom('conversations as c')
+      .innerJoin('accounts as a', 'a.id', 'c.account_id')
+      .leftJoin('channels as ch', (j) => j.onRef('ch.account_id', '=', 'c.account_id').onRef('ch.id', '=', 'c.channel_id'))
+      .select(['c.state', ...ACCOUNT_COLUMNS, ...CHANNEL_COLUMNS])
+      .where('c.account_id', '=', accountId).where('c.id', '=', id);
+    // Only the conversation is held: accounts and channels are read by every command.
+    if (this.caps.rowLocks) q = q.forUpdate('c');
+    const row = await q.executeTakeFirst();
+    if (!row) return undefined;
+    return { account: rows.toAccount(accountOf(row)), conversation: rows.toConversation(row.state), channel: row.ch_id === null ? undefined : rows.toChannel(channelOf(row, accountId)) };
+  }
+
+  async getAccountChannel(accountId: string, channelId: string): Promise<{ account: Account; channel: Channel } | undefined> {
+    const row = await this.trx.selectFrom('channels as ch')
+      .innerJoin('accounts as a', 'a.id', 'ch.account_id')
+      .select([...ACCOUNT_COLUMNS, ...CHANNEL_COLUMNS])
+      .where('ch.account_id', '=', accountId).where('ch.id', '=', channelId)
+      .executeTakeFirst();
+    if (!row || row.ch_id === null) return undefined;
+    return { account: rows.toAccount(accountOf(row)), channel: rows.toChannel(channelOf(row, accountId)) };
   }
 
   async insertConversation(conv: Conversation): Promise<boolean> {
@@ -74,29 +97,34 @@ export class KyselyTx extends KyselyReads implements StoreTx {
     // busy, blocked or parked one keeps its place in the sequence. The tail is the last seq written.
     const heads = new Map<string, { head: DeliveryDraft; tail: number }>();
     for (const d of drafts) {
-      const key = `${d.target.kind}\u0000${d.target.id}`;
+      const key = `${d.conversationId}\u0000${d.target.kind}\u0000${d.target.id}`;
       const prev = heads.get(key);
       if (!prev) heads.set(key, { head: d, tail: d.seq });
       else heads.set(key, { head: d.seq < prev.head.seq ? d : prev.head, tail: Math.max(prev.tail, d.seq) });
     }
+    // One statement for every cursor the command wakes; the answer says which ones the lease took.
+    const woken = [...heads.values()];
+    const taken = await this.trx.insertInto('delivery_cursors')
+      .values(woken.map(({ head: d, tail }) => ({ account_id: d.accountId, target_kind: d.target.kind, target_id: d.target.id, conversation_id: d.conversationId, state: 'ready', head_seq: d.seq, tail_seq: tail, due_at: lease ? lease.until : d.createdAt, claim_id: lease?.claimId ?? null, parked_reason: null, urgent: d.urgent ? 1 : 0 })))
+      .onConflict((oc) => oc.columns(['account_id', 'target_kind', 'target_id', 'conversation_id']).doUpdateSet((eb) => {
+        const idle = eb('delivery_cursors.state', '=', 'idle');
+        return {
+          head_seq: eb.case().when(idle).then(eb.ref('excluded.head_seq')).else(eb.fn.coalesce('delivery_cursors.head_seq', eb.ref('excluded.head_seq'))).end(),
+          tail_seq: eb.ref('excluded.tail_seq'),
+          due_at: eb.case().when(idle).then(eb.ref('excluded.due_at')).else(eb.ref('delivery_cursors.due_at')).end(),
+          claim_id: eb.case().when(idle).then(eb.ref('excluded.claim_id')).else(eb.ref('delivery_cursors.claim_id')).end(),
+          urgent: eb.case().when(idle).then(eb.ref('excluded.urgent')).else(eb.ref('delivery_cursors.urgent')).end(),
+          state: eb.case().when(idle).then('ready').else(eb.ref('delivery_cursors.state')).end(),
+        };
+      }))
+      .returning(['conversation_id', 'target_kind', 'target_id', 'claim_id', 'head_seq'])
+      .execute();
+    if (!lease) return [];
     const leased: DeliveryDraft[] = [];
-    for (const { head: d, tail } of heads.values()) {
-      const row = await this.trx.insertInto('delivery_cursors')
-        .values({ account_id: d.accountId, target_kind: d.target.kind, target_id: d.target.id, conversation_id: d.conversationId, state: 'ready', head_seq: d.seq, tail_seq: tail, due_at: lease ? lease.until : d.createdAt, claim_id: lease?.claimId ?? null, parked_reason: null, urgent: d.urgent ? 1 : 0 })
-        .onConflict((oc) => oc.columns(['account_id', 'target_kind', 'target_id', 'conversation_id']).doUpdateSet((eb) => {
-          const idle = eb('delivery_cursors.state', '=', 'idle');
-          return {
-            head_seq: eb.case().when(idle).then(eb.ref('excluded.head_seq')).else(eb.fn.coalesce('delivery_cursors.head_seq', eb.ref('excluded.head_seq'))).end(),
-            tail_seq: eb.ref('excluded.tail_seq'),
-            due_at: eb.case().when(idle).then(eb.ref('excluded.due_at')).else(eb.ref('delivery_cursors.due_at')).end(),
-            claim_id: eb.case().when(idle).then(eb.ref('excluded.claim_id')).else(eb.ref('delivery_cursors.claim_id')).end(),
-            urgent: eb.case().when(idle).then(eb.ref('excluded.urgent')).else(eb.ref('delivery_cursors.urgent')).end(),
-            state: eb.case().when(idle).then('ready').else(eb.ref('delivery_cursors.state')).end(),
-          };
-        }))
-        .returning(['claim_id', 'head_seq'])
-        .executeTakeFirst();
-      if (lease && row && row.claim_id === lease.claimId && Number(row.head_seq) === d.seq) leased.push(d);
+    for (const row of taken) {
+      if (row.claim_id !== lease.claimId) continue;
+      const got = heads.get(`${row.conversation_id}\u0000${row.target_kind}\u0000${row.target_id}`);
+      if (got && Number(row.head_seq) === got.head.seq) leased.push(got.head);
     }
     return leased;
   }
@@ -193,4 +221,22 @@ export class KyselyTx extends KyselyReads implements StoreTx {
     const row = rows.fromAgent(agent, passwordHash);
     await this.trx.insertInto('agents').values(row).onConflict((oc) => oc.columns(['account_id', 'id']).doUpdateSet({ teams: row.teams, categories: row.categories, settings: row.settings, password_hash: row.password_hash })).execute();
   }
+}
+
+/** The account's and the channel's columns under names that do not collide in a join. */
+const ACCOUNT_COLUMNS = ['a.id as a_id', 'a.name as a_name', 'a.emergency as a_emergency', 'a.settings as a_settings', 'a.updated_at as a_updated_at'] as const;
+const CHANNEL_COLUMNS = ['ch.id as ch_id', 'ch.kind as ch_kind', 'ch.active as ch_active', 'ch.settings as ch_settings', 'ch.reachability_warning as ch_warning', 'ch.reachability_checked_at as ch_checked_at', 'ch.emergency as ch_emergency'] as const;
+
+interface JoinedRow {
+  a_id: string; a_name: string; a_emergency: number; a_settings: string; a_updated_at: string;
+  ch_id: string | null; ch_kind: string | null; ch_active: number | null; ch_settings: string | null;
+  ch_warning?: string | null; ch_checked_at?: string | null; ch_emergency?: number | null;
+}
+
+function accountOf(r: JoinedRow): AccountsTable {
+  return { id: r.a_id, name: r.a_name, emergency: r.a_emergency, settings: r.a_settings, updated_at: r.a_updated_at };
+}
+
+function channelOf(r: JoinedRow, accountId: string): ChannelsTable {
+  return { account_id: accountId, id: r.ch_id!, kind: r.ch_kind!, active: r.ch_active!, settings: r.ch_settings!, reachability_warning: r.ch_warning ?? null, reachability_checked_at: r.ch_checked_at ?? null, emergency: r.ch_emergency ?? 0 };
 }
