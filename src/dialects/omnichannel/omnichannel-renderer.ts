@@ -1,6 +1,7 @@
 import type { Conversation } from '../../core/conversation.js';
-import type { Channel, MessageContent } from '../../core/model.js';
-import type { DeliveryContext, Renderer, Target } from '../../delivery/ports.js';
+import type { Channel } from '../../core/model.js';
+import type { DeliveryContext, OutgoingRequest, Renderer, Target } from '../../delivery/ports.js';
+import { webimMessages } from './webim-messages.js';
 
 /**
  * `{client url}/send_message`. The path is extended and the query kept, so a token the client
@@ -32,51 +33,31 @@ function chatIdOf(conv: Conversation): number | string {
   return typeof raw === 'number' && String(raw) === conv.customer ? raw : conv.customer;
 }
 
-function visitorIdOf(conv: Conversation): string | null {
-  const fromContext = conv.context.channel_visitor_id;
-  return typeof fromContext === 'string' ? fromContext : conv.visitor.id ?? null;
-}
-
 /**
- * The message part of the body. Files go as links (seed 004: files "as links: Yes", "as files:
- * No"): the link is in `text` too, so a client that only shows text still shows it. Buttons go as
- * their labels, which is what a press sends back. Text is never cut: over 1000 characters "the
- * channel decides".
- */
-function messageBody(id: string, content: MessageContent): Record<string, unknown> {
-  const buttons = content.buttons && content.buttons.length > 0 ? { buttons: content.buttons.map((b) => b.title) } : {};
-  if (content.type === 'media' && content.media) {
-    const m = content.media;
-    const text = content.text ? `${content.text}\n${m.url}` : m.url;
-    return { id, kind: 'file', text, ...buttons, file: { url: m.url, name: m.name ?? null, content_type: m.contentType ?? null } };
-  }
-  if (content.type === 'custom') return { id, kind: 'custom', text: content.text ?? '', ...buttons, data: content.custom ?? {} };
-  const text = content.text ?? content.postback?.title ?? content.postback?.payload ?? '';
-  return { id, kind: 'text', text, ...buttons };
-}
-
-/**
- * Every answer to the visitor, from a bot or an agent, as one `POST {client url}/send_message`.
- * The document gives this request no body; this is Baton's (README, "Connect a channel through
- * the Omnichannel API"):
+ * Every `POST {client url}/send_message` one answer to the visitor (from a bot or an agent) means,
+ * in order: `{"chat_id": …, "message": …}` with one Webim message each (webim-messages.ts).
  *
  * @example
- * { "chat_id": 4021, "visitor_id": "v-17",
- *   "message": { "id": "…", "kind": "text", "text": "Which plan?", "buttons": ["Basic", "Premium"] },
- *   "author": { "kind": "bot", "id": "imibot" }, "created_at": "2026-05-04T10:20:30.456Z" }
+ * // a text with two buttons:
+ * // {"chat_id":4021,"message":{"kind":"operator","text":"Which plan?"}}
+ * // {"chat_id":4021,"message":{"kind":"keyboard","buttons":[[{"id":"BASIC","text":"Basic plan"}],[{"id":"PREMIUM","text":"Premium plan"}]]}}
  */
+export function omnichannelSends(ctx: DeliveryContext): OutgoingRequest[] {
+  const { event, message, target } = ctx;
+  if (target.kind !== 'channel' || !target.channel.outboundUrl || event.type !== 'message.sent' || !message) return [];
+  const url = sendMessageUrl(target.channel.outboundUrl);
+  const chatId = chatIdOf(ctx.conversation);
+  return webimMessages(message.content).map((m) => ({ url, headers: headers(target.channel), body: JSON.stringify({ chat_id: chatId, message: m }) }));
+}
+
 export const omnichannelRenderer: Renderer = {
+  /**
+   * One delivery is one request (Renderer.render in delivery/ports.ts), so only the first of
+   * omnichannelSends goes: the text of a text with buttons, the file of a file with a caption. The
+   * keyboard and the caption go once the dispatcher sends a delivery's requests in order.
+   */
   render(ctx: DeliveryContext) {
-    const { event, message, target } = ctx;
-    if (target.kind !== 'channel' || !target.channel.outboundUrl || event.type !== 'message.sent' || !message) return null;
-    const body = {
-      chat_id: chatIdOf(ctx.conversation),
-      visitor_id: visitorIdOf(ctx.conversation),
-      message: messageBody(message.id, message.content),
-      author: { kind: message.author.kind, id: message.author.id },
-      created_at: message.createdAt,
-    };
-    return { url: sendMessageUrl(target.channel.outboundUrl), headers: headers(target.channel), body: JSON.stringify(body) };
+    return omnichannelSends(ctx)[0] ?? null;
   },
 
   /** "Can't reach channel" (seed 004): does anything answer at the client server's URL. */
