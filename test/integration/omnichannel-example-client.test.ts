@@ -55,19 +55,24 @@ describe('the example Omnichannel client server, as a real process, in a convers
     const conv = (await s.call('GET', `/v1/conversations/${id}`)).body.conversation;
     expect(conv).toMatchObject({ customer: '5150', context: { channel_visitor_id: 'v-5150', channel_chat_id: '5150|omnichannel' } });
 
-    await s.call('POST', `/v1/conversations/${id}/replies`, { componentId: 'bot', content: { type: 'text', text: 'We have two.', buttons: [{ title: 'Basic plan' }, { title: 'Premium plan' }] } });
-    await until('the answer and its buttons in the terminal', () => out.includes('<< bot bot: We have two.\n   [1] Basic plan\n   [2] Premium plan'));
+    // The text and the keyboard as two answers: one delivery sends one Webim message (README).
+    await s.call('POST', `/v1/conversations/${id}/replies`, { componentId: 'bot', text: 'We have two.' });
+    await s.call('POST', `/v1/conversations/${id}/replies`, { componentId: 'bot', content: { type: 'text', buttons: [{ title: 'Basic plan', payload: 'BASIC' }, { title: 'Premium plan', payload: 'PREMIUM' }] } });
+    await until('the answer and its keyboard in the terminal', () => out.includes('<< We have two.\n   [1] Basic plan\n   [2] Premium plan'));
 
     type('2');
     await until('the press at the bot as its label', () => atBot().includes('Premium plan'));
+    const press = bot.received.filter((r) => r.json.type === 'message.received').at(-1)!.json.message.content;
+    expect(press).toMatchObject({ text: 'Premium plan', postback: { payload: 'PREMIUM', title: 'Premium plan' } });
     type('/file https://files.example.com/contract.pdf application/pdf contract.pdf');
     await until('the file at the bot once it is ready', () => atBot().some((t) => t.startsWith('file:')));
     expect(atBot().filter((t) => t.startsWith('file:'))).toEqual([expect.stringMatching(/^file:application\/pdf\|f-\w+\|https:\/\/files\.example\.com\/contract\.pdf$/)]);
     expect(out).toMatch(/>> file https:\/\/files\.example\.com\/contract\.pdf \(uploading\)  \(200 ignored: the file's state is "uploading"/);
 
     await s.call('POST', `/v1/conversations/${id}/handover`, { by: 'bot' });
-    await s.call('POST', `/v1/conversations/${id}/replies`, { componentId: 'desk', authorKind: 'agent', agentId: 'amy', content: { type: 'media', text: 'Here is the contract.', media: { url: 'https://files.example.com/signed.pdf', name: 'signed.pdf' } } });
-    await until('the agent\'s file link in the terminal', () => out.includes('<< agent amy: Here is the contract.\nhttps://files.example.com/signed.pdf\n   file: https://files.example.com/signed.pdf (signed.pdf)'));
+    await s.call('POST', `/v1/conversations/${id}/replies`, { componentId: 'desk', authorKind: 'agent', agentId: 'amy', text: 'Here is the contract.' });
+    await s.call('POST', `/v1/conversations/${id}/replies`, { componentId: 'desk', authorKind: 'agent', agentId: 'amy', content: { type: 'media', media: { url: 'https://files.example.com/signed.pdf', name: 'signed.pdf' } } });
+    await until('the agent\'s text and file link in the terminal', () => out.includes('<< Here is the contract.\n<< file: https://files.example.com/signed.pdf (signed.pdf, application/octet-stream)'));
     const failed = (await s.call('GET', '/v1/deliveries?targetKind=channel&state=failed')).body.items;
     expect(failed).toEqual([]);
   }, 30_000);
