@@ -2,12 +2,13 @@
 // A terminal chat playing a company's "client server" for Baton's Omnichannel channel (GMS
 // "Omnichannel" public API): every line you type is posted to the channel's webhook as a visitor
 // message, and every answer Baton sends to {this server}/send_message is printed. No
-// dependencies, no Baton code: only the documented protocol and Baton's send_message body.
+// dependencies, no Baton code: only the documented protocol, whose other half (what arrives at
+// /send_message) is Webim's External Bot API 2.0: `operator`, `keyboard` and `file_operator`.
 //
 //   BATON_WEBHOOK_URL=http://127.0.0.1:8080/connector/omnichannel/omnichannel_message/<token>/bot_api_webhook \
 //   PORT=3002 WEBHOOK_TOKEN=s3cret node client.mjs
 //
-// Type text to send it; a number picks one of the buttons of the last answer; `/file URL
+// Type text to send it; a number presses one of the buttons of the last keyboard; `/file URL
 // [content-type] [name]` sends a file (first "uploading", then "ready"); `/quit` leaves.
 import { createServer } from 'node:http';
 import { createInterface } from 'node:readline';
@@ -52,7 +53,7 @@ async function handleLine(line) {
   }
   const pick = /^\d+$/.test(text) ? buttons[Number(text) - 1] : undefined;
   if (pick) {
-    await post({ id: nextId(), kind: 'keyboard_response', data: { button: { id: `button-${text}`, text: pick } } });
+    await post({ id: nextId(), kind: 'keyboard_response', data: { button: { id: pick.id, text: pick.text } } });
     return;
   }
   await post({ id: nextId(), kind: 'visitor', text });
@@ -60,11 +61,13 @@ async function handleLine(line) {
 
 function show(call) {
   const m = call.message ?? {};
-  const author = call.author ? `${call.author.kind} ${call.author.id ?? ''}`.trim() : 'someone';
-  console.log(`<< ${author}: ${m.text ?? ''}`);
-  if (m.kind === 'file' && m.file) console.log(`   file: ${m.file.url}${m.file.name ? ` (${m.file.name})` : ''}`);
-  buttons = Array.isArray(m.buttons) ? m.buttons : [];
-  buttons.forEach((label, i) => console.log(`   [${i + 1}] ${label}`));
+  if (m.kind === 'operator') console.log(`<< ${m.text}`);
+  else if (m.kind === 'file_operator') console.log(`<< file: ${m.data?.url}${m.data?.name ? ` (${m.data.name}, ${m.data.media_type})` : ''}`);
+  else if (m.kind === 'keyboard') {
+    // Rows of buttons; numbered across the rows, as a visitor reads them.
+    buttons = (m.buttons ?? []).flat();
+    buttons.forEach((b, i) => console.log(`   [${i + 1}] ${b.text}`));
+  } else console.log(`<< (a message of kind ${JSON.stringify(m.kind)})`);
 }
 
 const server = createServer((req, res) => {
@@ -84,7 +87,7 @@ const server = createServer((req, res) => {
     } catch {
       return reply(400, { error: 'not JSON' });
     }
-    reply(200, { ok: true });
+    reply(200, { result: 'ok' });
   });
 });
 
