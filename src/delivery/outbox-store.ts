@@ -6,6 +6,7 @@ import type { KyselyStore } from '../store/kysely-store.js';
 import type { Database, DeliveriesTable, DeliveryCursorsTable } from '../store/schema.js';
 import type { DeliveryContext, Target } from './ports.js';
 import { OutcomeBatch } from './outcome-batch.js';
+import { type Slot, rowSlots, rowValues } from '../store/statement-book.js';
 
 export type Cursor = Pick<DeliveryCursorsTable, 'account_id' | 'target_kind' | 'target_id' | 'conversation_id' | 'head_seq'>;
 
@@ -41,6 +42,11 @@ export interface FinishResult {
 
 function cursorKey(c: Cursor) {
   return (eb: ExpressionBuilder<Database, 'delivery_cursors'>) => eb.and([eb('account_id', '=', c.account_id), eb('target_kind', '=', c.target_kind), eb('target_id', '=', c.target_id), eb('conversation_id', '=', c.conversation_id)]);
+}
+
+/** A cursor key made of slots, for statements compiled once (store/statement-book.ts). */
+function slotted(v: Slot): Cursor {
+  return { account_id: v('account_id'), target_kind: v('target_kind'), target_id: v('target_id'), conversation_id: v('conversation_id'), head_seq: null };
 }
 
 /** A replay may have moved the head back below the delivery just finished; resume from there. */
@@ -106,6 +112,10 @@ export class OutboxStore {
     return this.store.kysely;
   }
 
+  private get book() {
+    return this.store.capabilities.statements;
+  }
+
   /**
    * Takes up to `limit` cursors whose head is due. On PostgreSQL `FOR UPDATE SKIP LOCKED` lets
    * several dispatchers claim at once without waiting on, or taking, each other's rows; SQLite has
@@ -132,10 +142,9 @@ export class OutboxStore {
 
   async loadContext(c: Cursor, now: Date): Promise<DeliveryContext | null> {
     if (c.head_seq === null) return null;
-    const delivery = await this.db.selectFrom('deliveries').selectAll()
-      .where('account_id', '=', c.account_id).where('target_kind', '=', c.target_kind).where('target_id', '=', c.target_id)
-      .where('conversation_id', '=', c.conversation_id).where('seq', '=', c.head_seq).where('state', '=', 'pending')
-      .executeTakeFirst();
+    const { rows: [delivery] } = await this.book.run(this.db, 'deliveries.head', c, (v) => this.db.selectFrom('deliveries').selectAll()
+      .where('account_id', '=', v('account_id')).where('target_kind', '=', v('target_kind')).where('target_id', '=', v('target_id'))
+      .where('conversation_id', '=', v('conversation_id')).where('seq', '=', v('head_seq')).where('state', '=', 'pending'));
     if (!delivery) return null;
     if (delivery.payload) {
       return this.fromSnapshot(c.account_id, c.target_kind, c.target_id, delivery.id, delivery.attempts + 1, delivery.for_reply === 1, JSON.parse(delivery.payload) as DeliverySnapshot, now);
@@ -183,11 +192,13 @@ export class OutboxStore {
     // the others of its batch (settleDelivered); the rest, or that case when the cursor moved on, here.
     const fast = outcome.kind === 'delivered' && c.head_seq !== null ? { c, claimId, deliveryId, attempt: outcome.attempt, at, attemptNo } : undefined;
     return this.outcomes.run(async (trx) => {
-      let q = trx.selectFrom('delivery_cursors').select(['claim_id', 'head_seq']).where(cursorKey(c));
-      if (this.store.capabilities.rowLocks) q = q.forUpdate();
-      const cur = await q.executeTakeFirst();
+      const { rows: [cur] } = await this.book.run(trx, 'cursors.lock', c, (v) => {
+        const q = trx.selectFrom('delivery_cursors').select(['claim_id', 'head_seq']).where(cursorKey(slotted(v)));
+        return this.store.capabilities.rowLocks ? q.forUpdate() : q;
+      });
       if (!cur || cur.claim_id !== claimId) return { holds: false, more: false };
-      const delivery = await trx.selectFrom('deliveries').select(['attempts', 'seq']).where('id', '=', deliveryId).executeTakeFirstOrThrow();
+      const { rows: [delivery] } = await this.book.run(trx, 'deliveries.progress', { deliveryId }, (v) => trx.selectFrom('deliveries').select(['attempts', 'seq']).where('id', '=', v('deliveryId')));
+      if (!delivery) throw new Error(`delivery ${deliveryId} is gone`);
       const attempts = delivery.attempts + (outcome.attempt ? 1 : 0);
       if (outcome.kind === 'delivered') {
         await this.recordDelivered(trx, [{ c, claimId, deliveryId, attempt: outcome.attempt, at, attemptNo: attempts }]);
@@ -238,10 +249,13 @@ export class OutboxStore {
    * update marks them delivered and one insert keeps their attempts. No look for a next delivery.
    */
   private async settleDelivered(trx: Transaction<Database>, items: Delivered[]): Promise<(FinishResult | null)[]> {
-    const idled = await trx.updateTable('delivery_cursors').set({ state: 'idle', head_seq: null, due_at: null, claim_id: null, parked_reason: null, urgent: 0 })
-      .where((eb) => eb.or(items.map(({ c, claimId }) => eb.and([eb('account_id', '=', c.account_id), eb('target_kind', '=', c.target_kind), eb('target_id', '=', c.target_id), eb('conversation_id', '=', c.conversation_id), eb('claim_id', '=', claimId), eb('head_seq', '=', c.head_seq!), eb('tail_seq', '=', c.head_seq!)]))))
-      .returning(['account_id', 'target_kind', 'target_id', 'conversation_id'])
-      .execute();
+    const keys = items.map(({ c, claimId }) => ({ account_id: c.account_id, target_kind: c.target_kind, target_id: c.target_id, conversation_id: c.conversation_id, claim_id: claimId, head_seq: c.head_seq }));
+    const { rows: idled } = await this.book.run(trx, `cursors.idleAtTail:${keys.length}`, rowValues(keys), (v) => trx.updateTable('delivery_cursors').set({ state: 'idle', head_seq: null, due_at: null, claim_id: null, parked_reason: null, urgent: 0 })
+      .where((eb) => eb.or(keys.map((_, i) => {
+        const k = rowSlots(v, i, ['account_id', 'target_kind', 'target_id', 'conversation_id', 'claim_id', 'head_seq']);
+        return eb.and([eb('account_id', '=', k.account_id), eb('target_kind', '=', k.target_kind), eb('target_id', '=', k.target_id), eb('conversation_id', '=', k.conversation_id), eb('claim_id', '=', k.claim_id), eb('head_seq', '=', k.head_seq), eb('tail_seq', '=', k.head_seq)]);
+      })))
+      .returning(['account_id', 'target_kind', 'target_id', 'conversation_id']));
     if (idled.length === 0) return items.map(() => null);
     const idle = new Set(idled.map((r) => cursorId(r)));
     const done = items.filter((d) => idle.has(cursorId(d.c)));
@@ -255,11 +269,15 @@ export class OutboxStore {
     for (const attempted of [true, false]) {
       const ids = done.filter((d) => (d.attempt !== null) === attempted).map((d) => d.deliveryId);
       if (ids.length === 0) continue;
-      await trx.updateTable('deliveries').set((eb) => ({ state: 'delivered', attempts: eb('attempts', '+', attempted ? 1 : 0), delivered_at: at, last_error: null })).where('id', 'in', ids).execute();
+      await this.book.run(trx, `deliveries.delivered:${attempted}:${ids.length}`, { at, ...rowValues(ids.map((id) => ({ id }))) }, (v) => trx.updateTable('deliveries')
+        .set((eb) => ({ state: 'delivered', attempts: eb('attempts', '+', attempted ? 1 : 0), delivered_at: v('at'), last_error: null }))
+        .where('id', 'in', ids.map((_, i) => v<string>(`${i}.id`))));
     }
     const attempts = done.filter((d) => d.attempt !== null);
     if (attempts.length === 0) return;
-    await trx.insertInto('delivery_attempts').values(attempts.map((d) => ({ id: newId(), delivery_id: d.deliveryId, account_id: d.c.account_id, attempt: d.attemptNo, at: d.at, outcome: 'delivered', status_code: d.attempt!.statusCode, latency_ms: d.attempt!.latencyMs, error: d.attempt!.error }))).execute();
+    const rows = attempts.map((d) => ({ id: newId(), delivery_id: d.deliveryId, account_id: d.c.account_id, attempt: d.attemptNo, at: d.at, status_code: d.attempt!.statusCode, latency_ms: d.attempt!.latencyMs, error: d.attempt!.error }));
+    await this.book.run(trx, `attempts.delivered:${rows.length}`, rowValues(rows), (v) => trx.insertInto('delivery_attempts')
+      .values(rows.map((_, i) => ({ ...rowSlots(v, i, ['id', 'delivery_id', 'account_id', 'attempt', 'at', 'status_code', 'latency_ms', 'error']), outcome: 'delivered' }))));
     const components = new Map(attempts.filter((d) => d.c.target_kind === 'component').map((d) => [`${d.c.account_id}\u0000${d.c.target_id}`, d.c]));
     for (const [key, c] of components) {
       const since = this.clean.get(key);
@@ -271,15 +289,15 @@ export class OutboxStore {
 
   /** Moves the head to the next pending delivery; keeps the claim (renewed) when there is one. */
   private async advance(trx: Transaction<Database>, c: Cursor, after: number, claimId: string, leaseUntil: string): Promise<FinishResult> {
-    const next = await trx.selectFrom('deliveries').select('seq')
-      .where('account_id', '=', c.account_id).where('target_kind', '=', c.target_kind).where('target_id', '=', c.target_id)
-      .where('conversation_id', '=', c.conversation_id).where('seq', '>', after).where('state', '=', 'pending')
-      .orderBy('seq').limit(1).executeTakeFirst();
+    const { rows: [next] } = await this.book.run(trx, 'deliveries.next', { ...c, after }, (v) => trx.selectFrom('deliveries').select('seq')
+      .where('account_id', '=', v('account_id')).where('target_kind', '=', v('target_kind')).where('target_id', '=', v('target_id'))
+      .where('conversation_id', '=', v('conversation_id')).where('seq', '>', v('after')).where('state', '=', 'pending')
+      .orderBy('seq').limit(1));
     if (!next) {
-      await trx.updateTable('delivery_cursors').set({ state: 'idle', head_seq: null, due_at: null, claim_id: null, parked_reason: null }).where(cursorKey(c)).execute();
+      await this.book.run(trx, 'cursors.idle', c, (v) => trx.updateTable('delivery_cursors').set({ state: 'idle', head_seq: null, due_at: null, claim_id: null, parked_reason: null }).where(cursorKey(slotted(v))));
       return { holds: false, more: false };
     }
-    await trx.updateTable('delivery_cursors').set({ head_seq: next.seq, due_at: leaseUntil, claim_id: claimId }).where(cursorKey(c)).execute();
+    await this.book.run(trx, 'cursors.advance', { ...c, seq: next.seq, leaseUntil, claimId }, (v) => trx.updateTable('delivery_cursors').set({ head_seq: v('seq'), due_at: v('leaseUntil'), claim_id: v('claimId') }).where(cursorKey(slotted(v))));
     c.head_seq = next.seq;
     return { holds: true, more: true };
   }

@@ -2,12 +2,15 @@ import type { Kysely } from 'kysely';
 import type { LiveBus } from '../live/live-bus.js';
 import type { Database } from './schema.js';
 import type { SqlCounters } from './sql-counters.js';
+import type { StatementBook } from './statement-book.js';
 
 /** What differs between engines, as flags rather than `if (engine === ...)` in the queries. */
 export interface Capabilities {
   engine: 'sqlite' | 'postgres';
   /** Statements and commits run through this store, for `/metrics` and the benchmark. */
   counters: SqlCounters;
+  /** The hot statements, compiled once per shape for this store's dialect. */
+  statements: StatementBook;
   /** Row locks exist (PostgreSQL); without them the single writer serialises transactions. */
   rowLocks: boolean;
   /** Write transactions worth running at once: SQLite has one writer; PostgreSQL a pool of connections. */

@@ -19,12 +19,12 @@ export class KyselyReads {
   ) {}
 
   async getAccount(id: string): Promise<Account | undefined> {
-    const row = await this.db.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirst();
+    const { rows: [row] } = await this.caps.statements.run(this.db, 'accounts.get', { id }, (v) => this.db.selectFrom('accounts').selectAll().where('id', '=', v('id')));
     return row && rows.toAccount(row);
   }
 
   async accountIdForKey(keyHash: string): Promise<string | undefined> {
-    const row = await this.db.selectFrom('api_keys').select('account_id').where('key_hash', '=', keyHash).executeTakeFirst();
+    const { rows: [row] } = await this.caps.statements.run(this.db, 'apiKeys.get', { keyHash }, (v) => this.db.selectFrom('api_keys').select('account_id').where('key_hash', '=', v('keyHash')));
     return row?.account_id;
   }
 
@@ -33,7 +33,7 @@ export class KyselyReads {
   }
 
   async getChannel(accountId: string, id: string): Promise<Channel | undefined> {
-    const row = await this.db.selectFrom('channels').selectAll().where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst();
+    const { rows: [row] } = await this.caps.statements.run(this.db, 'channels.get', { accountId, id }, (v) => this.db.selectFrom('channels').selectAll().where('account_id', '=', v('accountId')).where('id', '=', v('id')));
     return row && rows.toChannel(row);
   }
 
@@ -42,7 +42,7 @@ export class KyselyReads {
   }
 
   async getComponent(accountId: string, id: string): Promise<Component | undefined> {
-    const row = await this.db.selectFrom('components').selectAll().where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst();
+    const { rows: [row] } = await this.caps.statements.run(this.db, 'components.get', { accountId, id }, (v) => this.db.selectFrom('components').selectAll().where('account_id', '=', v('accountId')).where('id', '=', v('id')));
     return row && rows.toComponent(row);
   }
 
@@ -122,7 +122,7 @@ export class KyselyReads {
   }
 
   async getMessage(accountId: string, id: string): Promise<Message | undefined> {
-    const row = await this.db.selectFrom('messages').selectAll().where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst();
+    const { rows: [row] } = await this.caps.statements.run(this.db, 'messages.get', { accountId, id }, (v) => this.db.selectFrom('messages').selectAll().where('account_id', '=', v('accountId')).where('id', '=', v('id')));
     return row && rows.toMessage(row);
   }
 
@@ -157,7 +157,7 @@ export class KyselyReads {
   }
 
   async findInboundToken(tokenHash: string): Promise<InboundToken | undefined> {
-    const row = await this.db.selectFrom('inbound_tokens').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+    const { rows: [row] } = await this.caps.statements.run(this.db, 'inboundTokens.get', { tokenHash }, (v) => this.db.selectFrom('inbound_tokens').selectAll().where('token_hash', '=', v('tokenHash')));
     return row && { accountId: row.account_id, ownerKind: row.owner_kind as InboundToken['ownerKind'], ownerId: row.owner_id };
   }
 

@@ -9,6 +9,7 @@ import * as rows from './rows.js';
 import type { Capabilities } from './capabilities.js';
 import type { AccountsTable, ChannelsTable, Database } from './schema.js';
 import { KyselyReads } from './kysely-reads.js';
+import { type Slot, rowSlots, rowValues } from './statement-book.js';
 
 /** The store's writes, inside one transaction. */
 export class KyselyTx extends KyselyReads implements StoreTx {
@@ -19,32 +20,42 @@ export class KyselyTx extends KyselyReads implements StoreTx {
     super(trx, caps);
   }
 
+  private get book() {
+    return this.caps.statements;
+  }
+
+  /** A multi-row insert of rows that all have the same columns, compiled once per table and row count. */
+  private async insertRows<T extends 'events' | 'messages' | 'deliveries'>(table: T, list: object[]): Promise<void> {
+    await this.book.run(this.trx, `${table}.insert:${list.length}`, rowValues(list), (v) => this.trx.insertInto(table).values(list.map((r, i) => rowSlots(v, i, Object.keys(r))) as never));
+  }
+
   async lockConversation(accountId: string, id: string): Promise<Conversation | undefined> {
-    let q = this.trx.selectFrom('conversations').select('state').where('account_id', '=', accountId).where('id', '=', id);
-    if (this.caps.rowLocks) q = q.forUpdate();
-    const row = await q.executeTakeFirst();
+    const { rows: [row] } = await this.book.run(this.trx, 'conversation.lock', { accountId, id }, (v) => {
+      const q = this.trx.selectFrom('conversations').select('state').where('account_id', '=', v('accountId')).where('id', '=', v('id'));
+      return this.caps.rowLocks ? q.forUpdate() : q;
+    });
     return row && rows.toConversation(row.state);
   }
 
   async lockScope(accountId: string, id: string): Promise<CommandScope | undefined> {
-    let q = this.trx.selectFrom('conversations as c')
-      .innerJoin('accounts as a', 'a.id', 'c.account_id')
-      .leftJoin('channels as ch', (j) => j.onRef('ch.account_id', '=', 'c.account_id').onRef('ch.id', '=', 'c.channel_id'))
-      .select(['c.state', ...ACCOUNT_COLUMNS, ...CHANNEL_COLUMNS])
-      .where('c.account_id', '=', accountId).where('c.id', '=', id);
-    // Only the conversation is held: accounts and channels are read by every command.
-    if (this.caps.rowLocks) q = q.forUpdate('c');
-    const row = await q.executeTakeFirst();
+    const { rows: [row] } = await this.book.run(this.trx, 'conversation.lockScope', { accountId, id }, (v) => {
+      const q = this.trx.selectFrom('conversations as c')
+        .innerJoin('accounts as a', 'a.id', 'c.account_id')
+        .leftJoin('channels as ch', (j) => j.onRef('ch.account_id', '=', 'c.account_id').onRef('ch.id', '=', 'c.channel_id'))
+        .select(['c.state', ...ACCOUNT_COLUMNS, ...CHANNEL_COLUMNS])
+        .where('c.account_id', '=', v('accountId')).where('c.id', '=', v('id'));
+      // Only the conversation is held: accounts and channels are read by every command.
+      return this.caps.rowLocks ? q.forUpdate('c') : q;
+    });
     if (!row) return undefined;
     return { account: rows.toAccount(accountOf(row)), conversation: rows.toConversation(row.state), channel: row.ch_id === null ? undefined : rows.toChannel(channelOf(row, accountId)) };
   }
 
   async getAccountChannel(accountId: string, channelId: string): Promise<{ account: Account; channel: Channel } | undefined> {
-    const row = await this.trx.selectFrom('channels as ch')
+    const { rows: [row] } = await this.book.run(this.trx, 'channel.withAccount', { accountId, channelId }, (v) => this.trx.selectFrom('channels as ch')
       .innerJoin('accounts as a', 'a.id', 'ch.account_id')
       .select([...ACCOUNT_COLUMNS, ...CHANNEL_COLUMNS])
-      .where('ch.account_id', '=', accountId).where('ch.id', '=', channelId)
-      .executeTakeFirst();
+      .where('ch.account_id', '=', v('accountId')).where('ch.id', '=', v('channelId')));
     if (!row || row.ch_id === null) return undefined;
     return { account: rows.toAccount(accountOf(row)), channel: rows.toChannel(channelOf(row, accountId)) };
   }
@@ -57,8 +68,9 @@ export class KyselyTx extends KyselyReads implements StoreTx {
   }
 
   async updateConversation(conv: Conversation, previous?: Conversation): Promise<void> {
-    const { account_id, id, ...rest } = rows.fromConversation(conv);
-    await this.trx.updateTable('conversations').set(rest).where('account_id', '=', account_id).where('id', '=', id).execute();
+    await this.book.run(this.trx, 'conversation.update', rows.fromConversation(conv), (v) => this.trx.updateTable('conversations')
+      .set(Object.fromEntries(CONVERSATION_STATE.map((c) => [c, v(c)])) as never)
+      .where('account_id', '=', v('account_id')).where('id', '=', v('id')));
     await this.writeSessions(conv, previous);
   }
 
@@ -77,21 +89,22 @@ export class KyselyTx extends KyselyReads implements StoreTx {
 
   async appendEvents(events: ConversationEvent[]): Promise<void> {
     if (events.length === 0) return;
-    await this.trx.insertInto('events').values(events.map(rows.fromEvent)).execute();
+    await this.insertRows('events', events.map(rows.fromEvent));
   }
 
   async insertMessageOnce(message: Message, channelId: string): Promise<boolean> {
-    const res = await this.trx.insertInto('messages').values(rows.fromMessage(message, channelId)).onConflict((oc) => oc.columns(['account_id', 'channel_id', 'conversation_id', 'channel_message_id']).doNothing()).executeTakeFirst();
-    return Number(res.numInsertedOrUpdatedRows ?? 0n) > 0;
+    const row = rows.fromMessage(message, channelId);
+    const res = await this.book.run(this.trx, 'messages.insertOnce', row, (v) => this.trx.insertInto('messages').values(rowOf(v, row)).onConflict((oc) => oc.columns(['account_id', 'channel_id', 'conversation_id', 'channel_message_id']).doNothing()));
+    return Number(res.numAffectedRows ?? 0n) > 0;
   }
 
   async insertMessage(message: Message, channelId: string): Promise<void> {
-    await this.trx.insertInto('messages').values(rows.fromMessage(message, channelId)).execute();
+    await this.insertRows('messages', [rows.fromMessage(message, channelId)]);
   }
 
   async insertDeliveries(drafts: DeliveryDraft[], lease: DeliveryLease | null = null): Promise<DeliveryDraft[]> {
     if (drafts.length === 0) return [];
-    await this.trx.insertInto('deliveries').values(drafts.map(rows.fromDelivery)).execute();
+    await this.insertRows('deliveries', drafts.map(rows.fromDelivery));
     // Wake each recipient's cursor for this conversation. An idle cursor takes the first new
     // delivery as its head (and, with a lease, is taken by the committing process at once); a
     // busy, blocked or parked one keeps its place in the sequence. The tail is the last seq written.
@@ -103,9 +116,9 @@ export class KyselyTx extends KyselyReads implements StoreTx {
       else heads.set(key, { head: d.seq < prev.head.seq ? d : prev.head, tail: Math.max(prev.tail, d.seq) });
     }
     // One statement for every cursor the command wakes; the answer says which ones the lease took.
-    const woken = [...heads.values()];
-    const taken = await this.trx.insertInto('delivery_cursors')
-      .values(woken.map(({ head: d, tail }) => ({ account_id: d.accountId, target_kind: d.target.kind, target_id: d.target.id, conversation_id: d.conversationId, state: 'ready', head_seq: d.seq, tail_seq: tail, due_at: lease ? lease.until : d.createdAt, claim_id: lease?.claimId ?? null, parked_reason: null, urgent: d.urgent ? 1 : 0 })))
+    const woken = [...heads.values()].map(({ head: d, tail }) => ({ account_id: d.accountId, target_kind: d.target.kind, target_id: d.target.id, conversation_id: d.conversationId, head_seq: d.seq, tail_seq: tail, due_at: lease ? lease.until : d.createdAt, claim_id: lease?.claimId ?? null, urgent: d.urgent ? 1 : 0 }));
+    const { rows: taken } = await this.book.run(this.trx, `delivery_cursors.wake:${woken.length}`, rowValues(woken), (v) => this.trx.insertInto('delivery_cursors')
+      .values(woken.map((_, i) => ({ ...rowSlots(v, i, CURSOR_WAKE), state: 'ready', parked_reason: null })))
       .onConflict((oc) => oc.columns(['account_id', 'target_kind', 'target_id', 'conversation_id']).doUpdateSet((eb) => {
         const idle = eb('delivery_cursors.state', '=', 'idle');
         return {
@@ -117,8 +130,7 @@ export class KyselyTx extends KyselyReads implements StoreTx {
           state: eb.case().when(idle).then('ready').else(eb.ref('delivery_cursors.state')).end(),
         };
       }))
-      .returning(['conversation_id', 'target_kind', 'target_id', 'claim_id', 'head_seq'])
-      .execute();
+      .returning(['conversation_id', 'target_kind', 'target_id', 'claim_id', 'head_seq']));
     if (!lease) return [];
     const leased: DeliveryDraft[] = [];
     for (const row of taken) {
@@ -239,4 +251,15 @@ function accountOf(r: JoinedRow): AccountsTable {
 
 function channelOf(r: JoinedRow, accountId: string): ChannelsTable {
   return { account_id: accountId, id: r.ch_id!, kind: r.ch_kind!, active: r.ch_active!, settings: r.ch_settings!, reachability_warning: r.ch_warning ?? null, reachability_checked_at: r.ch_checked_at ?? null, emergency: r.ch_emergency ?? 0 };
+}
+
+/** What an update of a conversation writes: every column but its key. */
+const CONVERSATION_STATE = ['channel_id', 'status', 'controller', 'team', 'control_version', 'last_seq', 'bot_session_id', 'agent_session_id', 'updated_at', 'state'] as const;
+
+/** The columns of a woken cursor that vary from row to row. */
+const CURSOR_WAKE = ['account_id', 'target_kind', 'target_id', 'conversation_id', 'head_seq', 'tail_seq', 'due_at', 'claim_id', 'urgent'] as const;
+
+/** Slots for one row, named by its columns. */
+function rowOf(v: Slot, row: object): never {
+  return Object.fromEntries(Object.keys(row).map((k) => [k, v(k)])) as never;
 }

@@ -109,7 +109,7 @@ export function fromMessage(m: Message, channelId: string): MessagesTable {
     status: m.status,
     content: JSON.stringify(m.content),
     created_at: m.createdAt,
-    ...(m.inReplyTo ? { in_reply_to: m.inReplyTo } : {}),
+    in_reply_to: m.inReplyTo ?? null,
   };
 }
 

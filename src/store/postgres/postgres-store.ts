@@ -5,6 +5,7 @@ import { PgLiveBus } from './pg-live-bus.js';
 import { PgNotifier } from './pg-notifier.js';
 import { preparedPool } from './prepared-pool.js';
 import { SqlCounters } from '../sql-counters.js';
+import { StatementBook } from '../statement-book.js';
 import { SchemaScopedPostgresDialect } from './schema-scoped-dialect.js';
 import type { Database } from '../schema.js';
 
@@ -34,6 +35,7 @@ export function openPostgresStore(opts: PostgresOptions): KyselyStore {
   return new KyselyStore(kysely, {
     engine: 'postgres',
     counters,
+    statements: new StatementBook(),
     rowLocks: true,
     writeConcurrency: Math.max(1, (opts.poolSize ?? 10) - 2),
     conflictCodes: ['23505', '40001', '40P01'],

@@ -5,6 +5,7 @@ import { Kysely, SqliteDialect } from 'kysely';
 import { KyselyStore } from '../kysely-store.js';
 import { withStatementCache } from './statement-cache.js';
 import { SqlCounters } from '../sql-counters.js';
+import { StatementBook } from '../statement-book.js';
 import type { Database } from '../schema.js';
 
 /**
@@ -24,5 +25,5 @@ export function openSqliteStore(file: string): KyselyStore {
   db.pragma('temp_store = MEMORY');
   const counters = new SqlCounters();
   const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(db, counters) }) });
-  return new KyselyStore(kysely, { engine: 'sqlite', counters, rowLocks: false, writeConcurrency: 1, conflictCodes: ['SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY'] });
+  return new KyselyStore(kysely, { engine: 'sqlite', counters, statements: new StatementBook(), rowLocks: false, writeConcurrency: 1, conflictCodes: ['SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY'] });
 }
