@@ -6,7 +6,7 @@ import type { DeliveryDraft, DeliveryIntake, DeliveryLease } from '../core/ports
 import type { DeliveryMetrics } from './metrics.js';
 import type { HttpSender } from './http-sender.js';
 import type { Cursor, OutboxStore, Outcome } from './outbox-store.js';
-import type { DeliveryContext, Renderer, RendererLookup, Target } from './ports.js';
+import type { DeliveryContext, OutgoingRequest, Renderer, RendererLookup, Target } from './ports.js';
 import { EXPONENTIAL_POLICY } from './retry-policies.js';
 import { classify, nextDelay } from './retry.js';
 
@@ -204,6 +204,31 @@ export class OutboxDispatcher implements DeliveryIntake {
     }).catch((err: unknown) => this.log?.warn({ err }, 'recording a message outcome failed'));
   }
 
+  /**
+   * One attempt: the requests not yet taken, in order, each only after the one before was. The
+   * attempt's latency is their sum; a failure records how many parts went, so the retry resumes there.
+   */
+  private async send(renderer: Renderer, ctx: DeliveryContext, requests: OutgoingRequest[], policy: RetryPolicy, now: Date): Promise<Outcome> {
+    let latencyMs = 0;
+    let statusCode: number | null = null;
+    for (let part = ctx.partsSent; part < requests.length; part++) {
+      const result = await this.sender.send(requests[part]!, policy.timeoutMs);
+      latencyMs += result.latencyMs;
+      statusCode = result.response?.status ?? null;
+      let verdict = classify(result.response, result.error, now);
+      if (verdict.kind === 'success' && renderer.accept && result.response) {
+        const check = renderer.accept(result.response, ctx);
+        if (!check.ok) verdict = { kind: 'failure', reason: check.reason, retryAfterMs: null, disable: false };
+      }
+      this.metrics?.attempt(verdict.kind === 'success' ? 'delivered' : 'failed', result.latencyMs / 1000);
+      if (verdict.kind === 'failure') {
+        const attempt = { statusCode, latencyMs, error: verdict.reason };
+        return { kind: 'failed', attempt, policy, nextDelayMs: nextDelay(policy, ctx.attempt, verdict.retryAfterMs), disable: verdict.disable, breakAfter: ctx.target.kind === 'component' ? policy.breakAfter : 0, partsSent: part };
+      }
+    }
+    return { kind: 'delivered', attempt: { statusCode, latencyMs, error: null } };
+  }
+
   /** An in-process recipient: its handler stands in for the HTTP call, and is recorded like one. */
   private async deliverLocally(renderer: Renderer, ctx: DeliveryContext, policy: RetryPolicy): Promise<Outcome> {
     const started = performance.now();
@@ -244,24 +269,15 @@ export class OutboxDispatcher implements DeliveryIntake {
         return;
       }
       const policy = target.kind === 'component' ? target.component.retry : CHANNEL_POLICY;
-      const request = renderer.deliver ? null : renderer.render(ctx);
+      const rendered = renderer.deliver ? null : renderer.render(ctx);
+      const requests = rendered === null ? [] : Array.isArray(rendered) ? rendered : [rendered];
       let outcome: Outcome;
       if (renderer.deliver) {
         outcome = await this.deliverLocally(renderer, ctx, policy);
-      } else if (!request) {
+      } else if (requests.length <= ctx.partsSent) {
         outcome = { kind: 'delivered', attempt: null };
       } else {
-        const result = await this.sender.send(request, policy.timeoutMs);
-        let verdict = classify(result.response, result.error, now);
-        if (verdict.kind === 'success' && renderer.accept && result.response) {
-          const check = renderer.accept(result.response, ctx);
-          if (!check.ok) verdict = { kind: 'failure', reason: check.reason, retryAfterMs: null, disable: false };
-        }
-        const attempt = { statusCode: result.response?.status ?? null, latencyMs: result.latencyMs, error: verdict.kind === 'failure' ? verdict.reason : null };
-        this.metrics?.attempt(verdict.kind === 'success' ? 'delivered' : 'failed', result.latencyMs / 1000);
-        outcome = verdict.kind === 'success'
-          ? { kind: 'delivered', attempt }
-          : { kind: 'failed', attempt, policy, nextDelayMs: nextDelay(policy, ctx.attempt, verdict.retryAfterMs), disable: verdict.disable, breakAfter: target.kind === 'component' ? policy.breakAfter : 0 };
+        outcome = await this.send(renderer, ctx, requests, policy, now);
       }
       const done = await this.outbox.finish(cursor, claimId, ctx.deliveryId, outcome, this.clock.now(), this.leaseEnd(), ctx.attempt);
       await this.reportMessageOutcome(ctx, outcome);

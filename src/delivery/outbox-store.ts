@@ -12,7 +12,7 @@ export type Cursor = Pick<DeliveryCursorsTable, 'account_id' | 'target_kind' | '
 
 export type Outcome =
   | { kind: 'delivered'; attempt: AttemptRecord | null }
-  | { kind: 'failed'; attempt: AttemptRecord; policy: RetryPolicy; nextDelayMs: number | null; disable: boolean; breakAfter: number };
+  | { kind: 'failed'; attempt: AttemptRecord; policy: RetryPolicy; nextDelayMs: number | null; disable: boolean; breakAfter: number; partsSent?: number };
 
 export interface AttemptRecord {
   statusCode: number | null;
@@ -99,13 +99,13 @@ export class OutboxStore {
 
   /** The context of a delivery this process leased at insert: built from its snapshot, nothing read but the cached recipient. */
   async leasedContext(d: DeliveryDraft, now: Date): Promise<DeliveryContext | null> {
-    return this.fromSnapshot(d.accountId, d.target.kind, d.target.id, d.id, 1, d.forReply, d.snapshot, now);
+    return this.fromSnapshot(d.accountId, d.target.kind, d.target.id, d.id, 1, 0, d.forReply, d.snapshot, now);
   }
 
-  private async fromSnapshot(accountId: string, kind: string, targetId: string, deliveryId: string, attempt: number, forReply: boolean, snap: DeliverySnapshot, now: Date): Promise<DeliveryContext | null> {
+  private async fromSnapshot(accountId: string, kind: string, targetId: string, deliveryId: string, attempt: number, partsSent: number, forReply: boolean, snap: DeliverySnapshot, now: Date): Promise<DeliveryContext | null> {
     const [account, target] = await Promise.all([this.account(accountId), this.target({ account_id: accountId, target_kind: kind, target_id: targetId })]);
     if (!account || !target) return null;
-    return { deliveryId, attempt, forReply, account, conversation: snap.conversation, event: snap.event, message: snap.message, target, now };
+    return { deliveryId, attempt, partsSent, forReply, account, conversation: snap.conversation, event: snap.event, message: snap.message, target, now };
   }
 
   private get db() {
@@ -147,7 +147,7 @@ export class OutboxStore {
       .where('conversation_id', '=', v('conversation_id')).where('seq', '=', v('head_seq')).where('state', '=', 'pending'));
     if (!delivery) return null;
     if (delivery.payload) {
-      return this.fromSnapshot(c.account_id, c.target_kind, c.target_id, delivery.id, delivery.attempts + 1, delivery.for_reply === 1, JSON.parse(delivery.payload) as DeliverySnapshot, now);
+      return this.fromSnapshot(c.account_id, c.target_kind, c.target_id, delivery.id, delivery.attempts + 1, delivery.parts_sent ?? 0, delivery.for_reply === 1, JSON.parse(delivery.payload) as DeliverySnapshot, now);
     }
     // Written before snapshots existed: rebuilt from the rows, as it was rendered then.
     const [event, conversation, account, target] = await Promise.all([
@@ -159,7 +159,7 @@ export class OutboxStore {
     if (!event || !conversation || !account || !target) return null;
     const messageId = event.data.messageId;
     const message = typeof messageId === 'string' ? (await this.store.getMessage(c.account_id, messageId)) ?? null : null;
-    return { deliveryId: delivery.id, attempt: delivery.attempts + 1, forReply: delivery.for_reply === 1, account, conversation, event, message, target, now };
+    return { deliveryId: delivery.id, attempt: delivery.attempts + 1, partsSent: delivery.parts_sent ?? 0, forReply: delivery.for_reply === 1, account, conversation, event, message, target, now };
   }
 
   async target(c: Pick<Cursor, 'account_id' | 'target_kind' | 'target_id'>): Promise<Target | null> {
@@ -224,17 +224,17 @@ export class OutboxStore {
         }
         this.forget(c.account_id, c.target_kind, c.target_id);
         // The endpoint is switched off: this delivery waits, pending, at the head until re-verification.
-        await trx.updateTable('deliveries').set({ attempts, last_error: error }).where('id', '=', deliveryId).execute();
+        await trx.updateTable('deliveries').set({ attempts, last_error: error, parts_sent: outcome.partsSent ?? 0 }).where('id', '=', deliveryId).execute();
         await trx.updateTable('delivery_cursors').set({ state: 'parked', due_at: null, claim_id: null, parked_reason: 'inactive' }).where(cursorKey(c)).execute();
         return { holds: false, more: false };
       }
       if (outcome.nextDelayMs !== null) {
         const due = new Date(now.getTime() + outcome.nextDelayMs).toISOString();
-        await trx.updateTable('deliveries').set({ attempts, last_error: error, next_attempt_at: due }).where('id', '=', deliveryId).execute();
+        await trx.updateTable('deliveries').set({ attempts, last_error: error, next_attempt_at: due, parts_sent: outcome.partsSent ?? 0 }).where('id', '=', deliveryId).execute();
         await trx.updateTable('delivery_cursors').set({ due_at: due, claim_id: null }).where(cursorKey(c)).execute();
         return { holds: false, more: false };
       }
-      await trx.updateTable('deliveries').set({ state: 'failed', attempts, last_error: error }).where('id', '=', deliveryId).execute();
+      await trx.updateTable('deliveries').set({ state: 'failed', attempts, last_error: error, parts_sent: outcome.partsSent ?? 0 }).where('id', '=', deliveryId).execute();
       if (outcome.policy.onExhausted === 'block') {
         await trx.updateTable('delivery_cursors').set({ state: 'blocked', due_at: null, claim_id: null, parked_reason: `delivery ${deliveryId} failed: ${error}` }).where(cursorKey(c)).execute();
         return { holds: false, more: false };

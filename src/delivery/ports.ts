@@ -8,6 +8,8 @@ export type Target = { kind: 'component'; component: Component } | { kind: 'chan
 export interface DeliveryContext {
   deliveryId: string;
   attempt: number;
+  /** Of a delivery rendered as several requests: how many the recipient took on earlier attempts. */
+  partsSent: number;
   forReply: boolean;
   account: Account;
   conversation: Conversation;
@@ -33,11 +35,13 @@ export interface EndpointResponse {
 
 /**
  * A dialect's outbound half. `render` returns null when the event means nothing in this dialect
- * (it is then recorded as delivered without a call). `accept` lets a dialect refuse a 2xx that
+ * (it is then recorded as delivered without a call), or several requests when its protocol needs
+ * them for one message: they are sent in order, each only after the one before was taken, and a
+ * retry resumes at the first one that was not (the delivery is done when all were). `accept` lets a dialect refuse a 2xx that
  * lacks what its protocol requires (IMI: the verification token).
  */
 export interface Renderer {
-  render(ctx: DeliveryContext): OutgoingRequest | null;
+  render(ctx: DeliveryContext): OutgoingRequest | OutgoingRequest[] | null;
   /**
    * For recipients served inside Baton (the inbox, web chat visitors): called instead of an HTTP
    * call, so such a target needs no URL. A throw is a failed attempt, retried like any other.

@@ -78,6 +78,8 @@ export interface DeliveriesTable {
   delivered_at?: string | null;
   /** JSON of the DeliverySnapshot written at commit; null on rows older than migration 009. */
   payload?: string | null;
+  /** How many of a multi-request delivery's requests the recipient took (migration 011). */
+  parts_sent?: number;
 }
 export interface DeliveryCursorsTable {
   account_id: string;

@@ -84,20 +84,35 @@ describe.each(['sqlite', 'postgres'] as const)('Omnichannel answers on %s', (eng
     ]);
   });
 
-  // One delivery is one request today (Renderer.render, src/delivery/ports.ts): of a message
-  // that means several Webim messages, the first goes. The rest is omnichannelSends' to give.
-  it('sends the text of a text with buttons and the file of a file with a caption, and nothing else for them', async () => {
-    const { client, s, visitor, reply } = await setup();
+  it('sends the text, then its keyboard; the file, then its caption; each part only after the one before was taken, and a retry resumes at the part that failed', async () => {
+    const { client, clock, s, visitor, reply } = await setup();
     const id = await visitor('Which plans are there?', 'm-1');
+    // The client server takes the text, then fails the keyboard once.
+    let keyboards = 0;
+    client.behave((r) => (r.method === 'POST' && r.json?.message?.kind === 'keyboard' && keyboards++ === 0 ? { status: 503, body: '{"error":"busy"}' } : { status: 200, body: '{"result":"ok"}' }));
     await reply(id, { componentId: 'bot', content: { type: 'text', text: 'Which plan would you like?', buttons: [{ title: 'Basic plan', payload: 'BASIC' }, { title: 'Premium plan', payload: 'PREMIUM' }] } });
     await reply(id, { componentId: 'bot', content: { type: 'media', text: 'Your invoice', media: { url: 'https://files.example.com/out/invoice-2026-05.pdf', name: 'invoice-2026-05.pdf', contentType: 'application/pdf' } } });
+    await s.baton.dispatcher.drain();
+    const text = expectedSend('send-message-operator', { text: 'Which plan would you like?' });
+    const keyboard = sends(client)[1]!.body;
+    expect(JSON.parse(keyboard).message).toEqual({ kind: 'keyboard', buttons: [[{ id: 'BASIC', text: 'Basic plan' }], [{ id: 'PREMIUM', text: 'Premium plan' }]] });
+    // The keyboard failed: the file waits behind it, in order.
+    expect(sends(client).map((r) => r.body)).toEqual([text, keyboard]);
+    clock.advance(10_000);
+    await s.baton.dispatcher.drain();
     await reply(id, { componentId: 'bot', text: 'Anything else?' });
     await s.baton.dispatcher.drain();
-    expect(sends(client).map((r) => r.body)).toEqual([
-      expectedSend('send-message-operator', { text: 'Which plan would you like?' }),
+    // The retry sent the keyboard only, not the text again.
+    expect(sends(client).map((r) => JSON.parse(r.body).message.kind)).toEqual(['operator', 'keyboard', 'keyboard', 'file_operator', 'operator', 'operator']);
+    expect(sends(client).slice(3).map((r) => r.body)).toEqual([
       expectedSend('send-message-file'),
+      expectedSend('send-message-operator', { text: 'Your invoice' }),
       expectedSend('send-message-operator', { text: 'Anything else?' }),
     ]);
+    const first = sends(client)[0]!;
+    expect(first.headers['x-baton-part']).toBe('1/2');
+    expect(sends(client)[2]!.headers['x-baton-part']).toBe('2/2');
+    expect(sends(client)[2]!.headers['x-baton-message-id']).toBe(first.headers['x-baton-message-id']);
   });
 
   it('puts nothing in the header when the token is inside the channel\'s URL', async () => {

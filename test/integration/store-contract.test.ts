@@ -476,8 +476,8 @@ describe.each(engines)('store contract on $name', (engine) => {
       });
       const found = await store().kysely.selectFrom('deliveries').selectAll().orderBy('id').execute();
       expect(found).toEqual([
-        { id: 'd-0001', account_id: 'acme', conversation_id: 'c-0001', seq: 1, event_type: 'message.received', target_kind: 'component', target_id: 'CmBot', for_reply: 1, state: 'pending', attempts: 0, next_attempt_at: at(0), created_at: at(0), last_error: null, delivered_at: null, payload: JSON.stringify(aDelivery().snapshot) },
-        { id: 'd-0002', account_id: 'acme', conversation_id: 'c-0001', seq: 2, event_type: 'message.sent', target_kind: 'channel', target_id: 'web', for_reply: 0, state: 'pending', attempts: 0, next_attempt_at: at(1), created_at: at(1), last_error: null, delivered_at: null, payload: JSON.stringify(aDelivery().snapshot) },
+        { id: 'd-0001', account_id: 'acme', conversation_id: 'c-0001', seq: 1, event_type: 'message.received', target_kind: 'component', target_id: 'CmBot', for_reply: 1, state: 'pending', attempts: 0, next_attempt_at: at(0), created_at: at(0), last_error: null, delivered_at: null, payload: JSON.stringify(aDelivery().snapshot), parts_sent: 0 },
+        { id: 'd-0002', account_id: 'acme', conversation_id: 'c-0001', seq: 2, event_type: 'message.sent', target_kind: 'channel', target_id: 'web', for_reply: 0, state: 'pending', attempts: 0, next_attempt_at: at(1), created_at: at(1), last_error: null, delivered_at: null, payload: JSON.stringify(aDelivery().snapshot), parts_sent: 0 },
       ]);
       // Each recipient's cursor for the conversation is woken with the delivery as its head.
       const cursors = await store().kysely.selectFrom('delivery_cursors').selectAll().orderBy('target_kind').execute();

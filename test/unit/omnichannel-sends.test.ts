@@ -10,7 +10,7 @@ function delivery(content: MessageContent, eventType = 'message.sent'): Delivery
   return {
     target: { kind: 'channel', channel: { outboundUrl: 'https://chat.example.com/baton', credentials: { webhookToken: 't0k3n' } } },
     event: { type: eventType },
-    message: { content },
+    message: { id: 'msg-1', content },
     conversation: { customer: '4021', context: { channel_conversation_id: 4021 } },
   } as unknown as DeliveryContext;
 }
@@ -22,7 +22,7 @@ describe('every /send_message an Omnichannel answer means, in order', () => {
   it('a text with buttons is the text, then the keyboard', () => {
     const sends = omnichannelSends(delivery({ type: 'text', text: 'Which plan would you like?', buttons: plans }));
     expect(sends.map((r) => r.body)).toEqual([expectedSend('send-message-operator', { text: 'Which plan would you like?' }), expectedSend('send-message-keyboard')]);
-    expect(sends.map((r) => [r.url, r.headers])).toEqual(Array(2).fill(['https://chat.example.com/baton/send_message', { authorization: 'Token t0k3n' }]));
+    expect(sends.map((r) => [r.url, r.headers])).toEqual([1, 2].map((i) => ['https://chat.example.com/baton/send_message', { authorization: 'Token t0k3n', 'x-baton-message-id': 'msg-1', 'x-baton-part': `${i}/2` }]));
   });
 
   it('a file with a caption and buttons is the file, the caption, the keyboard', () => {
@@ -30,9 +30,9 @@ describe('every /send_message an Omnichannel answer means, in order', () => {
     expect(sends.map((r) => r.body)).toEqual([expectedSend('send-message-file'), expectedSend('send-message-operator', { text: 'Your invoice' }), expectedSend('send-message-keyboard')]);
   });
 
-  it('the renderer sends the first of them, the one request a delivery is today', () => {
+  it('the renderer gives all of them, for the outbox to send in order', () => {
     const ctx = delivery({ type: 'text', text: 'Which plan would you like?', buttons: plans });
-    expect(omnichannelRenderer.render(ctx)).toEqual(omnichannelSends(ctx)[0]);
+    expect(omnichannelRenderer.render(ctx)).toEqual(omnichannelSends(ctx));
     expect(omnichannelRenderer.render(delivery({ type: 'text', text: '' }))).toBeNull();
     expect(omnichannelRenderer.render(delivery({ type: 'text', text: 'hi' }, 'conversation.closed'))).toBeNull();
   });

@@ -47,17 +47,16 @@ export function omnichannelSends(ctx: DeliveryContext): OutgoingRequest[] {
   if (target.kind !== 'channel' || !target.channel.outboundUrl || event.type !== 'message.sent' || !message) return [];
   const url = sendMessageUrl(target.channel.outboundUrl);
   const chatId = chatIdOf(ctx.conversation);
-  return webimMessages(message.content).map((m) => ({ url, headers: headers(target.channel), body: JSON.stringify({ chat_id: chatId, message: m }) }));
+  const parts = webimMessages(message.content);
+  // Webim's body has no message id: the headers carry Baton's, so a client can drop a repeat.
+  return parts.map((m, i) => ({ url, headers: { ...headers(target.channel), 'x-baton-message-id': message.id, 'x-baton-part': `${i + 1}/${parts.length}` }, body: JSON.stringify({ chat_id: chatId, message: m }) }));
 }
 
 export const omnichannelRenderer: Renderer = {
-  /**
-   * One delivery is one request (Renderer.render in delivery/ports.ts), so only the first of
-   * omnichannelSends goes: the text of a text with buttons, the file of a file with a caption. The
-   * keyboard and the caption go once the dispatcher sends a delivery's requests in order.
-   */
+  /** Every Webim message of the answer, in order: the outbox sends each after the one before was taken. */
   render(ctx: DeliveryContext) {
-    return omnichannelSends(ctx)[0] ?? null;
+    const sends = omnichannelSends(ctx);
+    return sends.length > 0 ? sends : null;
   },
 
   /** "Can't reach channel" (seed 004): does anything answer at the client server's URL. */

@@ -9,6 +9,7 @@ import * as m007 from './007-audit-log.js';
 import * as m008 from './008-message-ids-per-chat.js';
 import * as m009 from './009-delivery-snapshots.js';
 import * as m010 from './010-config-truth.js';
+import * as m011 from './011-delivery-parts.js';
 
 /** The one migration history both engines share, in order. */
 export const migrations: Record<string, Migration> = {
@@ -22,6 +23,7 @@ export const migrations: Record<string, Migration> = {
   '008-message-ids-per-chat': m008,
   '009-delivery-snapshots': m009,
   '010-config-truth': m010,
+  '011-delivery-parts': m011,
 };
 
 export const migrationProvider: MigrationProvider = {
