@@ -68,8 +68,8 @@ const server = createServer((req, res) => {
       const id = decodeURIComponent(REPLY.exec(path)![1]!);
       const r = JSON.parse(body) as { text?: string };
       send(res, 201, { conversation: { id }, duplicate: false });
-      const now = new Date().toISOString();
-      await post(sink, `${SINK_URL.pathname.replace(/\/+$/, '')}/send_message`, { chat_id: id, visitor_id: `v-${id}`, message: { id: now, kind: 'text', text: r.text ?? '' }, author: { kind: 'bot', id: 'bot' }, created_at: now });
+      // The same Webim bot message Baton sends to /send_message.
+      await post(sink, `${SINK_URL.pathname.replace(/\/+$/, '')}/send_message`, { chat_id: id, message: { kind: 'operator', text: r.text ?? '' } });
     } else if (req.method === 'GET' && path === '/_stats') {
       send(res, 200, { errors });
     } else {
