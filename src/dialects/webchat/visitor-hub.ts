@@ -4,13 +4,20 @@ import type { LiveBus, LivePayload } from '../../live/live-bus.js';
 import { SocketSet } from '../../live/socket-set.js';
 import { visitorMessage } from './visitor-message.js';
 
+/** Events after which a visitor's page reads its chat again: who answers it has changed. */
+const CONTROL_EVENTS = new Set(['handover', 'handover.rejected', 'takeover', 'handback', 'conversation.closed', 'conversation.reopened', 'agent_session.assigned', 'agent_session.transferred', 'agent_session.deferred', 'agent_session.closed', 'agent_session.reopened']);
+
 /**
  * Visitors' open chat pages on this process, by conversation. A `visitor` message on the live bus
  * names a message of a conversation; if one of its visitors is connected here, the message is
- * read from the store and pushed to them.
+ * read from the store and pushed to them. A change of control in their conversation (`changed`)
+ * or of the account's agents' presence (`availability`) is only announced: the page reads its
+ * history again, which says whether anyone is online and whether the chat waits for them.
  */
 export class VisitorHub {
   private readonly sockets = new SocketSet<null>();
+  /** The conversation keys with a visitor connected here, by account, for `availability`. */
+  private readonly byAccount = new Map<string, Set<string>>();
   private readonly unsubscribe: () => void;
 
   constructor(
@@ -22,11 +29,26 @@ export class VisitorHub {
   }
 
   add(accountId: string, conversationId: string, socket: WebSocket): void {
-    this.sockets.add(key(accountId, conversationId), socket, null);
+    const k = key(accountId, conversationId);
+    const keys = this.byAccount.get(accountId) ?? new Set<string>();
+    this.byAccount.set(accountId, keys.add(k));
+    this.sockets.add(k, socket, null, (_meta, remaining) => {
+      if (remaining.length > 0) return;
+      keys.delete(k);
+      if (keys.size === 0 && this.byAccount.get(accountId) === keys) this.byAccount.delete(accountId);
+    });
     socket.send(JSON.stringify({ type: 'ready' }));
   }
 
   private async forward(p: LivePayload): Promise<void> {
+    if (p.topic === 'agents') {
+      for (const k of this.byAccount.get(p.accountId) ?? []) this.sockets.send(k, { type: 'availability' });
+      return;
+    }
+    if (p.topic === 'conversation' && typeof p.conversationId === 'string' && typeof p.type === 'string' && CONTROL_EVENTS.has(p.type)) {
+      this.sockets.send(key(p.accountId, p.conversationId), { type: 'changed' });
+      return;
+    }
     if (p.topic !== 'visitor' || typeof p.conversationId !== 'string' || typeof p.messageId !== 'string') return;
     const k = key(p.accountId, p.conversationId);
     if (!this.sockets.has(k)) return;
@@ -41,6 +63,7 @@ export class VisitorHub {
 
   close(): void {
     this.unsubscribe();
+    this.byAccount.clear();
     this.sockets.close();
   }
 }

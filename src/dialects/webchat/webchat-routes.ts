@@ -5,8 +5,9 @@ import Type from 'typebox';
 import type { Clock } from '../../core/clock.js';
 import { BatonError, isBatonError } from '../../core/errors.js';
 import { chatId } from '../../core/ids.js';
+import { isAgentSessionOpen } from '../../core/conversation.js';
 import type { Channel, MessageContent } from '../../core/model.js';
-import type { Queries } from '../../core/queries.js';
+import type { ConversationView, Queries } from '../../core/queries.js';
 import type { Router } from '../../core/router.js';
 import type { LiveBus } from '../../live/live-bus.js';
 import type { VisitorHub } from './visitor-hub.js';
@@ -21,6 +22,15 @@ const SendBody = Type.Object({
   postback: Type.Optional(Type.Object({ payload: Type.String({ minLength: 1, maxLength: 500 }), title: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false })),
   visitor: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z][A-Za-z0-9_]{0,31}$' }), Type.String({ maxLength: 500 }), { maxProperties: 10 })),
 }, { additionalProperties: false });
+
+/** Where a visitor's chat stands with the humans: not handed to them, waiting in a queue, or with an agent. */
+export type HumansChat = 'none' | 'waiting' | 'answering';
+
+function humansChat(conv: ConversationView | null): HumansChat {
+  const s = conv?.agentSession ?? null;
+  if (!conv || conv.status !== 'open' || !isAgentSessionOpen(s)) return 'none';
+  return s.agentId && (s.status === 'assigned' || s.status === 'reopened') ? 'answering' : 'waiting';
+}
 
 export interface WebchatDeps {
   router: Router;
@@ -48,12 +58,17 @@ export async function webchatRoutes(app: FastifyInstance, deps: WebchatDeps): Pr
     if (!channel || channel.kind !== 'webchat') throw new BatonError('channel_not_found', 'No web chat here; check the data-account and data-channel of the widget snippet.');
     return channel;
   };
-  const status = async (channel: Channel) => {
+  const availabilityOf = async (channel: Channel) => {
     const a = await queries.chatAvailability(channel.accountId, channel.id, clock.now());
     const account = await queries.account(channel.accountId);
-    return { title: account.name, active: channel.active, available: channel.active && a.available, botInFront: a.botInFront };
+    return { status: { title: account.name, active: channel.active, available: channel.active && a.available, botInFront: a.botInFront }, agentsOnline: a.agentsOnline > 0 };
   };
+  const status = async (channel: Channel) => (await availabilityOf(channel)).status;
   const conversationIdOf = (channel: Channel, req: FastifyRequest) => chatId(channel.id, visitorIdOf(req.headers['x-visitor-token']), channel.address);
+  const findConversation = (channel: Channel, conversationId: string) => queries.conversation(channel.accountId, conversationId).catch((err: unknown) => {
+    if (isBatonError(err) && err.code === 'conversation_not_found') return null;
+    throw err;
+  });
   const historyOf = async (channel: Channel, conversationId: string) => {
     const [messages, agents] = await Promise.all([
       queries.messages(channel.accountId, conversationId).catch((err: unknown) => {
@@ -74,7 +89,9 @@ export async function webchatRoutes(app: FastifyInstance, deps: WebchatDeps): Pr
   api.get('/:accountId/:channelId/history', { schema: { tags: ['webchat'], summary: 'The visitor\'s own messages and answers, oldest first', params: Params } }, async (req) => {
     const channel = await channelOf(req.params.accountId, req.params.channelId);
     const conversationId = conversationIdOf(channel, req);
-    return { status: await status(channel), messages: await historyOf(channel, conversationId) };
+    const [a, messages, conv] = await Promise.all([availabilityOf(channel), historyOf(channel, conversationId), findConversation(channel, conversationId)]);
+    // `humans` lets the page say what a bot cannot: whether anyone is online, and whether this chat waits for them.
+    return { status: a.status, messages, humans: { online: a.agentsOnline, chat: humansChat(conv) } };
   });
 
   api.post('/:accountId/:channelId/messages', { schema: { tags: ['webchat'], summary: 'A visitor\'s message or button press', params: Params, body: SendBody } }, async (req, reply) => {
