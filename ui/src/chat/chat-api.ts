@@ -3,6 +3,9 @@ import { requestJson } from '../shared/http.js';
 
 export interface ChatStatus { title: string; active: boolean; available: boolean; botInFront: boolean }
 
+/** What the history adds about people: anyone online now, and where this visitor's chat stands with them. */
+export interface Humans { online: boolean; chat: 'none' | 'waiting' | 'answering' }
+
 export interface ChatMessage {
   id: string;
   from: 'visitor' | 'bot' | 'agent' | 'system';
@@ -39,8 +42,7 @@ export class ChatApi {
     return { 'x-visitor-token': this.token };
   }
 
-  history = () => requestJson<{ status: ChatStatus; messages: ChatMessage[] }>('GET', `${this.base}/history`, undefined, this.headers());
-  status = () => requestJson<ChatStatus>('GET', `${this.base}/status`);
+  history = () => requestJson<{ status: ChatStatus; messages: ChatMessage[]; humans: Humans }>('GET', `${this.base}/history`, undefined, this.headers());
   send = (body: { id: string; text?: string; postback?: { payload: string; title: string }; visitor?: Record<string, string> }) =>
     requestJson<{ message: ChatMessage }>('POST', `${this.base}/messages`, body, this.headers());
 }

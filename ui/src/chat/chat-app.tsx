@@ -2,7 +2,8 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { clock, randomId } from '../shared/format.js';
 import { ApiError } from '../shared/http.js';
 import { liveSocket } from '../shared/live-socket.js';
-import { ChatApi, type ChatMessage, type ChatStatus, visitorToken } from './chat-api.js';
+import { ChatApi, type ChatMessage, type ChatStatus, type Humans, visitorToken } from './chat-api.js';
+import { CHAT_CONNECTION, type ChatConnection, chatView } from './chat-view.js';
 
 const embedded = window.parent !== window;
 
@@ -11,16 +12,24 @@ function visitorFields(): Record<string, string> {
   return { ...(page ? { page: page.slice(0, 500) } : {}), language: navigator.language.slice(0, 20) };
 }
 
+/** Tells the widget on the host page (a window of another origin) what the chat says, or asks it to close. */
+function toHost(message: { baton: 'state'; launcher: string; dim: boolean } | { baton: 'close' }): void {
+  if (embedded) window.parent.postMessage(message, '*');
+}
+
 /**
  * The visitor's chat: history on load (it survives reloads, the token is kept), live answers over
- * a WebSocket, buttons the bot offers under its latest message, and files as links.
+ * a WebSocket, buttons the bot offers under its latest message, and files as links. What it says
+ * about who answers comes from one place (chatView), the launcher on the host page included.
  */
 export function ChatApp({ account, channel }: { account: string; channel: string }) {
   const api = useMemo(() => new ChatApi(account, channel, visitorToken()), [account, channel]);
   const [status, setStatus] = useState<ChatStatus | null>(null);
+  const [humans, setHumans] = useState<Humans | null>(null);
+  const [connection, setConnection] = useState<ChatConnection>(CHAT_CONNECTION.CONNECTING);
   const [messages, setMessages] = useState<ChatMessage[]>([]);
   const [draft, setDraft] = useState('');
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<{ text: string; unreachable: boolean } | null>(null);
   const [missing, setMissing] = useState(false);
   const end = useRef<HTMLDivElement>(null);
   const input = useRef<HTMLTextAreaElement>(null);
@@ -37,30 +46,71 @@ export function ChatApp({ account, channel }: { account: string; channel: string
     try {
       const h = await api.history();
       setStatus(h.status);
+      setHumans(h.humans ?? null);
       setMessages((list) => [...h.messages, ...list.filter((m) => m.pending && !h.messages.some((x) => x.clientId === m.clientId))]);
     } catch (err) {
       if (err instanceof ApiError && err.status === 404) setMissing(true);
+      if (err instanceof ApiError && err.status === 0) setConnection(CHAT_CONNECTION.DOWN);
     }
   };
 
   useEffect(() => {
-    const stop = liveSocket(`${api.base}/socket`, {
+    const live = liveSocket(`${api.base}/socket`, {
       onOpen: (ws) => {
         ws.send(JSON.stringify({ type: 'hello', token: api.token }));
+        setConnection(CHAT_CONNECTION.LIVE);
+        // An "unreachable" error is no longer true once the socket is back.
+        setError((e) => (e?.unreachable ? null : e));
         void loadHistory();
+      },
+      onState: (up) => {
+        if (!up) setConnection(CHAT_CONNECTION.DOWN);
       },
       onMessage: (data) => {
         const d = data as { type?: string; message?: ChatMessage };
         if (d.type === 'message' && d.message) merge(d.message);
+        // Who answers has changed (a handover, an agent taking it, an agent going on- or offline).
+        else if (d.type === 'changed' || d.type === 'availability') void loadHistory();
       },
     });
-    const poll = setInterval(() => void api.status().then(setStatus, () => {}), 60_000);
+    const poll = setInterval(() => void loadHistory(), 60_000);
     return () => {
-      stop();
+      live.close();
       clearInterval(poll);
     };
   }, [api]);
   useEffect(() => end.current?.scrollIntoView({ block: 'end' }), [messages.length]);
+
+  const view = chatView(connection, status, humans, messages.length > 0);
+  useEffect(() => toHost({ baton: 'state', launcher: view.launcher.text, dim: view.launcher.dim }), [view.launcher.text, view.launcher.dim]);
+
+  // The widget asks for focus when the visitor opens it, with what they typed before the chat was there.
+  useEffect(() => {
+    const onMessage = (e: MessageEvent) => {
+      const d = e.data as { baton?: string; typed?: unknown } | null;
+      if (e.source !== window.parent || d?.baton !== 'focus') return;
+      const typed = typeof d.typed === 'string' ? d.typed.slice(0, 200) : '';
+      if (typed) setDraft((t) => t + typed);
+      input.current?.focus();
+    };
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape' && embedded) toHost({ baton: 'close' });
+      // Keys that reach the page itself (the frame has the focus, the message box not yet) are meant for the message box.
+      const box = input.current;
+      const unfocused = document.activeElement === null || document.activeElement === document.body;
+      if (box && !box.disabled && unfocused && e.key.length === 1 && !e.ctrlKey && !e.metaKey && !e.altKey) {
+        e.preventDefault();
+        setDraft((t) => t + e.key);
+        box.focus();
+      }
+    };
+    addEventListener('message', onMessage);
+    addEventListener('keydown', onKey);
+    return () => {
+      removeEventListener('message', onMessage);
+      removeEventListener('keydown', onKey);
+    };
+  }, []);
 
   const send = async (body: { text?: string; postback?: { payload: string; title: string } }) => {
     const id = randomId(12);
@@ -72,14 +122,16 @@ export function ChatApp({ account, channel }: { account: string; channel: string
       return true;
     } catch (err) {
       merge({ ...optimistic, pending: false, failed: true });
-      setError(err instanceof ApiError ? err.message : 'Not sent. Check your connection.');
+      const unreachable = err instanceof ApiError && err.status === 0;
+      if (unreachable) setConnection(CHAT_CONNECTION.DOWN);
+      setError({ text: err instanceof ApiError && !unreachable ? err.message : 'Not sent: the chat cannot reach us. Send it again when it is back.', unreachable });
       return false;
     }
   };
   const submit = async (e: Event) => {
     e.preventDefault();
     const text = draft.trim();
-    if (!text) return;
+    if (!text || !view.canSend) return;
     setDraft('');
     if (!(await send({ text }))) setDraft(text);
     input.current?.focus();
@@ -87,8 +139,6 @@ export function ChatApp({ account, channel }: { account: string; channel: string
 
   const last = messages[messages.length - 1];
   const offered = last && last.from !== 'visitor' ? last.content.buttons ?? [] : [];
-  const available = status?.available ?? true;
-  const canWrite = available || messages.length > 0;
 
   if (missing) return <main class="chat"><p class="chat-offline" role="alert">This chat does not exist. Check the widget snippet.</p></main>;
   return (
@@ -97,12 +147,12 @@ export function ChatApp({ account, channel }: { account: string; channel: string
         <div class="chat-avatar" aria-hidden="true">{(status?.title ?? 'C').slice(0, 1)}</div>
         <div class="chat-head-text">
           <h1>{status?.title ?? 'Chat'}</h1>
-          <span class={`chat-status ${available ? 'on' : ''}`}>{status === null ? 'Connecting…' : available ? (status.botInFront ? 'Online · replies instantly' : 'Online · an agent will answer') : 'Offline'}</span>
+          <span class={`chat-status tone-${view.tone}`} role="status" data-testid="chat-status">{view.headline}</span>
         </div>
-        {embedded && <button class="chat-close" type="button" aria-label="Close the chat" onClick={() => window.parent.postMessage({ baton: 'close' }, '*')}>×</button>}
+        {embedded && <button class="chat-close" type="button" aria-label="Close the chat" title="Close (Esc)" onClick={() => toHost({ baton: 'close' })}>×</button>}
       </header>
       <ol class="chat-log" aria-label="Messages" aria-live="polite">
-        {messages.length === 0 && available && <li class="chat-hint">Say hello to start. {status?.botInFront ? 'Our assistant answers right away, and can bring in a person.' : 'An agent will answer you here.'}</li>}
+        {messages.length === 0 && view.hint && <li class="chat-hint">{view.hint}</li>}
         {messages.map((m) => (
           <li key={m.id} class={`bubble from-${m.from} ${m.pending ? 'pending' : ''} ${m.failed ? 'failed' : ''}`}>
             {m.from !== 'visitor' && <span class="bubble-author">{m.from === 'agent' ? m.name ?? 'Agent' : m.from === 'bot' ? 'Assistant' : 'Notice'}</span>}
@@ -115,19 +165,19 @@ export function ChatApp({ account, channel }: { account: string; channel: string
       </ol>
       {offered.length > 0 && (
         <div class="quick-replies" role="group" aria-label="Suggested answers">
-          {offered.map((b) => <button key={b.title} type="button" class="quick" onClick={() => void send({ postback: { payload: b.payload ?? b.title, title: b.title } })}>{b.title}</button>)}
+          {offered.map((b) => <button key={b.title} type="button" class="quick" disabled={!view.canSend} onClick={() => void send({ postback: { payload: b.payload ?? b.title, title: b.title } })}>{b.title}</button>)}
         </div>
       )}
-      {!available && <p class="chat-offline" role="status">Nobody is available to chat right now. Please come back later{messages.length > 0 ? '; your conversation is kept here' : ''}.</p>}
-      {error && <p class="chat-error" role="alert">{error}</p>}
+      {view.notice && <p class="chat-offline" role="status">{view.notice}</p>}
+      {error && <p class="chat-error" role="alert">{error.text}</p>}
       <form class="chat-compose" onSubmit={submit}>
         <textarea
           ref={input}
           rows={1}
           aria-label="Your message"
-          placeholder={canWrite ? 'Write a message…' : 'Chat is offline'}
+          placeholder={view.canType ? 'Write a message…' : 'Chat is offline'}
           value={draft}
-          disabled={!canWrite}
+          disabled={!view.canType}
           maxLength={4000}
           onInput={(e) => setDraft(e.currentTarget.value)}
           onKeyDown={(e) => {
@@ -137,7 +187,7 @@ export function ChatApp({ account, channel }: { account: string; channel: string
             }
           }}
         />
-        <button type="submit" class="chat-send" disabled={!canWrite || !draft.trim()} aria-label="Send">
+        <button type="submit" class="chat-send" disabled={!view.canSend || !draft.trim()} aria-label="Send">
           <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true"><path fill="currentColor" d="M3 20.5v-6l8-2.5-8-2.5v-6l19 8.5z" /></svg>
         </button>
       </form>

@@ -1,41 +1,65 @@
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useCallback, useContext, useEffect, useRef, useState } from 'preact/hooks';
 import { elapsed } from '../shared/format.js';
 import { ApiError } from '../shared/http.js';
+import { ConnectionContext } from './connection.js';
+import { EmergencyDialog } from './emergency-dialog.js';
 import type { DeliveryRow, InboxApi, Overview } from './inbox-api.js';
 
 /**
  * What an operator checks when something does not arrive: components and their health (verify an
  * endpoint to bring it back), deliveries (replay the failed ones), channels with their inbound
- * addresses, and the account-wide emergency handover switch.
+ * addresses, and the account-wide emergency handover switch, which asks before it moves.
  */
-export function AdminPage({ api }: { api: InboxApi }) {
+export function AdminPage({ api, account }: { api: InboxApi; account: string }) {
+  const connection = useContext(ConnectionContext);
+  const mountedAt = useRef(connection.since);
   const [overview, setOverview] = useState<Overview | null>(null);
   const [deliveries, setDeliveries] = useState<DeliveryRow[]>([]);
   const [state, setState] = useState('failed');
-  const [message, setMessage] = useState<{ text: string; bad: boolean } | null>(null);
+  const [message, setMessage] = useState<{ text: string; bad: boolean; unreachable: boolean } | null>(null);
+  const [loadFailed, setLoadFailed] = useState(false);
   const [busy, setBusy] = useState(false);
+  const [confirming, setConfirming] = useState(false);
 
   const load = useCallback(async () => {
-    const [o, d] = await Promise.all([api.overview(), api.deliveries(state)]);
-    setOverview(o);
-    setDeliveries(d.items);
+    try {
+      const [o, d] = await Promise.all([api.overview(), api.deliveries(state)]);
+      setOverview(o);
+      setDeliveries(d.items);
+      setLoadFailed(false);
+    } catch {
+      setLoadFailed(true);
+    }
   }, [api, state]);
-  useEffect(() => void load().catch(() => {}), [load]);
+  useEffect(() => void load(), [load]);
+  // Back from an outage: read again, and an "unreachable" message is no longer true.
+  useEffect(() => {
+    if (connection.since === mountedAt.current) return;
+    setMessage((m) => (m?.unreachable ? null : m));
+    void load();
+  }, [connection.since]);
 
   const run = async (what: () => Promise<string>) => {
     setBusy(true);
     setMessage(null);
     try {
-      setMessage({ text: await what(), bad: false });
+      setMessage({ text: await what(), bad: false, unreachable: false });
     } catch (err) {
-      setMessage({ text: err instanceof ApiError ? err.message : 'That did not work.', bad: true });
+      setMessage({ text: err instanceof ApiError ? err.message : 'That did not work.', bad: true, unreachable: err instanceof ApiError && err.status === 0 });
     } finally {
       setBusy(false);
-      await load().catch(() => {});
+      await load();
     }
   };
 
-  if (!overview) return <main class="admin" aria-busy="true"><p class="empty">Loading…</p></main>;
+  if (!overview) {
+    return (
+      <main class="admin" aria-busy={loadFailed ? undefined : 'true'}>
+        {loadFailed ? <div class="empty" role="alert"><p>The admin pages did not load.</p><button class="btn" type="button" onClick={() => void load()}>Try again</button></div> : <p class="empty">Loading…</p>}
+      </main>
+    );
+  }
+  const switchTo = !overview.emergency;
   return (
     <main class="admin">
       {message && <p class={message.bad ? 'form-error banner' : 'ok banner'} role="status">{message.text}</p>}
@@ -44,11 +68,14 @@ export function AdminPage({ api }: { api: InboxApi }) {
           <h2 id="em-title">Emergency handover</h2>
           <p>{overview.emergency ? 'On: bots are disabled in every conversation; everything goes to the agents.' : 'Off: conversations follow their rules.'}</p>
         </div>
-        <button class={`btn ${overview.emergency ? '' : 'btn-danger'}`} type="button" disabled={busy} onClick={() => run(async () => {
-          const r = await api.emergency(!overview.emergency);
-          return r.emergency ? `Emergency handover on; ${r.conversations} conversation(s) handed to the agents.` : `Emergency handover off; ${r.conversations} conversation(s) given back to their bots.`;
-        })}>{overview.emergency ? 'Switch off' : 'Switch on'}</button>
+        <button class={`btn ${overview.emergency ? '' : 'btn-danger'}`} type="button" disabled={busy} aria-haspopup="dialog" onClick={() => setConfirming(true)}>{overview.emergency ? 'Switch off' : 'Switch on'}</button>
       </section>
+      {confirming && (
+        <EmergencyDialog on={switchTo} account={account} busy={busy} onCancel={() => setConfirming(false)} onConfirm={() => void run(async () => {
+          const r = await api.emergency(switchTo);
+          return r.emergency ? `Emergency handover on; ${r.conversations} conversation(s) handed to the agents.` : `Emergency handover off; ${r.conversations} conversation(s) given back to their bots.`;
+        }).finally(() => setConfirming(false))} />
+      )}
 
       <section class="panel" aria-labelledby="comp-title">
         <h2 id="comp-title">Components</h2>

@@ -1,35 +1,55 @@
-import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { useCallback, useContext, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { clock } from '../shared/format.js';
 import { ApiError } from '../shared/http.js';
 import { cardState } from './card-state.js';
+import { ConnectionContext } from './connection.js';
 import { DetailsPanel } from './details-panel.js';
 import { HandbackForm } from './handback-form.js';
 import type { Content, Detail, InboxApi, Me } from './inbox-api.js';
+import { ReplyDraft } from './reply-draft.js';
 
 type Panel = 'none' | 'handback' | 'transfer';
 
 /**
  * One conversation: its whole story (bot part included) with the notes of every change of control,
  * what the bot passed on, and the agent's actions. `changed` moves when a live update names it.
+ * The reply draft is kept in the tab (ReplyDraft) until it is sent, through an ended session too.
  */
 export function ConversationPane({ api, me, id, changed, onAction, onBack }: { api: InboxApi; me: Me; id: string; changed: number; onAction: () => void; onBack: () => void }) {
+  const connection = useContext(ConnectionContext);
+  const mountedAt = useRef(connection.since);
+  const saved = useMemo(() => new ReplyDraft(me, id), [me.account.id, me.agent.id, id]);
   const [detail, setDetail] = useState<Detail | null>(null);
   const [missing, setMissing] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [loadError, setLoadError] = useState<Failure | null>(null);
+  const [error, setError] = useState<Failure | null>(null);
   const [panel, setPanel] = useState<Panel>('none');
-  const [draft, setDraft] = useState('');
+  const [draft, setDraftState] = useState(() => saved.read());
   const [busy, setBusy] = useState(false);
   const [team, setTeam] = useState('');
   const log = useRef<HTMLOListElement>(null);
+  const setDraft = (text: string) => {
+    setDraftState(text);
+    saved.write(text);
+  };
 
   const load = useCallback(async () => {
     try {
       setDetail(await api.conversation(id));
+      setLoadError(null);
     } catch (err) {
       if (err instanceof ApiError && err.status === 404) setMissing(err.message);
+      // A 401 needs nothing here: the login form replaces the desk.
+      else if (!(err instanceof ApiError && err.status === 401)) setLoadError(failure(err));
     }
   }, [api, id]);
   useEffect(() => void load(), [load, changed]);
+  // Back from an outage: read again what was missed, and an "unreachable" error is no longer true.
+  useEffect(() => {
+    if (connection.since === mountedAt.current) return;
+    setError((e) => (e?.unreachable ? null : e));
+    void load();
+  }, [connection.since]);
   useEffect(() => {
     if (log.current) log.current.scrollTop = log.current.scrollHeight;
   }, [detail?.timeline.length]);
@@ -44,7 +64,7 @@ export function ConversationPane({ api, me, id, changed, onAction, onBack }: { a
       onAction();
       return true;
     } catch (err) {
-      setError(err instanceof ApiError ? err.message : 'That did not work.');
+      if (!(err instanceof ApiError && err.status === 401)) setError(failure(err));
       return false;
     } finally {
       setBusy(false);
@@ -58,7 +78,19 @@ export function ConversationPane({ api, me, id, changed, onAction, onBack }: { a
       </section>
     );
   }
-  if (!detail) return <section class="pane" aria-busy="true"><p class="empty">Loading…</p></section>;
+  if (!detail) {
+    return (
+      <section class="pane" aria-busy={loadError ? undefined : 'true'}>
+        {loadError ? (
+          <div class="empty" role="alert">
+            <h2>{loadError.unreachable ? 'Not loaded: Baton cannot be reached' : 'This conversation did not load'}</h2>
+            <p>{loadError.unreachable ? 'It loads by itself when Baton is back.' : loadError.text}</p>
+            <button class="btn" type="button" onClick={() => void load()}>Try again</button>
+          </div>
+        ) : <p class="empty">Loading…</p>}
+      </section>
+    );
+  }
 
   const c = detail.conversation;
   const state = cardState(c, me.agent.id);
@@ -108,7 +140,7 @@ export function ConversationPane({ api, me, id, changed, onAction, onBack }: { a
             <button class="btn btn-ghost" type="button" onClick={() => setPanel('none')}>Cancel</button>
           </form>
         )}
-        {error && <p class="form-error banner" role="alert">{error}</p>}
+        {error && <p class="form-error banner" role="alert">{error.unreachable ? 'Not done: Baton cannot be reached. Try again when it is back.' : error.text}</p>}
         <ol class="timeline" ref={log} aria-label="History" aria-live="polite">
           {detail.timeline.map((item) => item.kind === 'note'
             ? <li key={`n${item.seq}`} class="note"><span>{item.text}</span> <time>{clock(item.at)}</time></li>
@@ -141,6 +173,16 @@ export function ConversationPane({ api, me, id, changed, onAction, onBack }: { a
       <DetailsPanel detail={detail} />
     </section>
   );
+}
+
+/** Why a call failed; `unreachable` ones stop being true when the connection comes back. */
+interface Failure {
+  text: string;
+  unreachable: boolean;
+}
+
+function failure(err: unknown): Failure {
+  return { text: err instanceof ApiError ? err.message : 'That did not work.', unreachable: err instanceof ApiError && err.status === 0 };
 }
 
 /** Text, a file link, or a button press; buttons the bot offered are listed. */

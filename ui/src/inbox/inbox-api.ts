@@ -1,4 +1,4 @@
-import { requestJson } from '../shared/http.js';
+import { ApiError, requestJson } from '../shared/http.js';
 
 export type Presence = 'online' | 'away' | 'offline';
 
@@ -62,21 +62,43 @@ export interface Overview {
 
 export interface DeliveryRow { id: string; conversationId: string; seq: number; eventType: string; target: { kind: string; id: string }; state: string; attempts: number; createdAt: string; deliveredAt: string | null; lastError: string | null }
 
+/** Told about every failed call of a logged-in page, so one place decides what the inbox shows. */
+export interface ApiWatcher {
+  /** A 401: the session has ended (expired, logged out elsewhere, the agent removed from baton.yaml). */
+  unauthorized(): void;
+  /** No answer at all: Baton is down or the network is. */
+  unreachable(): void;
+}
+
 /** The inbox's calls: the session cookie identifies the agent, the CSRF token goes with every change. */
 export class InboxApi {
   csrf = '';
+  private readonly watchers = new Set<Partial<ApiWatcher>>();
 
-  private call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    return requestJson<T>(method, `/inbox/api${path}`, body, method === 'GET' ? {} : { 'x-csrf-token': this.csrf });
+  /** Returns the function that stops watching. */
+  watch(watcher: Partial<ApiWatcher>): () => void {
+    this.watchers.add(watcher);
+    return () => this.watchers.delete(watcher);
   }
 
-  session = () => this.call<{ loggedIn: boolean }>('GET', '/session');
-  loginOptions = () => this.call<{ account: string | null }>('GET', '/login-options');
+  /** `quiet` calls are those of the login form, where a 401 is an answer, not an ended session. */
+  private async call<T>(method: string, path: string, body?: unknown, quiet = false): Promise<T> {
+    try {
+      return await requestJson<T>(method, `/inbox/api${path}`, body, method === 'GET' ? {} : { 'x-csrf-token': this.csrf });
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401 && !quiet) for (const w of this.watchers) w.unauthorized?.();
+      if (err instanceof ApiError && err.status === 0) for (const w of this.watchers) w.unreachable?.();
+      throw err;
+    }
+  }
+
+  session = () => this.call<{ loggedIn: boolean }>('GET', '/session', undefined, true);
+  loginOptions = () => this.call<{ account: string | null }>('GET', '/login-options', undefined, true);
   login = async (account: string, agent: string, password: string) => {
-    const r = await this.call<{ csrfToken: string }>('POST', '/login', { account, agent, password });
+    const r = await this.call<{ csrfToken: string }>('POST', '/login', { account, agent, password }, true);
     this.csrf = r.csrfToken;
   };
-  logout = () => this.call('POST', '/logout', {});
+  logout = () => this.call('POST', '/logout', {}, true);
   me = async () => {
     const me = await this.call<Me>('GET', '/me');
     this.csrf = me.csrfToken;

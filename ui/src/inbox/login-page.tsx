@@ -1,14 +1,22 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../shared/http.js';
 import type { InboxApi } from './inbox-api.js';
 
-/** Agents log in with their account, agent id and password from baton.yaml. */
-export function LoginPage({ api, onLoggedIn }: { api: InboxApi; onLoggedIn: () => void }) {
+/**
+ * Agents log in with their account, agent id and password from baton.yaml. `ended`: the form came
+ * back because the session ended, and says so (the desk returns to where it was).
+ */
+export function LoginPage({ api, ended = false, onLoggedIn }: { api: InboxApi; ended?: boolean; onLoggedIn: () => Promise<void> | void }) {
   const [account, setAccount] = useState(() => localStorage.getItem('baton.inbox.account') ?? '');
   const [agent, setAgent] = useState(() => localStorage.getItem('baton.inbox.agent') ?? '');
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const passwordInput = useRef<HTMLInputElement>(null);
+  // `autofocus` works on a page's first load only; back after an ended session, the password is what is missing.
+  useEffect(() => {
+    if (ended) passwordInput.current?.focus();
+  }, [ended]);
 
   useEffect(() => {
     api.loginOptions().then((o) => {
@@ -24,7 +32,7 @@ export function LoginPage({ api, onLoggedIn }: { api: InboxApi; onLoggedIn: () =
       await api.login(account.trim(), agent.trim(), password);
       localStorage.setItem('baton.inbox.account', account.trim());
       localStorage.setItem('baton.inbox.agent', agent.trim());
-      onLoggedIn();
+      await onLoggedIn();
     } catch (err) {
       setError(err instanceof ApiError ? err.message : 'Login failed.');
       setPassword('');
@@ -38,6 +46,7 @@ export function LoginPage({ api, onLoggedIn }: { api: InboxApi; onLoggedIn: () =
       <form class="login-card" onSubmit={submit} aria-labelledby="login-title">
         <div class="brand brand-large"><span class="brand-mark" aria-hidden="true">B</span> Baton</div>
         <h1 id="login-title">Sign in to the inbox</h1>
+        {ended && <p class="notice" role="status">Your session has ended. Sign in again to go on where you were; your reply drafts are kept.</p>}
         <label>
           Account
           <input name="account" value={account} onInput={(e) => setAccount(e.currentTarget.value)} autocomplete="organization" required />
@@ -48,7 +57,7 @@ export function LoginPage({ api, onLoggedIn }: { api: InboxApi; onLoggedIn: () =
         </label>
         <label>
           Password
-          <input name="password" type="password" value={password} onInput={(e) => setPassword(e.currentTarget.value)} autocomplete="current-password" required autofocus={Boolean(agent)} />
+          <input ref={passwordInput} name="password" type="password" value={password} onInput={(e) => setPassword(e.currentTarget.value)} autocomplete="current-password" required autofocus={Boolean(agent)} />
         </label>
         {error && <p class="form-error" role="alert">{error}</p>}
         <button class="btn btn-primary btn-block" type="submit" disabled={busy}>{busy ? 'Signing in…' : 'Sign in'}</button>

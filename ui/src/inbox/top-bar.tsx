@@ -1,7 +1,12 @@
+import { CONNECTION, type Connection, CONNECTION_LABEL } from './connection.js';
 import type { Me, Presence } from './inbox-api.js';
 
-/** Brand, pages, the agent's presence (which availability checks read) and logout. */
-export function TopBar({ me, page, connected, onPresence, onLogout }: { me: Me; page: 'conversations' | 'admin'; connected: boolean; onPresence: (p: Presence) => void; onLogout: () => void }) {
+/**
+ * Brand, pages, the connection in words, the agent's presence (which availability checks read)
+ * and logout. While Baton cannot be reached the presence cannot change, and says why.
+ */
+export function TopBar({ me, page, connection, onPresence, onLogout }: { me: Me; page: 'conversations' | 'admin'; connection: Connection; onPresence: (p: Presence) => void; onLogout: () => void }) {
+  const down = connection === CONNECTION.DOWN;
   return (
     <header class="topbar">
       <div class="brand"><span class="brand-mark" aria-hidden="true">B</span> Baton <span class="brand-sub">{me.account.name}</span></div>
@@ -11,13 +16,16 @@ export function TopBar({ me, page, connected, onPresence, onLogout }: { me: Me; 
       </nav>
       {me.account.emergency && <span class="pill pill-danger" title="Bots are disabled for every conversation">Emergency handover on</span>}
       <div class="topbar-right">
-        <span class={`live-dot ${connected ? 'on' : ''}`} title={connected ? 'Live updates on' : 'Reconnecting…'} aria-label={connected ? 'Live updates on' : 'Reconnecting'} role="status" />
-        <label class={`presence presence-${me.agent.presence}`}>
+        <span class={`connection connection-${connection}`} role="status" data-testid="connection">
+          <span class="connection-dot" aria-hidden="true" />
+          {CONNECTION_LABEL[connection]}
+        </span>
+        <label class={`presence presence-${down ? 'unknown' : me.agent.presence}`} title={down ? 'Your presence can change once Baton is reachable again' : undefined}>
           <span class="presence-dot" aria-hidden="true" />
           <span class="sr-only">Your presence</span>
-          <select value={me.agent.presence} onChange={(e) => onPresence(e.currentTarget.value as Presence)} aria-label="Presence">
-            <option value="online">Online</option>
-            <option value="away">Away</option>
+          <select value={me.agent.presence} disabled={down} onChange={(e) => onPresence(e.currentTarget.value as Presence)} aria-label="Presence">
+            <option value="online">{down ? 'Online (not connected)' : 'Online'}</option>
+            <option value="away">{down ? 'Away (not connected)' : 'Away'}</option>
             <option value="offline">Offline</option>
           </select>
         </label>

@@ -6,7 +6,11 @@
  * It adds a chat button in the corner and opens the chat in an iframe served by Baton, so the
  * visitor's token and the chat's styles stay Baton's and nothing of the host page is touched. It
  * asks Baton who answers now: with a bot in front the chat is there at any hour; with agents only,
- * the button says so while nobody is online. `data-open="true"` opens it at once.
+ * the button says so while nobody is online. Once the chat is open its frame says what the button
+ * shows, so the two never disagree. `data-open="true"` opens it at once.
+ *
+ * Keyboard: opening puts the cursor in the message box (what is typed while the chat still loads
+ * goes there too), Escape closes it and gives the focus back to the button.
  */
 (() => {
   const script = document.currentScript as HTMLScriptElement | null;
@@ -20,6 +24,7 @@
   }
   const path = `/chat/${encodeURIComponent(account)}/${encodeURIComponent(channel)}`;
   const small = () => window.matchMedia('(max-width: 480px)').matches;
+  const ACCENT = '#4338ca';
 
   const button = document.createElement('button');
   button.type = 'button';
@@ -27,9 +32,14 @@
   button.setAttribute('data-baton-launcher', '');
   Object.assign(button.style, {
     position: 'fixed', right: '20px', bottom: '20px', zIndex: '2147483000', height: '56px', minWidth: '56px', padding: '0 18px',
-    border: 'none', borderRadius: '28px', background: '#4338ca', color: '#fff', cursor: 'pointer', font: '600 15px system-ui, sans-serif',
+    border: 'none', borderRadius: '28px', background: ACCENT, color: '#fff', cursor: 'pointer', font: '600 15px system-ui, sans-serif',
     boxShadow: '0 6px 24px rgba(30, 27, 75, .35)', display: 'flex', alignItems: 'center', gap: '8px',
   });
+  // Inline styles cannot say :focus-visible; the ring is set on focus instead (7.9:1 against white).
+  button.addEventListener('focus', () => {
+    if (button.matches(':focus-visible')) Object.assign(button.style, { outline: `3px solid ${ACCENT}`, outlineOffset: '3px' });
+  });
+  button.addEventListener('blur', () => Object.assign(button.style, { outline: '', outlineOffset: '' }));
   const icon = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
   icon.setAttribute('viewBox', '0 0 24 24');
   icon.setAttribute('width', '24');
@@ -44,13 +54,25 @@
 
   let frame: HTMLIFrameElement | null = null;
   let open = false;
+  /** The frame has said what it shows: from then on the button only repeats it. */
+  let frameSpeaks = false;
+  /** Opened by the visitor, the frame not there yet: their keys are kept for the message box. */
+  let waitingForFrame = false;
+  let typed = '';
 
   const place = (f: HTMLIFrameElement) => {
     Object.assign(f.style, small()
       ? { inset: '0', width: '100%', height: '100%', borderRadius: '0', right: '0', bottom: '0' }
       : { right: '20px', bottom: '88px', width: '380px', height: 'min(620px, calc(100vh - 110px))', borderRadius: '16px', inset: 'auto 20px 88px auto' });
   };
-  const show = (on: boolean) => {
+  const focusChat = () => {
+    if (!frame) return;
+    frame.focus();
+    frame.contentWindow?.postMessage({ baton: 'focus', typed }, origin);
+    typed = '';
+    waitingForFrame = false;
+  };
+  const show = (on: boolean, byVisitor: boolean) => {
     open = on;
     if (on && !frame) {
       frame = document.createElement('iframe');
@@ -67,32 +89,73 @@
     button.style.display = on && small() ? 'none' : 'flex';
     button.setAttribute('aria-expanded', String(on));
     button.setAttribute('aria-label', on ? 'Close the chat' : 'Open the chat');
-    if (on) frame?.focus();
+    waitingForFrame = false;
+    typed = '';
+    // Opened on page load (data-open), the chat does not take the focus from the page.
+    if (on && byVisitor) {
+      if (frameSpeaks) focusChat();
+      else waitingForFrame = true;
+    }
   };
-  button.addEventListener('click', () => show(!open));
+  const close = () => {
+    show(false, true);
+    button.style.display = 'flex';
+    button.focus();
+  };
+  button.addEventListener('click', () => (open ? close() : show(true, true)));
+
+  // Keys pressed between opening and the frame being there would be lost: they are kept instead.
+  document.addEventListener('keydown', (e) => {
+    if (open && e.key === 'Escape' && (document.activeElement === button || waitingForFrame)) {
+      e.preventDefault();
+      close();
+      return;
+    }
+    if (!waitingForFrame) return;
+    if (e.key.length === 1 && !e.ctrlKey && !e.metaKey && !e.altKey) typed += e.key;
+    else if (e.key !== 'Enter') return;
+    e.preventDefault();
+    e.stopPropagation();
+  }, true);
+  document.addEventListener('keyup', (e) => {
+    // A space released on the button would press it again.
+    if (waitingForFrame && e.key === ' ') e.preventDefault();
+  }, true);
+
+  const setLauncher = (text: string, dim: boolean) => {
+    label.textContent = text;
+    button.style.background = dim ? '#475569' : ACCENT;
+    button.title = text;
+  };
   window.addEventListener('message', (e) => {
-    if (e.origin === origin && (e.data as { baton?: string } | null)?.baton === 'close') {
-      show(false);
-      button.focus();
+    if (e.origin !== origin || !frame || e.source !== frame.contentWindow) return;
+    const d = e.data as { baton?: string; launcher?: unknown; dim?: unknown } | null;
+    if (d?.baton === 'close') close();
+    else if (d?.baton === 'state' && typeof d.launcher === 'string') {
+      frameSpeaks = true;
+      setLauncher(d.launcher.slice(0, 40), d.dim === true);
+      if (waitingForFrame && open) focusChat();
     }
   });
   window.addEventListener('resize', () => frame && place(frame));
 
-  const setAvailability = (available: boolean) => {
-    label.textContent = available ? 'Chat with us' : "We're offline";
-    button.style.background = available ? '#4338ca' : '#64748b';
-    button.title = available ? 'Chat with us' : 'Nobody is available to chat right now';
+  // Before the chat is open, the button asks Baton itself; an unanswered question is not "offline".
+  const check = () => {
+    if (frameSpeaks) return;
+    void fetch(`${origin}/chat/api/${encodeURIComponent(account)}/${encodeURIComponent(channel)}/status`)
+      .then((r) => (r.ok ? r.json() : Promise.reject(new Error(String(r.status)))))
+      .then(
+        (s: { available: boolean }) => !frameSpeaks && setLauncher(s.available ? 'Chat with us' : "We're offline", !s.available),
+        () => !frameSpeaks && setLauncher('Chat not connected', true),
+      );
   };
-  const check = () => fetch(`${origin}/chat/api/${encodeURIComponent(account)}/${encodeURIComponent(channel)}/status`)
-    .then((r) => (r.ok ? r.json() : Promise.reject(new Error(String(r.status)))))
-    .then((s: { available: boolean }) => setAvailability(s.available), () => setAvailability(false));
 
   const mount = () => {
     document.body.appendChild(button);
-    setAvailability(true);
-    void check();
-    setInterval(() => void check(), 60_000);
-    if (script.dataset.open === 'true' && !small()) show(true);
+    setLauncher('Chat with us', false);
+    check();
+    setInterval(check, 60_000);
+    if (script.dataset.open === 'true' && !small()) show(true, false);
   };
   if (document.body) mount();
   else document.addEventListener('DOMContentLoaded', mount);
