@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { applyConfig } from './config/apply-config.js';
 import { DEMO_API_KEY, DEMO_BOT, demoConfig } from './config/demo-config.js';
 import type { NormalizedConfig } from './config/load-config.js';
@@ -22,6 +22,7 @@ import { SessionStore } from './inbox/session-store.js';
 import { LocalLiveBus } from './live/live-bus.js';
 import type { RateLimit } from './http/rate-limit.js';
 import type { AddressPolicy } from './delivery/address-policy.js';
+import { batonLogger } from './http/baton-logger.js';
 import { buildServer } from './http/server.js';
 import type { KyselyStore } from './store/kysely-store.js';
 import { openStore } from './store/open-store.js';
@@ -80,7 +81,7 @@ export interface Baton {
 
 /** The composition root: store, core, HTTP. Tests build one per case with their own clock. */
 export async function createBaton(cfg: RuntimeConfig, opts: { clock?: Clock; logger?: Logger } = {}): Promise<Baton> {
-  const logger = opts.logger ?? pino({ level: cfg.logLevel, redact: { paths: ['req.headers.authorization', '*.apiKeys', '*.password', '*.secrets', '*.credentials'], censor: '[redacted]' } });
+  const logger = opts.logger ?? batonLogger(cfg.logLevel);
   const clock = opts.clock ?? systemClock;
   const store = openStore({ databaseUrl: cfg.databaseUrl, dataDir: cfg.dataDir, ...(cfg.databaseSchema ? { schema: cfg.databaseSchema } : {}) });
   await store.migrate();
