@@ -115,6 +115,7 @@ export async function createBaton(cfg: RuntimeConfig, opts: { clock?: Clock; log
   const recheck = (warnedOnly: boolean) => {
     checking = checking.then(() => reachability.checkAll({ warnedOnly })).catch((err: unknown) => logger.warn({ err }, 'checking channels failed'));
   };
+  let resuming: Promise<void> = Promise.resolve();
   let ticking = false;
   const tick = async () => {
     if (ticking) return;
@@ -162,6 +163,10 @@ export async function createBaton(cfg: RuntimeConfig, opts: { clock?: Clock; log
         dispatcher.start();
         await notifier?.listen(() => dispatcher.wake());
       }
+      // An emergency sweep a crash cut short goes on from where it stopped, in the background.
+      resuming = router.resumeSweeps().then((n) => {
+        if (n > 0) logger.info({ sweeps: n }, 'resumed emergency sweeps cut short by a stop');
+      }, (err: unknown) => logger.warn({ err }, 'resuming an emergency sweep failed; it resumes at the next start'));
       return address;
     },
     async close() {
@@ -169,6 +174,7 @@ export async function createBaton(cfg: RuntimeConfig, opts: { clock?: Clock; log
       if (recheckTimer) clearInterval(recheckTimer);
       await app.close();
       await checking;
+      await resuming;
       await dispatcher.stop();
       await live.close();
       await notifier?.close();

@@ -15,7 +15,7 @@ export type ControlCommand =
   | { type: 'close_bot_session'; by?: string }
   | { type: 'close_agent_session'; agentId?: string }
   | { type: 'close'; by?: string; expectedVersion?: number }
-  | { type: 'assign'; agentId: string }
+  | { type: 'assign'; agentId: string; reassign?: boolean }
   | { type: 'transfer'; team: string | null }
   | { type: 'defer'; agentId?: string }
   | { type: 'update_context'; context: Record<string, unknown> }

@@ -81,11 +81,14 @@ const handlers: HandlerTable = {
     checkVersion(conv, cmd.expectedVersion);
     requireEnabled(conv, env, cmd.componentId);
     if (cmd.authorKind === 'agent' && conv.agentSession && isAgentSessionOpen(conv.agentSession)) {
-      conv.agentSession.hadAgentReply = true;
-      conv.agentSession.replies = (conv.agentSession.replies ?? 0) + 1;
-      if (cmd.agentId && !conv.agentSession.agentId) {
-        conv.agentSession.agentId = cmd.agentId;
-        conv.agentSession.status = 'assigned';
+      const s = conv.agentSession;
+      s.hadAgentReply = true;
+      s.replies = (s.replies ?? 0) + 1;
+      // Answering an unassigned conversation takes it, and says so like any other take.
+      if (cmd.agentId && !s.agentId) {
+        s.agentId = cmd.agentId;
+        s.status = 'assigned';
+        out.push({ type: 'agent_session.assigned', data: { agentSessionId: s.id, agentId: cmd.agentId, reason: 'reply' } });
       }
     }
     const work = ownedWorkItem(conv, cmd);
@@ -130,6 +133,8 @@ const handlers: HandlerTable = {
   },
 
   takeover(conv, cmd, env, out) {
+    const held = conv.agentSession;
+    if (!isBotEnabled(conv, env.account) && isAgentSessionOpen(held) && held.agentId && held.agentId !== cmd.agentId) throw taken(conv, held.agentId);
     checkVersion(conv, cmd.expectedVersion);
     if (!isBotEnabled(conv, env.account)) throw new BatonError('invalid_transition', `Conversation ${conv.id} is not with a bot; there is nothing to take over.`);
     doHandover(conv, env, out, { ...(cmd.by ? { by: cmd.by, desk: cmd.by } : {}), ...(cmd.agentId ? { agentId: cmd.agentId } : {}), reason: 'takeover', eventType: 'takeover' });
@@ -212,6 +217,10 @@ const handlers: HandlerTable = {
   assign(conv, cmd, _env, out) {
     const s = conv.agentSession;
     if (!isAgentSessionOpen(s)) throw new BatonError('invalid_transition', `Conversation ${conv.id} has no open agent session to assign.`);
+    // A take is a compare-and-set: the command runs under the conversation's lock, so of two
+    // agents taking at once the second sees the first one's name here.
+    if (s.agentId === cmd.agentId && s.status === 'assigned') return;
+    if (s.agentId && s.agentId !== cmd.agentId && !cmd.reassign) throw taken(conv, s.agentId);
     s.agentId = cmd.agentId;
     s.status = 'assigned';
     out.push({ type: 'agent_session.assigned', data: { agentSessionId: s.id, agentId: cmd.agentId } });
@@ -318,6 +327,11 @@ const handlers: HandlerTable = {
     doHandback(conv, env, out, { reason: 'no_agent_answered' });
   },
 };
+
+/** The refusal of a take (or an answer) in a conversation another agent holds, naming that agent. */
+function taken(conv: Conversation, agentId: string): BatonError {
+  return new BatonError('conversation_taken', `Conversation ${conv.id} is already taken by agent ${agentId}; ask them, or reassign it.`, { agentId });
+}
 
 function sameSet(a: string[], b: string[]): boolean {
   return a.length === b.length && a.every((x) => b.includes(x));

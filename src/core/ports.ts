@@ -77,6 +77,14 @@ export interface Timer {
   dueAt: string;
 }
 
+/** An account-wide emergency sweep's progress. */
+export interface EmergencySweep {
+  accountId: string;
+  on: boolean;
+  afterId: string | null;
+  startedAt: string;
+}
+
 /** What the core reads. Every lookup is by key or by an indexed column; none scans a table. */
 export interface StoreReads {
   getAccount(id: string): Promise<Account | undefined>;
@@ -107,6 +115,8 @@ export interface StoreReads {
   findMessageByChannelMessageId(accountId: string, channelId: string, conversationId: string, channelMessageId: string): Promise<Message | undefined>;
   getIdempotency(accountId: string, key: string): Promise<IdempotencyRecord | undefined>;
   dueTimers(now: string, limit: number): Promise<Timer[]>;
+  /** Emergency sweeps under way (or cut short by a crash): which way, and the last conversation done. */
+  listSweeps(): Promise<EmergencySweep[]>;
   agentPasswordHash(accountId: string, agentId: string): Promise<string | null>;
   /** The account's audit log, newest first, before the given entry id's position when paging. */
   listAudit(accountId: string, opts: { before?: { at: string; id: string }; limit: number }): Promise<AuditEntry[]>;
@@ -151,6 +161,10 @@ export interface StoreTx extends StoreReads {
   insertDeliveries(rows: DeliveryDraft[], lease?: DeliveryLease | null): Promise<DeliveryDraft[]>;
   putIdempotency(accountId: string, key: string, record: IdempotencyRecord): Promise<void>;
   putTimer(timer: Timer): Promise<void>;
+  /** Records a sweep's progress; `afterId` null when it starts. */
+  putSweep(sweep: EmergencySweep): Promise<void>;
+  /** The sweep is done, unless a newer one (the switch flipped again) replaced it. */
+  endSweep(accountId: string, startedAt: string): Promise<void>;
   deleteTimer(id: string): Promise<void>;
   setAccountEmergency(accountId: string, on: boolean): Promise<void>;
   setAgentPresence(accountId: string, agentId: string, presence: Agent['presence']): Promise<void>;

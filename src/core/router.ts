@@ -6,10 +6,10 @@ import type { ConversationEvent, EventDraft } from './events.js';
 import { recipients, subscribed } from './fanout.js';
 import { chatId, newId } from './ids.js';
 import type { Account, Channel, Message, MessageContent } from './model.js';
-import { auditEntry } from './audit.js';
+import { auditEntry, currentActor } from './audit.js';
 import { GroupCommit } from './group-commit.js';
 import { view } from './queries.js';
-import type { DeliveryDraft, DeliveryIntake, DeliveryLease, Store, StoreTx } from './ports.js';
+import type { DeliveryDraft, DeliveryIntake, DeliveryLease, EmergencySweep, Store, StoreTx } from './ports.js';
 import { matchRule } from './rules.js';
 
 export interface InboundMessage {
@@ -149,8 +149,9 @@ export class Router {
   /** A bot, agent or system message to the customer; refused unless the author may answer now. */
   async reply(accountId: string, conversationId: string, reply: OutboundReply, idem?: Idempotency): Promise<CommandOutcome> {
     try {
-      return await this.run(accountId, idem, async (tx, now) => {
+      return await this.run(accountId, idem, async (tx, now, actor) => {
         const { account, conv, channel } = await this.load(tx, accountId, conversationId);
+        if (reply.agentId !== undefined) await requireAgent(tx, accountId, reply.agentId, false);
         const answered = reply.inReplyTo === undefined ? null : await tx.getMessage(accountId, reply.inReplyTo);
         if (reply.inReplyTo !== undefined && answered?.conversationId !== conversationId) {
           throw new BatonError('message_not_found', `No message ${reply.inReplyTo} in conversation ${conversationId} to reply to.`);
@@ -180,6 +181,10 @@ export class Router {
         await tx.insertMessage(message, channel.id);
         this.scopes.get(tx)?.messages.set(message.id, message);
         const events = await this.commitChange(tx, account, result.conversation, result.events, now, conv);
+        const assigned = events.find((e) => e.type === 'agent_session.assigned');
+        if (assigned) {
+          await tx.appendAudit({ ...auditEntry(accountId, now, 'assign', conversationId, { by: null, agentId: reply.agentId ?? null, via: 'reply', controlVersion: { from: conv.controlVersion, to: result.conversation.controlVersion }, events: events.map((e) => e.type) }), actor });
+        }
         return { conversation: view(result.conversation, account), events, message };
       });
     } catch (err) {
@@ -191,10 +196,11 @@ export class Router {
   }
 
   /** Any control command (handover, takeover, handback, reset, close, ...). */
-  async command(accountId: string, conversationId: string, cmd: ControlCommand, idem?: Idempotency): Promise<CommandOutcome> {
-    return this.run(accountId, idem, async (tx, now) => {
+  async command(accountId: string, conversationId: string, cmd: ControlCommand, idem?: Idempotency, consume?: string): Promise<CommandOutcome> {
+    return this.run(accountId, idem, async (tx, now, actor) => {
       const { account, conv, channel } = await this.load(tx, accountId, conversationId);
       await requireReferences(tx, accountId, cmd);
+      if (consume) await tx.deleteTimer(consume);
       if (cmd.type === 'handover' || cmd.type === 'set_categories') cmd = await this.withHandoverRule(tx, conv, cmd, now);
       // Recategorising may be a handover (control.ts set_categories), so it asks the same question.
       const agentsAvailable = (cmd.type === 'handover' || cmd.type === 'set_categories') && channel.realtime ? await this.agentsAvailable(tx, account, conv, cmd.team) : true;
@@ -202,12 +208,15 @@ export class Router {
       await this.scheduleTimers(tx, account, result.conversation, conv, now);
       const events = await this.commitChange(tx, account, result.conversation, result.events, now, conv);
       if (AUDITED.has(cmd.type) && events.length > 0) {
-        await tx.appendAudit(auditEntry(accountId, now, cmd.type, conversationId, {
-          by: 'by' in cmd ? cmd.by ?? null : null,
-          agentId: 'agentId' in cmd ? cmd.agentId ?? null : null,
-          controlVersion: { from: conv.controlVersion, to: result.conversation.controlVersion },
-          events: events.map((e) => e.type),
-        }));
+        await tx.appendAudit({
+          ...auditEntry(accountId, now, cmd.type, conversationId, {
+            by: 'by' in cmd ? cmd.by ?? null : null,
+            agentId: 'agentId' in cmd ? cmd.agentId ?? null : null,
+            controlVersion: { from: conv.controlVersion, to: result.conversation.controlVersion },
+            events: events.map((e) => e.type),
+          }),
+          actor,
+        });
       }
       return { conversation: view(result.conversation, account), events };
     });
@@ -219,21 +228,35 @@ export class Router {
    * in batches, so desks queue them and bots are told.
    */
   async setEmergency(accountId: string, on: boolean): Promise<{ conversations: number; failed: { id: string; reason: string }[] }> {
+    const sweep: EmergencySweep = { accountId, on, afterId: null, startedAt: this.clock.now().toISOString() };
     await this.store.transaction(async (tx) => {
       await requireAccount(tx, accountId);
       await tx.setAccountEmergency(accountId, on);
-      await tx.appendAudit(auditEntry(accountId, this.clock.now().toISOString(), on ? 'emergency.on' : 'emergency.off', accountId, {}));
+      // The sweep's progress is durable from the same commit: a crash midway resumes at start.
+      await tx.putSweep(sweep);
+      await tx.appendAudit(auditEntry(accountId, sweep.startedAt, on ? 'emergency.on' : 'emergency.off', accountId, {}));
     });
-    let after: string | null = null;
+    return this.sweep(sweep);
+  }
+
+  /** Finishes the emergency sweeps a crash cut short (called at start). */
+  async resumeSweeps(): Promise<number> {
+    const open = await this.store.listSweeps();
+    for (const sweep of open) await this.sweep(sweep);
+    return open.length;
+  }
+
+  private async sweep(sweep: EmergencySweep): Promise<{ conversations: number; failed: { id: string; reason: string }[] }> {
+    let after = sweep.afterId;
     let changed = 0;
     const failed: { id: string; reason: string }[] = [];
     for (;;) {
-      const ids = await this.store.listOpenConversationIds(accountId, after, 200);
+      const ids = await this.store.listOpenConversationIds(sweep.accountId, after, 200);
       if (ids.length === 0) break;
       for (const id of ids) {
         // One conversation that cannot move (no desk to send it to) must not stop the sweep.
         try {
-          const outcome = await this.command(accountId, id, { type: on ? 'emergency_on' : 'emergency_off' });
+          const outcome = await this.command(sweep.accountId, id, { type: sweep.on ? 'emergency_on' : 'emergency_off' });
           if (outcome.events.length > 0) changed += 1;
         } catch (err) {
           if (!isBatonError(err)) throw err;
@@ -241,7 +264,10 @@ export class Router {
         }
       }
       after = ids[ids.length - 1]!;
+      const progress = { ...sweep, afterId: after };
+      await this.store.transaction((tx) => tx.putSweep(progress));
     }
+    await this.store.transaction((tx) => tx.endSweep(sweep.accountId, sweep.startedAt));
     return { conversations: changed, failed };
   }
 
@@ -283,22 +309,25 @@ export class Router {
     const now = this.clock.now().toISOString();
     const due = await this.store.dueTimers(now, limit);
     for (const timer of due) {
-      await this.store.transaction(async (tx) => {
-        await tx.deleteTimer(timer.id);
-      });
-      await this.command(timer.accountId, timer.conversationId, { type: 'handover_wait_expired', agentSessionId: timer.ref }).catch((err: unknown) => {
+      // The timer goes in the command's own transaction: a crash or a database error before the
+      // commit leaves it due, and the next tick fires it again.
+      await this.command(timer.accountId, timer.conversationId, { type: 'handover_wait_expired', agentSessionId: timer.ref }, undefined, timer.id).catch(async (err: unknown) => {
         if (!isBatonError(err)) throw err;
+        // Refused for good (the conversation is gone): nothing will ever fire it.
+        await this.store.transaction((tx) => tx.deleteTimer(timer.id));
       });
     }
     return due.length;
   }
 
-  private async run(accountId: string, idem: Idempotency | undefined, fn: (tx: StoreTx, now: string) => Promise<CommandOutcome>): Promise<CommandOutcome> {
+  private async run(accountId: string, idem: Idempotency | undefined, fn: (tx: StoreTx, now: string, actor: string) => Promise<CommandOutcome>): Promise<CommandOutcome> {
+    // Taken now, on the caller's path: a group commit runs the command on another request's.
+    const actor = currentActor();
     const { outcome, scope } = await this.commits.submit(async (tx) => {
       // A fresh scope per attempt: a batch that failed and runs again alone wrote nothing.
       const scope: OutboxScope = { lease: this.intake.lease(), leased: [], unleased: 0, messages: new Map() };
       this.scopes.set(tx, scope);
-      return { outcome: await this.attempt(tx, accountId, idem, fn), scope };
+      return { outcome: await this.attempt(tx, accountId, idem, (t, now) => fn(t, now, actor)), scope };
     });
     this.handOff(scope);
     return outcome;
@@ -486,7 +515,20 @@ async function requireReferences(tx: StoreTx, accountId: string, cmd: ControlCom
   for (const id of components) {
     if (!(await tx.getComponent(accountId, id))) throw new BatonError('component_not_found', `No component ${id} in this account.`);
   }
-  if (cmd.type === 'assign' && !(await tx.getAgent(accountId, cmd.agentId))) throw new BatonError('agent_not_found', `No agent ${cmd.agentId} in this account.`);
+  if (cmd.type === 'assign') await requireAgent(tx, accountId, cmd.agentId, true);
+  const named = cmd.type === 'takeover' || cmd.type === 'close_agent_session' || cmd.type === 'defer' ? cmd.agentId : undefined;
+  if (named !== undefined) await requireAgent(tx, accountId, named, false);
+}
+
+/**
+ * An agent a call names must be one of the account's. An account that declares no agents has its
+ * desk's own (an external desk's agent ids are recorded as it sends them), except for `assign`,
+ * which gives the conversation to one of the account's agents.
+ */
+async function requireAgent(tx: StoreTx, accountId: string, agentId: string, always: boolean): Promise<void> {
+  if (await tx.getAgent(accountId, agentId)) return;
+  if (!always && (await tx.listAgents(accountId)).length === 0) return;
+  throw new BatonError('agent_not_found', `No agent ${agentId} in this account; name one of the account's agents.`, { agentId });
 }
 
 async function requireAccount(tx: StoreTx, accountId: string): Promise<Account> {

@@ -4,7 +4,7 @@ import type { AuditEntry } from '../core/audit.js';
 import { BatonError } from '../core/errors.js';
 import type { ConversationEvent } from '../core/events.js';
 import type { Account, Agent, Channel, Component, Message, Service } from '../core/model.js';
-import { type ConversationFilter, type IdempotencyRecord, type InboundToken, type Timer } from '../core/ports.js';
+import { type ConversationFilter, type EmergencySweep, type IdempotencyRecord, type InboundToken, type Timer } from '../core/ports.js';
 import * as rows from './rows.js';
 import type { Capabilities } from './capabilities.js';
 import type { Database } from './schema.js';
@@ -55,7 +55,8 @@ export class KyselyReads {
   }
 
   async getAgent(accountId: string, id: string): Promise<Agent | undefined> {
-    const row = await this.db.selectFrom('agents').selectAll().where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst();
+    // An agent removed from the configuration is kept for the record but acts no more.
+    const row = await this.db.selectFrom('agents').selectAll().where('account_id', '=', accountId).where('id', '=', id).where('removed_at', 'is', null).executeTakeFirst();
     return row && rows.toAgent(row);
   }
 
@@ -139,6 +140,11 @@ export class KyselyReads {
   async getIdempotency(accountId: string, key: string): Promise<IdempotencyRecord | undefined> {
     const row = await this.db.selectFrom('idempotency_keys').selectAll().where('account_id', '=', accountId).where('key', '=', key).executeTakeFirst();
     return row && { fingerprint: row.fingerprint, result: JSON.parse(row.result), createdAt: row.created_at };
+  }
+
+  async listSweeps(): Promise<EmergencySweep[]> {
+    const found = await this.db.selectFrom('emergency_sweeps').selectAll().orderBy('account_id').execute();
+    return found.map((r) => ({ accountId: r.account_id, on: r.on === 1, afterId: r.after_id, startedAt: r.started_at }));
   }
 
   async dueTimers(now: string, limit: number): Promise<Timer[]> {

@@ -3,7 +3,7 @@ import type { Conversation } from '../core/conversation.js';
 import type { AuditEntry } from '../core/audit.js';
 import type { ConversationEvent } from '../core/events.js';
 import type { Account, Agent, Channel, ChannelReachability, Component, Message, Service } from '../core/model.js';
-import { type CommandScope, type ConfiguredIds, type DeliveryDraft, type IdempotencyRecord, type RetiredIds, type StoreTx, type Timer, type DeliveryLease } from '../core/ports.js';
+import { type CommandScope, type ConfiguredIds, type EmergencySweep, type DeliveryDraft, type IdempotencyRecord, type RetiredIds, type StoreTx, type Timer, type DeliveryLease } from '../core/ports.js';
 import { endLogins, retireAccountsExcept, retireUnlisted } from './config-retirement.js';
 import * as rows from './rows.js';
 import type { Capabilities } from './capabilities.js';
@@ -147,6 +147,15 @@ export class KyselyTx extends KyselyReads implements StoreTx {
 
   async putTimer(t: Timer): Promise<void> {
     await this.trx.insertInto('timers').values({ id: t.id, account_id: t.accountId, conversation_id: t.conversationId, kind: t.kind, ref: t.ref, due_at: t.dueAt }).execute();
+  }
+
+  async putSweep(w: EmergencySweep): Promise<void> {
+    const row = { account_id: w.accountId, on: w.on ? 1 : 0, after_id: w.afterId, started_at: w.startedAt };
+    await this.trx.insertInto('emergency_sweeps').values(row).onConflict((oc) => oc.column('account_id').doUpdateSet({ on: row.on, after_id: row.after_id, started_at: row.started_at })).execute();
+  }
+
+  async endSweep(accountId: string, startedAt: string): Promise<void> {
+    await this.trx.deleteFrom('emergency_sweeps').where('account_id', '=', accountId).where('started_at', '=', startedAt).execute();
   }
 
   async deleteTimer(id: string): Promise<void> {

@@ -45,6 +45,7 @@ export interface ConversationsTable {
   updated_at: string;
   state: string;
 }
+export interface EmergencySweepsTable { account_id: string; on: number; after_id: string | null; started_at: string }
 export interface BotSessionsTable { account_id: string; id: string; conversation_id: string; opened_at: string }
 export interface AgentSessionsTable { account_id: string; id: string; conversation_id: string; opened_at: string }
 export interface EventsTable { account_id: string; conversation_id: string; seq: number; type: string; at: string; data: string }
@@ -133,4 +134,5 @@ export interface Database {
   inbound_tokens: InboundTokensTable;
   work_items: WorkItemsTable;
   sessions: SessionsTable;
+  emergency_sweeps: EmergencySweepsTable;
 }

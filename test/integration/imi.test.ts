@@ -138,7 +138,8 @@ describe.each(['sqlite', 'postgres'] as const)('IMIconnect / Webex Connect bots 
     await s.call('POST', `/v1/conversations/${id}/replies`, { componentId: 'ccsp', authorKind: 'agent', agentId: 'amy', text: 'Hi, Amy from billing here.' });
     await s.baton.dispatcher.drain();
     const deskTypes = desk.received.filter((r) => r.path === '/ccsp').map((r) => `${r.json.type}${r.json.forReply ? '*' : ''}`);
-    expect(deskTypes).toEqual(['handover', 'message.received*', 'message.status']);
+    // The desk's answer took the conversation for Amy: the desk hears of it like any other take.
+    expect(deskTypes).toEqual(['handover', 'message.received*', 'agent_session.assigned', 'message.status']);
     const toBot = bot.received.slice(1).map((r) => [r.json.Event, r.json.ConversationType, r.json.Conversationid, r.json.Message]);
     expect(toBot).toEqual([
       ['Incoming message', 'CCSP', botSessionId, 'hello? anyone?'],

@@ -260,7 +260,11 @@ describe('reply', () => {
   it('marks the agent session as answered and assigns it to the first agent who replies', () => {
     const { env, conv } = handedOver('bot');
     const { conversation, events } = transition(conv, { type: 'reply', componentId: DEFAULT_DESK, authorKind: 'agent', agentId: 'agent-7', messageId: 'r-1' }, env);
-    expect(events).toEqual([{ type: 'message.sent', data: { messageId: 'r-1', componentId: DEFAULT_DESK, authorKind: 'agent', agentId: 'agent-7', botSessionId: SESSION, agentSessionId: expect.any(String), categories: ['AGENT'] } }]);
+    // Answering takes the conversation, visibly: an assignment event before the message.
+    expect(events).toEqual([
+      { type: 'agent_session.assigned', data: { agentSessionId: expect.any(String), agentId: 'agent-7', reason: 'reply' } },
+      { type: 'message.sent', data: { messageId: 'r-1', componentId: DEFAULT_DESK, authorKind: 'agent', agentId: 'agent-7', botSessionId: SESSION, agentSessionId: expect.any(String), categories: ['AGENT'] } },
+    ]);
     expect(conversation.agentSession).toMatchObject({ hadAgentReply: true, agentId: 'agent-7', status: 'assigned' });
     expect(conversation.controlVersion).toBe(2);
   });

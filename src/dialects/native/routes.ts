@@ -90,7 +90,7 @@ export async function nativeRoutes(app: FastifyInstance, deps: NativeDeps): Prom
   control<Static<typeof S.PositionBody>>('/conversations/:id/position', 'Ask the bot to move to a flow/step', S.PositionBody, (b) => ({ type: 'position', ...b }));
   control<Static<typeof S.ResetBody>>('/conversations/:id/reset', 'Drop all mutations: the rule\'s defaults apply again', S.ResetBody, (b) => ({ type: 'reset', ...b }));
   control<Static<typeof S.MutationsBody>>('/conversations/:id/mutations', 'Enable or disable components (with optional context)', S.MutationsBody, (b) => ({ type: 'mutate', ...b }));
-  control<Static<typeof S.AssignBody>>('/conversations/:id/assign', 'Give the open agent session to an agent', S.AssignBody, (b) => ({ type: 'assign', agentId: b.agentId }));
+  control<Static<typeof S.AssignBody>>('/conversations/:id/assign', 'Give the open agent session to an agent', S.AssignBody, (b) => ({ type: 'assign', agentId: b.agentId, ...(b.reassign ? { reassign: true } : {}) }));
   control<Static<typeof S.TransferBody>>('/conversations/:id/transfer', 'Send the agent session back to a team\'s queue', S.TransferBody, (b) => ({ type: 'transfer', team: b.team }));
   control<Static<typeof S.DeferBody>>('/conversations/:id/defer', 'Park the agent session without completing it', S.DeferBody, (b) => ({ type: 'defer', ...b }));
   control<Static<typeof S.CloseBody>>('/conversations/:id/close', 'Close the conversation, the bot session or the agent session', S.CloseBody, (b) => {

@@ -66,7 +66,7 @@ export const MutationsBody = Type.Object({
   context: Type.Optional(Context),
   expectedVersion: Type.Optional(Version),
 }, { additionalProperties: false });
-export const AssignBody = Type.Object({ agentId: Id }, { additionalProperties: false });
+export const AssignBody = Type.Object({ agentId: Id, reassign: Type.Optional(Type.Boolean({ description: 'take it from the agent who holds it; without it, a conversation another agent holds is refused (409 conversation_taken)' })) }, { additionalProperties: false });
 export const TransferBody = Type.Object({ team: Type.Union([Id, Type.Null()]) }, { additionalProperties: false });
 export const DeferBody = Type.Object({ agentId: Type.Optional(Id) }, { additionalProperties: false });
 export const PresenceBody = Type.Object({ presence: Type.Union([Type.Literal('online'), Type.Literal('away'), Type.Literal('offline')]) }, { additionalProperties: false });

@@ -10,6 +10,7 @@ import * as m008 from './008-message-ids-per-chat.js';
 import * as m009 from './009-delivery-snapshots.js';
 import * as m010 from './010-config-truth.js';
 import * as m011 from './011-delivery-parts.js';
+import * as m012 from './012-emergency-sweeps.js';
 
 /** The one migration history both engines share, in order. */
 export const migrations: Record<string, Migration> = {
@@ -24,6 +25,7 @@ export const migrations: Record<string, Migration> = {
   '009-delivery-snapshots': m009,
   '010-config-truth': m010,
   '011-delivery-parts': m011,
+  '012-emergency-sweeps': m012,
 };
 
 export const migrationProvider: MigrationProvider = {
