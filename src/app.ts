@@ -21,6 +21,7 @@ import { inboxRenderer } from './inbox/inbox-renderer.js';
 import { SessionStore } from './inbox/session-store.js';
 import { LocalLiveBus } from './live/live-bus.js';
 import type { RateLimit } from './http/rate-limit.js';
+import type { AuthFailureLimits } from './http/auth-throttle.js';
 import type { AddressPolicy } from './delivery/address-policy.js';
 import { batonLogger } from './http/baton-logger.js';
 import { buildServer } from './http/server.js';
@@ -39,8 +40,8 @@ export interface RuntimeConfig {
   config: NormalizedConfig | null;
   logLevel: string;
   bodyLimit: number;
-  /** Per-credential rate limit (0 = off) and the headers timeout that cuts off slow clients. */
-  limits: { rateLimit: RateLimit; headersTimeoutMs: number };
+  /** Rate limit (0 = off), failed authentications taken (default AUTH_FAILURE_LIMITS) and the headers timeout that cuts off slow clients. */
+  limits: { rateLimit: RateLimit; authFailures?: AuthFailureLimits; headersTimeoutMs: number };
   /** Which addresses webhooks may call (link-local and metadata never). */
   addresses: AddressPolicy;
   timerIntervalMs: number;
@@ -95,7 +96,11 @@ export async function createBaton(cfg: RuntimeConfig, opts: { clock?: Clock; log
   const live = store.capabilities.liveBus?.() ?? new LocalLiveBus();
   const renderers = withLocalRenderers({ components: { inbox: inboxRenderer(live) }, channels: { webchat: webchatRenderer(live) } });
   const dispatcher = new OutboxDispatcher(outbox, sender, renderers, clock, { batch: cfg.delivery.batch, leaseMs: cfg.delivery.leaseMs, pollMs: cfg.delivery.pollMs, maxPerClaim: 50 }, metrics, logger, async (o) => {
-    await router.command(o.accountId, o.conversationId, { type: 'message_status', messageId: o.messageId, componentId: o.componentId, status: o.status, ...(o.description ? { description: o.description } : {}) });
+    await router.command(o.accountId, o.conversationId, { type: 'message_status', messageId: o.messageId, componentId: o.componentId, status: o.status, ...(o.description ? { description: o.description } : {}) }, undefined, { actor: 'system' });
+  });
+  dispatcher.onBotFailure({
+    unreachable: async (o) => void (await router.command(o.accountId, o.conversationId, { type: 'bot_failover', botId: o.botId, reason: o.reason }, undefined, { actor: 'system' })),
+    deadline: (o) => router.scheduleBotFailover(o.accountId, o.conversationId, o.deliveryId, o.dueAt),
   });
   const notifier = store.capabilities.notifier?.();
   const newWork = () => {

@@ -90,6 +90,10 @@ const Account = Type.Object({
     wait: Type.Optional(Duration),
   }, { additionalProperties: false })),
   defaultDesk: Type.Optional(Type.String()),
+  botFailover: Type.Optional(Type.Object({
+    policy: Type.Optional(Type.Union([Type.Literal('handover'), Type.Literal('notify'), Type.Literal('wait')], { description: 'what a conversation does when its bot cannot take a customer message: to the humans, a bot.unavailable event, or nothing; by default handover when the rule has a desk, notify otherwise' })),
+    after: Type.Optional(Duration),
+  }, { additionalProperties: false })),
   teams: Type.Optional(Type.Array(Type.Object({ id: Type.String(), values: Type.Optional(Type.Array(Type.String())) }, { additionalProperties: false }))),
   categories: Type.Optional(Type.Object({ bot: Type.String(), agent: Type.String() }, { additionalProperties: false })),
   channels: Type.Optional(Type.Array(Channel)),

@@ -5,7 +5,7 @@ import { BatonError } from '../core/errors.js';
 import { EVENT_TYPES } from '../core/events.js';
 import { matchesEventPattern } from '../core/fanout.js';
 import type { Account, Agent, Channel, Component, Service } from '../core/model.js';
-import { defaultRetryPolicy } from '../delivery/retry-policies.js';
+import { BOT_FAILOVER_AFTER_MS, defaultRetryPolicy } from '../delivery/retry-policies.js';
 import { withImiChannelNames } from '../dialects/imi/imi-channel-names.js';
 import { type AccountConfig, type BatonConfig, BatonConfigSchema } from './config-schema.js';
 
@@ -131,6 +131,7 @@ function normalizeAccount(a: AccountConfig): AccountSetup {
     categories,
     emergency: false,
   };
+  if (a.botFailover) account.botFailover = { ...(a.botFailover.policy ? { policy: a.botFailover.policy } : {}), afterMs: parseDuration(a.botFailover.after, BOT_FAILOVER_AFTER_MS) };
   const subscriptions = Object.fromEntries((a.components ?? []).filter((c) => c.events !== undefined).map((c) => [c.id, c.events!]));
   if (Object.keys(subscriptions).length > 0) account.subscriptions = subscriptions;
   const channels: Channel[] = (a.channels ?? []).map((c) => ({

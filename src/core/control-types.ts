@@ -25,6 +25,7 @@ export type ControlCommand =
   | { type: 'emergency_on' }
   | { type: 'emergency_off' }
   | { type: 'handover_wait_expired'; agentSessionId: string }
+  | { type: 'bot_failover'; botId: string; reason: string }
   | { type: 'message_status'; messageId: string; componentId: string; status: 'delivered' | 'failed' | 'read'; description?: string };
 
 export type CommandType = ControlCommand['type'];

@@ -101,6 +101,7 @@ const handlers: HandlerTable = {
       work.lastReplyTimeMs = Math.max(0, Date.parse(env.now) - Date.parse(since));
       work.replyTimeTotalMs += work.lastReplyTimeMs;
     }
+    if (cmd.authorKind === 'bot' && cmd.componentId === conv.bot) delete conv.botUnavailableSince;
     const workItemId = openWorkItemId(conv);
     out.push({
       type: 'message.sent',
@@ -319,6 +320,23 @@ const handlers: HandlerTable = {
     out.push({ type: 'message.status', data: { messageId: cmd.messageId, componentId: cmd.componentId, status: cmd.status, description: cmd.description ?? null } });
   },
 
+  bot_failover(conv, cmd, env, out) {
+    // Only a bot still in control of an open conversation can leave a customer waiting.
+    if (conv.status === 'closed' || conv.bot !== cmd.botId || !isBotEnabled(conv, env.account)) return;
+    const policy = botFailoverPolicy(conv, env);
+    if (policy === 'wait') return;
+    const desk = conv.desk ?? env.account.defaultDesk;
+    if (policy === 'handover' && desk) {
+      const note = `The bot ${cmd.botId} could not be reached (${cmd.reason}), so the conversation came to the humans.`;
+      doHandover(conv, env, out, { note, reason: 'bot_unavailable', eventType: 'handover' });
+      delete conv.botUnavailableSince;
+      return;
+    }
+    if (conv.botUnavailableSince) return;
+    conv.botUnavailableSince = env.now;
+    out.push({ type: 'bot.unavailable', data: { bot: cmd.botId, reason: cmd.reason, policy } });
+  },
+
   handover_wait_expired(conv, cmd, env, out) {
     const s = conv.agentSession;
     if (!s || s.id !== cmd.agentSessionId || s.status !== 'queued') return;
@@ -327,6 +345,11 @@ const handlers: HandlerTable = {
     doHandback(conv, env, out, { reason: 'no_agent_answered' });
   },
 };
+
+/** The account's policy, or the default: to the humans when the rule gave the conversation a desk. */
+function botFailoverPolicy(conv: Conversation, env: TransitionEnv): 'handover' | 'notify' | 'wait' {
+  return env.account.botFailover?.policy ?? (conv.mode === 'bot+desk' ? 'handover' : 'notify');
+}
 
 /** The refusal of a take (or an answer) in a conversation another agent holds, naming that agent. */
 function taken(conv: Conversation, agentId: string): BatonError {

@@ -94,6 +94,8 @@ export interface Conversation {
   createdAt: string;
   updatedAt: string;
   lastCustomerMessageAt: string | null;
+  /** Set when the bot could not be reached and the account's policy only told everyone; cleared by its next answer. */
+  botUnavailableSince?: string;
 }
 
 export function modeIncludesBot(mode: RuleAction): boolean {

@@ -30,6 +30,7 @@ export const EVENT_TYPES = [
   'categories.updated',
   'work_item.opened',
   'work_item.closed',
+  'bot.unavailable',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];

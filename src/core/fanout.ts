@@ -31,8 +31,10 @@ export function recipients(conv: Conversation, event: ConversationEvent): Recipi
   const author = event.type === 'message.sent' && event.data.echo !== true ? (event.data.componentId as string | undefined) : undefined;
   if (CUSTOMER_FACING.has(event.type)) out.push({ target: { kind: 'channel', id: conv.channelId }, forReply: false });
   const controlling = conv.controller === 'bot' ? conv.bot : conv.controller === 'desk' ? conv.desk : null;
+  // Word that a bot cannot be reached is for everyone else: the bot would not get it.
+  const unreachable = event.type === 'bot.unavailable' ? event.data.bot : undefined;
   for (const id of participants(conv)) {
-    if (id === author) continue;
+    if (id === author || id === unreachable) continue;
     out.push({ target: { kind: 'component', id }, forReply: event.type === 'message.received' && id === controlling });
   }
   // A handback or reset can leave the previous desk outside the participants; it must still hear of it.

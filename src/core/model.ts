@@ -30,7 +30,16 @@ export interface Account {
    * component without an entry receives every event its dialect renders.
    */
   subscriptions?: Record<string, string[]>;
+  /**
+   * What happens to a conversation whose bot cannot be reached on a customer message (its circuit
+   * broke, its retries ran out, or the message is still undelivered after `afterMs`): `handover`
+   * to the humans, `notify` (a `bot.unavailable` event) or `wait`. Without a policy: `handover`
+   * for conversations whose rule has a desk (`bot+desk`), `notify` otherwise.
+   */
+  botFailover?: { policy?: BotFailoverPolicy; afterMs: number };
 }
+
+export type BotFailoverPolicy = 'handover' | 'notify' | 'wait';
 
 export type ChannelKind = 'native' | 'webchat' | 'omnichannel' | 'cm';
 

@@ -72,7 +72,8 @@ export interface Timer {
   id: string;
   accountId: string;
   conversationId: string;
-  kind: 'handover_wait';
+  /** `handover_wait`: ref is the agent session; `bot_failover`: ref is the delivery the customer waits on. */
+  kind: 'handover_wait' | 'bot_failover';
   ref: string;
   dueAt: string;
 }
@@ -115,6 +116,8 @@ export interface StoreReads {
   findMessageByChannelMessageId(accountId: string, channelId: string, conversationId: string, channelMessageId: string): Promise<Message | undefined>;
   getIdempotency(accountId: string, key: string): Promise<IdempotencyRecord | undefined>;
   dueTimers(now: string, limit: number): Promise<Timer[]>;
+  /** Where a delivery stands (the core's timers ask whether a customer still waits on one). */
+  deliveryState(deliveryId: string): Promise<{ state: string; targetId: string; lastError: string | null } | undefined>;
   /** Emergency sweeps under way (or cut short by a crash): which way, and the last conversation done. */
   listSweeps(): Promise<EmergencySweep[]>;
   agentPasswordHash(accountId: string, agentId: string): Promise<string | null>;

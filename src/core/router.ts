@@ -9,7 +9,7 @@ import type { Account, Channel, Message, MessageContent } from './model.js';
 import { auditEntry, currentActor } from './audit.js';
 import { GroupCommit } from './group-commit.js';
 import { view } from './queries.js';
-import type { DeliveryDraft, DeliveryIntake, DeliveryLease, EmergencySweep, Store, StoreTx } from './ports.js';
+import type { DeliveryDraft, DeliveryIntake, DeliveryLease, EmergencySweep, Store, StoreTx, Timer } from './ports.js';
 import { matchRule } from './rules.js';
 
 export interface InboundMessage {
@@ -90,7 +90,7 @@ export class Router {
 
   /** A customer message arriving on a channel: opens or continues the chat and routes it. */
   async receive(input: InboundMessage, idem?: Idempotency): Promise<CommandOutcome> {
-    return this.run(input.accountId, idem, async (tx, now) => {
+    return this.run(input.accountId, idem, undefined, async (tx, now) => {
       const found = await tx.getAccountChannel(input.accountId, input.channelId);
       if (!found) {
         await requireAccount(tx, input.accountId);
@@ -149,7 +149,7 @@ export class Router {
   /** A bot, agent or system message to the customer; refused unless the author may answer now. */
   async reply(accountId: string, conversationId: string, reply: OutboundReply, idem?: Idempotency): Promise<CommandOutcome> {
     try {
-      return await this.run(accountId, idem, async (tx, now, actor) => {
+      return await this.run(accountId, idem, undefined, async (tx, now, actor) => {
         const { account, conv, channel } = await this.load(tx, accountId, conversationId);
         if (reply.agentId !== undefined) await requireAgent(tx, accountId, reply.agentId, false);
         const answered = reply.inReplyTo === undefined ? null : await tx.getMessage(accountId, reply.inReplyTo);
@@ -196,8 +196,13 @@ export class Router {
   }
 
   /** Any control command (handover, takeover, handback, reset, close, ...). */
-  async command(accountId: string, conversationId: string, cmd: ControlCommand, idem?: Idempotency, consume?: string): Promise<CommandOutcome> {
-    return this.run(accountId, idem, async (tx, now, actor) => {
+  /**
+   * `opts.consumeTimer` deletes the timer that fired the command in its transaction; `opts.actor`
+   * names who acts when it is not the caller (`system` for timers and the dispatcher).
+   */
+  async command(accountId: string, conversationId: string, cmd: ControlCommand, idem?: Idempotency, opts: { consumeTimer?: string; actor?: string } = {}): Promise<CommandOutcome> {
+    const consume = opts.consumeTimer;
+    return this.run(accountId, idem, opts.actor, async (tx, now, actor) => {
       const { account, conv, channel } = await this.load(tx, accountId, conversationId);
       await requireReferences(tx, accountId, cmd);
       if (consume) await tx.deleteTimer(consume);
@@ -309,9 +314,14 @@ export class Router {
     const now = this.clock.now().toISOString();
     const due = await this.store.dueTimers(now, limit);
     for (const timer of due) {
+      const cmd = await this.timerCommand(timer);
+      if (!cmd) {
+        await this.store.transaction((tx) => tx.deleteTimer(timer.id));
+        continue;
+      }
       // The timer goes in the command's own transaction: a crash or a database error before the
       // commit leaves it due, and the next tick fires it again.
-      await this.command(timer.accountId, timer.conversationId, { type: 'handover_wait_expired', agentSessionId: timer.ref }, undefined, timer.id).catch(async (err: unknown) => {
+      await this.command(timer.accountId, timer.conversationId, cmd, undefined, { consumeTimer: timer.id, actor: 'system' }).catch(async (err: unknown) => {
         if (!isBatonError(err)) throw err;
         // Refused for good (the conversation is gone): nothing will ever fire it.
         await this.store.transaction((tx) => tx.deleteTimer(timer.id));
@@ -320,9 +330,25 @@ export class Router {
     return due.length;
   }
 
-  private async run(accountId: string, idem: Idempotency | undefined, fn: (tx: StoreTx, now: string, actor: string) => Promise<CommandOutcome>): Promise<CommandOutcome> {
+  /** What a due timer does; null when there is nothing left to do (the bot took the message meanwhile). */
+  private async timerCommand(timer: Timer): Promise<ControlCommand | null> {
+    if (timer.kind === 'handover_wait') return { type: 'handover_wait_expired', agentSessionId: timer.ref };
+    const waiting = await this.store.deliveryState(timer.ref);
+    if (!waiting || waiting.state === 'delivered') return null;
+    return { type: 'bot_failover', botId: waiting.targetId, reason: `the customer's message was not taken in time: ${waiting.lastError ?? 'no answer'}` };
+  }
+
+  /**
+   * A customer waits on a bot that failed to take their message: unless it takes it by `dueAt`,
+   * the account's bot failover decides (a timer, so a restart does not forget it).
+   */
+  async scheduleBotFailover(accountId: string, conversationId: string, deliveryId: string, dueAt: string): Promise<void> {
+    await this.store.transaction((tx) => tx.putTimer({ id: `bot_failover:${deliveryId}`, accountId, conversationId, kind: 'bot_failover', ref: deliveryId, dueAt }));
+  }
+
+  private async run(accountId: string, idem: Idempotency | undefined, by: string | undefined, fn: (tx: StoreTx, now: string, actor: string) => Promise<CommandOutcome>): Promise<CommandOutcome> {
     // Taken now, on the caller's path: a group commit runs the command on another request's.
-    const actor = currentActor();
+    const actor = by ?? currentActor();
     const { outcome, scope } = await this.commits.submit(async (tx) => {
       // A fresh scope per attempt: a batch that failed and runs again alone wrote nothing.
       const scope: OutboxScope = { lease: this.intake.lease(), leased: [], unleased: 0, messages: new Map() };
@@ -501,7 +527,7 @@ export class Router {
 const URGENT = new Set(['message.received', 'message.sent']);
 
 /** Control commands worth an audit line; messages and context changes are in the event log. */
-const AUDITED = new Set<ControlCommand['type']>(['handover', 'takeover', 'handback', 'position', 'reset', 'mutate', 'close_bot_session', 'close_agent_session', 'close', 'assign', 'transfer', 'defer', 'set_categories', 'handover_wait_expired']);
+const AUDITED = new Set<ControlCommand['type']>(['bot_failover', 'handover', 'takeover', 'handback', 'position', 'reset', 'mutate', 'close_bot_session', 'close_agent_session', 'close', 'assign', 'transfer', 'defer', 'set_categories', 'handover_wait_expired']);
 
 /**
  * A command that names a desk, a component to switch or an agent to assign must name one that

@@ -7,7 +7,7 @@ import type { DeliveryMetrics } from './metrics.js';
 import type { HttpSender } from './http-sender.js';
 import type { Cursor, OutboxStore, Outcome } from './outbox-store.js';
 import type { DeliveryContext, OutgoingRequest, Renderer, RendererLookup, Target } from './ports.js';
-import { EXPONENTIAL_POLICY } from './retry-policies.js';
+import { BOT_FAILOVER_AFTER_MS, EXPONENTIAL_POLICY } from './retry-policies.js';
 import { classify, nextDelay } from './retry.js';
 
 export interface DispatcherOptions {
@@ -22,6 +22,15 @@ export interface DispatcherOptions {
 
 /** Told when a bot's or agent's message reached the customer's channel, or finally did not. */
 export type MessageOutcomeListener = (o: { accountId: string; conversationId: string; messageId: string; componentId: string; status: 'delivered' | 'failed'; description?: string }) => Promise<void>;
+
+/**
+ * Told when a bot could not take a customer message it must answer: at once when its circuit broke
+ * or its retries ran out, at a deadline otherwise. The core's bot failover decides what happens.
+ */
+export interface BotFailover {
+  unreachable(o: { accountId: string; conversationId: string; botId: string; reason: string }): Promise<void>;
+  deadline(o: { accountId: string; conversationId: string; deliveryId: string; dueAt: string }): Promise<void>;
+}
 
 /** How long a running dispatcher keeps a recipient's settings and health between reads. */
 const RECIPIENT_CACHE_MS = 1000;
@@ -45,6 +54,12 @@ export class OutboxDispatcher implements DeliveryIntake {
   private loop: Promise<void> | null = null;
   /** Cursors being worked by the running loop, each until it is handed back. */
   private readonly inFlight = new Set<Promise<void>>();
+  private bots: BotFailover | null = null;
+
+  /** Where bot failures on customer messages are reported (the router's bot failover). */
+  onBotFailure(bots: BotFailover): void {
+    this.bots = bots;
+  }
 
   constructor(
     private readonly outbox: OutboxStore,
@@ -187,6 +202,20 @@ export class OutboxDispatcher implements DeliveryIntake {
     return cursors.map((c) => this.work(c, claimId).catch((err: unknown) => this.log?.error({ err, cursor: c }, 'delivery round failed; the lease will hand it back')));
   }
 
+  private async reportUnreachable(ctx: DeliveryContext, reason: string): Promise<void> {
+    if (!this.bots || !waitsOnBot(ctx) || ctx.target.kind !== 'component') return;
+    await this.bots.unreachable({ accountId: ctx.account.id, conversationId: ctx.conversation.id, botId: ctx.target.component.id, reason })
+      .catch((err: unknown) => this.log?.warn({ err }, 'bot failover failed; the next failed attempt tries again'));
+  }
+
+  /** A customer waits on a bot that failed once: the failover comes at the deadline unless the bot takes it. */
+  private async awaitBot(ctx: DeliveryContext): Promise<void> {
+    if (!this.bots || !waitsOnBot(ctx)) return;
+    const due = new Date(Date.parse(ctx.event.at) + failoverAfter(ctx)).toISOString();
+    await this.bots.deadline({ accountId: ctx.account.id, conversationId: ctx.conversation.id, deliveryId: ctx.deliveryId, dueAt: due })
+      .catch((err: unknown) => this.log?.warn({ err }, 'scheduling a bot failover failed; the next failed attempt tries again'));
+  }
+
   /** A message sent to a channel: its author hears whether it arrived (IMI "Message Delivery"). */
   private async reportMessageOutcome(ctx: DeliveryContext, outcome: Outcome): Promise<void> {
     if (!this.onMessageOutcome || ctx.target.kind !== 'channel' || ctx.event.type !== 'message.sent' || !isFinal(outcome)) return;
@@ -261,6 +290,7 @@ export class OutboxDispatcher implements DeliveryIntake {
       const target = ctx.target;
       if (target.kind === 'component' && target.component.health === 'inactive') {
         await this.outbox.park(cursor, claimId, 'inactive');
+        await this.reportUnreachable(ctx, 'its endpoint is switched off after failing');
         return;
       }
       const renderer = this.renderers(target);
@@ -281,12 +311,31 @@ export class OutboxDispatcher implements DeliveryIntake {
       }
       const done = await this.outbox.finish(cursor, claimId, ctx.deliveryId, outcome, this.clock.now(), this.leaseEnd(), ctx.attempt);
       await this.reportMessageOutcome(ctx, outcome);
+      if (outcome.kind === 'failed') {
+        const error = outcome.attempt.error ?? 'failed';
+        if (done.broke || outcome.nextDelayMs === null) await this.reportUnreachable(ctx, done.broke ? `its circuit broke: ${error}` : `its retries ran out: ${error}`);
+        else await this.awaitBot(ctx);
+      }
       if (!done.holds || !done.more) return;
     }
     await this.outbox.release(cursor, claimId, this.clock.now().toISOString());
     // Handed back still due: make sure the loop claims it again now, not at the next poll.
     this.wake();
   }
+}
+
+/**
+ * A delivery whose failure leaves a customer waiting on the bot: the customer's message the bot
+ * must answer, or an event written with it (the conversation's opening) that the bot gets first.
+ */
+function waitsOnBot(ctx: DeliveryContext): boolean {
+  if (ctx.target.kind !== 'component' || ctx.target.component.kind !== 'bot' || ctx.account.botFailover?.policy === 'wait') return false;
+  if (ctx.conversation.controller !== 'bot') return false;
+  return ctx.event.type === 'message.received' ? ctx.forReply : ctx.conversation.lastCustomerMessageAt === ctx.event.at;
+}
+
+function failoverAfter(ctx: DeliveryContext): number {
+  return ctx.account.botFailover?.afterMs ?? BOT_FAILOVER_AFTER_MS;
 }
 
 function isFinal(outcome: Outcome): boolean {

@@ -38,6 +38,8 @@ function cursorId(c: Pick<Cursor, 'account_id' | 'target_kind' | 'target_id' | '
 export interface FinishResult {
   holds: boolean;
   more: boolean;
+  /** The failure broke the recipient's circuit (or the channel is gone). */
+  broke?: boolean;
 }
 
 function cursorKey(c: Cursor) {
@@ -226,7 +228,7 @@ export class OutboxStore {
         // The endpoint is switched off: this delivery waits, pending, at the head until re-verification.
         await trx.updateTable('deliveries').set({ attempts, last_error: error, parts_sent: outcome.partsSent ?? 0 }).where('id', '=', deliveryId).execute();
         await trx.updateTable('delivery_cursors').set({ state: 'parked', due_at: null, claim_id: null, parked_reason: 'inactive' }).where(cursorKey(c)).execute();
-        return { holds: false, more: false };
+        return { holds: false, more: false, broke: true };
       }
       if (outcome.nextDelayMs !== null) {
         const due = new Date(now.getTime() + outcome.nextDelayMs).toISOString();

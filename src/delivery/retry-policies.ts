@@ -26,6 +26,9 @@ export const EXPONENTIAL_POLICY: RetryPolicy = Object.freeze({
   onExhausted: 'skip',
 }) as RetryPolicy;
 
+/** How long a customer message may wait for an unreachable bot before its failover, unless the account says. */
+export const BOT_FAILOVER_AFTER_MS = 30_000;
+
 export function defaultRetryPolicy(dialect: string, kind: 'bot' | 'desk'): RetryPolicy {
   const base = dialect === 'imi' ? IMI_POLICY : EXPONENTIAL_POLICY;
   // A desk must not miss a message: it waits for the failed one (block) rather than skip it.

@@ -142,6 +142,11 @@ export class KyselyReads {
     return row && { fingerprint: row.fingerprint, result: JSON.parse(row.result), createdAt: row.created_at };
   }
 
+  async deliveryState(deliveryId: string): Promise<{ state: string; targetId: string; lastError: string | null } | undefined> {
+    const row = await this.db.selectFrom('deliveries').select(['state', 'target_id', 'last_error']).where('id', '=', deliveryId).executeTakeFirst();
+    return row && { state: row.state, targetId: row.target_id, lastError: row.last_error };
+  }
+
   async listSweeps(): Promise<EmergencySweep[]> {
     const found = await this.db.selectFrom('emergency_sweeps').selectAll().orderBy('account_id').execute();
     return found.map((r) => ({ accountId: r.account_id, on: r.on === 1, afterId: r.after_id, startedAt: r.started_at }));

@@ -146,7 +146,8 @@ export class KyselyTx extends KyselyReads implements StoreTx {
   }
 
   async putTimer(t: Timer): Promise<void> {
-    await this.trx.insertInto('timers').values({ id: t.id, account_id: t.accountId, conversation_id: t.conversationId, kind: t.kind, ref: t.ref, due_at: t.dueAt }).execute();
+    // A timer's id may be derived from what it is for: putting it twice keeps the first.
+    await this.trx.insertInto('timers').values({ id: t.id, account_id: t.accountId, conversation_id: t.conversationId, kind: t.kind, ref: t.ref, due_at: t.dueAt }).onConflict((oc) => oc.column('id').doNothing()).execute();
   }
 
   async putSweep(w: EmergencySweep): Promise<void> {

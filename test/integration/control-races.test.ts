@@ -55,7 +55,7 @@ describe.each(['sqlite', 'postgres'] as const)('control under races on %s', (eng
     expect(statuses).toEqual([200, 409]);
     const refused = a.status === 409 ? a : b;
     const winner = a.status === 200 ? 'amy' : 'ben';
-    expect(refused.body).toMatchObject({ error: 'conversation_taken', details: { agentId: winner } });
+    expect(refused.body).toMatchObject({ error: { code: 'conversation_taken', details: { agentId: winner } } });
     const events = (await s!.call('GET', `/v1/conversations/${id}/events`)).body.items.filter((e: any) => e.type === 'agent_session.assigned');
     expect(events.map((e: any) => e.data.agentId)).toEqual([winner]);
     // Taking it from them is a deliberate act.
@@ -79,9 +79,9 @@ describe.each(['sqlite', 'postgres'] as const)('control under races on %s', (eng
     for (const agentId of ['nobody-at-all', 'zoe']) {
       const reply = await s!.call('POST', `/v1/conversations/${id}/replies`, { componentId: 'desk', authorKind: 'agent', agentId, text: 'hello' });
       expect(reply.status).toBe(404);
-      expect(reply.body).toMatchObject({ error: 'agent_not_found' });
+      expect(reply.body).toMatchObject({ error: { code: 'agent_not_found' } });
       const assign = await s!.call('POST', `/v1/conversations/${id}/assign`, { agentId });
-      expect(assign.body).toMatchObject({ error: 'agent_not_found' });
+      expect(assign.body).toMatchObject({ error: { code: 'agent_not_found' } });
     }
     expect((await s!.call('GET', `/v1/conversations/${id}/events`)).body.items.length).toBe(before);
   });

@@ -1110,6 +1110,7 @@ describe('purity', () => {
     emergency_on: { cmd: { type: 'emergency_on' }, state: 'bot' },
     emergency_off: { cmd: { type: 'emergency_off' }, state: 'emergency' },
     handover_wait_expired: { cmd: { type: 'handover_wait_expired', agentSessionId: 'id-2' }, state: 'desk' },
+    bot_failover: { cmd: { type: 'bot_failover', botId: BOT, reason: 'circuit broken' }, state: 'bot' },
     message_status: { cmd: { type: 'message_status', messageId: 'r-1', componentId: BOT, status: 'failed', description: 'channel down' }, state: 'bot' },
     set_categories: { cmd: { type: 'set_categories', by: BOT, categories: ['OTHER', 'AGENT'] }, state: 'bot' },
     open_work_item: { cmd: { type: 'open_work_item', owner: { kind: 'component', id: BOT }, messageId: 'm-1' }, state: 'bot' },
@@ -1157,5 +1158,32 @@ describe('message status', () => {
     const { conversation, events } = transition(conv, { type: 'message_status', messageId: 'r-1', componentId: BOT, status: 'delivered' }, anEnv());
     expect(events).toEqual([{ type: 'message.status', data: { messageId: 'r-1', componentId: BOT, status: 'delivered', description: null } }]);
     expect(conversation.controlVersion).toBe(conv.controlVersion);
+  });
+});
+
+describe('bot failover: a bot that cannot be reached does not leave the customer waiting', () => {
+  const down: ControlCommand = { type: 'bot_failover', botId: BOT, reason: 'retries ran out' };
+
+  it('hands a bot+desk conversation to the humans by default, with a note saying why', () => {
+    const { env, conv } = started('bot+desk');
+    const { conversation, events } = transition(conv, down, env);
+    expect(conversation.controller).toBe('desk');
+    expect(events[0]).toMatchObject({ type: 'handover', data: { reason: 'bot_unavailable', note: expect.stringContaining('retries ran out') } });
+  });
+
+  it('only tells everyone, once, when the rule gave no desk; the bot\'s next answer clears it', () => {
+    const { env, conv } = started('bot');
+    const first = transition(conv, down, env);
+    expect(first.events).toEqual([{ type: 'bot.unavailable', data: { bot: BOT, reason: 'retries ran out', policy: 'notify' } }]);
+    expect(transition(first.conversation, down, env).events).toEqual([]);
+    const answered = transition(first.conversation, { type: 'reply', componentId: BOT, authorKind: 'bot', messageId: 'r-1' }, env).conversation;
+    expect(transition(answered, down, env).events).toHaveLength(1);
+  });
+
+  it('follows the account policy, and does nothing once the humans have it', () => {
+    const { env, conv } = started('bot+desk', withAccount(anEnv(), { botFailover: { policy: 'wait', afterMs: 30_000 } }));
+    expect(transition(conv, down, env).events).toEqual([]);
+    const handed = handedOver('bot+desk');
+    expect(transition(handed.conv, down, handed.env).events).toEqual([]);
   });
 });
