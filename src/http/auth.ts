@@ -19,5 +19,6 @@ export function bearerAuth(store: Pick<StoreReads, 'accountIdForKey'>) {
     const accountId = await store.accountIdForKey(hashApiKey(match[1]!));
     if (!accountId) throw new BatonError('unauthorized', 'This API key is not known; check it against baton.yaml.');
     req.accountId = accountId;
+    req.credentialAccepted = true;
   };
 }

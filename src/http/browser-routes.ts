@@ -15,6 +15,7 @@ import { inboxLoginRoutes, OPEN_PATHS } from '../inbox/inbox-login-routes.js';
 import { inboxRoutes } from '../inbox/inbox-routes.js';
 import type { SessionStore } from '../inbox/session-store.js';
 import type { LiveBus } from '../live/live-bus.js';
+import type { AuthThrottle } from './auth-throttle.js';
 import { uiPages } from './ui-pages.js';
 
 export interface BrowserDeps {
@@ -22,6 +23,8 @@ export interface BrowserDeps {
   router: Router;
   queries: Queries;
   deliveries: DeliveryAdmin;
+  /** Counts failed logins; shared with the hooks that count refused credentials. */
+  throttle: AuthThrottle;
   live: LiveBus;
   sessions: SessionStore;
   clock: Clock;
@@ -47,7 +50,7 @@ export async function browserRoutes(app: FastifyInstance, deps: BrowserDeps): Pr
 
   await app.register(async (scope) => {
     scope.addHook('onRequest', sessionAuth(deps.sessions, clock, { open: OPEN_PATHS }));
-    await inboxLoginRoutes(scope, { store: deps.store, sessions: deps.sessions, router, live, clock });
+    await inboxLoginRoutes(scope, { store: deps.store, sessions: deps.sessions, router, live, clock, throttle: deps.throttle });
     await inboxRoutes(scope, { router, queries, live, hub: agents });
     await scope.register(async (admin) => inboxAdminRoutes(admin, { router, queries, live, deliveries: deps.deliveries, addresses: { component: componentInboundPath, channel: channelInboundPath } }), { prefix: '/admin' });
   }, { prefix: '/inbox/api', logLevel: 'warn' });

@@ -28,13 +28,14 @@ import { clientErrorHandler, installErrorHandler, pathErrorHandler } from './err
 import { actorHook } from './actor.js';
 import { healthRoutes } from './health.js';
 import { type RateLimit, rateLimiter } from './rate-limit.js';
+import { type AuthFailureLimits, AuthThrottle } from './auth-throttle.js';
 import { securityHeaders } from './security-headers.js';
 import { strictJsonParser } from './json-body.js';
 import { validatorCompiler } from './validation.js';
 
 export interface ServerDeps {
-  /** Per-credential rate limit and how long a client may take to send its headers. */
-  limits: { rateLimit: RateLimit; headersTimeoutMs: number };
+  /** Rate limit, failed authentications taken (default AUTH_FAILURE_LIMITS) and how long a client may take to send its headers. */
+  limits: { rateLimit: RateLimit; authFailures?: AuthFailureLimits; headersTimeoutMs: number };
   store: Store;
   router: Router;
   queries: Queries;
@@ -46,7 +47,7 @@ export interface ServerDeps {
   bodyLimit: number;
   version: string;
   /** The inbox, the web chat and their pages (absent: API only). */
-  browser?: Omit<BrowserDeps, 'store' | 'router' | 'queries' | 'deliveries'>;
+  browser?: Omit<BrowserDeps, 'store' | 'router' | 'queries' | 'deliveries' | 'throttle'>;
 }
 
 /** Wires every route, the error shape and the OpenAPI document into one Fastify instance. */
@@ -71,7 +72,16 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       { prefix: '/conversational/bmproxy/', answer: bmProxyPathError },
     ]),
   }) as unknown as FastifyInstance;
-  app.addHook('onRequest', rateLimiter(deps.limits.rateLimit));
+  const limiter = rateLimiter(deps.limits.rateLimit);
+  app.addHook('onRequest', limiter.onRequest);
+  app.addHook('onResponse', limiter.onResponse);
+  // Every scope that takes credentials: a locked address may not present one, and a refused one
+  // counts. Not the inbox and the web chat, which authenticate by session and visitor token.
+  const throttle = new AuthThrottle(deps.limits.authFailures);
+  const throttled = (scope: FastifyInstance) => {
+    scope.addHook('onRequest', throttle.onRequest);
+    scope.addHook('onResponse', throttle.onResponse);
+  };
   app.addHook('onRequest', actorHook);
   app.addHook('onSend', securityHeaders);
   app.setValidatorCompiler(validatorCompiler);
@@ -96,19 +106,32 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   // Per-request access lines would drown the logs at message rates; errors are still logged.
   await app.register(healthRoutes, { store: deps.store, logLevel: 'warn' });
   await app.register(async (scope) => {
+    throttled(scope);
     scope.addHook('onRequest', bearerAuth(deps.store));
     await nativeRoutes(scope, { router: deps.router, queries: deps.queries, addresses: { component: componentInboundPath, channel: channelInboundPath } });
     await deliveryRoutes(scope, { admin: deps.deliveries, queries: deps.queries });
     await channelActivationRoutes(scope, { router: deps.router, queries: deps.queries, checker: deps.reachability, inboundPath: channelInboundPath });
     await channelEmergencyRoutes(scope, { router: deps.router });
   }, { prefix: '/v1', logLevel: 'warn' });
-  await app.register(async (scope) => imiRoutes(scope, { router: deps.router, queries: deps.queries }), { prefix: '/imi', logLevel: 'warn' });
-  await app.register(async (scope) => engageRoutes(scope, { router: deps.router, queries: deps.queries }), { prefix: '/1.0', logLevel: 'warn' });
+  await app.register(async (scope) => {
+    throttled(scope);
+    await imiRoutes(scope, { router: deps.router, queries: deps.queries });
+  }, { prefix: '/imi', logLevel: 'warn' });
+  await app.register(async (scope) => {
+    throttled(scope);
+    await engageRoutes(scope, { router: deps.router, queries: deps.queries });
+  }, { prefix: '/1.0', logLevel: 'warn' });
   // Agents' inboxes and web chat visitors get live updates over WebSocket.
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
-  if (deps.browser) await browserRoutes(app, { ...deps.browser, store: deps.store, router: deps.router, queries: deps.queries, deliveries: deps.deliveries });
-  await app.register(async (scope) => omnichannelRoutes(scope, { router: deps.router, queries: deps.queries, metrics: deps.metrics }), { prefix: '/connector/omnichannel', logLevel: 'warn' });
-  await app.register(async (scope) => cmRoutes(scope, { router: deps.router, queries: deps.queries }), { prefix: '/conversational', logLevel: 'warn' });
+  if (deps.browser) await browserRoutes(app, { ...deps.browser, store: deps.store, router: deps.router, queries: deps.queries, deliveries: deps.deliveries, throttle });
+  await app.register(async (scope) => {
+    throttled(scope);
+    await omnichannelRoutes(scope, { router: deps.router, queries: deps.queries, metrics: deps.metrics });
+  }, { prefix: '/connector/omnichannel', logLevel: 'warn' });
+  await app.register(async (scope) => {
+    throttled(scope);
+    await cmRoutes(scope, { router: deps.router, queries: deps.queries });
+  }, { prefix: '/conversational', logLevel: 'warn' });
   app.get('/metrics', { schema: { hide: true }, logLevel: 'warn' }, async (_req, reply) => {
     void reply.header('content-type', deps.metrics.contentType);
     return deps.metrics.metrics();

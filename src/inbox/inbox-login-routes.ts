@@ -4,6 +4,7 @@ import Type from 'typebox';
 import type { Clock } from '../core/clock.js';
 import { BatonError } from '../core/errors.js';
 import type { StoreReads } from '../core/ports.js';
+import type { AuthThrottle } from '../http/auth-throttle.js';
 import type { Router } from '../core/router.js';
 import type { LiveBus } from '../live/live-bus.js';
 import { clearLoginCookie, findLogin, openLogin } from './inbox-auth.js';
@@ -19,6 +20,7 @@ export interface LoginDeps {
   router: Router;
   live: LiveBus;
   clock: Clock;
+  throttle: Pick<AuthThrottle, 'attempt' | 'succeeded' | 'refuse'>;
 }
 
 // Checked against when the account or agent does not exist, so a wrong name costs the same time as a wrong password.
@@ -43,9 +45,14 @@ export async function inboxLoginRoutes(app: FastifyInstance, deps: LoginDeps): P
 
   api.post('/login', { schema: { hide: true, body: LoginBody } }, async (req, reply) => {
     const { account, agent, password } = req.body;
+    // Checked before the password, so a locked caller learns nothing, not even from a right one.
+    const name = JSON.stringify([account, agent]);
+    const wait = deps.throttle.attempt(req, name);
+    if (wait > 0) return deps.throttle.refuse(reply, wait);
     const stored = await store.agentPasswordHash(account, agent);
     const ok = await verifyPassword(password, stored ?? (await (decoy ??= hashPassword('decoy-password-never-used'))));
     if (!stored || !ok) throw new BatonError('unauthorized', 'The account, agent or password is not right.');
+    deps.throttle.succeeded(req, name);
     await sessions.deleteExpired(clock.now().toISOString());
     const login = await openLogin(sessions, clock, reply, req, account, agent);
     return { csrfToken: login.csrfToken };

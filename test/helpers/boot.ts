@@ -1,6 +1,7 @@
 import { readAnswer } from './server.js';
 import { type Baton, createBaton, DEFAULT_DELIVERY, type RuntimeConfig } from '../../src/app.js';
 import { validateConfig } from '../../src/config/load-config.js';
+import { NO_AUTH_FAILURE_LIMITS } from '../../src/http/auth-throttle.js';
 import { PG_URL } from './engines.js';
 
 /** Where one Baton after another keeps its data: a SQLite directory or a PostgreSQL schema. */
@@ -25,7 +26,7 @@ export async function bootOn(place: StorePlace, config: unknown | null, over: Pa
     logLevel: 'silent',
     bodyLimit: 1024 * 1024,
     addresses: { allowPrivate: false, allowLoopback: true },
-    limits: { rateLimit: { perSecond: 0, burst: 0 }, headersTimeoutMs: 10_000 },
+    limits: { rateLimit: { perSecond: 0, burst: 0 }, authFailures: NO_AUTH_FAILURE_LIMITS, headersTimeoutMs: 10_000 },
     timerIntervalMs: 0,
     version: 'test',
     dispatch: false,

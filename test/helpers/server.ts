@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { type Baton, createBaton, DEFAULT_DELIVERY } from '../../src/app.js';
 import { validateConfig } from '../../src/config/load-config.js';
 import type { Clock } from '../../src/core/clock.js';
+import { NO_AUTH_FAILURE_LIMITS } from '../../src/http/auth-throttle.js';
 import { dropSchema, freshSchemaName, PG_URL } from './engines.js';
 
 export interface TestServer {
@@ -29,7 +30,8 @@ export async function startServer(engine: 'sqlite' | 'postgres', config: unknown
     logLevel: 'silent',
     bodyLimit: 1024 * 1024,
     addresses: { allowPrivate: false, allowLoopback: true },
-    limits: opts.limits ?? { rateLimit: { perSecond: 0, burst: 0 }, headersTimeoutMs: 10_000 },
+    // No rate limit and no lockout unless a test asks: many tests send wrong credentials on purpose.
+    limits: opts.limits ?? { rateLimit: { perSecond: 0, burst: 0 }, authFailures: NO_AUTH_FAILURE_LIMITS, headersTimeoutMs: 10_000 },
     timerIntervalMs: 0,
     version: 'test',
     dispatch: opts.dispatch ?? false,
