@@ -7,6 +7,7 @@ import type { DeliveryMetrics } from './metrics.js';
 import type { HttpSender } from './http-sender.js';
 import type { Cursor, OutboxStore, Outcome } from './outbox-store.js';
 import type { DeliveryContext, OutgoingRequest, Renderer, RendererLookup, Target } from './ports.js';
+import { PARKED } from './outbox-states.js';
 import { BOT_FAILOVER_AFTER_MS, EXPONENTIAL_POLICY } from './retry-policies.js';
 import { classify, nextDelay } from './retry.js';
 
@@ -289,13 +290,13 @@ export class OutboxDispatcher implements DeliveryIntake {
       }
       const target = ctx.target;
       if (target.kind === 'component' && target.component.health === 'inactive') {
-        await this.outbox.park(cursor, claimId, 'inactive');
+        await this.outbox.park(cursor, claimId, PARKED.inactive);
         await this.reportUnreachable(ctx, 'its endpoint is switched off after failing');
         return;
       }
       const renderer = this.renderers(target);
       if (!renderer || (!renderer.deliver && !hasEndpoint(target))) {
-        await this.outbox.park(cursor, claimId, 'no_endpoint');
+        await this.outbox.park(cursor, claimId, PARKED.noEndpoint);
         return;
       }
       const policy = target.kind === 'component' ? target.component.retry : CHANNEL_POLICY;

@@ -6,6 +6,7 @@ import type { KyselyStore } from '../store/kysely-store.js';
 import type { Database, DeliveriesTable, DeliveryCursorsTable } from '../store/schema.js';
 import type { DeliveryContext, Target } from './ports.js';
 import { OutcomeBatch } from './outcome-batch.js';
+import { CURSOR, DELIVERY, PARKED, decideFailure } from './outbox-states.js';
 import { type Slot, rowSlots, rowValues } from '../store/statement-book.js';
 
 export type Cursor = Pick<DeliveryCursorsTable, 'account_id' | 'target_kind' | 'target_id' | 'conversation_id' | 'head_seq'>;
@@ -146,7 +147,7 @@ export class OutboxStore {
     if (c.head_seq === null) return null;
     const { rows: [delivery] } = await this.book.run(this.db, 'deliveries.head', c, (v) => this.db.selectFrom('deliveries').selectAll()
       .where('account_id', '=', v('account_id')).where('target_kind', '=', v('target_kind')).where('target_id', '=', v('target_id'))
-      .where('conversation_id', '=', v('conversation_id')).where('seq', '=', v('head_seq')).where('state', '=', 'pending'));
+      .where('conversation_id', '=', v('conversation_id')).where('seq', '=', v('head_seq')).where('state', '=', DELIVERY.pending));
     if (!delivery) return null;
     if (delivery.payload) {
       return this.fromSnapshot(c.account_id, c.target_kind, c.target_id, delivery.id, delivery.attempts + 1, delivery.parts_sent ?? 0, delivery.for_reply === 1, JSON.parse(delivery.payload) as DeliverySnapshot, now);
@@ -184,7 +185,7 @@ export class OutboxStore {
 
   /** Sets a cursor aside until its recipient can be reached (verified, or given an endpoint). */
   async park(c: Cursor, claimId: string, reason: string): Promise<void> {
-    await this.db.updateTable('delivery_cursors').set({ state: 'parked', due_at: null, claim_id: null, parked_reason: reason }).where(cursorKey(c)).where('claim_id', '=', claimId).execute();
+    await this.db.updateTable('delivery_cursors').set({ state: CURSOR.parked, due_at: null, claim_id: null, parked_reason: reason }).where(cursorKey(c)).where('claim_id', '=', claimId).execute();
   }
 
   /** Records an attempt's outcome, only while `claimId` still holds the cursor, and moves the cursor on. */
@@ -210,15 +211,17 @@ export class OutboxStore {
         await trx.insertInto('delivery_attempts').values({ id: newId(), delivery_id: deliveryId, account_id: c.account_id, attempt: attempts, at, outcome: outcome.kind, status_code: outcome.attempt.statusCode, latency_ms: outcome.attempt.latencyMs, error: outcome.attempt.error }).execute();
       }
       const error = outcome.attempt.error ?? 'failed';
-      let brokeCircuit = outcome.disable;
+      let failures = 0;
       if (c.target_kind === 'component') {
         this.clean.delete(`${c.account_id}\u0000${c.target_id}`);
         await trx.updateTable('components').set((eb) => ({ consecutive_failures: eb('consecutive_failures', '+', 1), last_error: error, last_failure_at: at })).where('account_id', '=', c.account_id).where('id', '=', c.target_id).execute();
         const comp = await trx.selectFrom('components').select('consecutive_failures').where('account_id', '=', c.account_id).where('id', '=', c.target_id).executeTakeFirst();
-        if (outcome.breakAfter > 0 && (comp?.consecutive_failures ?? 0) >= outcome.breakAfter) brokeCircuit = true;
-        if (brokeCircuit) await trx.updateTable('components').set({ health: 'inactive' }).where('account_id', '=', c.account_id).where('id', '=', c.target_id).execute();
+        failures = comp?.consecutive_failures ?? 0;
       }
-      if (brokeCircuit) {
+      const decision = decideFailure({ disable: outcome.disable, breakAfter: outcome.breakAfter, failures, nextDelayMs: outcome.nextDelayMs, onExhausted: outcome.policy.onExhausted });
+      const parts = outcome.partsSent ?? 0;
+      if (decision.kind === 'break') {
+        if (c.target_kind === 'component') await trx.updateTable('components').set({ health: 'inactive' }).where('account_id', '=', c.account_id).where('id', '=', c.target_id).execute();
         // A channel that answers 410 is gone: switched off (it accepts no messages either) and said
         // so in its health; switching it on again releases what was held for it, in order.
         if (c.target_kind === 'channel') {
@@ -226,19 +229,19 @@ export class OutboxStore {
         }
         this.forget(c.account_id, c.target_kind, c.target_id);
         // The endpoint is switched off: this delivery waits, pending, at the head until re-verification.
-        await trx.updateTable('deliveries').set({ attempts, last_error: error, parts_sent: outcome.partsSent ?? 0 }).where('id', '=', deliveryId).execute();
-        await trx.updateTable('delivery_cursors').set({ state: 'parked', due_at: null, claim_id: null, parked_reason: 'inactive' }).where(cursorKey(c)).execute();
+        await trx.updateTable('deliveries').set({ attempts, last_error: error, parts_sent: parts }).where('id', '=', deliveryId).execute();
+        await trx.updateTable('delivery_cursors').set({ state: CURSOR.parked, due_at: null, claim_id: null, parked_reason: PARKED.inactive }).where(cursorKey(c)).execute();
         return { holds: false, more: false, broke: true };
       }
-      if (outcome.nextDelayMs !== null) {
-        const due = new Date(now.getTime() + outcome.nextDelayMs).toISOString();
-        await trx.updateTable('deliveries').set({ attempts, last_error: error, next_attempt_at: due, parts_sent: outcome.partsSent ?? 0 }).where('id', '=', deliveryId).execute();
+      if (decision.kind === 'retry') {
+        const due = new Date(now.getTime() + decision.delayMs).toISOString();
+        await trx.updateTable('deliveries').set({ attempts, last_error: error, next_attempt_at: due, parts_sent: parts }).where('id', '=', deliveryId).execute();
         await trx.updateTable('delivery_cursors').set({ due_at: due, claim_id: null }).where(cursorKey(c)).execute();
         return { holds: false, more: false };
       }
-      await trx.updateTable('deliveries').set({ state: 'failed', attempts, last_error: error, parts_sent: outcome.partsSent ?? 0 }).where('id', '=', deliveryId).execute();
-      if (outcome.policy.onExhausted === 'block') {
-        await trx.updateTable('delivery_cursors').set({ state: 'blocked', due_at: null, claim_id: null, parked_reason: `delivery ${deliveryId} failed: ${error}` }).where(cursorKey(c)).execute();
+      await trx.updateTable('deliveries').set({ state: DELIVERY.failed, attempts, last_error: error, parts_sent: parts }).where('id', '=', deliveryId).execute();
+      if (decision.kind === 'block') {
+        await trx.updateTable('delivery_cursors').set({ state: CURSOR.blocked, due_at: null, claim_id: null, parked_reason: `delivery ${deliveryId} failed: ${error}` }).where(cursorKey(c)).execute();
         return { holds: false, more: false };
       }
       return this.advance(trx, c, resumeAfter(delivery.seq, cur.head_seq), claimId, leaseUntil);
@@ -252,7 +255,7 @@ export class OutboxStore {
    */
   private async settleDelivered(trx: Transaction<Database>, items: Delivered[]): Promise<(FinishResult | null)[]> {
     const keys = items.map(({ c, claimId }) => ({ account_id: c.account_id, target_kind: c.target_kind, target_id: c.target_id, conversation_id: c.conversation_id, claim_id: claimId, head_seq: c.head_seq }));
-    const { rows: idled } = await this.book.run(trx, `cursors.idleAtTail:${keys.length}`, rowValues(keys), (v) => trx.updateTable('delivery_cursors').set({ state: 'idle', head_seq: null, due_at: null, claim_id: null, parked_reason: null, urgent: 0 })
+    const { rows: idled } = await this.book.run(trx, `cursors.idleAtTail:${keys.length}`, rowValues(keys), (v) => trx.updateTable('delivery_cursors').set({ state: CURSOR.idle, head_seq: null, due_at: null, claim_id: null, parked_reason: null, urgent: 0 })
       .where((eb) => eb.or(keys.map((_, i) => {
         const k = rowSlots(v, i, ['account_id', 'target_kind', 'target_id', 'conversation_id', 'claim_id', 'head_seq']);
         return eb.and([eb('account_id', '=', k.account_id), eb('target_kind', '=', k.target_kind), eb('target_id', '=', k.target_id), eb('conversation_id', '=', k.conversation_id), eb('claim_id', '=', k.claim_id), eb('head_seq', '=', k.head_seq), eb('tail_seq', '=', k.head_seq)]);
@@ -272,7 +275,7 @@ export class OutboxStore {
       const ids = done.filter((d) => (d.attempt !== null) === attempted).map((d) => d.deliveryId);
       if (ids.length === 0) continue;
       await this.book.run(trx, `deliveries.delivered:${attempted}:${ids.length}`, { at, ...rowValues(ids.map((id) => ({ id }))) }, (v) => trx.updateTable('deliveries')
-        .set((eb) => ({ state: 'delivered', attempts: eb('attempts', '+', attempted ? 1 : 0), delivered_at: v('at'), last_error: null }))
+        .set((eb) => ({ state: DELIVERY.delivered, attempts: eb('attempts', '+', attempted ? 1 : 0), delivered_at: v('at'), last_error: null }))
         .where('id', 'in', ids.map((_, i) => v<string>(`${i}.id`))));
     }
     const attempts = done.filter((d) => d.attempt !== null);
@@ -293,10 +296,10 @@ export class OutboxStore {
   private async advance(trx: Transaction<Database>, c: Cursor, after: number, claimId: string, leaseUntil: string): Promise<FinishResult> {
     const { rows: [next] } = await this.book.run(trx, 'deliveries.next', { ...c, after }, (v) => trx.selectFrom('deliveries').select('seq')
       .where('account_id', '=', v('account_id')).where('target_kind', '=', v('target_kind')).where('target_id', '=', v('target_id'))
-      .where('conversation_id', '=', v('conversation_id')).where('seq', '>', v('after')).where('state', '=', 'pending')
+      .where('conversation_id', '=', v('conversation_id')).where('seq', '>', v('after')).where('state', '=', DELIVERY.pending)
       .orderBy('seq').limit(1));
     if (!next) {
-      await this.book.run(trx, 'cursors.idle', c, (v) => trx.updateTable('delivery_cursors').set({ state: 'idle', head_seq: null, due_at: null, claim_id: null, parked_reason: null }).where(cursorKey(slotted(v))));
+      await this.book.run(trx, 'cursors.idle', c, (v) => trx.updateTable('delivery_cursors').set({ state: CURSOR.idle, head_seq: null, due_at: null, claim_id: null, parked_reason: null }).where(cursorKey(slotted(v))));
       return { holds: false, more: false };
     }
     await this.book.run(trx, 'cursors.advance', { ...c, seq: next.seq, leaseUntil, claimId }, (v) => trx.updateTable('delivery_cursors').set({ head_seq: v('seq'), due_at: v('leaseUntil'), claim_id: v('claimId') }).where(cursorKey(slotted(v))));
@@ -322,7 +325,7 @@ export class OutboxStore {
 
   /** Parked cursors of a recipient become due again (after verification, or a new endpoint). */
   async unpark(accountId: string, targetKind: string, targetId: string | null, reasons: string[], now: string): Promise<number> {
-    let q = this.db.updateTable('delivery_cursors').set({ state: 'ready', due_at: now, parked_reason: null }).where('account_id', '=', accountId).where('target_kind', '=', targetKind).where('state', '=', 'parked').where('parked_reason', 'in', reasons);
+    let q = this.db.updateTable('delivery_cursors').set({ state: CURSOR.ready, due_at: now, parked_reason: null }).where('account_id', '=', accountId).where('target_kind', '=', targetKind).where('state', '=', CURSOR.parked).where('parked_reason', 'in', reasons);
     if (targetId !== null) q = q.where('target_id', '=', targetId);
     const res = await q.executeTakeFirst();
     return Number(res.numUpdatedRows);
