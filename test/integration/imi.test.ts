@@ -185,7 +185,34 @@ describe.each(['sqlite', 'postgres'] as const)('IMIconnect / Webex Connect bots 
     const pending = (await s.call('GET', '/v1/deliveries?state=pending&targetId=imibot')).body.items;
     expect(pending).toHaveLength(1);
     const attempt = (await s.call('GET', `/v1/deliveries/${pending[0].id}`)).body.delivery.attemptLog[0];
-    expect(attempt).toMatchObject({ outcome: 'failed', statusCode: 200, error: 'the answer does not carry the verification token' });
+    expect(attempt).toMatchObject({ outcome: 'failed', statusCode: 200, error: expect.stringMatching(/^the answer does not carry the verification token \(/) });
+  });
+
+  it('takes the verification token only whole: the body, a verificationToken field or the X-Verification-Token header, never a substring', async () => {
+    const { bot, s } = await setup();
+    const verify = async (answer: { body: string; headers?: Record<string, string> }) => {
+      bot.behave(() => ({ status: 200, ...answer }));
+      const res = await s.call('POST', '/v1/components/imibot/verify');
+      return res.status === 200 ? 'verified' : `${res.status} ${res.body.error.code}`;
+    };
+    const passes = [
+      { body: JSON.stringify({ verificationToken: VT }) },
+      { body: JSON.stringify({ Conversationid: 'c-1', verification_token: VT }) },
+      { body: VT },
+      { body: `${VT}\n` },
+      { body: JSON.stringify(VT) },
+      { body: '{}', headers: { 'x-verification-token': VT } },
+    ];
+    const fails = [
+      { body: JSON.stringify({ error: `unknown token ${VT}` }) },
+      { body: `<html>${VT}</html>` },
+      { body: JSON.stringify({ verificationToken: `${VT}x` }) },
+      { body: JSON.stringify({ data: { verificationToken: VT } }) },
+      { body: JSON.stringify([VT]) },
+      { body: '{}', headers: { 'x-verification-token': `${VT}, other` } },
+    ];
+    for (const p of passes) expect([p, await verify(p)]).toEqual([p, 'verified']);
+    for (const f of fails) expect([f, await verify(f)]).toEqual([f, '409 verification_failed']);
   });
 
   it('sends the IMI bot\'s access token on every request', async () => {

@@ -2,6 +2,7 @@ import type { MessageContent } from '../../core/model.js';
 import type { DeliveryContext, EndpointResponse, Renderer, Target } from '../../delivery/ports.js';
 import { imiChannelName } from './imi-channel-names.js';
 import { imiTimestamp } from './imi-timestamp.js';
+import { carriesVerificationToken } from './imi-verification-token.js';
 
 /**
  * Events to an IMIconnect / Webex Connect bot, in the documents' shapes and key spelling (seeds
@@ -83,7 +84,7 @@ function headers(target: Target): Record<string, string> {
 function carriesToken(res: EndpointResponse, target: Target): { ok: true } | { ok: false; reason: string } {
   const token = target.kind === 'component' ? target.component.secrets.verificationToken : undefined;
   if (!token) return { ok: false, reason: 'the component has no secrets.verificationToken to check the answer against' };
-  return res.body.includes(token) ? { ok: true } : { ok: false, reason: 'the answer does not carry the verification token' };
+  return carriesVerificationToken(res, token) ? { ok: true } : { ok: false, reason: 'the answer does not carry the verification token (as the whole body, a "verificationToken" field or an X-Verification-Token header)' };
 }
 
 export const imiRenderer: Renderer = {
