@@ -27,11 +27,11 @@ export async function emergency(cfg: RuntimeConfig, args: EmergencyArgs): Promis
     const router = new Router(store, systemClock);
     const state = args.on ? 'on' : 'off';
     if (args.source) {
-      const channel = await router.setChannelEmergency(args.account, args.source, args.on);
+      const channel = await router.setChannelEmergency(args.account, args.source, args.on, 'cli');
       console.log(`account ${args.account}, channel ${channel.id}: emergency ${state}; new threads go to ${args.on ? 'the humans' : 'the rule\'s routing'}.`);
       return 0;
     }
-    const result = await router.setEmergency(args.account, args.on);
+    const result = await router.setEmergency(args.account, args.on, 'cli');
     console.log(`account ${args.account}: emergency handover ${state}; ${result.conversations} conversation(s) moved.`);
     for (const f of result.failed) console.log(`  not moved: ${f.id}: ${f.reason}`);
     return 0;

@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { newId } from './ids.js';
 
 /** One line of the audit log: who changed control or configuration, what, and when. */
@@ -15,25 +14,13 @@ export interface AuditEntry {
   details: Record<string, unknown>;
 }
 
-const actors = new AsyncLocalStorage<string>();
+/** Who acts when no caller does: timers, the dispatcher, sweeps resumed at start. */
+export const SYSTEM = 'system';
 
 /**
- * The credential of the request being served, carried along its async path so the core can record
- * who acted without every edge passing it by hand. Outside a request it is `system` (timers, sweeps).
+ * The actor travels with the call that caused the change (edges pass the request's credential),
+ * never in ambient context: a group commit runs many callers' commands in one transaction.
  */
-export function currentActor(): string {
-  return actors.getStore() ?? 'system';
-}
-
-export function actAs<T>(actor: string, fn: () => T): T {
-  return actors.run(actor, fn);
-}
-
-/** Sets the actor for the rest of the current async path (used by request hooks). */
-export function enterActor(actor: string): void {
-  actors.enterWith(actor);
-}
-
-export function auditEntry(accountId: string, at: string, action: string, subject: string, details: Record<string, unknown>): AuditEntry {
-  return { id: newId(), accountId, at, actor: currentActor(), action, subject, details };
+export function auditEntry(accountId: string, at: string, action: string, subject: string, details: Record<string, unknown>, actor: string = SYSTEM): AuditEntry {
+  return { id: newId(), accountId, at, actor, action, subject, details };
 }

@@ -6,7 +6,7 @@ import type { ConversationEvent, EventDraft } from './events.js';
 import { recipients, subscribed } from './fanout.js';
 import { chatId, newId } from './ids.js';
 import type { Account, Channel, Message, MessageContent } from './model.js';
-import { auditEntry, currentActor } from './audit.js';
+import { SYSTEM, auditEntry } from './audit.js';
 import { GroupCommit } from './group-commit.js';
 import { view } from './queries.js';
 import type { DeliveryDraft, DeliveryIntake, DeliveryLease, EmergencySweep, Store, StoreTx, Timer } from './ports.js';
@@ -89,8 +89,8 @@ export class Router {
   }
 
   /** A customer message arriving on a channel: opens or continues the chat and routes it. */
-  async receive(input: InboundMessage, idem?: Idempotency): Promise<CommandOutcome> {
-    return this.run(input.accountId, idem, undefined, async (tx, now) => {
+  async receive(input: InboundMessage, idem?: Idempotency, actor: string = SYSTEM): Promise<CommandOutcome> {
+    return this.run(input.accountId, idem, actor, async (tx, now) => {
       const found = await tx.getAccountChannel(input.accountId, input.channelId);
       if (!found) {
         await requireAccount(tx, input.accountId);
@@ -147,9 +147,9 @@ export class Router {
   }
 
   /** A bot, agent or system message to the customer; refused unless the author may answer now. */
-  async reply(accountId: string, conversationId: string, reply: OutboundReply, idem?: Idempotency): Promise<CommandOutcome> {
+  async reply(accountId: string, conversationId: string, reply: OutboundReply, idem?: Idempotency, by: string = SYSTEM): Promise<CommandOutcome> {
     try {
-      return await this.run(accountId, idem, undefined, async (tx, now, actor) => {
+      return await this.run(accountId, idem, by, async (tx, now, actor) => {
         const { account, conv, channel } = await this.load(tx, accountId, conversationId);
         if (reply.agentId !== undefined) await requireAgent(tx, accountId, reply.agentId, false);
         const answered = reply.inReplyTo === undefined ? null : await tx.getMessage(accountId, reply.inReplyTo);
@@ -202,7 +202,7 @@ export class Router {
    */
   async command(accountId: string, conversationId: string, cmd: ControlCommand, idem?: Idempotency, opts: { consumeTimer?: string; actor?: string } = {}): Promise<CommandOutcome> {
     const consume = opts.consumeTimer;
-    return this.run(accountId, idem, opts.actor, async (tx, now, actor) => {
+    return this.run(accountId, idem, opts.actor ?? SYSTEM, async (tx, now, actor) => {
       const { account, conv, channel } = await this.load(tx, accountId, conversationId);
       await requireReferences(tx, accountId, cmd);
       if (consume) await tx.deleteTimer(consume);
@@ -232,26 +232,26 @@ export class Router {
    * refused from that commit on); the sweep then records the handover in each open conversation,
    * in batches, so desks queue them and bots are told.
    */
-  async setEmergency(accountId: string, on: boolean): Promise<{ conversations: number; failed: { id: string; reason: string }[] }> {
+  async setEmergency(accountId: string, on: boolean, actor: string = SYSTEM): Promise<{ conversations: number; failed: { id: string; reason: string }[] }> {
     const sweep: EmergencySweep = { accountId, on, afterId: null, startedAt: this.clock.now().toISOString() };
     await this.store.transaction(async (tx) => {
       await requireAccount(tx, accountId);
       await tx.setAccountEmergency(accountId, on);
       // The sweep's progress is durable from the same commit: a crash midway resumes at start.
       await tx.putSweep(sweep);
-      await tx.appendAudit(auditEntry(accountId, sweep.startedAt, on ? 'emergency.on' : 'emergency.off', accountId, {}));
+      await tx.appendAudit(auditEntry(accountId, sweep.startedAt, on ? 'emergency.on' : 'emergency.off', accountId, {}, actor));
     });
-    return this.sweep(sweep);
+    return this.sweep(sweep, actor);
   }
 
   /** Finishes the emergency sweeps a crash cut short (called at start). */
   async resumeSweeps(): Promise<number> {
     const open = await this.store.listSweeps();
-    for (const sweep of open) await this.sweep(sweep);
+    for (const sweep of open) await this.sweep(sweep, SYSTEM);
     return open.length;
   }
 
-  private async sweep(sweep: EmergencySweep): Promise<{ conversations: number; failed: { id: string; reason: string }[] }> {
+  private async sweep(sweep: EmergencySweep, actor: string): Promise<{ conversations: number; failed: { id: string; reason: string }[] }> {
     let after = sweep.afterId;
     let changed = 0;
     const failed: { id: string; reason: string }[] = [];
@@ -261,7 +261,7 @@ export class Router {
       for (const id of ids) {
         // One conversation that cannot move (no desk to send it to) must not stop the sweep.
         try {
-          const outcome = await this.command(sweep.accountId, id, { type: sweep.on ? 'emergency_on' : 'emergency_off' });
+          const outcome = await this.command(sweep.accountId, id, { type: sweep.on ? 'emergency_on' : 'emergency_off' }, undefined, { actor });
           if (outcome.events.length > 0) changed += 1;
         } catch (err) {
           if (!isBatonError(err)) throw err;
@@ -277,20 +277,20 @@ export class Router {
   }
 
   /** An agent's presence feeds availability checks before handovers on real-time channels. */
-  async setPresence(accountId: string, agentId: string, presence: 'online' | 'away' | 'offline'): Promise<void> {
+  async setPresence(accountId: string, agentId: string, presence: 'online' | 'away' | 'offline', actor: string = SYSTEM): Promise<void> {
     await this.store.transaction(async (tx) => {
       if (!(await tx.getAgent(accountId, agentId))) throw new BatonError('agent_not_found', `No agent ${agentId} in this account.`);
       await tx.setAgentPresence(accountId, agentId, presence);
-      await tx.appendAudit(auditEntry(accountId, this.clock.now().toISOString(), `presence.${presence}`, agentId, {}));
+      await tx.appendAudit(auditEntry(accountId, this.clock.now().toISOString(), `presence.${presence}`, agentId, {}, actor));
     });
   }
 
   /** Switches a channel on or off at run time: a switched-off channel refuses customer messages. */
-  async setChannelActive(accountId: string, channelId: string, active: boolean): Promise<Channel> {
+  async setChannelActive(accountId: string, channelId: string, active: boolean, actor: string = SYSTEM): Promise<Channel> {
     return this.store.transaction(async (tx) => {
       await requireAccount(tx, accountId);
       if (!(await tx.setChannelActive(accountId, channelId, active))) throw new BatonError('channel_not_found', `No channel ${channelId} in this account.`);
-      await tx.appendAudit(auditEntry(accountId, this.clock.now().toISOString(), active ? 'channel.on' : 'channel.off', channelId, {}));
+      await tx.appendAudit(auditEntry(accountId, this.clock.now().toISOString(), active ? 'channel.on' : 'channel.off', channelId, {}, actor));
       return (await tx.getChannel(accountId, channelId))!;
     });
   }
@@ -300,11 +300,11 @@ export class Router {
    * categorization"): while on, new threads on it start with the humans and the agent category.
    * Existing threads keep their routing; the account-wide switch (setEmergency) moves those.
    */
-  async setChannelEmergency(accountId: string, channelId: string, on: boolean): Promise<Channel> {
+  async setChannelEmergency(accountId: string, channelId: string, on: boolean, actor: string = SYSTEM): Promise<Channel> {
     return this.store.transaction(async (tx) => {
       await requireAccount(tx, accountId);
       if (!(await tx.setChannelEmergency(accountId, channelId, on))) throw new BatonError('channel_not_found', `No channel ${channelId} in this account.`);
-      await tx.appendAudit(auditEntry(accountId, this.clock.now().toISOString(), on ? 'channel.emergency.on' : 'channel.emergency.off', channelId, {}));
+      await tx.appendAudit(auditEntry(accountId, this.clock.now().toISOString(), on ? 'channel.emergency.on' : 'channel.emergency.off', channelId, {}, actor));
       return (await tx.getChannel(accountId, channelId))!;
     });
   }
@@ -321,7 +321,7 @@ export class Router {
       }
       // The timer goes in the command's own transaction: a crash or a database error before the
       // commit leaves it due, and the next tick fires it again.
-      await this.command(timer.accountId, timer.conversationId, cmd, undefined, { consumeTimer: timer.id, actor: 'system' }).catch(async (err: unknown) => {
+      await this.command(timer.accountId, timer.conversationId, cmd, undefined, { consumeTimer: timer.id, actor: SYSTEM }).catch(async (err: unknown) => {
         if (!isBatonError(err)) throw err;
         // Refused for good (the conversation is gone): nothing will ever fire it.
         await this.store.transaction((tx) => tx.deleteTimer(timer.id));
@@ -346,9 +346,7 @@ export class Router {
     await this.store.transaction((tx) => tx.putTimer({ id: `bot_failover:${deliveryId}`, accountId, conversationId, kind: 'bot_failover', ref: deliveryId, dueAt }));
   }
 
-  private async run(accountId: string, idem: Idempotency | undefined, by: string | undefined, fn: (tx: StoreTx, now: string, actor: string) => Promise<CommandOutcome>): Promise<CommandOutcome> {
-    // Taken now, on the caller's path: a group commit runs the command on another request's.
-    const actor = by ?? currentActor();
+  private async run(accountId: string, idem: Idempotency | undefined, actor: string, fn: (tx: StoreTx, now: string, actor: string) => Promise<CommandOutcome>): Promise<CommandOutcome> {
     const { outcome, scope } = await this.commits.submit(async (tx) => {
       // A fresh scope per attempt: a batch that failed and runs again alone wrote nothing.
       const scope: OutboxScope = { lease: this.intake.lease(), leased: [], unleased: 0, messages: new Map() };

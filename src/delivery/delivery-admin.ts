@@ -1,4 +1,4 @@
-import { auditEntry } from '../core/audit.js';
+import { SYSTEM, auditEntry } from '../core/audit.js';
 import { BatonError } from '../core/errors.js';
 import type { Clock } from '../core/clock.js';
 import type { Component } from '../core/model.js';
@@ -49,8 +49,8 @@ export class DeliveryAdmin {
     private readonly onWork: () => void,
   ) {}
 
-  private async audit(accountId: string, action: string, subject: string, details: Record<string, unknown>): Promise<void> {
-    await this.store.transaction((tx) => tx.appendAudit(auditEntry(accountId, this.clock.now().toISOString(), action, subject, details)));
+  private async audit(accountId: string, action: string, subject: string, details: Record<string, unknown>, actor: string): Promise<void> {
+    await this.store.transaction((tx) => tx.appendAudit(auditEntry(accountId, this.clock.now().toISOString(), action, subject, details, actor)));
   }
 
   private get db() {
@@ -94,7 +94,7 @@ export class DeliveryAdmin {
   }
 
   /** Puts failed deliveries back at the head of their cursors; returns how many. */
-  async replay(accountId: string, filter: { id?: string; componentId?: string; since?: string }): Promise<number> {
+  async replay(accountId: string, filter: { id?: string; componentId?: string; since?: string }, actor: string = SYSTEM): Promise<number> {
     const now = this.clock.now().toISOString();
     const count = await this.db.transaction().execute(async (trx) => {
       let q = trx.selectFrom('deliveries').select(['id', 'account_id', 'target_kind', 'target_id', 'conversation_id', 'seq']).where('account_id', '=', accountId).where('state', '=', 'failed');
@@ -118,7 +118,7 @@ export class DeliveryAdmin {
       throw new BatonError('invalid_transition', `Delivery ${filter.id} has not failed; only failed deliveries are replayed.`);
     }
     if (count > 0) {
-      await this.audit(accountId, 'deliveries.replay', filter.id ?? filter.componentId ?? accountId, { ...filter, replayed: count });
+      await this.audit(accountId, 'deliveries.replay', filter.id ?? filter.componentId ?? accountId, { ...filter, replayed: count }, actor);
       this.onWork();
     }
     return count;
@@ -156,7 +156,7 @@ export class DeliveryAdmin {
    * Sends the dialect's verification request. A pass makes the component active again and lets
    * everything it held back go out, in order; a failure says why and changes nothing.
    */
-  async verify(accountId: string, componentId: string): Promise<{ verified: boolean; reason: string | null; released: number }> {
+  async verify(accountId: string, componentId: string, actor: string = SYSTEM): Promise<{ verified: boolean; reason: string | null; released: number }> {
     const target = await this.outbox.target({ account_id: accountId, target_kind: 'component', target_id: componentId });
     if (!target || target.kind !== 'component') throw new BatonError('component_not_found', `No component ${componentId} in this account.`);
     // In-process recipients (the inbox) have no endpoint to ask: they are reachable while Baton runs.
@@ -168,7 +168,7 @@ export class DeliveryAdmin {
     const result = await this.sender.send(verification.request, target.component.retry.timeoutMs);
     const check = result.response ? verification.check(result.response) : { ok: false as const, reason: result.error ?? 'no answer' };
     if (!check.ok) {
-      await this.audit(accountId, 'component.verify.failed', componentId, { reason: check.reason });
+      await this.audit(accountId, 'component.verify.failed', componentId, { reason: check.reason }, actor);
       return { verified: false, reason: check.reason, released: 0 };
     }
     return this.release(accountId, target.component);

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import { enterActor } from '../core/audit.js';
 
 function fingerprint(secret: string): string {
   return createHash('sha256').update(secret).digest('hex').slice(0, 12);
@@ -24,7 +23,14 @@ export function actorOf(req: FastifyRequest): string {
   return `anonymous:${req.ip}`;
 }
 
-/** Carries the request's actor along its async path (see core/audit.ts). */
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Who the request acts as, for the audit log; edges pass it with every command. */
+    actor: string;
+  }
+}
+
+/** Names the request's actor once, before any route runs; edges hand it to the core with their calls. */
 export async function actorHook(req: FastifyRequest): Promise<void> {
-  enterActor(actorOf(req));
+  req.actor = actorOf(req);
 }

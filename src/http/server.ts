@@ -82,6 +82,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     scope.addHook('onRequest', throttle.onRequest);
     scope.addHook('onResponse', throttle.onResponse);
   };
+  app.decorateRequest('actor', '');
   app.addHook('onRequest', actorHook);
   app.addHook('onSend', securityHeaders);
   app.setValidatorCompiler(validatorCompiler);

@@ -60,7 +60,7 @@ export async function inboxAdminRoutes(app: FastifyInstance, deps: AdminDeps): P
 
   api.post('/components/:id/verify', { schema: { hide: true, params: IdParams } }, async (req) => {
     const accountId = req.login!.accountId;
-    const result = await deliveries.verify(accountId, req.params.id);
+    const result = await deliveries.verify(accountId, req.params.id, req.actor);
     return { ...result, health: await deliveries.health(accountId, req.params.id) };
   });
 
@@ -71,11 +71,11 @@ export async function inboxAdminRoutes(app: FastifyInstance, deps: AdminDeps): P
 
   api.get('/deliveries/:id', { schema: { hide: true, params: IdParams } }, async (req) => ({ delivery: await deliveries.get(req.login!.accountId, req.params.id) }));
 
-  api.post('/deliveries/:id/replay', { schema: { hide: true, params: IdParams } }, async (req) => ({ replayed: await deliveries.replay(req.login!.accountId, { id: req.params.id }) }));
+  api.post('/deliveries/:id/replay', { schema: { hide: true, params: IdParams } }, async (req) => ({ replayed: await deliveries.replay(req.login!.accountId, { id: req.params.id }, req.actor) }));
 
   api.post('/emergency', { schema: { hide: true, body: EmergencyBody } }, async (req) => {
     const accountId = req.login!.accountId;
-    const result = await router.setEmergency(accountId, req.body.on);
+    const result = await router.setEmergency(accountId, req.body.on, req.actor);
     await live.publish({ accountId, topic: 'agents' }).catch(() => {});
     return { emergency: req.body.on, ...result };
   });

@@ -62,7 +62,7 @@ export async function inboxLoginRoutes(app: FastifyInstance, deps: LoginDeps): P
     const login = req.login!;
     await sessions.delete(login.idHash);
     clearLoginCookie(reply, req);
-    await deps.router.setPresence(login.accountId, login.agentId, 'offline').catch(() => {});
+    await deps.router.setPresence(login.accountId, login.agentId, 'offline', req.actor).catch(() => {});
     await deps.live.publish({ accountId: login.accountId, topic: 'agents' }).catch(() => {});
     return { ok: true };
   });

@@ -63,7 +63,7 @@ export async function inboxRoutes(app: FastifyInstance, deps: InboxDeps): Promis
 
   api.put('/presence', { schema: { hide: true, body: PresenceBody } }, async (req) => {
     const login = me(req);
-    await router.setPresence(login.accountId, login.agentId, req.body.presence);
+    await router.setPresence(login.accountId, login.agentId, req.body.presence, req.actor);
     await live.publish({ accountId: login.accountId, topic: 'agents' });
     return { presence: req.body.presence };
   });
@@ -106,9 +106,9 @@ export async function inboxRoutes(app: FastifyInstance, deps: InboxDeps): Promis
       const b = req.body as B;
       const cmd = toCommand(b, login.agentId, inbox, conv);
       if (cmd === 'reply') {
-        await router.reply(login.accountId, conv.id, { componentId: inbox, authorKind: 'agent', agentId: login.agentId, content: { type: 'text', text: (b as { text: string }).text } });
+        await router.reply(login.accountId, conv.id, { componentId: inbox, authorKind: 'agent', agentId: login.agentId, content: { type: 'text', text: (b as { text: string }).text } }, undefined, req.actor);
       } else {
-        await router.command(login.accountId, conv.id, cmd);
+        await router.command(login.accountId, conv.id, cmd, undefined, { actor: req.actor });
       }
       const after = await queries.conversation(login.accountId, conv.id);
       return { conversation: conversationCard(after, await queries.agents(login.accountId)) };

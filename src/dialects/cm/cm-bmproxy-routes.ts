@@ -14,14 +14,14 @@ interface Deps {
 }
 
 /** One recipient of one message: find its chat, reply as the sender, say how it went. */
-async function sendOne(deps: Deps, accountId: string, sender: Component, msg: BmMessage, to: string, channels: Channel[]): Promise<BmEntry> {
+async function sendOne(deps: Deps, accountId: string, sender: Component, msg: BmMessage, to: string, channels: Channel[], actor: string): Promise<BmEntry> {
   if (!msg.ok) return rejected(to, msg.reference, msg.code, msg.details);
   const conv = await findChat(deps.queries, channels, accountId, sender.id, msg.from, to, msg.allowedChannels);
   if (!conv) {
     return rejected(to, msg.reference, BM.toInvalid, `No chat between ${to} and ${msg.from} that component ${sender.id} takes part in: answer an MO with from = its to.number and to = its from.number.`);
   }
   try {
-    await deps.router.reply(accountId, conv.id, { componentId: sender.id, authorKind: sender.kind === 'desk' ? 'agent' : 'bot', content: msg.content });
+    await deps.router.reply(accountId, conv.id, { componentId: sender.id, authorKind: sender.kind === 'desk' ? 'agent' : 'bot', content: msg.content }, undefined, actor);
     return accepted(to, msg.reference);
   } catch (err) {
     // Refused by the router (the component is disabled, the chat is closed): recorded there as reply.refused, never sent.
@@ -44,7 +44,7 @@ async function handle(deps: Deps, req: FastifyRequest<{ Params: { accountId: str
   // In order: two messages to one customer reach them in the order they were given.
   for (const msg of messages) {
     const recipients = msg.to.length > 0 ? msg.to : [''];
-    for (const to of recipients) entries.push(await sendOne(deps, accountId, sender, msg, to, channels));
+    for (const to of recipients) entries.push(await sendOne(deps, accountId, sender, msg, to, channels, req.actor));
   }
   const out = answer(entries);
   return reply.status(out.status).send(out.body);

@@ -53,7 +53,7 @@ export async function cmChannelRoutes(app: FastifyInstance, deps: Deps): Promise
       ...(mo.reference ? { channelMessageId: mo.reference } : {}),
       content: moContent(mo),
       visitor: moVisitor(mo),
-    });
+    }, undefined, req.actor);
     return { status: 'accepted', chatId: outcome.conversation.id, reference: mo.reference ?? outcome.message?.id ?? null, duplicate: outcome.duplicate ?? false };
   });
 }

@@ -96,7 +96,7 @@ export async function cmControlRoutes(app: FastifyInstance, deps: Deps): Promise
       return { componentId: m.ComponentId, enabled };
     });
     const context = req.body.Context ?? undefined;
-    await router.command(accountId, req.body.ChatId, { type: 'mutate', ...withBy(req), mutations, ...(context ? { context } : {}) }, idempotencyOf(req));
+    await router.command(accountId, req.body.ChatId, { type: 'mutate', ...withBy(req), mutations, ...(context ? { context } : {}) }, idempotencyOf(req), { actor: req.actor });
     return state(await queries.conversation(accountId, req.body.ChatId));
   });
 
@@ -104,7 +104,7 @@ export async function cmControlRoutes(app: FastifyInstance, deps: Deps): Promise
     schema: { tags: ['cm'], summary: 'CM control: ask the bot to continue at a flow and step', params: AccountParams, body: PositionRequestBody, response: errors },
   }, async (req) => {
     const { accountId } = req.params;
-    await router.command(accountId, req.body.ChatId, { type: 'position', ...withBy(req), flow: req.body.FlowId, step: req.body.StepId }, idempotencyOf(req));
+    await router.command(accountId, req.body.ChatId, { type: 'position', ...withBy(req), flow: req.body.FlowId, step: req.body.StepId }, idempotencyOf(req), { actor: req.actor });
     return state(await queries.conversation(accountId, req.body.ChatId));
   });
 
@@ -112,7 +112,7 @@ export async function cmControlRoutes(app: FastifyInstance, deps: Deps): Promise
     schema: { tags: ['cm'], summary: 'CM control: cancel every mutation; the rule\'s defaults apply again', description: 'No body.', params: ResetParams, response: errors },
   }, async (req) => {
     const { accountId, chatId } = req.params;
-    await router.command(accountId, chatId, { type: 'reset', ...withBy(req) }, idempotencyOf(req));
+    await router.command(accountId, chatId, { type: 'reset', ...withBy(req) }, idempotencyOf(req), { actor: req.actor });
     return state(await queries.conversation(accountId, chatId));
   });
 }

@@ -51,7 +51,7 @@ export async function interventionRoutes(app: FastifyInstance, deps: EngageDeps)
     const { user, params } = await engageCall(req, queries);
     const { message, conv } = await readableContent(queries, user, requiredParam(params, 'content_id'));
     if (message.author.kind !== 'customer') throw new BatonError('invalid_transition', `Content ${message.id} is not a customer's: interventions are opened on what customers write.`);
-    const out = await router.command(user.accountId, conv.id, { type: 'open_work_item', owner: { kind: 'component', id: user.id }, messageId: message.id });
+    const out = await router.command(user.accountId, conv.id, { type: 'open_work_item', owner: { kind: 'component', id: user.id }, messageId: message.id }, undefined, { actor: req.actor });
     return workItemResource(out.conversation, out.conversation.workItem!);
   });
 
@@ -68,10 +68,10 @@ export async function interventionRoutes(app: FastifyInstance, deps: EngageDeps)
     const found = await findIntervention(queries, user, id);
     refuseClose(found, user, id);
     if (found.kind === 'work') {
-      await router.command(user.accountId, found.conv.id, { type: 'close_work_item', workItemId: id, by: user.id });
+      await router.command(user.accountId, found.conv.id, { type: 'close_work_item', workItemId: id, by: user.id }, undefined, { actor: req.actor });
     } else {
       const agentId = found.session!.agentId;
-      await router.command(user.accountId, found.conv.id, { type: 'close_agent_session', ...(agentId ? { agentId } : {}) });
+      await router.command(user.accountId, found.conv.id, { type: 'close_agent_session', ...(agentId ? { agentId } : {}) }, undefined, { actor: req.actor });
     }
     return render(await findIntervention(queries, user, id), id);
   });

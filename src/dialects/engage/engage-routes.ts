@@ -57,7 +57,7 @@ export async function engageRoutes(app: FastifyInstance, deps: EngageDeps): Prom
     }
     const { conv } = await readableContent(queries, user, inReplyTo);
     // Contents created through the API come back to their author as content.imported (seed 003).
-    const out = await router.reply(user.accountId, conv.id, { componentId: user.id, authorKind: 'bot', content: { type: 'text', text: body }, inReplyTo, echoToAuthor: true });
+    const out = await router.reply(user.accountId, conv.id, { componentId: user.id, authorKind: 'bot', content: { type: 'text', text: body }, inReplyTo, echoToAuthor: true }, undefined, req.actor);
     return renderContent(queries, user, await queries.conversation(user.accountId, conv.id), out.message!);
   });
 
@@ -81,7 +81,7 @@ export async function engageRoutes(app: FastifyInstance, deps: EngageDeps): Prom
     requireRead(user, conv.channelId);
     const categories = listParam(params, 'thread_category_ids');
     if (categories === undefined) throw new BatonError('validation_failed', 'thread_category_ids[]: This parameter is mandatory.');
-    await router.command(user.accountId, conv.id, { type: 'set_categories', by: user.id, categories });
+    await router.command(user.accountId, conv.id, { type: 'set_categories', by: user.id, categories }, undefined, { actor: req.actor });
     return renderThread(queries, user.accountId, conv.id);
   });
 
@@ -89,7 +89,7 @@ export async function engageRoutes(app: FastifyInstance, deps: EngageDeps): Prom
     const { user } = await engageCall(req, queries);
     const conv = await queries.conversation(user.accountId, req.params.id);
     requireRead(user, conv.channelId);
-    await router.command(user.accountId, conv.id, { type: 'close', by: user.id });
+    await router.command(user.accountId, conv.id, { type: 'close', by: user.id }, undefined, { actor: req.actor });
     return renderThread(queries, user.accountId, conv.id);
   });
 

@@ -32,15 +32,15 @@ export async function imiRoutes(app: FastifyInstance, deps: { router: Router; qu
       throw new BatonError('invalid_transition', `The BOT conversation ${intent.conversationId} was closed; use the Conversationid of the latest event.`);
     }
     if (intent.kind === 'reply') {
-      const out = await router.reply(owner.accountId, conv.id, { componentId: component.id, authorKind: 'bot', content: intent.content });
+      const out = await router.reply(owner.accountId, conv.id, { componentId: component.id, authorKind: 'bot', content: intent.content }, undefined, req.actor);
       return { status: 'accepted', Conversationid: intent.conversationId, Messageid: out.message?.id };
     }
     if (intent.kind === 'handover') {
-      const out = await router.command(owner.accountId, conv.id, { type: 'handover', by: component.id, ...(intent.note ? { note: intent.note } : {}), context: intent.context });
+      const out = await router.command(owner.accountId, conv.id, { type: 'handover', by: component.id, ...(intent.note ? { note: intent.note } : {}), context: intent.context }, undefined, { actor: req.actor });
       const rejected = out.events.find((e) => e.type === 'handover.rejected');
       return rejected ? { status: 'rejected', reason: rejected.data.reason } : { status: 'accepted', Conversationid: intent.conversationId, CCSPConversationid: out.conversation.agentSession?.id };
     }
-    await router.command(owner.accountId, conv.id, { type: 'close_bot_session', by: component.id });
+    await router.command(owner.accountId, conv.id, { type: 'close_bot_session', by: component.id }, undefined, { actor: req.actor });
     return { status: 'accepted', Conversationid: intent.conversationId };
   });
 }

@@ -34,7 +34,7 @@ export async function channelActivationRoutes(app: FastifyInstance, deps: { rout
       response: errors,
     },
   }, async (req) => {
-    await deps.router.setChannelActive(req.accountId, req.params.channelId, req.body.active);
+    await deps.router.setChannelActive(req.accountId, req.params.channelId, req.body.active, req.actor);
     const reachability = req.body.active ? await deps.checker.check(await deps.queries.channel(req.accountId, req.params.channelId)) : null;
     const channel = await deps.queries.channel(req.accountId, req.params.channelId);
     const base = `${req.protocol}://${req.host}`;

@@ -18,7 +18,7 @@ export async function channelEmergencyRoutes(app: FastifyInstance, deps: { route
   app.withTypeProvider<TypeBoxTypeProvider>().post('/channels/:channelId/emergency', {
     schema: { tags: ['admin'], summary: 'A channel\'s emergency switch: new threads on it go to the humans', params: ChannelParams, body: EmergencyBody, response: errors },
   }, async (req) => {
-    const channel = await deps.router.setChannelEmergency(req.accountId, req.params.channelId, req.body.on);
+    const channel = await deps.router.setChannelEmergency(req.accountId, req.params.channelId, req.body.on, req.actor);
     return { channelId: channel.id, emergency: channel.emergency === true };
   });
 }

@@ -29,7 +29,7 @@ export async function deliveryRoutes(app: FastifyInstance, deps: { admin: Delive
   api.post('/components/:componentId/verify', {
     schema: { tags: ['delivery'], summary: 'Send a verification request; on success the component is active again and its backlog drains in order', params: ComponentParams, response: errors },
   }, async (req) => {
-    const result = await admin.verify(req.accountId, req.params.componentId);
+    const result = await admin.verify(req.accountId, req.params.componentId, req.actor);
     if (!result.verified) throw new BatonError('verification_failed', `Verification of ${req.params.componentId} failed: ${result.reason}.`, { reason: result.reason });
     return { ...result, health: await admin.health(req.accountId, req.params.componentId) };
   });
@@ -38,7 +38,7 @@ export async function deliveryRoutes(app: FastifyInstance, deps: { admin: Delive
     schema: { tags: ['delivery'], summary: 'Replay every failed delivery of the component since a time', params: ComponentParams, body: ReplayBody, response: errors },
   }, async (req) => {
     await queries.component(req.accountId, req.params.componentId);
-    return { replayed: await admin.replay(req.accountId, { componentId: req.params.componentId, since: req.body.since }) };
+    return { replayed: await admin.replay(req.accountId, { componentId: req.params.componentId, since: req.body.since }, req.actor) };
   });
 
   api.get('/deliveries', {
@@ -54,5 +54,5 @@ export async function deliveryRoutes(app: FastifyInstance, deps: { admin: Delive
 
   api.post('/deliveries/:deliveryId/replay', {
     schema: { tags: ['delivery'], summary: 'Replay one failed delivery', params: DeliveryParams, response: errors },
-  }, async (req) => ({ replayed: await admin.replay(req.accountId, { id: req.params.deliveryId }) }));
+  }, async (req) => ({ replayed: await admin.replay(req.accountId, { id: req.params.deliveryId }, req.actor) }));
 }

@@ -58,7 +58,7 @@ export async function nativeRoutes(app: FastifyInstance, deps: NativeDeps): Prom
       ...(b.messageId ? { channelMessageId: b.messageId } : {}),
       ...(b.visitor ? { visitor: b.visitor } : {}),
       ...(b.context ? { context: b.context } : {}),
-    }, idempotencyOf(req));
+    }, idempotencyOf(req), req.actor);
     return answer(reply, queries, req.accountId, outcome, true);
   });
 
@@ -72,14 +72,14 @@ export async function nativeRoutes(app: FastifyInstance, deps: NativeDeps): Prom
       content: contentOf(b),
       ...(b.agentId ? { agentId: b.agentId } : {}),
       ...(b.expectedVersion !== undefined ? { expectedVersion: b.expectedVersion } : {}),
-    }, idempotencyOf(req));
+    }, idempotencyOf(req), req.actor);
     return answer(reply, queries, req.accountId, outcome, true);
   });
 
   const control = <B>(path: string, summary: string, body: object, toCommand: (b: B) => ControlCommand) => {
     api.post(path, { schema: { tags: ['control'], summary, params: S.ConversationParams, headers: S.IdempotencyHeader, body, response: errors } }, async (req, reply) => {
       const { id } = req.params as { id: string };
-      const outcome = await router.command(req.accountId, id, toCommand(req.body as B), idempotencyOf(req));
+      const outcome = await router.command(req.accountId, id, toCommand(req.body as B), idempotencyOf(req), { actor: req.actor });
       return answer(reply, queries, req.accountId, outcome);
     });
   };
@@ -144,14 +144,14 @@ export async function nativeRoutes(app: FastifyInstance, deps: NativeDeps): Prom
   api.put('/agents/:agentId/presence', {
     schema: { tags: ['admin'], summary: 'Set an agent\'s presence (feeds availability before handovers)', params: S.AgentParams, body: S.PresenceBody, response: errors },
   }, async (req) => {
-    await router.setPresence(req.accountId, req.params.agentId, req.body.presence);
+    await router.setPresence(req.accountId, req.params.agentId, req.body.presence, req.actor);
     return { agent: await queries.agent(req.accountId, req.params.agentId) };
   });
 
   api.post('/emergency', {
     schema: { tags: ['admin'], summary: 'The account-wide emergency handover switch', description: 'On: bots are disabled in every new and existing conversation and everything goes to the humans. Off: the previous routing comes back.', body: S.EmergencyBody, response: errors },
   }, async (req) => {
-    const result = await router.setEmergency(req.accountId, req.body.on);
+    const result = await router.setEmergency(req.accountId, req.body.on, req.actor);
     return { emergency: req.body.on, conversations: result.conversations, failed: result.failed };
   });
 }

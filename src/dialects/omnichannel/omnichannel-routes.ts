@@ -125,7 +125,7 @@ export async function omnichannelRoutes(app: FastifyInstance, deps: { router: Ro
         content: msg.content,
         visitor: { ...msg.visitor.fields, id: msg.visitor.id },
         context: channelVariables(msg),
-      });
+      }, undefined, req.actor);
       return { status: 'accepted', duplicate: outcome.duplicate ?? false, conversation_id: outcome.conversation.id, message_id: outcome.message?.id ?? null };
     } catch (err) {
       // Switched off between the token check and the message: the same answer as before it.
