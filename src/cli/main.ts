@@ -10,6 +10,7 @@ import { openStore } from '../store/open-store.js';
 import { parseArgs } from './args.js';
 import { doctor } from './doctor.js';
 import { emergency } from './emergency.js';
+import { erase } from './erase.js';
 
 const HELP = `baton: an open-source conversation router
 
@@ -23,6 +24,9 @@ Commands:
   emergency on|off --account A [--source C]
                       the emergency handover: every conversation of the account to the
                       humans, or (with --source) every new thread on channel C
+  erase --account A --customer C [--channel CH]
+                      erase what customer C wrote and was told in account A (or only on
+                      channel CH): message contents, event texts, visitor fields, delivery bodies
   help                this text
 
 Options and environment:
@@ -162,6 +166,14 @@ async function main(argv: string[]): Promise<number> {
       return 2;
     }
     return emergency(cfg, { on: state === 'on', account, ...(typeof source === 'string' ? { source } : {}) });
+  }
+  if (command === 'erase') {
+    const [account, customer, channel] = ['account', 'customer', 'channel'].map((f) => flags.get(f));
+    if (typeof account !== 'string' || typeof customer !== 'string' || channel === true) {
+      console.error('Usage: baton erase --account ACCOUNT --customer CUSTOMER [--channel CHANNEL]');
+      return 2;
+    }
+    return erase(cfg, { account, customer, ...(typeof channel === 'string' ? { channel } : {}) });
   }
   console.error(`Unknown command "${command}".\n\n${HELP}`);
   return 2;

@@ -20,6 +20,7 @@ export const ERROR_CODES = {
   agent_not_found: { status: 404, message: 'No such agent in this account.' },
   message_not_found: { status: 404, message: 'No such message in this account.' },
   delivery_not_found: { status: 404, message: 'No such delivery in this account.' },
+  customer_not_found: { status: 404, message: 'No conversation with this customer in this account.' },
   component_disabled: { status: 409, message: 'This component is not enabled for the conversation and may not reply.' },
   stale_control: { status: 409, message: 'Control of the conversation has moved since the version you expected.' },
   conversation_taken: { status: 409, message: 'Another agent holds this conversation.' },

@@ -181,4 +181,6 @@ export interface Message {
   inReplyTo?: string | null;
   status: 'accepted' | 'sent' | 'delivered' | 'read' | 'failed';
   createdAt: string;
+  /** When the content was erased at the customer's request; the content then keeps only its type. */
+  erasedAt?: string;
 }

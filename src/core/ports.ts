@@ -125,6 +125,10 @@ export interface StoreReads {
   listAudit(accountId: string, opts: { before?: { at: string; id: string }; limit: number }): Promise<AuditEntry[]>;
   /** Who a dialect webhook token (by its digest) belongs to. */
   findInboundToken(tokenHash: string): Promise<InboundToken | undefined>;
+  /** The conversations of one customer address in the account, only those on `channelId` when given. */
+  listCustomerConversations(accountId: string, customer: string, channelId: string | null): Promise<Conversation[]>;
+  /** A conversation's messages after a position, oldest first, to read all of them in pages. */
+  listMessagesAfter(accountId: string, conversationId: string, after: { createdAt: string; id: string } | null, limit: number): Promise<Message[]>;
 }
 
 export interface InboundToken {
@@ -194,6 +198,12 @@ export interface StoreTx extends StoreReads {
   retireAccountsExcept(accountIds: string[], at: string): Promise<string[]>;
   /** Ends the inbox logins of these agents. */
   endLogins(accountId: string, agentIds: string[]): Promise<void>;
+  /**
+   * Empties what people wrote in one conversation wherever the store keeps a copy: messages
+   * (marked erased), event data, delivery snapshots and error texts, idempotent answers; the
+   * rules are core/erasure.ts. Counts the rows it changed, so a second erasure counts none.
+   */
+  eraseConversationContent(accountId: string, conversationId: string, at: string): Promise<{ messages: number; events: number; deliveries: number }>;
 }
 
 /** The ids an account's configuration names. */
@@ -212,6 +222,8 @@ export interface Store extends StoreReads {
   pendingMigrations(): Promise<string[]>;
   ping(): Promise<void>;
   close(): Promise<void>;
+  /** After an erasure: removes the old bytes from the engine's files where it can (SQLite: empties the WAL). */
+  scrub(): Promise<void>;
 }
 
 /**

@@ -25,6 +25,8 @@ export interface Capabilities {
   notifier?: () => StoreNotifier;
   /** Live updates to browsers across processes (PostgreSQL LISTEN/NOTIFY); absent: one process. */
   liveBus?: () => LiveBus;
+  /** After an erasure, takes erased bytes out of files the engine keeps beside the tables (SQLite: the WAL). */
+  scrub?: (db: Kysely<Database>) => Promise<void>;
 }
 
 export interface StoreNotifier {

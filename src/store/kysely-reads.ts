@@ -6,6 +6,7 @@ import type { ConversationEvent } from '../core/events.js';
 import type { Account, Agent, Channel, Component, Message, Service } from '../core/model.js';
 import { type ConversationFilter, type EmergencySweep, type IdempotencyRecord, type InboundToken, type Timer } from '../core/ports.js';
 import * as rows from './rows.js';
+import { listCustomerConversations, listMessagesAfter } from './customer-data.js';
 import type { Capabilities } from './capabilities.js';
 import type { Database } from './schema.js';
 
@@ -175,6 +176,14 @@ export class KyselyReads {
   async agentPasswordHash(accountId: string, agentId: string): Promise<string | null> {
     const row = await this.db.selectFrom('agents').select('password_hash').where('account_id', '=', accountId).where('id', '=', agentId).executeTakeFirst();
     return row?.password_hash ?? null;
+  }
+
+  listCustomerConversations(accountId: string, customer: string, channelId: string | null): Promise<Conversation[]> {
+    return listCustomerConversations(this.db, accountId, customer, channelId);
+  }
+
+  listMessagesAfter(accountId: string, conversationId: string, after: { createdAt: string; id: string } | null, limit: number): Promise<Message[]> {
+    return listMessagesAfter(this.db, accountId, conversationId, after, limit);
   }
 }
 

@@ -55,6 +55,10 @@ export class KyselyStore extends KyselyReads implements Store {
     return this.root;
   }
 
+  async scrub(): Promise<void> {
+    await this.caps.scrub?.(this.root);
+  }
+
   get capabilities(): Capabilities {
     return this.caps;
   }

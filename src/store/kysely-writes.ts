@@ -5,6 +5,7 @@ import type { ConversationEvent } from '../core/events.js';
 import type { Account, Agent, Channel, ChannelReachability, Component, Message, Service } from '../core/model.js';
 import { type CommandScope, type ConfiguredIds, type EmergencySweep, type DeliveryDraft, type IdempotencyRecord, type RetiredIds, type StoreTx, type Timer, type DeliveryLease } from '../core/ports.js';
 import { endLogins, retireAccountsExcept, retireUnlisted } from './config-retirement.js';
+import { eraseConversationContent } from './customer-data.js';
 import * as rows from './rows.js';
 import type { Capabilities } from './capabilities.js';
 import type { AccountsTable, ChannelsTable, Database } from './schema.js';
@@ -242,6 +243,10 @@ export class KyselyTx extends KyselyReads implements StoreTx {
   async upsertAgent(agent: Agent, passwordHash: string | null): Promise<void> {
     const row = rows.fromAgent(agent, passwordHash);
     await this.trx.insertInto('agents').values(row).onConflict((oc) => oc.columns(['account_id', 'id']).doUpdateSet({ teams: row.teams, categories: row.categories, settings: row.settings, password_hash: row.password_hash })).execute();
+  }
+
+  eraseConversationContent(accountId: string, conversationId: string, at: string): Promise<{ messages: number; events: number; deliveries: number }> {
+    return eraseConversationContent(this.trx, accountId, conversationId, at);
   }
 }
 

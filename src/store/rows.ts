@@ -72,6 +72,7 @@ export function fromConversation(c: Conversation): ConversationsTable {
     agent_session_id: c.agentSession?.id ?? null,
     updated_at: c.updatedAt,
     state: JSON.stringify(c),
+    customer: c.customer,
   };
 }
 
@@ -94,6 +95,7 @@ export function toMessage(r: MessagesTable): Message {
     ...(r.in_reply_to ? { inReplyTo: r.in_reply_to } : {}),
     status: r.status as Message['status'],
     createdAt: r.created_at,
+    ...(r.erased_at ? { erasedAt: r.erased_at } : {}),
   };
 }
 

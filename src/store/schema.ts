@@ -44,6 +44,8 @@ export interface ConversationsTable {
   agent_session_id: string | null;
   updated_at: string;
   state: string;
+  /** The customer's address (migration 013): erasure and exports find a customer's conversations by it. */
+  customer?: string | null;
 }
 export interface EmergencySweepsTable { account_id: string; on: number; after_id: string | null; started_at: string }
 export interface BotSessionsTable { account_id: string; id: string; conversation_id: string; opened_at: string }
@@ -61,6 +63,8 @@ export interface MessagesTable {
   content: string;
   created_at: string;
   in_reply_to?: string | null;
+  /** When the content was erased (migration 013). */
+  erased_at?: string | null;
 }
 export interface DeliveriesTable {
   id: string;

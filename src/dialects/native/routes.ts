@@ -2,12 +2,14 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type, { type Static } from 'typebox';
 import type { ControlCommand } from '../../core/control.js';
+import type { CustomerData } from '../../core/customer-data.js';
 import { BatonError } from '../../core/errors.js';
 import type { Channel, Component, MessageContent } from '../../core/model.js';
 import type { Queries } from '../../core/queries.js';
 import type { CommandOutcome, Router } from '../../core/router.js';
 import { idempotencyOf } from '../../http/idempotency.js';
 import { channelView } from './channel-activation-routes.js';
+import { customerDataRoutes } from './customer-data-routes.js';
 import * as S from './schemas.js';
 
 function withBase(base: string, path: string | null): string | null {
@@ -19,6 +21,8 @@ export interface NativeDeps {
   queries: Queries;
   /** Where each component's and channel's own calls arrive, by dialect; shown to operators. */
   addresses: { component(c: Component): string | null; channel(c: Channel): string | null };
+  /** Exports and erasure of a customer's data (customer-data-routes.ts); served when given. */
+  customerData?: CustomerData;
 }
 
 const errors = { 400: Type.Ref('Error'), 401: Type.Ref('Error'), 404: Type.Ref('Error'), 409: Type.Ref('Error') };
@@ -154,4 +158,6 @@ export async function nativeRoutes(app: FastifyInstance, deps: NativeDeps): Prom
     const result = await router.setEmergency(req.accountId, req.body.on, req.actor);
     return { emergency: req.body.on, conversations: result.conversations, failed: result.failed };
   });
+
+  if (deps.customerData) await customerDataRoutes(app, { customerData: deps.customerData });
 }

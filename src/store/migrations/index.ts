@@ -11,6 +11,7 @@ import * as m009 from './009-delivery-snapshots.js';
 import * as m010 from './010-config-truth.js';
 import * as m011 from './011-delivery-parts.js';
 import * as m012 from './012-emergency-sweeps.js';
+import * as m013 from './013-customer-data.js';
 
 /** The one migration history both engines share, in order. */
 export const migrations: Record<string, Migration> = {
@@ -26,6 +27,7 @@ export const migrations: Record<string, Migration> = {
   '010-config-truth': m010,
   '011-delivery-parts': m011,
   '012-emergency-sweeps': m012,
+  '013-customer-data': m013,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely, SqliteDialect, sql } from 'kysely';
 import { KyselyStore } from '../kysely-store.js';
 import { withStatementCache } from './statement-cache.js';
 import { SqlCounters } from '../sql-counters.js';
@@ -23,7 +23,13 @@ export function openSqliteStore(file: string): KyselyStore {
   db.pragma('cache_size = -65536');
   db.pragma('mmap_size = 268435456');
   db.pragma('temp_store = MEMORY');
+  // Erased and overwritten content is zeroed on disk, so an erasure leaves no copy in free space.
+  db.pragma('secure_delete = ON');
   const counters = new SqlCounters();
   const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(db, counters) }) });
-  return new KyselyStore(kysely, { engine: 'sqlite', counters, statements: new StatementBook(), rowLocks: false, writeConcurrency: 1, conflictCodes: ['SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY'] });
+  return new KyselyStore(kysely, {
+    engine: 'sqlite', counters, statements: new StatementBook(), rowLocks: false, writeConcurrency: 1, conflictCodes: ['SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY'],
+    // The WAL still holds the pages as they were before an erasure: copy it into the file and empty it.
+    scrub: async (k) => void (await sql`pragma wal_checkpoint(TRUNCATE)`.execute(k)),
+  });
 }
