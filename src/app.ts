@@ -157,6 +157,7 @@ export async function createBaton(cfg: RuntimeConfig, opts: { clock?: Clock; log
         const base = `http://${loopbackHost(cfg.host)}:${(app.server.address() as AddressInfo).port}`;
         demoBot.setApiBase(base);
         await applyConfig(store, demoConfig({ botUrl: `${base}/demo-bot/webhook` }));
+        queries.forgetCredentials();
         await outbox.unpark('demo', 'component', DEMO_BOT.id, ['no_endpoint'], clock.now().toISOString());
       }
       if (cfg.timerIntervalMs > 0) timer = setInterval(() => void tick(), cfg.timerIntervalMs);

@@ -5,6 +5,9 @@ import { BatonError } from './errors.js';
 import type { ConversationEvent } from './events.js';
 import type { Account, Agent, Channel, Component, Message } from './model.js';
 import type { ConversationFilter, InboundToken, StoreReads } from './ports.js';
+import { RecentLookups } from './recent-lookups.js';
+
+const CREDENTIALS_TTL_MS = 1000;
 
 /** A conversation as callers see it: its state plus who may answer now. */
 export interface ConversationView extends Conversation {
@@ -16,7 +19,19 @@ export interface ConversationView extends Conversation {
  * is scoped to one account: an id from another account is simply not found.
  */
 export class Queries {
+  /**
+   * API keys and webhook tokens, by digest. A configuration applied by this process clears them
+   * (`forgetCredentials`); one applied by another process is seen within a second.
+   */
+  private readonly keys = new RecentLookups<string>(CREDENTIALS_TTL_MS);
+  private readonly tokens = new RecentLookups<InboundToken>(CREDENTIALS_TTL_MS);
+
   constructor(private readonly store: StoreReads) {}
+
+  forgetCredentials(): void {
+    this.keys.clear();
+    this.tokens.clear();
+  }
 
   async account(accountId: string): Promise<Account> {
     const account = await this.store.getAccount(accountId);
@@ -80,12 +95,12 @@ export class Queries {
 
   /** The account an API key (by its digest) belongs to, for dialects that accept account keys beside their own credentials. */
   accountIdForApiKey(keyHash: string): Promise<string | undefined> {
-    return this.store.accountIdForKey(keyHash);
+    return this.keys.get(keyHash, (k) => this.store.accountIdForKey(k));
   }
 
   /** Resolves a dialect webhook token to its account and owner; unknown tokens are not found. */
   inboundToken(tokenHash: string): Promise<InboundToken | undefined> {
-    return this.store.findInboundToken(tokenHash);
+    return this.tokens.get(tokenHash, (k) => this.store.findInboundToken(k));
   }
 
   /** The conversation a bot session id (IMI Conversationid) belongs to, in this account. */

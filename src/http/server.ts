@@ -108,7 +108,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes, { store: deps.store, logLevel: 'warn' });
   await app.register(async (scope) => {
     throttled(scope);
-    scope.addHook('onRequest', bearerAuth(deps.store));
+    scope.addHook('onRequest', bearerAuth({ accountIdForKey: (hash) => deps.queries.accountIdForApiKey(hash) }));
     await nativeRoutes(scope, { router: deps.router, queries: deps.queries, addresses: { component: componentInboundPath, channel: channelInboundPath } });
     await deliveryRoutes(scope, { admin: deps.deliveries, queries: deps.queries });
     await channelActivationRoutes(scope, { router: deps.router, queries: deps.queries, checker: deps.reachability, inboundPath: channelInboundPath });
