@@ -7,6 +7,7 @@ import { DEMO_API_KEY, DEMO_BOT, demoConfig } from './config/demo-config.js';
 import type { NormalizedConfig } from './config/load-config.js';
 import { type Clock, systemClock } from './core/clock.js';
 import { Queries } from './core/queries.js';
+import { CustomerData } from './core/customer-data.js';
 import { Router } from './core/router.js';
 import { DeliveryAdmin } from './delivery/delivery-admin.js';
 import { HttpSender } from './delivery/http-sender.js';
@@ -86,7 +87,7 @@ export async function createBaton(cfg: RuntimeConfig, opts: { clock?: Clock; log
   const clock = opts.clock ?? systemClock;
   const store = openStore({ databaseUrl: cfg.databaseUrl, dataDir: cfg.dataDir, ...(cfg.databaseSchema ? { schema: cfg.databaseSchema } : {}) });
   await store.migrate();
-  await applyConfig(store, cfg.config ?? demoConfig(), { demo: !cfg.config });
+  const applied = await applyConfig(store, cfg.config ?? demoConfig(), { demo: !cfg.config });
   const router = new Router(store, clock, { writeConcurrency: store.capabilities.writeConcurrency });
   const queries = new Queries(store);
   const outbox = new OutboxStore(store);
@@ -111,7 +112,7 @@ export async function createBaton(cfg: RuntimeConfig, opts: { clock?: Clock; log
   const reachability = new ReachabilityChecker(store, sender, renderers, clock, logger);
   const deliveries = new DeliveryAdmin(store, outbox, sender, renderers, clock, newWork);
   const demoBot = cfg.config ? null : new DemoBot({ componentId: DEMO_BOT.id, secret: DEMO_BOT.secret, apiKey: DEMO_API_KEY, clock });
-  const app = await buildServer({ store, router, queries, deliveries, reachability, metrics: metrics.registry, logger: cfg.logLevel === 'silent' ? false : logger, bodyLimit: cfg.bodyLimit, limits: cfg.limits, version: cfg.version, browser: { live, sessions: new SessionStore(store), clock, uiDir: UI_DIR, demoBot } });
+  const app = await buildServer({ store, router, queries, customerData: new CustomerData(store, clock), deliveries, reachability, metrics: metrics.registry, logger: cfg.logLevel === 'silent' ? false : logger, bodyLimit: cfg.bodyLimit, limits: cfg.limits, version: cfg.version, browser: { live, sessions: new SessionStore(store), clock, uiDir: UI_DIR, demoBot } });
 
   let timer: NodeJS.Timeout | null = null;
   let recheckTimer: NodeJS.Timeout | null = null;
@@ -159,6 +160,11 @@ export async function createBaton(cfg: RuntimeConfig, opts: { clock?: Clock; log
         await applyConfig(store, demoConfig({ botUrl: `${base}/demo-bot/webhook` }));
         queries.forgetCredentials();
         await outbox.unpark('demo', 'component', DEMO_BOT.id, ['no_endpoint'], clock.now().toISOString());
+      }
+      // "Click Verify and then Save" (IMI): endpoints the configuration set up are asked before the
+      // dispatcher starts, so what they hold goes out in order once they pass, or waits for a verify.
+      for (const r of await deliveries.verifyConfigured(applied.toVerify)) {
+        if (!r.verified) logger.warn({ account: r.accountId, component: r.componentId, reason: r.reason }, 'the component did not pass verification; its deliveries wait for POST /v1/components/{id}/verify');
       }
       if (cfg.timerIntervalMs > 0) timer = setInterval(() => void tick(), cfg.timerIntervalMs);
       // Channels' servers are checked at start, in the background, and those that did not answer

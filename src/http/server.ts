@@ -18,6 +18,7 @@ import type { ReachabilityChecker } from '../delivery/reachability-checker.js';
 import { bmProxyPathError } from '../dialects/cm/cm-bmproxy-routes.js';
 import { cmRoutes } from '../dialects/cm/cm-routes.js';
 import { channelInboundPath, componentInboundPath } from '../dialects/registry.js';
+import type { CustomerData } from '../core/customer-data.js';
 import type { Router } from '../core/router.js';
 import type { Store } from '../core/ports.js';
 import { ErrorSchema } from '../dialects/native/schemas.js';
@@ -39,6 +40,8 @@ export interface ServerDeps {
   store: Store;
   router: Router;
   queries: Queries;
+  /** Exports and erasure of customers' data. */
+  customerData: CustomerData;
   deliveries: DeliveryAdmin;
   /** Checks a channel's server when the channel is switched on. */
   reachability: ReachabilityChecker;
@@ -109,7 +112,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(async (scope) => {
     throttled(scope);
     scope.addHook('onRequest', bearerAuth({ accountIdForKey: (hash) => deps.queries.accountIdForApiKey(hash) }));
-    await nativeRoutes(scope, { router: deps.router, queries: deps.queries, addresses: { component: componentInboundPath, channel: channelInboundPath } });
+    await nativeRoutes(scope, { router: deps.router, queries: deps.queries, customerData: deps.customerData, addresses: { component: componentInboundPath, channel: channelInboundPath } });
     await deliveryRoutes(scope, { admin: deps.deliveries, queries: deps.queries });
     await channelActivationRoutes(scope, { router: deps.router, queries: deps.queries, checker: deps.reachability, inboundPath: channelInboundPath });
     await channelEmergencyRoutes(scope, { router: deps.router });

@@ -89,6 +89,8 @@ describe('fuzzing the native API (/v1)', () => {
 
   const ROUTES = ['POST /v1/channels/:channelId/messages', 'POST /v1/conversations/:id/replies', ...['handover', 'takeover', 'handback', 'position', 'reset', 'mutations', 'assign', 'transfer', 'defer', 'close'].map((n) => `POST /v1/conversations/:id/${n}`),
     'PUT /v1/agents/:agentId/presence', 'POST /v1/emergency', 'POST /v1/channels/:channelId/emergency', 'POST /v1/channels/:channelId/activation', 'POST /v1/components/:componentId/replay', 'POST /v1/components/:componentId/verify', 'POST /v1/deliveries/:deliveryId/replay'];
+  /** Routes that take no body: their only inputs are the path and the query, tested where they are built. */
+  const NO_BODY = ['POST /v1/customers/:customer/erase'];
 
   it.each(ROUTES)('%s answers every refused request as documented and changes nothing', async (route) => {
     const e = endpoints().find((x) => x.route === route)!;
@@ -97,7 +99,7 @@ describe('fuzzing the native API (/v1)', () => {
   }, TIMEOUT_MS);
 
   it('fuzzes every route of /v1 that takes a body, and only routes that exist', () => {
-    const served = routesOf(w.s.baton.app).filter((r) => r.url.startsWith('/v1/') && r.method !== 'GET').map((r) => `${r.method} ${r.url}`);
+    const served = routesOf(w.s.baton.app).filter((r) => r.url.startsWith('/v1/') && r.method !== 'GET').map((r) => `${r.method} ${r.url}`).filter((r) => !NO_BODY.includes(r));
     expect([...ROUTES].sort()).toEqual(served.sort());
   });
 });
