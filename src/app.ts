@@ -45,6 +45,11 @@ export interface RuntimeConfig {
   limits: { rateLimit: RateLimit; authFailures?: AuthFailureLimits; headersTimeoutMs: number };
   /** Which addresses webhooks may call (link-local and metadata never). */
   addresses: AddressPolicy;
+  /**
+   * Proxies in front of Baton whose X-Forwarded-For and X-Forwarded-Proto are believed: true (any),
+   * a hop count, or addresses and CIDRs. Off by default: a client could claim any address.
+   */
+  trustProxy?: boolean | number | string;
   timerIntervalMs: number;
   version: string;
   /** Run the outbox dispatcher in this process (off only for tests that drive it by hand). */
@@ -112,7 +117,7 @@ export async function createBaton(cfg: RuntimeConfig, opts: { clock?: Clock; log
   const reachability = new ReachabilityChecker(store, sender, renderers, clock, logger);
   const deliveries = new DeliveryAdmin(store, outbox, sender, renderers, clock, newWork);
   const demoBot = cfg.config ? null : new DemoBot({ componentId: DEMO_BOT.id, secret: DEMO_BOT.secret, apiKey: DEMO_API_KEY, clock });
-  const app = await buildServer({ store, router, queries, customerData: new CustomerData(store, clock), deliveries, reachability, metrics: metrics.registry, logger: cfg.logLevel === 'silent' ? false : logger, bodyLimit: cfg.bodyLimit, limits: cfg.limits, version: cfg.version, browser: { live, sessions: new SessionStore(store), clock, uiDir: UI_DIR, demoBot } });
+  const app = await buildServer({ store, router, queries, customerData: new CustomerData(store, clock), deliveries, reachability, metrics: metrics.registry, logger: cfg.logLevel === 'silent' ? false : logger, bodyLimit: cfg.bodyLimit, limits: cfg.limits, ...(cfg.trustProxy !== undefined ? { trustProxy: cfg.trustProxy } : {}), version: cfg.version, browser: { live, sessions: new SessionStore(store), clock, uiDir: UI_DIR, demoBot } });
 
   let timer: NodeJS.Timeout | null = null;
   let recheckTimer: NodeJS.Timeout | null = null;

@@ -39,7 +39,16 @@ Options and environment:
                       BATON_LOG_LEVEL     pino level (default info)
                       BATON_DELIVERY_LEASE_MS  how long a claimed delivery cursor is held (default 60000)
                       BATON_DELIVERY_POLL_MS   how often idle dispatchers look for due work (default 1000)
+                      BATON_TRUST_PROXY   proxies whose X-Forwarded-* headers are believed: true, a hop
+                                          count, or addresses/CIDRs (default: none)
 `;
+
+/** `true`, a hop count, or a comma-separated list of addresses and CIDRs. */
+function trustProxyOf(v: string): boolean | number | string {
+  if (v === 'true') return true;
+  if (v === 'false') return false;
+  return /^\d+$/.test(v) ? Number(v) : v;
+}
 
 function version(): string {
   const pkg = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'package.json');
@@ -73,6 +82,7 @@ function runtimeConfig(flags: Map<string, string | true>): RuntimeConfig {
     config: configPath ? loadConfigFile(configPath) : null,
     logLevel: env.BATON_LOG_LEVEL ?? 'info',
     bodyLimit: Number(env.BATON_BODY_LIMIT ?? 1024 * 1024),
+    ...(env.BATON_TRUST_PROXY ? { trustProxy: trustProxyOf(env.BATON_TRUST_PROXY) } : {}),
     limits: {
       rateLimit: { perSecond: Number(env.BATON_RATE_LIMIT ?? 1000), burst: Number(env.BATON_RATE_BURST ?? env.BATON_RATE_LIMIT ?? 2000) },
       headersTimeoutMs: Number(env.BATON_HEADERS_TIMEOUT_MS ?? 10_000),

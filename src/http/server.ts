@@ -48,6 +48,8 @@ export interface ServerDeps {
   metrics: Registry;
   logger: Logger | false;
   bodyLimit: number;
+  /** See RuntimeConfig.trustProxy. */
+  trustProxy?: boolean | number | string;
   version: string;
   /** The inbox, the web chat and their pages (absent: API only). */
   browser?: Omit<BrowserDeps, 'store' | 'router' | 'queries' | 'deliveries' | 'throttle'>;
@@ -58,6 +60,10 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({
     ...(deps.logger === false ? { logger: false } : { loggerInstance: deps.logger }),
     bodyLimit: deps.bodyLimit,
+    // Behind a trusted proxy the client's address and scheme are the proxy's headers: throttles
+    // count real clients, and the inbox cookie is Secure when the browser came over TLS.
+    // (Fastify takes a hop count too, which its types leave out.)
+    trustProxy: (deps.trustProxy ?? false) as boolean | string,
     // Slow-loris clients trickling their headers are cut off: Node checks open connections every
     // `connectionsCheckingInterval`, so it must be short for the headers timeout to bite.
     serverFactory: (handler: Parameters<typeof createServer>[1]) =>
