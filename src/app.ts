@@ -92,7 +92,7 @@ export async function createBaton(cfg: RuntimeConfig, opts: { clock?: Clock; log
   const clock = opts.clock ?? systemClock;
   const store = openStore({ databaseUrl: cfg.databaseUrl, dataDir: cfg.dataDir, ...(cfg.databaseSchema ? { schema: cfg.databaseSchema } : {}) });
   await store.migrate();
-  await applyConfig(store, cfg.config ?? demoConfig(), { demo: !cfg.config });
+  const applied = await applyConfig(store, cfg.config ?? demoConfig(), { demo: !cfg.config });
   const router = new Router(store, clock, { writeConcurrency: store.capabilities.writeConcurrency });
   const queries = new Queries(store);
   const outbox = new OutboxStore(store);
@@ -165,6 +165,11 @@ export async function createBaton(cfg: RuntimeConfig, opts: { clock?: Clock; log
         await applyConfig(store, demoConfig({ botUrl: `${base}/demo-bot/webhook` }));
         queries.forgetCredentials();
         await outbox.unpark('demo', 'component', DEMO_BOT.id, ['no_endpoint'], clock.now().toISOString());
+      }
+      // "Click Verify and then Save" (IMI): endpoints the configuration set up are asked before the
+      // dispatcher starts, so what they hold goes out in order once they pass, or waits for a verify.
+      for (const r of await deliveries.verifyConfigured(applied.toVerify)) {
+        if (!r.verified) logger.warn({ account: r.accountId, component: r.componentId, reason: r.reason }, 'the component did not pass verification; its deliveries wait for POST /v1/components/{id}/verify');
       }
       if (cfg.timerIntervalMs > 0) timer = setInterval(() => void tick(), cfg.timerIntervalMs);
       // Channels' servers are checked at start, in the background, and those that did not answer

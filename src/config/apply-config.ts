@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { auditEntry } from '../core/audit.js';
 import { BatonError } from '../core/errors.js';
 import type { Store } from '../core/ports.js';
-import { componentApiTokens } from '../dialects/registry.js';
+import { componentApiTokens, componentVerifiedEndpoint } from '../dialects/registry.js';
 import { hashApiKey } from '../http/api-keys.js';
 import { hashPassword, needsRehash, verifyPassword } from '../inbox/passwords.js';
 import { DEMO_ACCOUNT_ID } from './demo-config.js';
@@ -13,15 +13,25 @@ export interface ApplyOptions {
   demo?: boolean;
 }
 
+/** What applying leaves for the delivery side to do. */
+export interface AppliedConfig {
+  /**
+   * Components that must pass verification before use (IMI generic bots) whose endpoint this
+   * configuration set or changed, new ones included: Baton verifies them now and holds what is
+   * sent to them until they pass.
+   */
+  toVerify: { accountId: string; id: string }[];
+}
+
 /**
  * Makes the store match the configuration. Idempotent: applying the same file twice changes
  * nothing; run-time state (presence, component health, the emergency switch) is left alone.
  * Services are replaced whole so a rule removed from the file stops routing. Accounts, channels,
  * components and agents the file no longer names are kept for the record but removed: they are
  * not listed and nothing of theirs authenticates any more. Logins of removed agents and of agents
- * whose password changed end.
+ * whose password changed end. A new component that must be verified before use starts `unverified`.
  */
-export async function applyConfig(store: Store, cfg: NormalizedConfig, opts: ApplyOptions = {}): Promise<void> {
+export async function applyConfig(store: Store, cfg: NormalizedConfig, opts: ApplyOptions = {}): Promise<AppliedConfig> {
   if (opts.demo) {
     const others = (await store.listAccounts()).filter((a) => a.id !== DEMO_ACCOUNT_ID);
     if (others.length > 0) {
@@ -50,6 +60,7 @@ export async function applyConfig(store: Store, cfg: NormalizedConfig, opts: App
       await tx.endLogins(setup.account.id, passwordChanged);
     }
   });
+  return { toVerify: prepared.flatMap((p) => p.toVerify) };
 }
 
 type Prepared = Awaited<ReturnType<typeof prepare>>;
@@ -65,11 +76,16 @@ async function prepare(store: Store, setup: AccountSetup) {
     passwords.set(agent.id, password === null ? null : same && !needsRehash(stored) ? stored : await hashPassword(password));
   }
   // Every component gets a webhook token of its own (its generated inbound URL), kept across
-  // restarts unless the file names one.
+  // restarts unless the file names one. One that is verified before use (IMI "Click Verify and
+  // then Save") starts unverified, and is verified again when the file changes what a verification
+  // vouches for; otherwise health is run-time state that upserts keep.
+  const toVerify: AppliedConfig['toVerify'] = [];
   const components = await Promise.all(setup.components.map(async (c) => {
     const existing = await store.getComponent(c.accountId, c.id);
     const inboundToken = c.secrets.inboundToken ?? existing?.secrets.inboundToken ?? randomBytes(24).toString('base64url');
-    return { ...c, secrets: { ...c.secrets, inboundToken } };
+    const endpoint = componentVerifiedEndpoint(c);
+    if (endpoint !== null && (!existing || componentVerifiedEndpoint(existing) !== endpoint)) toVerify.push({ accountId: c.accountId, id: c.id });
+    return { ...c, secrets: { ...c.secrets, inboundToken }, ...(endpoint !== null && !existing ? { health: 'unverified' as const } : {}) };
   }));
   // So do channels whose address carries their token (the Omnichannel webhook URL).
   const channels = await Promise.all(setup.channels.map(async (c) => {
@@ -84,7 +100,7 @@ async function prepare(store: Store, setup: AccountSetup) {
     ...channels.filter((c) => TOKEN_IN_ADDRESS.has(c.kind)).map((c) => ({ tokenHash: hashApiKey(c.credentials.inboundToken!), ownerKind: 'channel' as const, ownerId: c.id })),
     ...components.flatMap((c) => componentApiTokens(c).map((t) => ({ tokenHash: hashApiKey(t), ownerKind: 'component' as const, ownerId: c.id }))),
   ];
-  return { setup, components, channels, tokens, passwords, passwordChanged };
+  return { setup, components, channels, tokens, passwords, passwordChanged, toVerify };
 }
 
 /** Channel kinds whose inbound address is `.../{token}/...`: the token names the channel. */

@@ -7,6 +7,7 @@ import { matchesEventPattern } from '../core/fanout.js';
 import type { Account, Agent, Channel, Component, Service } from '../core/model.js';
 import { BOT_FAILOVER_AFTER_MS, defaultRetryPolicy } from '../delivery/retry-policies.js';
 import { withImiChannelNames } from '../dialects/imi/imi-channel-names.js';
+import { imiComponentProblems } from '../dialects/imi/imi-config.js';
 import { type AccountConfig, type BatonConfig, BatonConfigSchema } from './config-schema.js';
 
 export interface AccountSetup {
@@ -85,6 +86,7 @@ function referenceProblems(cfg: BatonConfig): string[] {
       (c.events ?? []).forEach((pattern, pi) => {
         if (!EVENT_TYPES.some((t) => matchesEventPattern(pattern, t))) out.push(`${at}.components[${ci}].events[${pi}]: "${pattern}" names no event type (see the event list in the README)`);
       });
+      if (c.dialect === 'imi') for (const p of imiComponentProblems(c)) out.push(`${at}.components[${ci}].${p}`);
     });
     if (a.defaultDesk && components.get(a.defaultDesk) !== 'desk') out.push(`${at}.defaultDesk: "${a.defaultDesk}" is not a desk component of this account`);
     (a.channels ?? []).forEach((c, ci) => {

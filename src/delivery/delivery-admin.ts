@@ -7,6 +7,7 @@ import type { KyselyStore } from '../store/kysely-store.js';
 import type { Database } from '../store/schema.js';
 import type { HttpSender } from './http-sender.js';
 import type { OutboxStore } from './outbox-store.js';
+import { PARKED } from './outbox-states.js';
 import type { RendererLookup } from './ports.js';
 
 export interface DeliveryView {
@@ -174,10 +175,38 @@ export class DeliveryAdmin {
     return this.release(accountId, target.component);
   }
 
+  /**
+   * Verification when a configuration is applied, of every component verified before use (IMI
+   * generic bots). One whose endpoint the configuration just set or changed (`changed`) stays, or
+   * becomes, `unverified` when it fails, and holds what is sent to it: IMI does not save an
+   * integration that failed "Verify". For the others a failure changes nothing (an active one's
+   * every answer is checked for the token anyway); a pass makes any of them active and lets what
+   * they held go out, in order. They are asked at once; one failing stops no other.
+   *
+   * @example await admin.verifyConfigured([{ accountId: 'telco', id: 'imibot' }]) // [{ accountId: 'telco', componentId: 'imibot', verified: true, reason: null }]
+   */
+  async verifyConfigured(changed: { accountId: string; id: string }[]): Promise<{ accountId: string; componentId: string; verified: boolean; reason: string | null }[]> {
+    const edited = new Set(changed.map((c) => `${c.accountId}\u0000${c.id}`));
+    const due: { component: Component; edited: boolean }[] = [];
+    for (const account of await this.store.listAccounts()) {
+      for (const component of await this.store.listComponents(account.id)) {
+        const target = { kind: 'component' as const, component };
+        // Without a url there is nothing to ask; its deliveries wait for one (no_endpoint).
+        if (!component.url || (this.renderers(target)?.verifiedEndpoint?.(target) ?? null) === null) continue;
+        due.push({ component, edited: edited.has(`${account.id}\u0000${component.id}`) });
+      }
+    }
+    return Promise.all(due.map(async ({ component, edited: wasEdited }) => {
+      const result = await this.verify(component.accountId, component.id);
+      if (!result.verified && wasEdited && component.health !== 'unverified') await this.outbox.setHealth(component, 'unverified');
+      return { accountId: component.accountId, componentId: component.id, verified: result.verified, reason: result.reason };
+    }));
+  }
+
   /** Marks a component reachable again and lets what it held back go out, in order. */
   private async release(accountId: string, component: Component): Promise<{ verified: true; reason: null; released: number }> {
     await this.outbox.setHealth(component, 'active');
-    const released = await this.outbox.unpark(accountId, 'component', component.id, ['inactive', 'no_endpoint'], this.clock.now().toISOString());
+    const released = await this.outbox.unpark(accountId, 'component', component.id, [PARKED.inactive, PARKED.noEndpoint, PARKED.unverified], this.clock.now().toISOString());
     this.onWork();
     return { verified: true, reason: null, released };
   }

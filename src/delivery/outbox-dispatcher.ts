@@ -294,6 +294,13 @@ export class OutboxDispatcher implements DeliveryIntake {
         await this.reportUnreachable(ctx, 'its endpoint is switched off after failing');
         return;
       }
+      if (target.kind === 'component' && target.component.health === 'unverified') {
+        // Held, in order, until the endpoint passes verification (IMI: "Click Verify and then
+        // Save"); a customer waiting on it is handed on at the failover deadline, as for any silent bot.
+        await this.outbox.park(cursor, claimId, PARKED.unverified);
+        await this.awaitBot(ctx);
+        return;
+      }
       const renderer = this.renderers(target);
       if (!renderer || (!renderer.deliver && !hasEndpoint(target))) {
         await this.outbox.park(cursor, claimId, PARKED.noEndpoint);

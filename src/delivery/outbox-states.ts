@@ -6,8 +6,8 @@
  */
 export const DELIVERY = Object.freeze({ pending: 'pending', delivered: 'delivered', failed: 'failed' } as const);
 export const CURSOR = Object.freeze({ idle: 'idle', ready: 'ready', parked: 'parked', blocked: 'blocked' } as const);
-/** Why a cursor is parked: its recipient is switched off, or has nowhere to be reached. */
-export const PARKED = Object.freeze({ inactive: 'inactive', noEndpoint: 'no_endpoint' } as const);
+/** Why a cursor is parked: its recipient is switched off, has nowhere to be reached, or has not passed verification yet. */
+export const PARKED = Object.freeze({ inactive: 'inactive', noEndpoint: 'no_endpoint', unverified: 'unverified' } as const);
 
 export type DeliveryState = (typeof DELIVERY)[keyof typeof DELIVERY];
 export type CursorState = (typeof CURSOR)[keyof typeof CURSOR];

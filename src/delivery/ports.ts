@@ -50,6 +50,13 @@ export interface Renderer {
   accept?(res: EndpointResponse, ctx: DeliveryContext): { ok: true } | { ok: false; reason: string };
   verification?(target: Target, now: Date): { request: OutgoingRequest; check(res: EndpointResponse): { ok: true } | { ok: false; reason: string } };
   /**
+   * For protocols whose endpoints must pass `verification` before anything is sent to them (IMI
+   * "Others": "Click Verify and then Save"): what a pass vouches for, as one string (the URL and
+   * the token it must return). Null: this target is used without verification. Such a component
+   * starts `unverified`, and is verified again when the configuration changes this string.
+   */
+  verifiedEndpoint?(target: Target): string | null;
+  /**
    * For channels whose server Baton checks when they are switched on (Omnichannel: "Can't reach
    * channel"): the request to send. Any answer below 500 means the server is there.
    */

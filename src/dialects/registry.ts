@@ -54,6 +54,11 @@ export function componentApiTokens(component: Component): string[] {
   return componentDialects[component.dialect]?.apiTokens?.(component) ?? [];
 }
 
+/** What a verification of this component vouches for (Renderer.verifiedEndpoint); null when it needs none. */
+export function componentVerifiedEndpoint(component: Component): string | null {
+  return componentDialects[component.dialect]?.renderer.verifiedEndpoint?.({ kind: 'component', component }) ?? null;
+}
+
 export function channelInboundPath(channel: Channel): string | null {
   if (channel.kind === 'webchat') return webchatPagePath(channel);
   if (channel.kind === 'cm') return cmChannelInboundPath(channel);

@@ -10,7 +10,7 @@ const CONFIG = {
     apiKeys: ['acme-key-0000000000000001'],
     threadInclusionDelay: '15m',
     channels: [{ id: 'web', kind: 'native' }],
-    components: [{ id: 'bot', kind: 'bot', dialect: 'imi' }, { id: 'desk', kind: 'desk' }],
+    components: [{ id: 'bot', kind: 'bot', dialect: 'imi', secrets: { verificationToken: 'vt-acme' } }, { id: 'desk', kind: 'desk' }],
     services: [{ id: 'main', channels: ['web'], rules: [{ id: 'r1', trigger: { event: 'message' }, action: { type: 'bot+desk', bot: 'bot', desk: 'desk' } }] }],
     agents: [{ id: 'alice', password: 'correct horse battery', teams: ['t1'] }],
   }],

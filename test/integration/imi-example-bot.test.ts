@@ -39,6 +39,9 @@ describe('the example IMI bot, as a real process, through a whole conversation',
       bot.stdout!.on('data', (d: Buffer) => d.toString().includes('listening') && resolve());
       bot.on('exit', (code) => reject(new Error(`bot exited ${code}`)));
     });
+    // The bot came up after Baton, whose verification at start found nobody: "Click Verify and then Save".
+    expect((await s.call('GET', '/v1/components/imibot/health')).body.health.state).toBe('unverified');
+    expect((await s.call('POST', '/v1/components/imibot/verify')).body).toMatchObject({ verified: true, health: { state: 'active' } });
   });
 
   afterAll(async () => {

@@ -58,6 +58,9 @@ describe.each(['sqlite', 'postgres'] as const)('IMIconnect / Webex Connect bots 
     receivers.push(bot, desk, channel);
     const clock = new ManualClock(AT);
     s = await startServer(engine, config(bot, desk, channel, kind), { clock, apiKey: KEY });
+    // "Click Verify and then Save": a generic bot is asked before anything is sent to it.
+    expect(bot.received.splice(0).map((r) => r.json.Event)).toEqual(kind === 'generic' ? ['Verification'] : []);
+    expect((await s.call('GET', '/v1/components/imibot/health')).body.health.state).toBe('active');
     const webhook = (await s.call('GET', '/v1/components')).body.items.find((c: any) => c.id === 'imibot').inboundUrl as string;
     const post = async (body: string) => {
       const res = await fetch(webhook, { method: 'POST', headers: { 'content-type': 'application/json' }, body });

@@ -98,6 +98,12 @@ export const imiRenderer: Renderer = {
     return imiKind(ctx.target) === 'generic' ? carriesToken(res, ctx.target) : { ok: true };
   },
 
+  // Seeds 000/001: only the generic bot is verified ("Click Verify and then Save"); an IMI BOT is saved as it is.
+  verifiedEndpoint(target) {
+    if (target.kind !== 'component' || imiKind(target) !== 'generic') return null;
+    return `${target.component.url ?? ''}\n${target.component.secrets.verificationToken ?? ''}`;
+  },
+
   verification(target, now) {
     const url = target.kind === 'component' ? target.component.url ?? '' : '';
     return {
