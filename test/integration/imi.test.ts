@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
+import { ccspConversationId } from '../../src/dialects/imi/imi-ccsp-id.js';
 import { startReceiver, type Receiver } from '../helpers/receiver.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 
@@ -135,7 +136,10 @@ describe.each(['sqlite', 'postgres'] as const)('IMIconnect / Webex Connect bots 
     expect(handover.body.status).toBe('accepted');
     const conv = (await s.call('GET', `/v1/conversations/${id}`)).body.conversation;
     expect(conv).toMatchObject({ controller: 'desk', desk: 'ccsp', team: 'billing' });
-    expect(conv.agentSession).toMatchObject({ id: handover.body.CCSPConversationid, note: 'Customer asks for a plan the bot cannot sell', context: { customparam1: 'billing', customparamN: 'premium' } });
+    expect(conv.agentSession).toMatchObject({ note: 'Customer asks for a plan the bot cannot sell', context: { customparam1: 'billing', customparamN: 'premium' } });
+    // the CCSP conversation id is this handover's: derived from the agent session and the handover event
+    const handoverEvent = (await s.call('GET', `/v1/conversations/${id}/events`)).body.items.find((e: any) => e.type === 'handover');
+    expect(handover.body).toEqual({ status: 'accepted', Conversationid: botSessionId, CCSPConversationid: ccspConversationId(conv.agentSession.id, handoverEvent.seq) });
 
     await customer({ text: 'hello? anyone?' });
     await s.call('POST', `/v1/conversations/${id}/replies`, { componentId: 'ccsp', authorKind: 'agent', agentId: 'amy', text: 'Hi, Amy from billing here.' });
@@ -153,6 +157,35 @@ describe.each(['sqlite', 'postgres'] as const)('IMIconnect / Webex Connect bots 
     const refused = await post(fixture('bot-reply', { botSessionId }));
     expect(refused.status).toBe(409);
     expect(refused.body.error.code).toBe('component_disabled');
+  });
+
+  it('never gives a CCSP conversation id again once the agent closed it, though the customer reopened that agent session within the inclusion delay', async () => {
+    const { clock, s, post, customer } = await setup();
+    const first = await customer({ text: 'I want to change my plan' });
+    const id = first.body.conversation.id;
+    const botSessionId = first.body.conversation.botSession.id;
+    const ccsp: string[] = [];
+    let agentSessionId: string | null = null;
+    for (let round = 1; round <= 3; round++) {
+      const handover = await post(fixture('handover-1001', { botSessionId }));
+      expect(handover.status).toBe(200);
+      ccsp.push(handover.body.CCSPConversationid);
+      const conv = (await s.call('GET', `/v1/conversations/${id}`)).body.conversation;
+      // Baton's own agent session is the reopened one each time (default: agent-first, 30 minutes) ...
+      agentSessionId ??= conv.agentSession.id;
+      expect(conv.agentSession.id).toBe(agentSessionId);
+      expect((await s.call('POST', `/v1/conversations/${id}/replies`, { componentId: 'ccsp', authorKind: 'agent', agentId: 'amy', text: `round ${round}` })).status).toBe(201);
+      expect((await s.call('POST', `/v1/conversations/${id}/close`, { scope: 'agent_session', agentId: 'amy' })).status).toBe(200);
+      expect((await s.call('POST', `/v1/conversations/${id}/handback`, { by: 'ccsp' })).body.conversation.controller).toBe('bot');
+      clock.advance(10 * 60_000);
+      const back = await customer({ text: `back again ${round}` });
+      expect(back.body.events.map((e: any) => e.type)).toContain('agent_session.reopened');
+      expect(back.body.conversation.botSession.id).toBe(botSessionId);
+    }
+    // ... but the bot's CCSP conversation is new at every handover
+    expect(new Set(ccsp).size).toBe(3);
+    expect(ccsp).not.toContain(agentSessionId);
+    for (const c of ccsp) expect(c).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 
   it('sends a handover without a matching rule to the default desk, and accepts the key-name form', async () => {

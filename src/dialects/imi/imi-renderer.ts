@@ -39,10 +39,14 @@ function conversationType(ctx: DeliveryContext): 'BOT' | 'CCSP' {
   return ctx.forReply ? 'BOT' : 'CCSP';
 }
 
-/** The BOT conversation id the event belongs to: the bot session of its time. */
+/**
+ * The BOT conversation id the event belongs to: the bot session of its time, else the chat id.
+ * Never an agent session id: a reopen reuses those, and a CCSP id is never used again (seeds
+ * 000/001); the bot gets CCSP ids of its own when it hands over (imi-ccsp-id.ts).
+ */
 function conversationId(ctx: DeliveryContext): string {
   const d = ctx.event.data;
-  return (typeof d.botSessionId === 'string' && d.botSessionId) || ctx.conversation.botSession?.id || (typeof d.agentSessionId === 'string' ? d.agentSessionId : '') || ctx.conversation.id;
+  return (typeof d.botSessionId === 'string' && d.botSessionId) || ctx.conversation.botSession?.id || ctx.conversation.id;
 }
 
 function body(ctx: DeliveryContext): Record<string, unknown> | null {

@@ -3,6 +3,7 @@ import { BatonError } from '../../core/errors.js';
 import type { Queries } from '../../core/queries.js';
 import type { Router } from '../../core/router.js';
 import { hashApiKey } from '../../http/api-keys.js';
+import { ccspConversationId } from './imi-ccsp-id.js';
 import { parseImiInbound } from './imi-inbound.js';
 
 export function imiInboundPath(token: string): string {
@@ -38,7 +39,11 @@ export async function imiRoutes(app: FastifyInstance, deps: { router: Router; qu
     if (intent.kind === 'handover') {
       const out = await router.command(owner.accountId, conv.id, { type: 'handover', by: component.id, ...(intent.note ? { note: intent.note } : {}), context: intent.context }, undefined, { actor: req.actor });
       const rejected = out.events.find((e) => e.type === 'handover.rejected');
-      return rejected ? { status: 'rejected', reason: rejected.data.reason } : { status: 'accepted', Conversationid: intent.conversationId, CCSPConversationid: out.conversation.agentSession?.id };
+      if (rejected) return { status: 'rejected', reason: rejected.data.reason };
+      // A new CCSP conversation id per handover, never one an agent already closed (imi-ccsp-id.ts).
+      const handover = out.events.find((e) => e.type === 'handover');
+      const agentSessionId = handover?.data.agentSessionId;
+      return { status: 'accepted', Conversationid: intent.conversationId, CCSPConversationid: handover && typeof agentSessionId === 'string' ? ccspConversationId(agentSessionId, handover.seq) : undefined };
     }
     await router.command(owner.accountId, conv.id, { type: 'close_bot_session', by: component.id }, undefined, { actor: req.actor });
     return { status: 'accepted', Conversationid: intent.conversationId };
