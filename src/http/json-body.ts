@@ -40,6 +40,22 @@ export function jsonBodyText(raw: Buffer): string {
   return raw.toString('utf8');
 }
 
+/**
+ * Whether a parsed body holds a string with a lone surrogate (`"\ud800"` is valid JSON but no
+ * text): stored and compared, two different such ids would collapse into one, so they are refused.
+ */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function hasLoneSurrogate(value: unknown): boolean {
+  if (typeof value === 'string') return LONE_SURROGATE.test(value);
+  if (Array.isArray(value)) return value.some(hasLoneSurrogate);
+  if (value && typeof value === 'object') return Object.entries(value).some(([k, v]) => LONE_SURROGATE.test(k) || hasLoneSurrogate(v));
+  return false;
+}
+
+/** Only a body that escapes a surrogate can hold a lone one; the others are not walked. */
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
+
 type Done = (err: Error | null, body?: unknown) => void;
 
 /**
@@ -71,6 +87,7 @@ export function strictJsonParser(app: FastifyInstance, opts: { empty?: () => unk
     }
     parse(req, text, (err, body) => {
       if (err) done(new BatonError('invalid_json', `The request body is not valid JSON: ${err.message}`));
+      else if (SURROGATE_ESCAPE.test(text) && hasLoneSurrogate(body)) done(new BatonError('invalid_json', 'The request body is not valid text: a string holds a lone UTF-16 surrogate (an unpaired \\uD800-\\uDFFF escape).'));
       else done(null, body);
     });
   };

@@ -17,6 +17,13 @@ describe('the JSON body parser', () => {
     expect(parse('{"a":[1,{"b":"é😀"}],"c":null}')).toEqual({ ok: true, value: { a: [1, { b: 'é😀' }], c: null } });
   });
 
+  it('refuses a lone surrogate escape in a value or a key, and takes escaped pairs', () => {
+    expect(parse('{"customer":"a\\ud800"}')).toMatchObject({ ok: false, code: 'invalid_json', message: expect.stringContaining('lone UTF-16 surrogate') });
+    expect(parse('{"chat_id":"\\udc00b"}')).toMatchObject({ ok: false, code: 'invalid_json' });
+    expect(parse('{"x":[{"\\udbff":1}]}')).toMatchObject({ ok: false, code: 'invalid_json' });
+    expect(parse('{"text":"\\ud83d\\ude00"}')).toEqual({ ok: true, value: { text: '😀' } });
+  });
+
   it('refuses bytes that are not UTF-8 instead of replacing them', () => {
     const bad = Buffer.concat([Buffer.from('{"messageId":"m'), Buffer.from([0xff]), Buffer.from('"}')]);
     expect(parse(bad)).toMatchObject({ ok: false, code: 'invalid_json', message: expect.stringContaining('UTF-8') });
