@@ -104,6 +104,23 @@ describe.each(engines)('IMI generic bots: "Click Verify and then Save" on $name'
     expect(sent.map((r) => r.json.Message ?? r.json.PostbackPayload)).toEqual(['I want to change my plan', 'PAYLOAD VALUE', 'hello?']);
   });
 
+  it('applies the bot failover to a customer waiting on an unverified bot at its deadline, not before', async () => {
+    const { bot, channel } = await endpoints(() => ({ status: 503 }));
+    const clock = new ManualClock(AT);
+    const s: TestServer = await startServer(engine.name, config(bot, channel), { clock, apiKey: KEY });
+    running.push(s);
+    const first = await s.call('POST', '/v1/channels/fb/messages', { customer: '+919800000003', text: 'hello?' });
+    await s.baton.dispatcher.drain();
+    clock.advance(29_000);
+    expect(await s.baton.router.runDueTimers()).toBe(0);
+    clock.advance(1_000);
+    expect(await s.baton.router.runDueTimers()).toBe(1);
+    // a "bot" rule's default policy (notify): the conversation records that the bot is unavailable
+    const log = (await s.call('GET', `/v1/conversations/${first.body.conversation.id}/events`)).body.items;
+    expect(log.filter((e: any) => e.type === 'bot.unavailable').map((e: any) => e.data)).toEqual([{ bot: 'imibot', reason: "the customer's message was not taken in time: no answer", policy: 'notify' }]);
+    expect(events(bot)).toEqual(['Verification']);
+  });
+
   it('verifies at every start: a restart that changes the token verifies it again and holds deliveries until it passes; one that changes nothing keeps the bot active', async () => {
     place = { engine: engine.name, dataDir: mkdtempSync(join(tmpdir(), 'baton-imi-verify-')), ...(engine.name === 'postgres' ? { schema: freshSchemaName() } : {}) };
     const { bot, channel } = await endpoints(withToken(VT));
