@@ -41,6 +41,7 @@ Options and environment:
                       BATON_DELIVERY_POLL_MS   how often idle dispatchers look for due work (default 1000)
                       BATON_TRUST_PROXY   proxies whose X-Forwarded-* headers are believed: true, a hop
                                           count, or addresses/CIDRs (default: none)
+                      BATON_METRICS_TOKEN  bearer token /metrics requires (default: loopback clients only)
 `;
 
 /** `true`, a hop count, or a comma-separated list of addresses and CIDRs. */
@@ -83,6 +84,7 @@ function runtimeConfig(flags: Map<string, string | true>): RuntimeConfig {
     logLevel: env.BATON_LOG_LEVEL ?? 'info',
     bodyLimit: Number(env.BATON_BODY_LIMIT ?? 1024 * 1024),
     ...(env.BATON_TRUST_PROXY ? { trustProxy: trustProxyOf(env.BATON_TRUST_PROXY) } : {}),
+    ...(env.BATON_METRICS_TOKEN ? { metricsToken: env.BATON_METRICS_TOKEN } : {}),
     limits: {
       rateLimit: { perSecond: Number(env.BATON_RATE_LIMIT ?? 1000), burst: Number(env.BATON_RATE_BURST ?? env.BATON_RATE_LIMIT ?? 2000) },
       headersTimeoutMs: Number(env.BATON_HEADERS_TIMEOUT_MS ?? 10_000),

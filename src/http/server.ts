@@ -27,6 +27,7 @@ import { bearerAuth } from './auth.js';
 import { type BrowserDeps, browserRoutes } from './browser-routes.js';
 import { clientErrorHandler, installErrorHandler, pathErrorHandler } from './error-handler.js';
 import { actorHook } from './actor.js';
+import { metricsAccess } from './metrics-access.js';
 import { healthRoutes } from './health.js';
 import { type RateLimit, rateLimiter } from './rate-limit.js';
 import { type AuthFailureLimits, AuthThrottle } from './auth-throttle.js';
@@ -48,7 +49,8 @@ export interface ServerDeps {
   metrics: Registry;
   logger: Logger | false;
   bodyLimit: number;
-  /** See RuntimeConfig.trustProxy. */
+  /** See RuntimeConfig.trustProxy and RuntimeConfig.metricsToken. */
+  metricsToken?: string;
   trustProxy?: boolean | number | string;
   version: string;
   /** The inbox, the web chat and their pages (absent: API only). */
@@ -142,7 +144,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     throttled(scope);
     await cmRoutes(scope, { router: deps.router, queries: deps.queries });
   }, { prefix: '/conversational', logLevel: 'warn' });
-  app.get('/metrics', { schema: { hide: true }, logLevel: 'warn' }, async (_req, reply) => {
+  app.get('/metrics', { schema: { hide: true }, logLevel: 'warn' }, async (req, reply) => {
+    metricsAccess(req, deps.metricsToken);
     void reply.header('content-type', deps.metrics.contentType);
     return deps.metrics.metrics();
   });

@@ -16,7 +16,7 @@ export interface TestServer {
 }
 
 /** Starts a real Baton on an ephemeral loopback port with the given baton.yaml content. */
-export async function startServer(engine: 'sqlite' | 'postgres', config: unknown, opts: { clock?: Clock; apiKey?: string; dispatch?: boolean; schema?: string; limits?: { rateLimit: { perSecond: number; burst: number }; headersTimeoutMs: number }; trustProxy?: boolean | number | string } = {}): Promise<TestServer> {
+export async function startServer(engine: 'sqlite' | 'postgres', config: unknown, opts: { clock?: Clock; apiKey?: string; dispatch?: boolean; schema?: string; limits?: { rateLimit: { perSecond: number; burst: number }; headersTimeoutMs: number }; trustProxy?: boolean | number | string; metricsToken?: string } = {}): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'baton-srv-'));
   const ownSchema = engine === 'postgres' && !opts.schema;
   const schema = engine === 'postgres' ? opts.schema ?? freshSchemaName() : undefined;
@@ -33,6 +33,7 @@ export async function startServer(engine: 'sqlite' | 'postgres', config: unknown
     // No rate limit and no lockout unless a test asks: many tests send wrong credentials on purpose.
     limits: opts.limits ?? { rateLimit: { perSecond: 0, burst: 0 }, authFailures: NO_AUTH_FAILURE_LIMITS, headersTimeoutMs: 10_000 },
     ...(opts.trustProxy !== undefined ? { trustProxy: opts.trustProxy } : {}),
+    ...(opts.metricsToken ? { metricsToken: opts.metricsToken } : {}),
     timerIntervalMs: 0,
     version: 'test',
     dispatch: opts.dispatch ?? false,
