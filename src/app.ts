@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import { applyConfig } from './config/apply-config.js';
 import { DEMO_API_KEY, DEMO_BOT, demoConfig } from './config/demo-config.js';
-import type { NormalizedConfig } from './config/load-config.js';
+import { type NormalizedConfig, configWarnings } from './config/load-config.js';
 import { type Clock, systemClock } from './core/clock.js';
 import { Queries } from './core/queries.js';
 import { CustomerData } from './core/customer-data.js';

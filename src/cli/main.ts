@@ -4,7 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_DELIVERY, type RuntimeConfig, createBaton } from '../app.js';
 import { DEMO_AGENT, DEMO_API_KEY } from '../config/demo-config.js';
-import { loadConfigFile } from '../config/load-config.js';
+import { configWarnings, loadConfigFile } from '../config/load-config.js';
 import { isBatonError } from '../core/errors.js';
 import { openStore } from '../store/open-store.js';
 import { parseArgs } from './args.js';

@@ -5,6 +5,7 @@ import { BatonError } from '../core/errors.js';
 import { EVENT_TYPES } from '../core/events.js';
 import { matchesEventPattern } from '../core/fanout.js';
 import type { Account, Agent, Channel, Component, Service } from '../core/model.js';
+import { urlRefusal } from '../delivery/address-policy.js';
 import { BOT_FAILOVER_AFTER_MS, defaultRetryPolicy } from '../delivery/retry-policies.js';
 import { withImiChannelNames } from '../dialects/imi/imi-channel-names.js';
 import { imiComponentProblems } from '../dialects/imi/imi-config.js';
@@ -60,8 +61,36 @@ function schemaProblems(raw: unknown): string[] {
   return [...problems].map(([path, msg]) => `${path}: ${msg}`);
 }
 
-function referenceProblems(cfg: BatonConfig): string[] {
+/** Standard Webhooks secrets are base64 (after an optional `whsec_`) of at least 16 bytes. */
+function badWebhookSecret(secret: string): boolean {
+  const b64 = secret.startsWith('whsec_') ? secret.slice(6) : secret;
+  return !/^[A-Za-z0-9+/]+={0,2}$/.test(b64) || b64.length % 4 !== 0 || Buffer.from(b64, 'base64').length < 16;
+}
+
+/** Inbound tokens name one component or channel across every account: a shared one could not be told apart. */
+function tokenProblems(cfg: BatonConfig): string[] {
   const out: string[] = [];
+  const seen = new Map<string, string>();
+  const claim = (token: string | undefined, path: string) => {
+    if (!token) return;
+    const first = seen.get(token);
+    if (first) out.push(`${path}: this token is already ${first}'s; every inbound token belongs to one component or channel`);
+    else seen.set(token, path);
+  };
+  cfg.accounts.forEach((a, ai) => {
+    (a.components ?? []).forEach((c, ci) => {
+      for (const k of ['inboundToken', 'accessToken'] as const) claim(c.secrets?.[k], `accounts[${ai}].components[${ci}].secrets.${k}`);
+    });
+    (a.channels ?? []).forEach((c, ci) => claim(c.credentials?.inboundToken, `accounts[${ai}].channels[${ci}].credentials.inboundToken`));
+  });
+  return out;
+}
+
+/** Addresses no webhook may ever call (link-local, cloud metadata), whatever the run-time policy allows. */
+const ANY_PRIVATE = { allowPrivate: true, allowLoopback: true };
+
+function referenceProblems(cfg: BatonConfig): string[] {
+  const out: string[] = [...tokenProblems(cfg)];
   const seenAccounts = new Set<string>();
   const seenKeys = new Map<string, string>();
   cfg.accounts.forEach((a, ai) => {
@@ -83,6 +112,13 @@ function referenceProblems(cfg: BatonConfig): string[] {
       });
     }
     (a.components ?? []).forEach((c, ci) => {
+      const refused = c.url ? urlRefusal(c.url, ANY_PRIVATE) : null;
+      if (refused) out.push(`${at}.components[${ci}].url: ${refused}`);
+      // Native webhooks are signed per Standard Webhooks; other dialects use the secret their own way (Engage: X-Dimelo-Secret).
+      for (const k of (c.dialect ?? 'native') === 'native' ? (['webhookSecret', 'webhookSecretPrevious'] as const) : []) {
+        const secret = c.secrets?.[k];
+        if (secret !== undefined && badWebhookSecret(secret)) out.push(`${at}.components[${ci}].secrets.${k}: not a Standard Webhooks secret (whsec_ followed by base64 of at least 16 bytes; \`openssl rand -base64 24\` makes one)`);
+      }
       (c.events ?? []).forEach((pattern, pi) => {
         if (!EVENT_TYPES.some((t) => matchesEventPattern(pattern, t))) out.push(`${at}.components[${ci}].events[${pi}]: "${pattern}" names no event type (see the event list in the README)`);
       });
@@ -90,6 +126,8 @@ function referenceProblems(cfg: BatonConfig): string[] {
     });
     if (a.defaultDesk && components.get(a.defaultDesk) !== 'desk') out.push(`${at}.defaultDesk: "${a.defaultDesk}" is not a desk component of this account`);
     (a.channels ?? []).forEach((c, ci) => {
+      const refused = c.outboundUrl ? urlRefusal(c.outboundUrl, ANY_PRIVATE) : null;
+      if (refused) out.push(`${at}.channels[${ci}].outboundUrl: ${refused}`);
       // Every answer to an Omnichannel visitor goes to {outboundUrl}/send_message; without it nothing could.
       if (c.kind === 'omnichannel' && !c.outboundUrl) out.push(`${at}.channels[${ci}].outboundUrl: an omnichannel channel needs the client server's URL (answers go to {outboundUrl}/send_message)`);
     });
@@ -179,6 +217,16 @@ function normalizeAccount(a: AccountConfig): AccountSetup {
 }
 
 /** Validates a parsed configuration; throws `config_invalid` listing every bad key by its path. */
+/**
+ * What is allowed but probably not meant: a native component with a URL and no webhook secret
+ * receives unsigned webhooks it cannot tell from forgeries. `config check` and `start` say so.
+ */
+export function configWarnings(cfg: NormalizedConfig): string[] {
+  return cfg.accounts.flatMap((a) => a.components
+    .filter((c) => c.dialect === 'native' && c.url && !c.secrets.webhookSecret)
+    .map((c) => `account ${a.account.id}, component ${c.id}: its webhooks go out unsigned; give it secrets.webhookSecret (whsec_...) and verify the webhook-signature header`));
+}
+
 export function validateConfig(raw: unknown): NormalizedConfig {
   const problems = schemaProblems(raw);
   if (problems.length === 0) problems.push(...referenceProblems(raw as BatonConfig));
