@@ -95,6 +95,7 @@ export async function createBaton(cfg: RuntimeConfig, opts: { clock?: Clock; log
   const store = openStore({ databaseUrl: cfg.databaseUrl, dataDir: cfg.dataDir, ...(cfg.databaseSchema ? { schema: cfg.databaseSchema } : {}) });
   await store.migrate();
   const applied = await applyConfig(store, cfg.config ?? demoConfig(), { demo: !cfg.config });
+  if (cfg.config) for (const w of configWarnings(cfg.config)) logger.warn(w);
   const router = new Router(store, clock, { writeConcurrency: store.capabilities.writeConcurrency });
   const queries = new Queries(store);
   const outbox = new OutboxStore(store);

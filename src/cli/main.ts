@@ -151,6 +151,7 @@ async function main(argv: string[]): Promise<number> {
     }
     const cfg = loadConfigFile(file);
     console.log(`${file} is valid: ${cfg.accounts.length} account(s): ${cfg.accounts.map((a) => a.account.id).join(', ')}`);
+    for (const w of configWarnings(cfg)) console.log(`warning: ${w}`);
     return 0;
   }
   const cfg = runtimeConfig(flags);
