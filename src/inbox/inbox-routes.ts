@@ -4,11 +4,12 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import type { ControlCommand } from '../core/control.js';
 import { BatonError } from '../core/errors.js';
-import type { Component } from '../core/model.js';
+import type { Agent, Component } from '../core/model.js';
 import type { ConversationView, Queries } from '../core/queries.js';
 import type { Router } from '../core/router.js';
 import type { LiveBus } from '../live/live-bus.js';
 import type { AgentHub } from './agent-hub.js';
+import { ConversationDigests } from './conversation-digests.js';
 import type { LoginSession } from './session-store.js';
 import { conversationCard, timeline } from './inbox-views.js';
 
@@ -45,6 +46,8 @@ export async function inboxRoutes(app: FastifyInstance, deps: InboxDeps): Promis
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   const { router, queries, live, hub } = deps;
   const me = (req: FastifyRequest): LoginSession => req.login!;
+  const digests = new ConversationDigests(queries);
+  const card = async (c: ConversationView, agents: readonly Agent[]) => conversationCard(c, agents, await digests.of(c));
 
   api.get('/me', { schema: { hide: true } }, async (req) => {
     const login = me(req);
@@ -71,7 +74,7 @@ export async function inboxRoutes(app: FastifyInstance, deps: InboxDeps): Promis
   api.get('/conversations', { schema: { hide: true, querystring: ListQuery } }, async (req) => {
     const accountId = me(req).accountId;
     const [page, agents] = await Promise.all([queries.conversations(accountId, { status: req.query.status ?? 'open', limit: 200 }), queries.agents(accountId)]);
-    return { items: page.items.map((c) => conversationCard(c, agents)) };
+    return { items: await Promise.all(page.items.map((c) => card(c, agents))) };
   });
 
   api.get('/conversations/:id', { schema: { hide: true, params: ConvParams } }, async (req) => {
@@ -85,7 +88,7 @@ export async function inboxRoutes(app: FastifyInstance, deps: InboxDeps): Promis
     ]);
     const s = conv.agentSession;
     return {
-      conversation: conversationCard(conv, agents),
+      conversation: await card(conv, agents),
       channel: { id: channel.id, kind: channel.kind },
       bot: conv.bot,
       desk: conv.desk,
@@ -111,7 +114,7 @@ export async function inboxRoutes(app: FastifyInstance, deps: InboxDeps): Promis
         await router.command(login.accountId, conv.id, cmd, undefined, { actor: req.actor });
       }
       const after = await queries.conversation(login.accountId, conv.id);
-      return { conversation: conversationCard(after, await queries.agents(login.accountId)) };
+      return { conversation: await card(after, await queries.agents(login.accountId)) };
     });
   };
 

@@ -1,6 +1,7 @@
 import type { ConversationEvent } from '../core/events.js';
 import type { Agent, Message } from '../core/model.js';
 import type { ConversationView } from '../core/queries.js';
+import type { Digest } from './conversation-digests.js';
 
 /** A conversation as a row of the inbox's queues: enough to sort, group by team and show waiting time. */
 export interface ConversationCard {
@@ -19,6 +20,9 @@ export interface ConversationCard {
   waitingSince: string | null;
   lastCustomerMessageAt: string | null;
   updatedAt: string;
+  /** Messages the customer wrote in all; the page counts the unread ones against what its agent saw. */
+  customerMessages: number;
+  lastMessage: Digest['lastMessage'];
 }
 
 /** The visitor's name when the channel gave one; web chat visitors otherwise get a short, stable label. */
@@ -27,7 +31,7 @@ function displayName(c: ConversationView): string {
   return c.customer.startsWith('visitor-') ? `Visitor ${c.customer.slice(8, 12)}` : c.customer;
 }
 
-export function conversationCard(c: ConversationView, agents: readonly Agent[]): ConversationCard {
+export function conversationCard(c: ConversationView, agents: readonly Agent[], digest: Digest): ConversationCard {
   const s = c.agentSession && c.agentSession.status !== 'closed' ? c.agentSession : null;
   return {
     id: c.id,
@@ -43,6 +47,8 @@ export function conversationCard(c: ConversationView, agents: readonly Agent[]):
     waitingSince: s && s.status === 'queued' ? s.openedAt : null,
     lastCustomerMessageAt: c.lastCustomerMessageAt,
     updatedAt: c.updatedAt,
+    customerMessages: digest.customerMessages,
+    lastMessage: digest.lastMessage,
   };
 }
 

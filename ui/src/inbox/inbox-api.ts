@@ -23,6 +23,9 @@ export interface Card {
   waitingSince: string | null;
   lastCustomerMessageAt: string | null;
   updatedAt: string;
+  /** Messages the customer wrote in all (unread ones are counted against what this agent saw). */
+  customerMessages: number;
+  lastMessage: { from: 'customer' | 'bot' | 'agent' | 'system'; authorId: string | null; at: string; text: string } | null;
 }
 
 export interface Content {

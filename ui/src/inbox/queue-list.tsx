@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { elapsed } from '../shared/format.js';
 import { cardState } from './card-state.js';
 import type { AgentRow, Card, Me } from './inbox-api.js';
+import { awaitingReply, inQueue, isMine } from './queues.js';
 
 type Tab = 'queue' | 'mine' | 'bot' | 'open' | 'closed';
 
@@ -15,16 +16,20 @@ const TABS: { id: Tab; label: string }[] = [
 
 function pick(tab: Tab, open: Card[], closed: Card[], meId: string): Card[] {
   switch (tab) {
-    case 'queue': return open.filter((c) => c.agentSession?.status === 'queued').sort((a, b) => (a.waitingSince ?? '').localeCompare(b.waitingSince ?? ''));
-    case 'mine': return open.filter((c) => c.agentSession?.agentId === meId && c.agentSession.status !== 'queued');
+    case 'queue': return open.filter(inQueue).sort((a, b) => (a.waitingSince ?? '').localeCompare(b.waitingSince ?? ''));
+    case 'mine': return open.filter((c) => isMine(c, meId));
     case 'bot': return open.filter((c) => c.controller === 'bot');
     case 'open': return open;
     case 'closed': return closed;
   }
 }
 
-/** The queues: by tab, by team, longest-waiting first in the queue. */
-export function QueueList({ me, open, closed, agents, selectedId, onSelect }: { me: Me; open: Card[]; closed: Card[]; agents: AgentRow[]; selectedId: string | null; onSelect: (id: string) => void }) {
+/**
+ * The queues: by tab, by team, longest-waiting first in the queue. Every card shows the last
+ * message, how many the customer wrote that this agent has not read, and stands out while the
+ * customer waits for an answer (they wrote last).
+ */
+export function QueueList({ me, open, closed, agents, unread, selectedId, onSelect }: { me: Me; open: Card[]; closed: Card[]; agents: AgentRow[]; unread: (c: Card) => number; selectedId: string | null; onSelect: (id: string) => void }) {
   const [tab, setTab] = useState<Tab>('queue');
   const [team, setTeam] = useState<string>('');
   const [category, setCategory] = useState<string>('');
@@ -71,7 +76,7 @@ export function QueueList({ me, open, closed, agents, selectedId, onSelect }: { 
           <div key={g.label} class="card-group">
             {g.label && <h3 class="group-title">{g.label} <span class="count">{g.items.length}</span></h3>}
             <ul>
-              {g.items.map((c) => <CardRow key={c.id} card={c} meId={me.agent.id} selected={c.id === selectedId} onSelect={onSelect} />)}
+              {g.items.map((c) => <CardRow key={c.id} card={c} meId={me.agent.id} agents={agents} unread={unread(c)} selected={c.id === selectedId} onSelect={onSelect} />)}
             </ul>
           </div>
         ))}
@@ -86,21 +91,34 @@ function groupByTeam(cards: Card[]): { team: string | null; label: string; items
   return [...by.entries()].map(([team, items]) => ({ team, label: team ? `Team ${team}` : 'General queue', items }));
 }
 
-function CardRow({ card, meId, selected, onSelect }: { card: Card; meId: string; selected: boolean; onSelect: (id: string) => void }) {
+/** Who wrote the last message, as a prefix of its preview ("" for the customer: the card is theirs). */
+function authorOf(m: NonNullable<Card['lastMessage']>, meId: string, agents: AgentRow[]): string {
+  if (m.from === 'customer') return '';
+  if (m.from === 'agent') return m.authorId === meId ? 'You' : agents.find((a) => a.id === m.authorId)?.name ?? 'Agent';
+  return m.from === 'bot' ? 'Bot' : 'Baton';
+}
+
+function CardRow({ card, meId, agents, unread, selected, onSelect }: { card: Card; meId: string; agents: AgentRow[]; unread: number; selected: boolean; onSelect: (id: string) => void }) {
   const state = cardState(card, meId);
-  const since = card.waitingSince ?? card.lastCustomerMessageAt ?? card.updatedAt;
+  const awaiting = awaitingReply(card);
+  const since = card.waitingSince ?? (awaiting ? card.lastMessage!.at : null) ?? card.lastCustomerMessageAt ?? card.updatedAt;
+  const last = card.lastMessage;
+  const author = last ? authorOf(last, meId, agents) : '';
   return (
     <li>
-      <button type="button" class={`card ${selected ? 'selected' : ''}`} aria-current={selected ? 'true' : undefined} onClick={() => onSelect(card.id)} data-conversation={card.id}>
+      <button type="button" class={`card ${selected ? 'selected' : ''} ${awaiting ? 'awaiting' : ''}`} aria-current={selected ? 'true' : undefined} onClick={() => onSelect(card.id)} data-conversation={card.id}>
         <span class="card-top">
           <span class="card-name">{card.displayName}</span>
+          {unread > 0 && <span class="unread" data-testid="unread" title={`${unread} unread from the customer`}>{unread}<span class="sr-only"> unread</span></span>}
           <span class={`badge tone-${state.tone}`}>{state.label}</span>
         </span>
+        {last && <span class={`card-preview ${unread > 0 ? 'is-unread' : ''}`}>{author && <span class="preview-author">{author}: </span>}{last.text}</span>}
         <span class="card-meta">
           <span>{card.channelId}</span>
           {card.team && <span class="chip">{card.team}</span>}
           {card.categories.map((c) => <span key={c} class="chip chip-quiet">{c}</span>)}
-          <span class="card-time" title={card.waitingSince ? 'Waiting for an agent' : 'Last activity'}>{card.waitingSince ? `waiting ${elapsed(since)}` : elapsed(since)}</span>
+          {awaiting && !card.waitingSince && <span class="awaiting-label">Waiting for reply</span>}
+          <span class="card-time" title={card.waitingSince ? 'Waiting for an agent' : awaiting ? 'Since the customer wrote' : 'Last activity'}>{card.waitingSince ? `waiting ${elapsed(since)}` : elapsed(since)}</span>
         </span>
         {card.agentSession?.note && <span class="card-note">{card.agentSession.note}</span>}
       </button>

@@ -1,11 +1,13 @@
+import type { Alerts } from './alerts.js';
+import { AlertsMenu } from './alerts-menu.js';
 import { CONNECTION, type Connection, CONNECTION_LABEL } from './connection.js';
 import type { Me, Presence } from './inbox-api.js';
 
 /**
- * Brand, pages, the connection in words, the agent's presence (which availability checks read)
- * and logout. While Baton cannot be reached the presence cannot change, and says why.
+ * Brand, pages, the connection in words, the agent's presence (which availability checks read),
+ * their alerts and logout. While Baton cannot be reached the presence cannot change, and says why.
  */
-export function TopBar({ me, page, connection, onPresence, onLogout }: { me: Me; page: 'conversations' | 'admin'; connection: Connection; onPresence: (p: Presence) => void; onLogout: () => void }) {
+export function TopBar({ me, page, connection, alerts, onPresence, onLogout }: { me: Me; page: 'conversations' | 'admin'; connection: Connection; alerts: Alerts; onPresence: (p: Presence) => void; onLogout: () => void }) {
   const down = connection === CONNECTION.DOWN;
   return (
     <header class="topbar">
@@ -29,6 +31,7 @@ export function TopBar({ me, page, connection, onPresence, onLogout }: { me: Me;
             <option value="offline">Offline</option>
           </select>
         </label>
+        <AlertsMenu alerts={alerts} />
         <span class="agent-name">{me.agent.name}</span>
         <button class="btn btn-ghost" type="button" onClick={onLogout}>Log out</button>
       </div>
