@@ -18,6 +18,7 @@ const ConvParams = Type.Object({ id: Id });
 const ListQuery = Type.Object({ status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('closed')])) });
 const ReplyBody = Type.Object({ text: Type.String({ minLength: 1, maxLength: 8000 }) }, { additionalProperties: false });
 const HandbackBody = Type.Object({ flow: Type.Optional(Type.String({ maxLength: 200 })), step: Type.Optional(Type.String({ maxLength: 200 })) }, { additionalProperties: false });
+const AssignBody = Type.Object({ agentId: Id }, { additionalProperties: false });
 const TransferBody = Type.Object({ team: Type.Union([Id, Type.Null()]) }, { additionalProperties: false });
 const PresenceBody = Type.Object({ presence: Type.Union([Type.Literal('online'), Type.Literal('away'), Type.Literal('offline')]) }, { additionalProperties: false });
 const Empty = Type.Object({}, { additionalProperties: false });
@@ -110,6 +111,8 @@ export async function inboxRoutes(app: FastifyInstance, deps: InboxDeps): Promis
       const cmd = toCommand(b, login.agentId, inbox, conv);
       if (cmd === 'reply') {
         await router.reply(login.accountId, conv.id, { componentId: inbox, authorKind: 'agent', agentId: login.agentId, content: { type: 'text', text: (b as { text: string }).text } }, undefined, req.actor);
+        // The desk is not delivered its own message (core/fanout.ts), so the other agents' pages are told here.
+        await live.publish({ accountId: login.accountId, topic: 'conversation', conversationId: conv.id, type: 'message.sent' });
       } else {
         await router.command(login.accountId, conv.id, cmd, undefined, { actor: req.actor });
       }
@@ -121,6 +124,8 @@ export async function inboxRoutes(app: FastifyInstance, deps: InboxDeps): Promis
   action('/conversations/:id/reply', ReplyBody, () => 'reply');
   // Take: from the bot it is a takeover; from the queue, the agent assigns it to themselves.
   action('/conversations/:id/take', Empty, (_b, agentId, inbox, conv) => (conv.controller === 'bot' ? { type: 'takeover', by: inbox, agentId, expectedVersion: conv.controlVersion } : { type: 'assign', agentId }));
+  // Assign: to a named agent, on purpose, so from whoever holds it (a take never is; it gets 409 conversation_taken).
+  action<{ agentId: string }>('/conversations/:id/assign', AssignBody, (b) => ({ type: 'assign', agentId: b.agentId, reassign: true }));
   action<{ flow?: string; step?: string }>('/conversations/:id/handback', HandbackBody, (b, _a, inbox, conv) => {
     const flow = b.flow?.trim();
     const step = b.step?.trim();

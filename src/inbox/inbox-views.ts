@@ -23,6 +23,8 @@ export interface ConversationCard {
   /** Messages the customer wrote in all; the page counts the unread ones against what its agent saw. */
   customerMessages: number;
   lastMessage: Digest['lastMessage'];
+  /** Since when the agent of the open agent session holds it, when known. */
+  heldSince: string | null;
 }
 
 /** The visitor's name when the channel gave one; web chat visitors otherwise get a short, stable label. */
@@ -49,6 +51,7 @@ export function conversationCard(c: ConversationView, agents: readonly Agent[], 
     updatedAt: c.updatedAt,
     customerMessages: digest.customerMessages,
     lastMessage: digest.lastMessage,
+    heldSince: s?.agentId && digest.held?.agentId === s.agentId ? digest.held.at : null,
   };
 }
 

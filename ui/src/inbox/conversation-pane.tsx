@@ -1,21 +1,25 @@
 import { useCallback, useContext, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { clock } from '../shared/format.js';
 import { ApiError } from '../shared/http.js';
+import { AssignForm } from './assign-form.js';
 import { cardState } from './card-state.js';
 import { ConnectionContext } from './connection.js';
 import { DetailsPanel } from './details-panel.js';
 import { HandbackForm } from './handback-form.js';
-import type { Content, Detail, InboxApi, Me } from './inbox-api.js';
+import { HeldNotice } from './held-notice.js';
+import type { Action, AgentRow, Content, Detail, InboxApi, Me } from './inbox-api.js';
 import { ReplyDraft } from './reply-draft.js';
 
-type Panel = 'none' | 'handback' | 'transfer';
+type Panel = 'none' | 'handback' | 'transfer' | 'assign';
 
 /**
  * One conversation: its whole story (bot part included) with the notes of every change of control,
  * what the bot passed on, and the agent's actions. `changed` moves when a live update names it.
  * The reply draft is kept in the tab (ReplyDraft) until it is sent, through an ended session too.
+ * In a conversation another agent holds, the reply box gives way to who took it and when; a take
+ * that lost a race (409 conversation_taken) says so, and only an assignment takes it from them.
  */
-export function ConversationPane({ api, me, id, changed, onAction, onBack }: { api: InboxApi; me: Me; id: string; changed: number; onAction: () => void; onBack: () => void }) {
+export function ConversationPane({ api, me, agents, id, changed, onAction, onBack }: { api: InboxApi; me: Me; agents: AgentRow[]; id: string; changed: number; onAction: () => void; onBack: () => void }) {
   const connection = useContext(ConnectionContext);
   const mountedAt = useRef(connection.since);
   const saved = useMemo(() => new ReplyDraft(me, id), [me.account.id, me.agent.id, id]);
@@ -27,7 +31,11 @@ export function ConversationPane({ api, me, id, changed, onAction, onBack }: { a
   const [draft, setDraftState] = useState(() => saved.read());
   const [busy, setBusy] = useState(false);
   const [team, setTeam] = useState('');
+  // Both name the holder they are about, so they lapse by themselves when someone else holds it.
+  const [racedBy, setRacedBy] = useState<string | null>(null);
+  const [replyingOver, setReplyingOver] = useState<string | null>(null);
   const log = useRef<HTMLOListElement>(null);
+  const replyBox = useRef<HTMLTextAreaElement>(null);
   const setDraft = (text: string) => {
     setDraftState(text);
     saved.write(text);
@@ -53,8 +61,11 @@ export function ConversationPane({ api, me, id, changed, onAction, onBack }: { a
   useEffect(() => {
     if (log.current) log.current.scrollTop = log.current.scrollHeight;
   }, [detail?.timeline.length]);
+  useEffect(() => {
+    if (replyingOver) replyBox.current?.focus();
+  }, [replyingOver]);
 
-  const act = async (action: 'reply' | 'take' | 'handback' | 'transfer' | 'defer' | 'close', body: object = {}) => {
+  const act = async (action: Action, body: object = {}) => {
     setBusy(true);
     setError(null);
     try {
@@ -64,7 +75,13 @@ export function ConversationPane({ api, me, id, changed, onAction, onBack }: { a
       onAction();
       return true;
     } catch (err) {
-      if (!(err instanceof ApiError && err.status === 401)) setError(failure(err));
+      if (err instanceof ApiError && err.code === 'conversation_taken') {
+        // Another agent was first: what to show is who, read again with the rest.
+        setRacedBy(typeof err.details.agentId === 'string' ? err.details.agentId : null);
+        setPanel('none');
+        await load();
+        onAction();
+      } else if (!(err instanceof ApiError && err.status === 401)) setError(failure(err));
       return false;
     } finally {
       setBusy(false);
@@ -97,6 +114,9 @@ export function ConversationPane({ api, me, id, changed, onAction, onBack }: { a
   const isOpen = c.status === 'open';
   const s = c.agentSession;
   const deskAnswers = isOpen && c.controller === 'desk';
+  const holderId = isOpen && s?.agentId && s.agentId !== me.agent.id ? s.agentId : null;
+  const holderName = s?.agentName ?? agents.find((a) => a.id === holderId)?.name ?? holderId ?? '';
+  const mayTake = s && (!s.agentId || (s.agentId === me.agent.id && s.status === 'deferred'));
   const flows = me.bots.find((b) => b.id === detail.bot)?.flows ?? [];
   const send = async (e: Event) => {
     e.preventDefault();
@@ -119,7 +139,8 @@ export function ConversationPane({ api, me, id, changed, onAction, onBack }: { a
         {isOpen && (
           <div class="actions" role="toolbar" aria-label="Actions">
             {c.controller === 'bot' && <button class="btn btn-primary" type="button" disabled={busy} onClick={() => act('take')}>Take over from bot</button>}
-            {c.controller !== 'bot' && s && (s.agentId !== me.agent.id || s.status === 'deferred') && <button class="btn btn-primary" type="button" disabled={busy} onClick={() => act('take')}>Take</button>}
+            {c.controller !== 'bot' && mayTake && <button class="btn btn-primary" type="button" disabled={busy} onClick={() => act('take')}>Take</button>}
+            {s && <button class="btn" type="button" disabled={busy} aria-expanded={panel === 'assign'} onClick={() => setPanel(panel === 'assign' ? 'none' : 'assign')}>{holderId ? 'Reassign…' : 'Assign…'}</button>}
             {c.controller === 'desk' && detail.bot && <button class="btn" type="button" disabled={busy} aria-expanded={panel === 'handback'} onClick={() => setPanel(panel === 'handback' ? 'none' : 'handback')}>Hand back to bot</button>}
             {s && <button class="btn" type="button" disabled={busy} aria-expanded={panel === 'transfer'} onClick={() => setPanel(panel === 'transfer' ? 'none' : 'transfer')}>Transfer</button>}
             {s && s.status !== 'deferred' && <button class="btn" type="button" disabled={busy} onClick={() => act('defer')}>Defer</button>}
@@ -127,6 +148,7 @@ export function ConversationPane({ api, me, id, changed, onAction, onBack }: { a
           </div>
         )}
         {panel === 'handback' && <HandbackForm flows={flows} position={detail.position} busy={busy} onCancel={() => setPanel('none')} onSubmit={(flow, step) => act('handback', flow && step ? { flow, step } : {})} />}
+        {panel === 'assign' && <AssignForm agents={agents} holder={s?.agentId ? { id: s.agentId, name: s.agentName ?? s.agentId } : null} busy={busy} onCancel={() => setPanel('none')} onSubmit={(agentId) => void act('assign', { agentId })} />}
         {panel === 'transfer' && (
           <form class="inline-form" onSubmit={(e) => { e.preventDefault(); void act('transfer', { team: team || null }); }}>
             <label class="inline-label">
@@ -152,23 +174,28 @@ export function ConversationPane({ api, me, id, changed, onAction, onBack }: { a
               </li>
             ))}
         </ol>
-        <form class="composer" onSubmit={send}>
-          <textarea
-            aria-label="Reply"
-            placeholder={!isOpen ? 'This conversation is closed.' : deskAnswers ? 'Write a reply… (Enter sends, Shift+Enter for a new line)' : 'The bot is answering. Take over to reply.'}
-            value={draft}
-            disabled={!deskAnswers}
-            rows={2}
-            onInput={(e) => setDraft(e.currentTarget.value)}
-            onKeyDown={(e) => {
-              if (e.key === 'Enter' && !e.shiftKey) {
-                e.preventDefault();
-                void send(e);
-              }
-            }}
-          />
-          <button class="btn btn-primary" type="submit" disabled={!deskAnswers || busy || !draft.trim()}>Send</button>
-        </form>
+        {holderId && replyingOver !== holderId && <HeldNotice name={holderName} since={c.heldSince} raced={racedBy === holderId} onReplyAnyway={() => setReplyingOver(holderId)} />}
+        {holderId && replyingOver === holderId && <p class="reply-warning" role="note" data-testid="reply-warning">{holderName} holds this conversation: your reply goes to the customer as well, and the conversation stays theirs.</p>}
+        {(!holderId || replyingOver === holderId) && (
+          <form class="composer" onSubmit={send}>
+            <textarea
+              ref={replyBox}
+              aria-label="Reply"
+              placeholder={!isOpen ? 'This conversation is closed.' : deskAnswers ? 'Write a reply… (Enter sends, Shift+Enter for a new line)' : 'The bot is answering. Take over to reply.'}
+              value={draft}
+              disabled={!deskAnswers}
+              rows={2}
+              onInput={(e) => setDraft(e.currentTarget.value)}
+              onKeyDown={(e) => {
+                if (e.key === 'Enter' && !e.shiftKey) {
+                  e.preventDefault();
+                  void send(e);
+                }
+              }}
+            />
+            <button class="btn btn-primary" type="submit" disabled={!deskAnswers || busy || !draft.trim()}>Send</button>
+          </form>
+        )}
       </div>
       <DetailsPanel detail={detail} />
     </section>

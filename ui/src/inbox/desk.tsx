@@ -176,7 +176,7 @@ export function Desk({ api, me, onMe, onLoggedOut }: { api: InboxApi; me: Me; on
           <main class="work">
             <QueueList me={me} open={open} closed={closed} agents={agents} unread={(c) => seen.unread(c)} selectedId={selectedId} onSelect={(id) => go({ page: 'conversations', id })} />
             {selectedId ? (
-              <ConversationPane key={selectedId} api={api} me={me} id={selectedId} changed={changed.id === selectedId ? changed.n : 0} onAction={refreshSoon} onBack={() => go({ page: 'conversations', id: null })} />
+              <ConversationPane key={selectedId} api={api} me={me} agents={agents} id={selectedId} changed={changed.id === selectedId ? changed.n : 0} onAction={refreshSoon} onBack={() => go({ page: 'conversations', id: null })} />
             ) : (
               <section class="pane pane-empty" aria-label="No conversation selected">
                 <div class="empty">

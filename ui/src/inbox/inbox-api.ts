@@ -26,6 +26,8 @@ export interface Card {
   /** Messages the customer wrote in all (unread ones are counted against what this agent saw). */
   customerMessages: number;
   lastMessage: { from: 'customer' | 'bot' | 'agent' | 'system'; authorId: string | null; at: string; text: string } | null;
+  /** Since when the agent of the open session holds it, when known. */
+  heldSince: string | null;
 }
 
 export interface Content {
@@ -64,6 +66,8 @@ export interface Overview {
 }
 
 export interface DeliveryRow { id: string; conversationId: string; seq: number; eventType: string; target: { kind: string; id: string }; state: string; attempts: number; createdAt: string; deliveredAt: string | null; lastError: string | null }
+
+export type Action = 'reply' | 'take' | 'assign' | 'handback' | 'transfer' | 'defer' | 'close';
 
 /** Told about every failed call of a logged-in page, so one place decides what the inbox shows. */
 export interface ApiWatcher {
@@ -111,7 +115,7 @@ export class InboxApi {
   setPresence = (presence: Presence) => this.call('PUT', '/presence', { presence });
   conversations = (status: 'open' | 'closed') => this.call<{ items: Card[] }>('GET', `/conversations?status=${status}`);
   conversation = (id: string) => this.call<Detail>('GET', `/conversations/${encodeURIComponent(id)}`);
-  act = (id: string, action: 'reply' | 'take' | 'handback' | 'transfer' | 'defer' | 'close', body: object = {}) => this.call<{ conversation: Card }>('POST', `/conversations/${encodeURIComponent(id)}/${action}`, body);
+  act = (id: string, action: Action, body: object = {}) => this.call<{ conversation: Card }>('POST', `/conversations/${encodeURIComponent(id)}/${action}`, body);
   overview = () => this.call<Overview>('GET', '/admin/overview');
   verify = (componentId: string) => this.call<{ verified: boolean; reason: string | null; released: number }>('POST', `/admin/components/${encodeURIComponent(componentId)}/verify`, {});
   deliveries = (state: string) => this.call<{ items: DeliveryRow[] }>('GET', `/admin/deliveries${state ? `?state=${state}` : ''}`);

@@ -9,6 +9,12 @@ export function elapsed(since: string, now: number = Date.now()): string {
   return `${Math.floor(h / 24)} d`;
 }
 
+/** "a moment ago", "4 min ago": when something happened, in a sentence. */
+export function ago(at: string, now: number = Date.now()): string {
+  const e = elapsed(at, now);
+  return e === 'just now' ? 'a moment ago' : `${e} ago`;
+}
+
 export function clock(at: string): string {
   return new Date(at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 }

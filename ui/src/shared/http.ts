@@ -1,6 +1,6 @@
-/** An error answer from Baton: `{ error: { code, message } }`. */
+/** An error answer from Baton: `{ error: { code, message, details? } }`. */
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
+  constructor(readonly status: number, readonly code: string, message: string, readonly details: Record<string, unknown> = {}) {
     super(message);
   }
 }
@@ -18,7 +18,7 @@ export async function requestJson<T>(method: string, url: string, body?: unknown
   } catch {
     throw new ApiError(0, 'network', 'Baton cannot be reached. Check your connection.');
   }
-  const data = (await res.json().catch(() => null)) as { error?: { code: string; message: string } } | null;
-  if (!res.ok) throw new ApiError(res.status, data?.error?.code ?? 'error', data?.error?.message ?? `HTTP ${res.status}`);
+  const data = (await res.json().catch(() => null)) as { error?: { code: string; message: string; details?: Record<string, unknown> } } | null;
+  if (!res.ok) throw new ApiError(res.status, data?.error?.code ?? 'error', data?.error?.message ?? `HTTP ${res.status}`, data?.error?.details);
   return data as T;
 }
