@@ -5,11 +5,13 @@ import {
   type Conversation,
   type WorkItem,
   controllerOf,
+  currentThread,
   isAgentSessionOpen,
   isBotEnabled,
   isEnabled,
 } from './conversation.js';
 import type { ControlCommand, TransitionEnv } from './control-types.js';
+import { threadId } from './ids.js';
 import { resolveTeam } from './teams.js';
 
 // The steps the control state machine's commands are made of (control.ts holds the table).
@@ -93,10 +95,18 @@ export function swapCategory(conv: Conversation, from: string, to: string): void
 
 /**
  * A new thread in the same chat: the conversation was closed, or the customer came back after the
- * thread inclusion delay. The rule's defaults apply again (or the humans, when the channel starts
- * new threads with them). Only a move of control is an event.
+ * thread inclusion delay. It has a new id and no intervention: a work item still open in the old
+ * thread ends with it. The rule's defaults apply again (or the humans, when the channel starts new
+ * threads with them). Only a move of control is an event.
  */
 export function startOver(conv: Conversation, env: TransitionEnv, out: EventDraft[], reason: string): void {
+  const number = currentThread(conv).number + 1;
+  conv.thread = { id: threadId(conv.id, number), number, startedAt: env.now };
+  const w = conv.workItem;
+  if (w && !w.closedAt) {
+    w.closedAt = env.now;
+    out.push({ type: 'work_item.closed', data: { workItemId: w.id, by: null, owner: w.owner, replies: w.replies, reason: 'thread_ended' } });
+  }
   conv.agentSession = null;
   const before = controllerOf(conv, env.account);
   conv.mutations = {};

@@ -34,26 +34,9 @@ export function transition(current: Conversation, cmd: ControlCommand, env: Tran
 
 const handlers: HandlerTable = {
   customer_message(conv, cmd, env, out) {
-    const first = conv.lastCustomerMessageAt === null;
-    const s = conv.agentSession;
-    if (conv.status === 'closed') {
-      // Closing a thread blocks reopening (seed 003): the next message starts a new one.
-      conv.status = 'open';
-      out.push({ type: 'conversation.reopened', data: {} });
-      startOver(conv, env, out, 'conversation_closed');
-    } else if (s && s.status === 'closed' && s.closedAt) {
-      const withinDelay = Date.parse(env.now) - Date.parse(s.closedAt) <= env.account.threadInclusionDelayMs;
-      if (withinDelay && s.closeReason !== AGENT_CLOSED) {
-        // Handed back, reset or timed out: nothing for the humans to reopen.
-      } else if (withinDelay) {
-        const byBot = isBotEnabled(conv, env.account);
-        s.status = byBot ? 'reopened' : s.agentId ? 'assigned' : 'queued';
-        s.closedAt = null;
-        out.push({ type: 'agent_session.reopened', data: { agentSessionId: s.id, policy: env.account.reopenPolicy, handledBy: byBot ? 'bot' : 'desk', categories: [...conv.categories] } });
-      } else {
-        startOver(conv, env, out, 'thread_inclusion_delay_expired');
-      }
-    }
+    const newThread = resume(conv, env, out);
+    // The first customer message of a thread (Engage first_in_thread): of the conversation, or since it started over.
+    const first = newThread || conv.lastCustomerMessageAt === null;
     // Born (or back) during an emergency: marked so that switching it off gives the bot back, and
     // categorised as the agents' like every conversation the emergency hands over.
     if (env.account.emergency && conv.bot && !conv.emergency && (conv.mutations[conv.bot] ?? modeIncludesBot(conv.mode))) {
@@ -73,7 +56,7 @@ const handlers: HandlerTable = {
     // The version travels with the message so the one who answers can send it back as expectedVersion.
     // The categories travel as they are now: renderers see the conversation only as it is later.
     const workItemId = openWorkItemId(conv);
-    out.push({ type: 'message.received', data: { messageId: cmd.messageId, controller: controllerOf(conv, env.account), controlVersion: conv.controlVersion, botSessionId: conv.botSession?.id ?? null, agentSessionId: isAgentSessionOpen(conv.agentSession) ? conv.agentSession.id : null, categories: [...conv.categories], ...(first ? { first: true } : {}), ...(workItemId ? { workItemId } : {}) } });
+    out.push({ type: 'message.received', data: { messageId: cmd.messageId, controller: controllerOf(conv, env.account), controlVersion: conv.controlVersion, botSessionId: conv.botSession?.id ?? null, agentSessionId: isAgentSessionOpen(conv.agentSession) ? conv.agentSession.id : null, categories: [...conv.categories], ...(first ? { first: true } : {}), ...threadOf(conv), ...(workItemId ? { workItemId } : {}) } });
   },
 
   reply(conv, cmd, env, out) {
@@ -113,6 +96,7 @@ const handlers: HandlerTable = {
         botSessionId: conv.botSession?.id ?? null,
         agentSessionId: isAgentSessionOpen(conv.agentSession) ? conv.agentSession.id : null,
         categories: [...conv.categories],
+        ...threadOf(conv),
         ...(workItemId ? { workItemId } : {}),
         ...(cmd.inReplyTo ? { inReplyTo: cmd.inReplyTo } : {}),
         ...(cmd.echo ? { echo: true } : {}),
@@ -345,6 +329,42 @@ const handlers: HandlerTable = {
     doHandback(conv, env, out, { reason: 'no_agent_answered' });
   },
 };
+
+/**
+ * What a customer's message finds when the last thread is over or paused, before it is routed:
+ * a closed conversation, or silence longer than the thread inclusion delay (since their last
+ * message or the agent session's close, whichever is later), starts a new thread; within the
+ * delay, an agent session an agent closed reopens, with its id. True when a thread started.
+ */
+function resume(conv: Conversation, env: TransitionEnv, out: EventDraft[]): boolean {
+  if (conv.status === 'closed') {
+    // Closing a thread blocks reopening (seed 003): the next message starts a new one.
+    conv.status = 'open';
+    out.push({ type: 'conversation.reopened', data: {} });
+    startOver(conv, env, out, 'conversation_closed');
+    return true;
+  }
+  const s = conv.agentSession;
+  if (s && s.status !== 'closed') return false;
+  const since = [s?.closedAt, conv.lastCustomerMessageAt].filter((t): t is string => typeof t === 'string').sort().at(-1);
+  if (since === undefined) return false;
+  if (Date.parse(env.now) - Date.parse(since) > env.account.threadInclusionDelayMs) {
+    startOver(conv, env, out, 'thread_inclusion_delay_expired');
+    return true;
+  }
+  // Handed back, reset or timed out: nothing for the humans to reopen.
+  if (!s || s.closeReason !== AGENT_CLOSED) return false;
+  const byBot = isBotEnabled(conv, env.account);
+  s.status = byBot ? 'reopened' : s.agentId ? 'assigned' : 'queued';
+  s.closedAt = null;
+  out.push({ type: 'agent_session.reopened', data: { agentSessionId: s.id, policy: env.account.reopenPolicy, handledBy: byBot ? 'bot' : 'desk', categories: [...conv.categories] } });
+  return false;
+}
+
+/** The thread an event belongs to, named only once the conversation has started over (the first one's id is the conversation's). */
+function threadOf(conv: Conversation): { threadId?: string } {
+  return conv.thread ? { threadId: conv.thread.id } : {};
+}
 
 /** The account's policy, or the default: to the humans when the rule gave the conversation a desk. */
 function botFailoverPolicy(conv: Conversation, env: TransitionEnv): 'handover' | 'notify' | 'wait' {

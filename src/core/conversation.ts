@@ -53,6 +53,18 @@ export interface BotSession {
   openedAt: string;
 }
 
+/**
+ * One stretch of a conversation's life (DESIGN.md section 4; Engage "thread"). A new one starts
+ * when the conversation starts over: after it was closed, or when the customer writes after the
+ * thread inclusion delay.
+ */
+export interface Thread {
+  id: string;
+  /** 1 for the conversation's first thread. */
+  number: number;
+  startedAt: string;
+}
+
 export type Controller = 'bot' | 'desk' | 'none';
 
 /**
@@ -88,6 +100,8 @@ export interface Conversation {
   agentSession: AgentSession | null;
   /** The current work item (see WorkItem); absent in conversations that never had one. */
   workItem?: WorkItem | null;
+  /** The current thread once the conversation has started over; absent during its first (see currentThread). */
+  thread?: Thread;
   /** What the chat is about: its first customer message, shortened (Engage `thread_title`). */
   title?: string | null;
   lastSeq: number;
@@ -127,6 +141,11 @@ export function controllerOf(conv: Conversation, account: Pick<Account, 'emergen
   if (isBotEnabled(conv, account)) return 'bot';
   if (isDeskEnabled(conv, account)) return 'desk';
   return 'none';
+}
+
+/** The thread the conversation is in now; the first one's id is the conversation's. */
+export function currentThread(conv: Conversation): Thread {
+  return conv.thread ?? { id: conv.id, number: 1, startedAt: conv.createdAt };
 }
 
 export function isAgentSessionOpen(session: AgentSession | null): session is AgentSession {

@@ -34,6 +34,23 @@ export function chatId(channelId: string, customer: string, business: string): s
   return uuidV5(`${channelId}\n${customer}\n${business}`, CHAT_ID_NAMESPACE);
 }
 
+/**
+ * The id of a conversation's `number`th thread (DESIGN.md section 4; Engage `thread_id`): the
+ * first thread's is the conversation's own, later ones add their number, so a thread id names its
+ * conversation with no look-up and stays the same for ever.
+ *
+ * @example threadId('5450282c-…', 1) // '5450282c-…'; threadId('5450282c-…', 2) // '5450282c-….2'
+ */
+export function threadId(conversationId: string, number: number): string {
+  return number <= 1 ? conversationId : `${conversationId}.${number}`;
+}
+
+/** The conversation and number a thread id names; a conversation id is its first thread. */
+export function parseThreadId(id: string): { conversationId: string; number: number } {
+  const m = /^(.+)\.([1-9][0-9]{0,8})$/.exec(id);
+  return m && Number(m[2]) >= 2 ? { conversationId: m[1]!, number: Number(m[2]) } : { conversationId: id, number: 1 };
+}
+
 /** Random ids for sessions, messages and deliveries. */
 export function newId(): string {
   return randomUUID();

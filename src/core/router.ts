@@ -141,6 +141,8 @@ export class Router {
       const changed = changedContext(conv.context, input.context);
       const withContext = changed ? transition(conv, { type: 'update_context', context: changed }, env) : { conversation: conv, events: [] };
       const result = transition(withContext.conversation, { type: 'customer_message', messageId: message.id }, env);
+      // A new thread is about what its first message says (Engage thread_title), as a new chat is.
+      if (result.conversation.thread && result.conversation.thread.id !== withContext.conversation.thread?.id) result.conversation.title = titleOf(input.content);
       const events = await this.commitChange(tx, account, result.conversation, [...opening, ...withContext.events, ...result.events], now, opening.length > 0 ? undefined : before);
       return { conversation: view(result.conversation, account), events, message };
     });
@@ -426,7 +428,7 @@ export class Router {
       team: action?.team ?? null,
       ruleTeam: action?.team ?? null,
       categories,
-      title: input.content.text ? input.content.text.slice(0, 100) : null,
+      title: titleOf(input.content),
       context: {},
       visitor: {},
       position: null,
@@ -566,6 +568,11 @@ function changedContext(current: Record<string, unknown>, incoming: Record<strin
   if (!incoming) return null;
   const changed = Object.fromEntries(Object.entries(incoming).filter(([k, v]) => JSON.stringify(current[k]) !== JSON.stringify(v)));
   return Object.keys(changed).length > 0 ? changed : null;
+}
+
+/** What a chat or thread is about: its first customer message, shortened. */
+function titleOf(content: MessageContent): string | null {
+  return content.text ? content.text.slice(0, 100) : null;
 }
 
 /** JSON with keys in order, so two equal contents compare equal however they were built. */

@@ -1,11 +1,12 @@
 import type { FastifyInstance } from 'fastify';
-import type { AgentSession, WorkItem } from '../../core/conversation.js';
+import { type AgentSession, currentThread, type WorkItem } from '../../core/conversation.js';
 import { BatonError } from '../../core/errors.js';
 import type { ConversationView, Queries } from '../../core/queries.js';
 import { type EngageUser, requireRead } from './engage-auth.js';
 import { requiredParam } from './engage-params.js';
 import { agentSessionResource, workItemResource } from './engage-resources.js';
 import { type EngageDeps, engageCall, readableContent } from './engage-call.js';
+import { interventionThread } from './engage-thread-log.js';
 
 /**
  * An intervention id names either an intervention a user opened through the API (a work item)
@@ -23,9 +24,12 @@ async function findIntervention(queries: Queries, user: EngageUser, id: string):
   throw new BatonError('not_found', `No intervention ${id} in this domain.`);
 }
 
-function render(found: Found, id: string): Record<string, unknown> {
-  if (found.kind === 'work') return found.item ? workItemResource(found.conv, found.item) : agentSessionResource(found.conv, id, null);
-  return agentSessionResource(found.conv, id, found.session);
+/** An intervention in the thread it was opened in. */
+async function render(queries: Queries, user: EngageUser, found: Found, id: string): Promise<Record<string, unknown>> {
+  const openedAt = (found.kind === 'work' ? found.item?.openedAt : found.session?.openedAt) ?? null;
+  const thread = (await interventionThread(queries, user.accountId, found.conv, id, openedAt)).id;
+  if (found.kind === 'work') return found.item ? workItemResource(found.conv, found.item, thread) : agentSessionResource(found.conv, id, null, thread);
+  return agentSessionResource(found.conv, id, found.session, thread);
 }
 
 /**
@@ -52,14 +56,14 @@ export async function interventionRoutes(app: FastifyInstance, deps: EngageDeps)
     const { message, conv } = await readableContent(queries, user, requiredParam(params, 'content_id'));
     if (message.author.kind !== 'customer') throw new BatonError('invalid_transition', `Content ${message.id} is not a customer's: interventions are opened on what customers write.`);
     const out = await router.command(user.accountId, conv.id, { type: 'open_work_item', owner: { kind: 'component', id: user.id }, messageId: message.id }, undefined, { actor: req.actor });
-    return workItemResource(out.conversation, out.conversation.workItem!);
+    return workItemResource(out.conversation, out.conversation.workItem!, currentThread(out.conversation).id);
   });
 
   app.get<{ Params: { id: string } }>('/interventions/:id', { schema: { tags, summary: 'An intervention' } }, async (req) => {
     const { user } = await engageCall(req, queries);
     const found = await findIntervention(queries, user, req.params.id);
     requireRead(user, found.conv.channelId);
-    return render(found, req.params.id);
+    return render(queries, user, found, req.params.id);
   });
 
   app.put<{ Params: { id: string } }>('/interventions/:id/close', { schema: { tags, summary: 'Close an intervention (403 unless open, answered, and the caller\'s)' } }, async (req) => {
@@ -73,6 +77,6 @@ export async function interventionRoutes(app: FastifyInstance, deps: EngageDeps)
       const agentId = found.session!.agentId;
       await router.command(user.accountId, found.conv.id, { type: 'close_agent_session', ...(agentId ? { agentId } : {}) }, undefined, { actor: req.actor });
     }
-    return render(await findIntervention(queries, user, id), id);
+    return render(queries, user, await findIntervention(queries, user, id), id);
   });
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { AgentSession } from '../../core/conversation.js';
+import { type AgentSession, currentThread } from '../../core/conversation.js';
 import { uuidV5 } from '../../core/ids.js';
 import type { DeliveryContext, EndpointResponse, Renderer, Target } from '../../delivery/ports.js';
 import { contentAuthorId, contentBody, contentCreatorId, contentStatus, createdFrom, dateOf, DEFAULT_RESOURCE_TYPE, threadLanguage } from './engage-content.js';
@@ -18,7 +18,9 @@ function str(v: unknown): string | null {
 /**
  * content.imported (seed 003): every content of a thread, the customer's, the agents' and the
  * bot's own, with the thread's categories as they were when the content came in. Keys in the
- * document's order.
+ * document's order. The thread is the conversation's at the event (the delivery's snapshot): a
+ * customer back after a close or the thread inclusion delay starts a new one, and their message
+ * is `first_in_thread` with no intervention, as the document's bot expects before opening one.
  */
 function contentImported(ctx: DeliveryContext): Record<string, unknown> | null {
   const { event, message: m, conversation: conv } = ctx;
@@ -51,7 +53,7 @@ function contentImported(ctx: DeliveryContext): Record<string, unknown> | null {
         language: threadLanguage(conv),
         source_id: conv.channelId,
         status: contentStatus(m, d.controller ?? (event.type === 'message.received' ? conv.controller : null)),
-        thread_id: conv.id,
+        thread_id: currentThread(conv).id,
         thread_title: conv.title ?? null,
         created_from: createdFrom(m),
         // Every Baton channel is a one-to-one conversation: nothing in it is a public post.
@@ -88,7 +90,7 @@ function intervention(ctx: DeliveryContext): Record<string, unknown> | null {
       deferred_at: session?.deferredAt ?? null,
       identity_id: conv.customer,
       source_id: conv.channelId,
-      thread_id: conv.id,
+      thread_id: currentThread(conv).id,
       user_id: session?.agentId ?? actor,
     },
     issued_at: event.at,

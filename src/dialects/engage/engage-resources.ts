@@ -1,4 +1,4 @@
-import type { AgentSession, Conversation, WorkItem } from '../../core/conversation.js';
+import type { AgentSession, Conversation, Thread, WorkItem } from '../../core/conversation.js';
 import type { Account, Agent, Channel, Component, Message } from '../../core/model.js';
 import { contentAuthorId, contentBody, contentCreatorId, contentStatus, createdFrom, DEFAULT_RESOURCE_TYPE, restTime, threadLanguage } from './engage-content.js';
 
@@ -9,8 +9,8 @@ import { contentAuthorId, contentBody, contentCreatorId, contentStatus, createdF
 
 const seconds = (ms: number | null): number | null => (ms === null ? null : Math.round(ms / 1000));
 
-/** The document's answer to POST /1.0/interventions, for an intervention a user opened itself. */
-export function workItemResource(conv: Conversation, w: WorkItem): Record<string, unknown> {
+/** The document's answer to POST /1.0/interventions, for an intervention a user opened itself, in thread `threadId`. */
+export function workItemResource(conv: Conversation, w: WorkItem, threadId: string): Record<string, unknown> {
   const average = w.replies > 0 ? seconds(w.replyTimeTotalMs / w.replies) : null;
   const first = w.firstReplyAt ? seconds(Date.parse(w.firstReplyAt) - Date.parse(w.openedAt)) : null;
   const last = seconds(w.lastReplyTimeMs);
@@ -19,7 +19,7 @@ export function workItemResource(conv: Conversation, w: WorkItem): Record<string
     created_at: restTime(w.openedAt),
     updated_at: restTime(w.closedAt ?? w.lastReplyAt ?? w.openedAt),
     source_id: conv.channelId,
-    thread_id: conv.id,
+    thread_id: threadId,
     content_id: w.messageId,
     deferred_at: null,
     identity_id: conv.customer,
@@ -47,14 +47,14 @@ export function workItemResource(conv: Conversation, w: WorkItem): Record<string
  * The humans' intervention (the agent session) in the same shape. `session` is null for an
  * earlier session of the thread, of which only the id is left: it is closed for sure.
  */
-export function agentSessionResource(conv: Conversation, id: string, session: AgentSession | null): Record<string, unknown> {
+export function agentSessionResource(conv: Conversation, id: string, session: AgentSession | null, threadId: string): Record<string, unknown> {
   const replies = session ? session.replies ?? (session.hadAgentReply ? 1 : 0) : 0;
   return {
     id,
     created_at: restTime(session?.openedAt),
     updated_at: restTime(session ? session.closedAt ?? session.deferredAt ?? session.openedAt : null),
     source_id: conv.channelId,
-    thread_id: conv.id,
+    thread_id: threadId,
     content_id: null,
     deferred_at: restTime(session?.deferredAt),
     identity_id: conv.customer,
@@ -93,15 +93,15 @@ function interventionOf(conv: Conversation, m: Message): string | null {
   return null;
 }
 
-/** A content as GET /1.0/contents/{id} renders it, with the categories it was imported with. */
-export function contentResource(conv: Conversation, m: Message, inReplyToAuthorId: string | null, options: Record<string, unknown>, categories: string[]): Record<string, unknown> {
+/** A content as GET /1.0/contents/{id} renders it, in its thread, with the categories it was imported with. */
+export function contentResource(conv: Conversation, m: Message, inReplyToAuthorId: string | null, options: Record<string, unknown>, imported: { threadId: string; categories: string[] }): Record<string, unknown> {
   return {
     id: m.id,
     type: typeof options.resourceType === 'string' ? options.resourceType : DEFAULT_RESOURCE_TYPE,
     author_id: contentAuthorId(m),
     body: contentBody(m),
     body_input_format: 'text',
-    category_ids: categories,
+    category_ids: imported.categories,
     created_at: restTime(m.createdAt),
     created_from: createdFrom(m),
     creator_id: contentCreatorId(m),
@@ -114,31 +114,47 @@ export function contentResource(conv: Conversation, m: Message, inReplyToAuthorI
     private: true,
     source_id: conv.channelId,
     status: contentStatus(m, conv.controller),
-    thread_id: conv.id,
+    thread_id: imported.threadId,
     updated_at: restTime(m.createdAt),
   };
+}
+
+/**
+ * One thread of a conversation and what is known of it: the current one is the conversation as it
+ * is; an earlier one is over (closed), with the categories of its last content.
+ */
+export interface ThreadState {
+  thread: Thread;
+  current: boolean;
+  categories: string[];
+  /** Its contents, oldest first. */
+  messages: Message[];
+  /** Its first customer content's text, shortened (what Baton titles a thread by). */
+  title: string | null;
 }
 
 /**
  * A thread, as the document's update_categories answer shows it. `category_ids` and
  * `thread_category_ids` are the same list: Baton categorises threads, not single contents.
  */
-export function threadResource(conv: Conversation, messages: Message[]): Record<string, unknown> {
-  const interventions = (conv.agentSession ? 1 : 0) + (conv.workItem ? 1 : 0);
+export function threadResource(conv: Conversation, t: ThreadState): Record<string, unknown> {
+  const since = (at: string | undefined) => at !== undefined && at >= t.thread.startedAt;
+  const interventions = t.current ? (since(conv.agentSession?.openedAt) ? 1 : 0) + (since(conv.workItem?.openedAt) ? 1 : 0) : 0;
+  const last = t.messages.at(-1)?.createdAt;
   return {
-    id: conv.id,
-    created_at: restTime(conv.createdAt),
-    updated_at: restTime(conv.updatedAt),
-    category_ids: conv.categories,
-    closed: conv.status === 'closed',
-    contents_count: messages.length,
+    id: t.thread.id,
+    created_at: restTime(t.thread.startedAt),
+    updated_at: restTime(t.current ? conv.updatedAt : last ?? t.thread.startedAt),
+    category_ids: t.categories,
+    closed: !t.current || conv.status === 'closed',
+    contents_count: t.messages.length,
     extra_data: {},
     foreign_id: null,
     interventions_count: interventions,
     source_id: conv.channelId,
-    thread_category_ids: conv.categories,
-    title: conv.title ?? null,
-    last_content_at: restTime(messages.at(-1)?.createdAt),
+    thread_category_ids: t.categories,
+    title: t.title,
+    last_content_at: restTime(last),
   };
 }
 

@@ -1,24 +1,58 @@
 import type { FastifyInstance } from 'fastify';
+import { currentThread } from '../../core/conversation.js';
 import type { ConversationView, Queries } from '../../core/queries.js';
 import { BatonError } from '../../core/errors.js';
+import { parseThreadId } from '../../core/ids.js';
 import type { Message } from '../../core/model.js';
 import { type EngageUser, requireRead } from './engage-auth.js';
 import { type EngageDeps, engageCall, readableContent } from './engage-call.js';
-import { contentCategories } from './engage-content-categories.js';
+import { contentBody } from './engage-content.js';
 import { installEngageErrors } from './engage-errors.js';
 import { interventionRoutes } from './engage-intervention-routes.js';
 import { acceptEngageBodies, type EngageParams, listParam, param, requiredParam } from './engage-params.js';
-import { agentStatus, agentUser, categoryIds, categoryResource, componentUser, contentResource, page, threadResource } from './engage-resources.js';
+import { agentStatus, agentUser, categoryIds, categoryResource, componentUser, contentResource, page, threadResource, type ThreadState } from './engage-resources.js';
+import { threadAt, threadLog } from './engage-thread-log.js';
 
 async function renderContent(queries: Queries, user: EngageUser, conv: ConversationView, m: Message): Promise<Record<string, unknown>> {
   const answered = m.inReplyTo ? await queries.message(user.accountId, m.inReplyTo).catch(() => null) : null;
-  const categories = await contentCategories(queries, user.accountId, m);
-  return contentResource(conv, m, answered?.author.id ?? null, user.component.options, categories ?? conv.categories);
+  const log = await threadLog(queries, user.accountId, conv);
+  const record = log.contents.get(m.id);
+  const threadId = record?.threadId ?? threadAt(log.threads, m.createdAt).id;
+  return contentResource(conv, m, answered?.author.id ?? null, user.component.options, { threadId, categories: record?.categories ?? conv.categories });
 }
 
-async function renderThread(queries: Queries, accountId: string, id: string): Promise<Record<string, unknown>> {
-  const conv = await queries.conversation(accountId, id);
-  return threadResource(conv, await queries.messages(accountId, id, 100_000));
+/**
+ * The thread a thread id names, on a source the caller can read: the conversation's current one,
+ * or one of its earlier ones (over, and kept as the log tells). Thread ids are the conversation's
+ * and its number (core/ids.ts threadId), so no look-up finds them.
+ */
+async function findThread(queries: Queries, user: EngageUser, id: string): Promise<{ conv: ConversationView; state: ThreadState }> {
+  const { conversationId, number } = parseThreadId(id);
+  const conv = await queries.conversation(user.accountId, conversationId);
+  requireRead(user, conv.channelId);
+  const now = currentThread(conv);
+  if (number > now.number) throw new BatonError('not_found', `No thread ${id} in this domain.`);
+  const [log, all] = await Promise.all([threadLog(queries, user.accountId, conv), queries.messages(user.accountId, conv.id, 100_000)]);
+  const thread = number === now.number ? now : log.threads.find((t) => t.number === number);
+  if (!thread) throw new BatonError('not_found', `No thread ${id} in this domain.`);
+  const messages = all.filter((m) => (log.contents.get(m.id)?.threadId ?? threadAt(log.threads, m.createdAt).id) === thread.id);
+  const current = thread.id === now.id;
+  const firstWords = messages.find((m) => m.author.kind === 'customer');
+  const title = current ? conv.title ?? null : firstWords ? contentBody(firstWords).slice(0, 100) || null : null;
+  const categories = current ? conv.categories : messages.map((m) => log.contents.get(m.id)?.categories).filter((c) => c != null).at(-1) ?? conv.categories;
+  return { conv, state: { thread, current, categories, messages, title } };
+}
+
+/** The current thread a call acts on; an earlier one is over and cannot change. */
+async function currentThreadOf(queries: Queries, user: EngageUser, id: string): Promise<ConversationView> {
+  const { conv, state } = await findThread(queries, user, id);
+  if (!state.current) throw new BatonError('invalid_transition', `Thread ${id} is over: the customer's conversation went on in thread ${currentThread(conv).id}.`);
+  return conv;
+}
+
+async function renderThread(queries: Queries, user: EngageUser, id: string): Promise<Record<string, unknown>> {
+  const { conv, state } = await findThread(queries, user, id);
+  return threadResource(conv, state);
 }
 
 function paging(params: EngageParams): { offset: number; limit: number } {
@@ -67,30 +101,27 @@ export async function engageRoutes(app: FastifyInstance, deps: EngageDeps): Prom
     return renderContent(queries, user, conv, message);
   });
 
-  app.get<{ Params: { id: string } }>('/content_threads/:id', { schema: { tags, summary: 'A thread' } }, async (req) => {
+  app.get<{ Params: { id: string } }>('/content_threads/:id', { schema: { tags, summary: 'A thread: the current one of a conversation, or an earlier one (closed)' } }, async (req) => {
     const { user } = await engageCall(req, queries);
-    requireRead(user, (await queries.conversation(user.accountId, req.params.id)).channelId);
-    return renderThread(queries, user.accountId, req.params.id);
+    return renderThread(queries, user, req.params.id);
   });
 
   app.put<{ Params: { id: string } }>('/content_threads/:id/update_categories', {
     schema: { tags, summary: 'Recategorise a thread (thread_category_ids[]): BOT -> AGENT hands over, AGENT -> BOT hands back' },
   }, async (req) => {
     const { user, params } = await engageCall(req, queries);
-    const conv = await queries.conversation(user.accountId, req.params.id);
-    requireRead(user, conv.channelId);
+    const conv = await currentThreadOf(queries, user, req.params.id);
     const categories = listParam(params, 'thread_category_ids');
     if (categories === undefined) throw new BatonError('validation_failed', 'thread_category_ids[]: This parameter is mandatory.');
     await router.command(user.accountId, conv.id, { type: 'set_categories', by: user.id, categories }, undefined, { actor: req.actor });
-    return renderThread(queries, user.accountId, conv.id);
+    return renderThread(queries, user, req.params.id);
   });
 
   app.put<{ Params: { id: string } }>('/content_threads/:id/close', { schema: { tags, summary: 'Close a thread: the next customer message starts a new one instead of reopening' } }, async (req) => {
     const { user } = await engageCall(req, queries);
-    const conv = await queries.conversation(user.accountId, req.params.id);
-    requireRead(user, conv.channelId);
+    const conv = await currentThreadOf(queries, user, req.params.id);
     await router.command(user.accountId, conv.id, { type: 'close', by: user.id }, undefined, { actor: req.actor });
-    return renderThread(queries, user.accountId, conv.id);
+    return renderThread(queries, user, req.params.id);
   });
 
   app.get('/status', { schema: { tags, summary: 'Connected agents and their status by source (from the inbox presence)' } }, async (req) => {
