@@ -52,10 +52,13 @@ export function bump(conv: Conversation, events: EventDraft[]): void {
   }
 }
 
+/**
+ * A new agent session: every handover opens one with a new id. Only the customer's return reopens
+ * a closed one, and only for the humans (control.ts customer_message).
+ */
 export function openAgentSession(conv: Conversation, env: TransitionEnv, init: Partial<AgentSession> & { reason: string }): AgentSession {
-  const reused = conv.agentSession?.status === 'reopened' ? conv.agentSession : null;
   const session: AgentSession = {
-    id: reused?.id ?? env.newId(),
+    id: env.newId(),
     status: init.agentId ? 'assigned' : 'queued',
     desk: conv.desk,
     team: init.team ?? null,
@@ -63,8 +66,8 @@ export function openAgentSession(conv: Conversation, env: TransitionEnv, init: P
     note: init.note ?? null,
     context: init.context ?? {},
     reason: init.reason,
-    hadAgentReply: reused?.hadAgentReply ?? false,
-    openedAt: reused?.openedAt ?? env.now,
+    hadAgentReply: false,
+    openedAt: env.now,
     closedAt: null,
     closeReason: null,
   };

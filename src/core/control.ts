@@ -334,7 +334,9 @@ const handlers: HandlerTable = {
  * What a customer's message finds when the last thread is over or paused, before it is routed:
  * a closed conversation, or silence longer than the thread inclusion delay (since their last
  * message or the agent session's close, whichever is later), starts a new thread; within the
- * delay, an agent session an agent closed reopens, with its id. True when a thread started.
+ * delay, an agent session an agent closed reopens, with its id, if the humans still have the
+ * conversation. With the bot in control (bot-first, or the bot took the thread back) nothing
+ * reopens: the bot answers, and a handover opens a new agent session. True when a thread started.
  */
 function resume(conv: Conversation, env: TransitionEnv, out: EventDraft[]): boolean {
   if (conv.status === 'closed') {
@@ -353,11 +355,10 @@ function resume(conv: Conversation, env: TransitionEnv, out: EventDraft[]): bool
     return true;
   }
   // Handed back, reset or timed out: nothing for the humans to reopen.
-  if (!s || s.closeReason !== AGENT_CLOSED) return false;
-  const byBot = isBotEnabled(conv, env.account);
-  s.status = byBot ? 'reopened' : s.agentId ? 'assigned' : 'queued';
+  if (!s || s.closeReason !== AGENT_CLOSED || isBotEnabled(conv, env.account)) return false;
+  s.status = s.agentId ? 'assigned' : 'queued';
   s.closedAt = null;
-  out.push({ type: 'agent_session.reopened', data: { agentSessionId: s.id, policy: env.account.reopenPolicy, handledBy: byBot ? 'bot' : 'desk', categories: [...conv.categories] } });
+  out.push({ type: 'agent_session.reopened', data: { agentSessionId: s.id, policy: env.account.reopenPolicy, handledBy: 'desk', categories: [...conv.categories] } });
   return false;
 }
 

@@ -107,14 +107,31 @@ describe.each([
       expect((await conversation(id)).controller).toBe('desk');
     }
 
-    // the customer comes back within the thread inclusion delay: the intervention reopens
+    // the customer comes back within the thread inclusion delay, in the same thread
     const back = await say('one more thing');
-    expect(back.body.events.map((e: any) => e.type)).toContain('agent_session.reopened');
-    await until('intervention.reopened at the bot', async () => (await transcript()).some((e) => e.type === 'intervention.reopened' && e.resource.id === handed.agentSession.id));
     if (policy === 'bot-first') {
+      // the bot has the thread: nothing reopens, the bot answers in the thread and may open its own intervention again
+      expect(back.body.events.map((e: any) => e.type)).not.toContain('agent_session.reopened');
       await until('the bot to answer first', () => botSaid(id, 'Hello! You said: one more thing'));
-      expect((await conversation(id)).agentSession).toMatchObject({ id: handed.agentSession.id, status: 'reopened' });
+      expect((await conversation(id)).agentSession).toMatchObject({ id: handed.agentSession.id, status: 'closed' });
+      // and its next handover is a new intervention for the humans
+      await say('a human again please');
+      const again = await until('the second handover', async () => {
+        const c = await conversation(id);
+        return c.controller === 'desk' && c;
+      });
+      expect(again.agentSession.id).not.toBe(handed.agentSession.id);
+      await s.call('POST', `/v1/conversations/${id}/replies`, { componentId: 'inbox', authorKind: 'agent', agentId: OWNER_AGENT, text: 'Back again?' });
+      await say('yes, sorry');
+      const seen = await until('the bot to see the new intervention', async () => {
+        const t = await transcript();
+        return t.find((e) => e.resource.metadata?.body === 'yes, sorry');
+      });
+      expect(seen.resource.metadata).toMatchObject({ intervention_id: again.agentSession.id, thread_id: id, category_ids: [OTHER_CATEGORY, AGENT_CATEGORY] });
+      expect((await transcript()).map((e) => e.type)).not.toContain('intervention.reopened');
     } else {
+      expect(back.body.events.map((e: any) => e.type)).toContain('agent_session.reopened');
+      await until('intervention.reopened at the bot', async () => (await transcript()).some((e) => e.type === 'intervention.reopened' && e.resource.id === handed.agentSession.id));
       // the agent handles first: the content stays AGENT and the bot only collates it
       await until('the bot to see it', async () => (await transcript()).some((e) => e.resource.metadata?.body === 'one more thing'));
       expect((await conversation(id))).toMatchObject({ controller: 'desk', categories: [OTHER_CATEGORY, AGENT_CATEGORY] });

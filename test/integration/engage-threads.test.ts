@@ -7,12 +7,15 @@ import { startServer, type TestServer } from '../helpers/server.js';
 // Seed 003: "Opening the intervention is only necessary for customer messages without
 // intervention_id and first in thread." A customer who comes back after the source's thread
 // inclusion delay, or after the thread was closed, is in a new thread, so the bot opens one again.
+// And the humans' intervention reopens only for the humans: while the bot has the thread back,
+// nothing reopens, and each handover is a new intervention.
 
 const at = (day: string, hhmmss: string) => `2018-11-${day}T${hhmmss}.000Z`;
 /** The document's sample content.imported is issued at this instant. */
 const SAMPLE_AT = '2018-11-09T15:59:59.770Z';
 const SAMPLE_CONTENT = '223cea8921c616e560b24d1f';
 const toAgents = [['thread_category_ids[]', OTHER_CATEGORY], ['thread_category_ids[]', AGENT_CATEGORY]] as [string, string][];
+const toBot = [['thread_category_ids[]', OTHER_CATEGORY], ['thread_category_ids[]', BOT_CATEGORY]] as [string, string][];
 
 describe.each(['sqlite', 'postgres'] as const)('Engage threads and interventions on %s', (engine) => {
   let s: TestServer | undefined;
@@ -124,5 +127,52 @@ describe.each(['sqlite', 'postgres'] as const)('Engage threads and interventions
     // the humans' intervention is the earlier thread's
     expect((await api('GET', `/interventions/${humans}`)).json).toMatchObject({ id: humans, thread_id: thread, closed: true });
     expect((await api('GET', `/content_threads/${thread}.2`)).json).toMatchObject({ closed: false, contents_count: 1, interventions_count: 0 });
+  });
+
+  describe.each([
+    ['Baton\'s reopenPolicy bot-first', 'bot-first'],
+    ['the bot recategorising the thread to BOT on intervention.closed (seed 003 case 2)', 'agent-first'],
+  ] as const)('the bot handles first after the agents: %s', (_how, reopenPolicy) => {
+    it('sends no intervention.reopened while the bot answers, and opens a new intervention at every BOT -> AGENT handover', async () => {
+      const { s, clock, customer, api, drain, contents, online, agentReplies, agentCloses } = await setup(at('09', '15:00:00'), { reopenPolicy });
+      const first = await customer('I don\'t know', SAMPLE_CONTENT);
+      const thread = first.thread;
+      await online();
+      const interventions: string[] = [];
+      for (const round of [1, 2, 3]) {
+        clock.set(at('09', `15:${String(round * 10).padStart(2, '0')}:00`));
+        const handover = await api('PUT', `/content_threads/${thread}/update_categories`, toAgents);
+        expect(handover.json.thread_category_ids).toEqual([OTHER_CATEGORY, AGENT_CATEGORY]);
+        const session = (await s.call('GET', `/v1/conversations/${thread}`)).body.conversation.agentSession;
+        expect(session).toMatchObject({ status: 'queued', reason: 'recategorised' });
+        interventions.push(session.id);
+        await customer(`round ${round}, for the humans`, `humans-${round}`);
+        await agentReplies(thread, `Amelie, round ${round}`);
+        await agentCloses(thread);
+        await drain();
+        const closed = engageEvents(bot!).at(-1)!.event;
+        expect(closed).toMatchObject({ type: 'intervention.closed', user_id: OWNER_AGENT, resource: { id: session.id, thread_id: thread } });
+        if (reopenPolicy === 'agent-first') expect((await api('PUT', `/content_threads/${thread}/update_categories`, toBot)).json.thread_category_ids).toEqual([OTHER_CATEGORY, BOT_CATEGORY]);
+        expect((await s.call('GET', `/v1/conversations/${thread}`)).body.conversation.controller).toBe('bot');
+
+        // Within the delay: the same thread, the bot's, and no intervention to reopen.
+        clock.set(at('09', `15:${String(round * 10 + 5).padStart(2, '0')}:00`));
+        const back = await customer(`round ${round}, back`, `back-${round}`);
+        await drain();
+        expect(contents().at(-1)).toMatchObject({ body: `round ${round}, back`, thread_id: thread, first_in_thread: false, intervention_id: null, category_ids: [OTHER_CATEGORY, BOT_CATEGORY], status: 'assigned' });
+        const answer = await api('POST', '/contents', [['in_reply_to_id', back.contentId], ['body', `Bot, round ${round}`]]);
+        expect(answer.status).toBe(200);
+        expect(answer.json).toMatchObject({ intervention_id: null, thread_id: thread });
+        expect((await api('GET', `/interventions/${session.id}`)).json).toMatchObject({ closed: true, status: 'closed' });
+      }
+      expect(new Set(interventions).size).toBe(3);
+      const types = engageEvents(bot!).map((e) => e.event.type);
+      expect(types).not.toContain('intervention.reopened');
+      expect(types.filter((t) => t === 'intervention.closed')).toHaveLength(3);
+      // each humans' content carries the intervention of its round
+      expect(contents().filter((c) => String(c.body).endsWith('for the humans')).map((c) => c.intervention_id)).toEqual(interventions);
+      const events = (await s.call('GET', `/v1/conversations/${thread}/events?limit=1000`)).body.items.map((e: any) => e.type);
+      expect(events).not.toContain('agent_session.reopened');
+    });
   });
 });

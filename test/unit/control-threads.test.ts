@@ -3,7 +3,7 @@ import { type ControlCommand, type TransitionEnv, transition } from '../../src/c
 import { type Conversation, currentThread } from '../../src/core/conversation.js';
 import type { EventDraft } from '../../src/core/events.js';
 import { parseThreadId, threadId } from '../../src/core/ids.js';
-import { after, aConversation, anAccount, anEnv, at, BOT, NOW } from './builders.js';
+import { after, aConversation, anAccount, anEnv, at, BOT, DEFAULT_DESK, NOW } from './builders.js';
 
 // DESIGN.md section 4: a conversation's life is a sequence of threads; each has its own id, and its
 // first customer message is first_in_thread. Seed 003 reads on these (Engage thread_id).
@@ -99,4 +99,21 @@ describe('the customer\'s return within the delay', () => {
     expect(conversation.agentSession).toMatchObject({ id, status: 'queued', closedAt: null });
   });
 
+  it('bot-first: nothing reopens while the bot is in control, and its next handover opens a new agent session', () => {
+    const env = anEnv({ account: anAccount({ reopenPolicy: 'bot-first' }) });
+    const closed = apply(aConversation({ mode: 'bot' }), env, customer('m-1'), { type: 'handover', by: BOT }, { type: 'close_agent_session' });
+    const first = closed.agentSession!.id;
+    const later = at(env, after(DELAY / 2));
+    const { conversation, events } = transition(closed, customer('m-2'), later);
+    expect(types(events)).toEqual(['message.received']);
+    expect(received(events)).toMatchObject({ controller: 'bot', agentSessionId: null });
+    expect(received(events)).not.toHaveProperty('first');
+    expect(conversation.agentSession).toMatchObject({ id: first, status: 'closed' });
+    const handed = transition(conversation, { type: 'handover', by: BOT }, later);
+    expect(handed.conversation.agentSession).toMatchObject({ status: 'queued', openedAt: later.now, desk: DEFAULT_DESK });
+    expect(handed.conversation.agentSession!.id).not.toBe(first);
+    // closed in turn, it stays closed too: bot-first gave the bot the thread back
+    const again = apply(handed.conversation, later, { type: 'close_agent_session' }, customer('m-3'));
+    expect(again.agentSession).toMatchObject({ id: handed.conversation.agentSession!.id, status: 'closed' });
+  });
 });

@@ -66,7 +66,8 @@ function contentImported(ctx: DeliveryContext): Record<string, unknown> | null {
 /**
  * intervention.closed / intervention.reopened (seed 003): the humans' intervention is the agent
  * session. Only a session an agent completed counts as closed; a deferred one is still open, and
- * one that ended by a handback or a reset was never completed.
+ * one that ended by a handback or a reset was never completed. It reopens only for the humans:
+ * while the bot has the thread back nothing reopens, and its next handover opens a new one.
  */
 function intervention(ctx: DeliveryContext): Record<string, unknown> | null {
   const { event, conversation: conv } = ctx;
