@@ -29,7 +29,7 @@ export function allDialectsAccount(id: string, tag: string) {
       { id: 'off', kind: 'native', active: false },
     ],
     components: [
-      { id: 'bot', kind: 'bot', url: `${nowhere}/bot`, secrets: { webhookSecret: `${tag}-webhook-secret` } },
+      { id: 'bot', kind: 'bot', url: `${nowhere}/bot`, secrets: { webhookSecret: `whsec_${Buffer.from(`${tag}-webhook-secret-0123456789`).toString('base64')}` } },
       { id: 'imibot', kind: 'bot', dialect: 'imi', url: `${nowhere}/imi`, options: { kind: 'generic' }, secrets: { verificationToken: `${tag}-vt`, inboundToken: c.imiToken } },
       { id: 'engagebot', kind: 'bot', dialect: 'engage', url: `${nowhere}/engage`, secrets: { accessToken: c.engageToken } },
       { id: 'CmBot', kind: 'bot', dialect: 'cm', url: `${nowhere}/cm-bot`, secrets: { productToken: c.cmBotToken } },
