@@ -7,6 +7,7 @@ import { recipients, subscribed } from './fanout.js';
 import { chatId, newId } from './ids.js';
 import type { Account, Channel, Message, MessageContent } from './model.js';
 import { SYSTEM, auditEntry } from './audit.js';
+import { requireEnabled } from './control-steps.js';
 import { GroupCommit } from './group-commit.js';
 import { view } from './queries.js';
 import type { DeliveryDraft, DeliveryIntake, DeliveryLease, EmergencySweep, Store, StoreTx, Timer } from './ports.js';
@@ -23,6 +24,17 @@ export interface InboundMessage {
   content: MessageContent;
   visitor?: Record<string, string>;
   context?: Record<string, unknown>;
+}
+
+/** A chat a component starts before the customer has written (see Router.open). */
+export interface ChatOpening {
+  accountId: string;
+  channelId: string;
+  customer: string;
+  /** The business side; the channel's own address when omitted. */
+  business?: string;
+  /** The component that writes first: it must be enabled in the chat the channel's rules give. */
+  componentId: string;
 }
 
 export interface OutboundReply {
@@ -91,13 +103,7 @@ export class Router {
   /** A customer message arriving on a channel: opens or continues the chat and routes it. */
   async receive(input: InboundMessage, idem?: Idempotency, actor: string = SYSTEM): Promise<CommandOutcome> {
     return this.run(input.accountId, idem, actor, async (tx, now) => {
-      const found = await tx.getAccountChannel(input.accountId, input.channelId);
-      if (!found) {
-        await requireAccount(tx, input.accountId);
-        throw new BatonError('channel_not_found', `No channel ${input.channelId} in account ${input.accountId}.`);
-      }
-      const { account, channel } = found;
-      if (!channel.active) throw new BatonError('channel_inactive', `Channel ${channel.id} is switched off; switch it on to accept messages.`);
+      const { account, channel } = await activeChannel(tx, input.accountId, input.channelId);
       const channelMessageId = input.channelMessageId ?? idem?.key;
       const id = chatId(channel.id, input.customer, input.business ?? channel.address);
       const message: Message = {
@@ -145,6 +151,35 @@ export class Router {
       if (result.conversation.thread && result.conversation.thread.id !== withContext.conversation.thread?.id) result.conversation.title = titleOf(input.content);
       const events = await this.commitChange(tx, account, result.conversation, [...opening, ...withContext.events, ...result.events], now, opening.length > 0 ? undefined : before);
       return { conversation: view(result.conversation, account), events, message };
+    });
+  }
+
+  /**
+   * Opens a chat for a component that writes first, before the customer has (CM Business
+   * Messaging lets a bot message a customer). The chat opens as the customer's first message
+   * would open it, only without the message: the channel must be on, the rules decide who takes
+   * part as for a message without text (business hours count), the emergency switches hold, and
+   * the component must be enabled in the result, else nothing is opened (`component_disabled`).
+   * A chat that exists is answered as it is, under the same condition. The component then sends
+   * with `reply`.
+   *
+   * @example router.open({ accountId: 'acme', channelId: 'whatsapp', customer: '+3161…', componentId: 'CmBot' }, undefined, req.actor)
+   */
+  async open(input: ChatOpening, idem?: Idempotency, actor: string = SYSTEM): Promise<CommandOutcome> {
+    return this.run(input.accountId, idem, actor, async (tx, now) => {
+      const { account, channel } = await activeChannel(tx, input.accountId, input.channelId);
+      const id = chatId(channel.id, input.customer, input.business ?? channel.address);
+      let conv = await tx.lockConversation(account.id, id);
+      const opening: EventDraft[] = [];
+      if (!conv) {
+        const fresh = await this.openConversation(tx, account, channel, id, { customer: input.customer, ...(input.business ? { business: input.business } : {}), content: null }, now);
+        if (await tx.insertConversation(fresh.conversation)) opening.push({ ...fresh.opened, data: { ...fresh.opened.data, by: input.componentId } });
+        conv = (await tx.lockConversation(account.id, id))!;
+      }
+      // Refused inside the transaction, so a chat the component may not write in is not opened.
+      requireEnabled(conv, { account, now, newId, agentsAvailable: true, realtime: channel.realtime }, input.componentId);
+      const events = opening.length > 0 ? await this.commitChange(tx, account, conv, opening, now) : [];
+      return { conversation: view(conv, account), events };
     });
   }
 
@@ -392,11 +427,12 @@ export class Router {
     return { account, conv, channel };
   }
 
-  private async openConversation(tx: StoreTx, account: Account, channel: Channel, id: string, input: InboundMessage, now: string): Promise<{ conversation: Conversation; opened: EventDraft }> {
+  /** A new conversation as the channel's rules give it; `content` is the customer's first message, null when a component writes first. */
+  private async openConversation(tx: StoreTx, account: Account, channel: Channel, id: string, input: Pick<InboundMessage, 'customer' | 'business' | 'visitor' | 'context'> & { content: MessageContent | null }, now: string): Promise<{ conversation: Conversation; opened: EventDraft }> {
     const services = await tx.listServices(account.id);
     const match = matchRule(services, 'message', {
       channelId: channel.id,
-      text: input.content.text ?? null,
+      text: input.content?.text ?? null,
       visitor: input.visitor ?? {},
       context: input.context ?? {},
       now: new Date(now),
@@ -428,7 +464,7 @@ export class Router {
       team: action?.team ?? null,
       ruleTeam: action?.team ?? null,
       categories,
-      title: titleOf(input.content),
+      title: input.content ? titleOf(input.content) : null,
       context: {},
       visitor: {},
       position: null,
@@ -555,6 +591,17 @@ async function requireAgent(tx: StoreTx, accountId: string, agentId: string, alw
   if (await tx.getAgent(accountId, agentId)) return;
   if (!always && (await tx.listAgents(accountId)).length === 0) return;
   throw new BatonError('agent_not_found', `No agent ${agentId} in this account; name one of the account's agents.`, { agentId });
+}
+
+/** The account and channel a chat is on; a channel switched off takes no new messages. */
+async function activeChannel(tx: StoreTx, accountId: string, channelId: string): Promise<{ account: Account; channel: Channel }> {
+  const found = await tx.getAccountChannel(accountId, channelId);
+  if (!found) {
+    await requireAccount(tx, accountId);
+    throw new BatonError('channel_not_found', `No channel ${channelId} in account ${accountId}.`);
+  }
+  if (!found.channel.active) throw new BatonError('channel_inactive', `Channel ${found.channel.id} is switched off; switch it on to accept messages.`);
+  return found;
 }
 
 async function requireAccount(tx: StoreTx, accountId: string): Promise<Account> {

@@ -403,7 +403,7 @@ describe.each(['sqlite', 'postgres'] as const)('CM.com Bot Router dialect on %s'
       msg({ from: undefined, reference: 'no-from' }),
       msg({ to: [], reference: 'no-to' }),
       msg({ body: { type: 'auto', content: '' }, reference: 'no-body' }),
-      msg({ to: [{ number: '+31600000000' }], reference: 'no-chat' }),
+      msg({ from: '+3197000000000', reference: 'no-chat' }),
     ] } });
     expect(mixed.status).toBe(200);
     expect(mixed.json.details).toBe('Created 1 message(s)');
@@ -411,7 +411,7 @@ describe.each(['sqlite', 'postgres'] as const)('CM.com Bot Router dialect on %s'
     expect(mixed.json.messages.map((m: any) => [m.reference, m.status, m.messageErrorCode])).toEqual([
       ['ok', 'Accepted', 0], ['no-from', 'Rejected', 301], ['no-to', 'Rejected', 302], ['no-body', 'Rejected', 304], ['no-chat', 'Rejected', 302],
     ]);
-    expect(mixed.json.messages[4].messageDetails).toContain('No chat between +31600000000 and +3197010203040');
+    expect(mixed.json.messages[4].messageDetails).toContain(`No chat between ${CUSTOMER} and +3197000000000 that component CmBot takes part in, and no cm channel of this account sends from +3197000000000`);
     await drain();
     expect(gateway.received).toHaveLength(1);
   });

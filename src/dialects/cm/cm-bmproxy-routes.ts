@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Conversation } from '../../core/conversation.js';
 import { isBatonError } from '../../core/errors.js';
 import type { Channel, Component } from '../../core/model.js';
 import type { Queries } from '../../core/queries.js';
@@ -6,25 +7,40 @@ import type { Router } from '../../core/router.js';
 import { type BmMessage, readBmEnvelope, readBmMessages } from './bm-request.js';
 import { accepted, answer, BM, type BmEntry, refusedRequest, rejected } from './bm-response.js';
 import { componentByProductToken, headerValue } from './cm-auth.js';
-import { findChat } from './cm-chat.js';
+import { findChat, moNumber, startChannels } from './cm-chat.js';
 
 interface Deps {
   router: Router;
   queries: Queries;
 }
 
-/** One recipient of one message: find its chat, reply as the sender, say how it went. */
+/**
+ * The chat a message to a customer with none starts: Business Messaging lets a bot write first.
+ * It goes on the one `cm` channel that sends from `from`, and the router opens it as a customer's
+ * first message would (rules, business hours and the emergency switches decide whether the sender
+ * may write in it). A string says why no chat could be started.
+ */
+async function startChat(deps: Deps, accountId: string, sender: Component, from: string, to: string, channels: Channel[], actor: string): Promise<Conversation | string> {
+  const candidates = startChannels(channels, from);
+  const none = `No chat between ${to} and ${from} that component ${sender.id} takes part in`;
+  if (candidates.length === 0) return `${none}, and no cm channel of this account sends from ${from} to start one: answer an MO with from = its to.number and to = its from.number, or send from a cm channel's address.`;
+  if (candidates.length > 1) return `${none}, and several cm channels send from ${from} (${candidates.map((c) => c.id).join(', ')}): answer an MO of the customer first, so that the chat names its channel.`;
+  const channel = candidates[0]!;
+  const out = await deps.router.open({ accountId, channelId: channel.id, customer: moNumber(to), business: channel.address, componentId: sender.id }, undefined, actor);
+  return out.conversation;
+}
+
+/** One recipient of one message: find its chat (or start one), reply as the sender, say how it went. */
 async function sendOne(deps: Deps, accountId: string, sender: Component, msg: BmMessage, to: string, channels: Channel[], actor: string): Promise<BmEntry> {
   if (!msg.ok) return rejected(to, msg.reference, msg.code, msg.details);
-  const conv = await findChat(deps.queries, channels, accountId, sender.id, msg.from, to, msg.allowedChannels);
-  if (!conv) {
-    return rejected(to, msg.reference, BM.toInvalid, `No chat between ${to} and ${msg.from} that component ${sender.id} takes part in: answer an MO with from = its to.number and to = its from.number.`);
-  }
   try {
+    const conv = await findChat(deps.queries, channels, accountId, sender.id, msg.from, to, msg.allowedChannels) ?? await startChat(deps, accountId, sender, msg.from, to, channels, actor);
+    if (typeof conv === 'string') return rejected(to, msg.reference, BM.toInvalid, conv);
     await deps.router.reply(accountId, conv.id, { componentId: sender.id, authorKind: sender.kind === 'desk' ? 'agent' : 'bot', content: msg.content }, undefined, actor);
     return accepted(to, msg.reference);
   } catch (err) {
-    // Refused by the router (the component is disabled, the chat is closed): recorded there as reply.refused, never sent.
+    // Refused by the router (the component is disabled, the chat is closed, the channel is off):
+    // a reply is recorded there as reply.refused, a chat that could not start is not opened; nothing is sent.
     if (isBatonError(err) && err.status < 500) return rejected(to, msg.reference, BM.rejected, `Rejected (${err.code}): ${err.message} The message was not sent to the customer.`);
     throw err;
   }

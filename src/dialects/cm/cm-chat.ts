@@ -39,3 +39,17 @@ export async function findChat(queries: Queries, channels: Channel[], accountId:
   const preferred = found.filter((c) => allowedChannels.includes(moChannel(c)));
   return (preferred.length > 0 ? preferred : found).sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))[0]!;
 }
+
+/** A number in the `+` form CM's MOs carry, so a chat a bot starts is the one the customer's answers land in. */
+export function moNumber(number: string): string {
+  return /^00\d/.test(number) ? `+${number.slice(2)}` : number;
+}
+
+/**
+ * The channels a component can start a chat with a customer on: the `cm` channels that send to
+ * CM's gateway (an `outboundUrl`) from the business number the message is `from`.
+ */
+export function startChannels(channels: Channel[], from: string): Channel[] {
+  const froms = spellings(from);
+  return channels.filter((c) => c.kind === 'cm' && c.outboundUrl !== null && spellings(c.address).some((a) => froms.includes(a)));
+}
