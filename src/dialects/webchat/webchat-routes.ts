@@ -14,6 +14,10 @@ import type { VisitorHub } from './visitor-hub.js';
 import { visitorIdOf } from './visitor-identity.js';
 import { visitorMessage } from './visitor-message.js';
 
+/** Open visitor sockets one client address may hold, and how soon a new one must say hello. */
+const SOCKETS_PER_ADDRESS = 20;
+const HELLO_WITHIN_MS = 5_000;
+
 const Id = Type.String({ minLength: 1, maxLength: 200 });
 const Params = Type.Object({ accountId: Id, channelId: Id });
 const SendBody = Type.Object({
@@ -115,9 +119,23 @@ export async function webchatRoutes(app: FastifyInstance, deps: WebchatDeps): Pr
     return { message: visitorMessage(message, []) };
   });
 
+  const perAddress = new Map<string, number>();
   app.get<{ Params: { accountId: string; channelId: string } }>('/:accountId/:channelId/socket', { websocket: true, schema: { hide: true } }, (socket, req) => {
+    // One client may hold a few sockets (tabs), not the process's file descriptors: past the cap
+    // the socket is closed at once; one that does not say hello in time goes too.
+    const open = perAddress.get(req.ip) ?? 0;
+    if (open >= SOCKETS_PER_ADDRESS) {
+      socket.close(4429, `too many chat sockets from this address (at most ${SOCKETS_PER_ADDRESS})`);
+      return;
+    }
+    perAddress.set(req.ip, open + 1);
+    socket.once('close', () => {
+      const left = (perAddress.get(req.ip) ?? 1) - 1;
+      if (left > 0) perAddress.set(req.ip, left);
+      else perAddress.delete(req.ip);
+    });
     // The token comes as the first message rather than in the URL, so it stays out of access logs.
-    const timeout = setTimeout(() => socket.close(4401, 'say hello with the visitor token'), 10_000);
+    const timeout = setTimeout(() => socket.close(4401, 'say hello with the visitor token'), HELLO_WITHIN_MS);
     socket.once('message', (data: Buffer) => {
       clearTimeout(timeout);
       void (async () => {
