@@ -204,7 +204,8 @@ describe('customer_message', () => {
     expect(events).toEqual([
       { type: 'conversation.reopened', data: {} },
       { type: 'bot_session.opened', data: { botSessionId: 'id-2', componentId: BOT } },
-      { type: 'message.received', data: { messageId: 'm-2', controller: 'bot', controlVersion: expect.any(Number), botSessionId: SESSION, agentSessionId: SESSION, categories: ['BOT'] } },
+      // A closed conversation starts a new thread: its first message, under the thread's own id.
+      { type: 'message.received', data: { messageId: 'm-2', controller: 'bot', controlVersion: expect.any(Number), botSessionId: SESSION, agentSessionId: SESSION, categories: ['BOT'], first: true, threadId: 'conv-1.2' } },
     ]);
     expect(conversation.status).toBe('open');
     expect(conversation.botSession?.id).toBe('id-2');
@@ -768,7 +769,7 @@ describe('reopening after close_agent_session (thread inclusion delay)', () => {
     const { conversation, events } = transition(conv, customerMessage('m-2'), at(env, after(DELAY + 1)));
     expect(events).toEqual([
       { type: 'reset', data: { by: null, reason: 'thread_inclusion_delay_expired', controlVersion: 3, controller: 'bot' } },
-      { type: 'message.received', data: { messageId: 'm-2', controller: 'bot', controlVersion: expect.any(Number), botSessionId: SESSION, agentSessionId: SESSION, categories: ['BOT'] } },
+      { type: 'message.received', data: { messageId: 'm-2', controller: 'bot', controlVersion: expect.any(Number), botSessionId: SESSION, agentSessionId: SESSION, categories: ['BOT'], first: true, threadId: 'conv-1.2' } },
     ]);
     expect(conversation).toMatchObject({ agentSession: null, mutations: {}, controller: 'bot', controlVersion: 3 });
   });
@@ -778,30 +779,28 @@ describe('reopening after close_agent_session (thread inclusion delay)', () => {
     const { conversation, events } = transition(conv, customerMessage('m-2'), at(env, after(DELAY + 1)));
     expect(events).toEqual([
       { type: 'agent_session.opened', data: { agentSessionId: 'id-2', desk: DESK, team: null, reason: 'rule' } },
-      { type: 'message.received', data: { messageId: 'm-2', controller: 'desk', controlVersion: expect.any(Number), botSessionId: SESSION, agentSessionId: SESSION, categories: ['BOT'] } },
+      { type: 'message.received', data: { messageId: 'm-2', controller: 'desk', controlVersion: expect.any(Number), botSessionId: SESSION, agentSessionId: SESSION, categories: ['BOT'], first: true, threadId: 'conv-1.2' } },
     ]);
     expect(conversation.agentSession).toMatchObject({ id: 'id-2', status: 'queued' });
     expect(conversation.controlVersion).toBe(1);
   });
 
-  it('bot-first: within the delay the bot answers the reopened agent session', () => {
+  it('bot-first: within the delay the bot answers, and nothing of the humans reopens', () => {
     const { env, conv } = closedAgentSession('bot-first');
     const { conversation, events } = transition(conv, customerMessage('m-2'), at(env, after(DELAY / 2)));
-    expect(events).toEqual([
-      { type: 'agent_session.reopened', data: { agentSessionId: 'id-2', policy: 'bot-first', handledBy: 'bot', categories: ['BOT'] } },
-      { type: 'message.received', data: { messageId: 'm-2', controller: 'bot', controlVersion: expect.any(Number), botSessionId: SESSION, agentSessionId: SESSION, categories: ['BOT'] } },
-    ]);
-    expect(conversation.agentSession).toMatchObject({ id: 'id-2', status: 'reopened', closedAt: null });
+    expect(events.map((e) => e.type)).toEqual(['message.received']);
+    expect(events[0]?.data).toMatchObject({ messageId: 'm-2', controller: 'bot', agentSessionId: null, categories: ['BOT'] });
+    expect(conversation.agentSession).toMatchObject({ id: 'id-2', status: 'closed' });
     expect(conversation.controller).toBe('bot');
   });
 
-  it('bot-first: a handover from the reopened session continues the same agent session', () => {
+  it('bot-first: a handover after the customer came back opens a new agent session', () => {
     const { env, conv } = closedAgentSession('bot-first');
     const later = at(env, after(DELAY / 2));
-    const reopened = apply(conv, later, customerMessage('m-2'));
-    const { conversation, events } = transition(reopened, { type: 'handover', by: BOT }, later);
-    expect(events[0]?.data).toMatchObject({ agentSessionId: 'id-2', controlVersion: 4 });
-    expect(conversation.agentSession).toMatchObject({ id: 'id-2', status: 'queued', openedAt: NOW, closedAt: null });
+    const back = apply(conv, later, customerMessage('m-2'));
+    const { conversation, events } = transition(back, { type: 'handover', by: BOT }, later);
+    expect(events[0]?.data).toMatchObject({ agentSessionId: 'id-3', controlVersion: 4 });
+    expect(conversation.agentSession).toMatchObject({ id: 'id-3', status: 'queued', closedAt: null });
   });
 
   it('bot-first: after the delay the next handover opens a new agent session', () => {
