@@ -15,6 +15,7 @@ const Conditions = Type.Object({
     to: Type.String({ pattern: '^\\d{2}:\\d{2}$' }),
   }, { additionalProperties: false })),
   outsideHours: Type.Optional(Type.Boolean()),
+  trustVisitorFields: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'visitor fields this rule takes as given even when a web chat visitor typed them' })),
 }, { additionalProperties: false });
 
 const Rule = Type.Object({

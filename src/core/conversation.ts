@@ -108,6 +108,8 @@ export interface Conversation {
   createdAt: string;
   updatedAt: string;
   lastCustomerMessageAt: string | null;
+  /** Visitor fields the visitor's own browser supplied (web chat): shown as unverified, trusted by no rule that does not say so. */
+  unverifiedVisitor?: string[];
   /** Set when the bot could not be reached and the account's policy only told everyone; cleared by its next answer. */
   botUnavailableSince?: string;
 }

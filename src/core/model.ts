@@ -127,6 +127,12 @@ export interface RuleConditions {
   businessHours?: BusinessHours;
   /** Match only outside the business hours above. */
   outsideHours?: boolean;
+  /**
+   * Visitor fields this rule takes as given even when the visitor's own browser sent them (web
+   * chat): without it such fields never satisfy a `visitor` condition, so `tier: gold` typed into
+   * a page cannot route anyone to the VIP desk.
+   */
+  trustVisitorFields?: string[];
 }
 
 export interface Rule {

@@ -23,6 +23,8 @@ export interface InboundMessage {
   channelMessageId?: string;
   content: MessageContent;
   visitor?: Record<string, string>;
+  /** The visitor fields come from the visitor themself (a web chat page), not from the channel's server. */
+  visitorUnverified?: boolean;
   context?: Record<string, unknown>;
 }
 
@@ -139,7 +141,7 @@ export class Router {
         conv = (await tx.lockConversation(account.id, id))!;
       }
       const before = conv;
-      if (input.visitor) conv = { ...conv, visitor: { ...conv.visitor, ...input.visitor } };
+      if (input.visitor) conv = withVisitor(conv, input.visitor, input.visitorUnverified === true);
       const env = { account, now, newId, agentsAvailable: true, realtime: channel.realtime, newThreadToHumans: channel.emergency === true };
       // Context a channel brings with a message (Omnichannel channel variables) is a context
       // change like any other: bots and desks hear of it before the message, and only of values
@@ -428,12 +430,13 @@ export class Router {
   }
 
   /** A new conversation as the channel's rules give it; `content` is the customer's first message, null when a component writes first. */
-  private async openConversation(tx: StoreTx, account: Account, channel: Channel, id: string, input: Pick<InboundMessage, 'customer' | 'business' | 'visitor' | 'context'> & { content: MessageContent | null }, now: string): Promise<{ conversation: Conversation; opened: EventDraft }> {
+  private async openConversation(tx: StoreTx, account: Account, channel: Channel, id: string, input: Pick<InboundMessage, 'customer' | 'business' | 'visitor' | 'visitorUnverified' | 'context'> & { content: MessageContent | null }, now: string): Promise<{ conversation: Conversation; opened: EventDraft }> {
     const services = await tx.listServices(account.id);
     const match = matchRule(services, 'message', {
       channelId: channel.id,
       text: input.content?.text ?? null,
       visitor: input.visitor ?? {},
+      ...(input.visitorUnverified && input.visitor ? { unverified: Object.keys(input.visitor) } : {}),
       context: input.context ?? {},
       now: new Date(now),
     });
@@ -491,7 +494,7 @@ export class Router {
     const services = await tx.listServices(conv.accountId);
     const note = cmd.type === 'handover' ? cmd.note ?? null : null;
     const context = cmd.type === 'handover' ? cmd.context ?? {} : {};
-    const match = matchRule(services, 'handover', { channelId: conv.channelId, text: note, visitor: conv.visitor, context: { ...conv.context, ...context }, now: new Date(now) });
+    const match = matchRule(services, 'handover', { channelId: conv.channelId, text: note, visitor: conv.visitor, ...(conv.unverifiedVisitor ? { unverified: conv.unverifiedVisitor } : {}), context: { ...conv.context, ...context }, now: new Date(now) });
     if (!match) return cmd;
     const { desk, team } = match.rule.action;
     return { ...cmd, ...(cmd.desk === undefined && desk ? { desk } : {}), ...(cmd.team === undefined && team ? { team } : {}) };
@@ -620,6 +623,19 @@ function changedContext(current: Record<string, unknown>, incoming: Record<strin
 /** What a chat or thread is about: its first customer message, shortened. */
 function titleOf(content: MessageContent): string | null {
   return content.text ? content.text.slice(0, 100) : null;
+}
+
+/** The visitor fields a message brings; those the visitor supplied themself are marked unverified, those a channel's server vouches for no longer are. */
+function withVisitor(conv: Conversation, fields: Record<string, string>, unverified: boolean): Conversation {
+  const marked = new Set(conv.unverifiedVisitor ?? []);
+  for (const k of Object.keys(fields)) {
+    if (unverified) marked.add(k);
+    else marked.delete(k);
+  }
+  const next: Conversation = { ...conv, visitor: { ...conv.visitor, ...fields } };
+  if (marked.size > 0) next.unverifiedVisitor = [...marked].sort();
+  else delete next.unverifiedVisitor;
+  return next;
 }
 
 /** JSON with keys in order, so two equal contents compare equal however they were built. */

@@ -4,6 +4,8 @@ export interface RuleInput {
   channelId: string;
   text: string | null;
   visitor: Record<string, string>;
+  /** Visitor fields the visitor supplied themself (web chat), unverified. */
+  unverified?: readonly string[];
   context: Record<string, unknown>;
   now: Date;
 }
@@ -46,6 +48,7 @@ export function conditionsHold(cond: RuleConditions | undefined, input: RuleInpu
   if (!cond) return true;
   if (cond.textPattern !== undefined && !(input.text !== null && new RegExp(cond.textPattern, 'i').test(input.text))) return false;
   for (const [field, expected] of Object.entries(cond.visitor ?? {})) {
+    if (input.unverified?.includes(field) && !cond.trustVisitorFields?.includes(field)) return false;
     if (!valueMatches(expected, input.visitor[field])) return false;
   }
   for (const [key, expected] of Object.entries(cond.context ?? {})) {

@@ -206,3 +206,15 @@ describe('resolveTeam', () => {
     expect(resolveTeam({ topic: 'billing' }, [])).toBeNull();
   });
 });
+
+describe('visitor fields the visitor typed themself', () => {
+  const vip: RuleConditions = { visitor: { tier: 'gold' } };
+
+  it('never satisfy a visitor condition, unless the rule trusts that field', () => {
+    expect(conditionsHold(vip, input({ visitor: { tier: 'gold' } }))).toBe(true);
+    expect(conditionsHold(vip, input({ visitor: { tier: 'gold' }, unverified: ['tier'] }))).toBe(false);
+    expect(conditionsHold({ ...vip, trustVisitorFields: ['tier'] }, input({ visitor: { tier: 'gold' }, unverified: ['tier'] }))).toBe(true);
+    // Another field being unverified changes nothing for this one.
+    expect(conditionsHold(vip, input({ visitor: { tier: 'gold', name: 'Sam' }, unverified: ['name'] }))).toBe(true);
+  });
+});
