@@ -13,7 +13,7 @@ import { DeliveryAdmin } from './delivery/delivery-admin.js';
 import { HttpSender } from './delivery/http-sender.js';
 import { DeliveryMetrics } from './delivery/metrics.js';
 import { OutboxDispatcher } from './delivery/outbox-dispatcher.js';
-import { OutboxStore } from './delivery/outbox-store.js';
+import { OutboxStore } from './store/outbox-store.js';
 import { ReachabilityChecker } from './delivery/reachability-checker.js';
 import { withLocalRenderers } from './dialects/registry.js';
 import { webchatRenderer } from './dialects/webchat/webchat-renderer.js';

@@ -6,9 +6,8 @@ import type { Transaction } from 'kysely';
 import type { KyselyStore } from '../store/kysely-store.js';
 import type { Database } from '../store/schema.js';
 import type { HttpSender } from './http-sender.js';
-import type { OutboxStore } from './outbox-store.js';
 import { PARKED } from './outbox-states.js';
-import type { RendererLookup } from './ports.js';
+import type { OutboxPort, RendererLookup } from './ports.js';
 
 export interface DeliveryView {
   id: string;
@@ -43,7 +42,7 @@ export interface ComponentHealth {
 export class DeliveryAdmin {
   constructor(
     private readonly store: KyselyStore,
-    private readonly outbox: OutboxStore,
+    private readonly outbox: OutboxPort,
     private readonly sender: HttpSender,
     private readonly renderers: RendererLookup,
     private readonly clock: Clock,

@@ -5,8 +5,7 @@ import type { RetryPolicy } from '../core/model.js';
 import type { DeliveryDraft, DeliveryIntake, DeliveryLease } from '../core/ports.js';
 import type { DeliveryMetrics } from './metrics.js';
 import type { HttpSender } from './http-sender.js';
-import type { Cursor, OutboxStore, Outcome } from './outbox-store.js';
-import type { DeliveryContext, OutgoingRequest, Renderer, RendererLookup, Target } from './ports.js';
+import type { Cursor, DeliveryContext, OutboxPort, Outcome, OutgoingRequest, Renderer, RendererLookup, Target } from './ports.js';
 import { PARKED } from './outbox-states.js';
 import { BOT_FAILOVER_AFTER_MS, EXPONENTIAL_POLICY } from './retry-policies.js';
 import { classify, nextDelay } from './retry.js';
@@ -63,7 +62,7 @@ export class OutboxDispatcher implements DeliveryIntake {
   }
 
   constructor(
-    private readonly outbox: OutboxStore,
+    private readonly outbox: OutboxPort,
     private readonly sender: HttpSender,
     private readonly renderers: RendererLookup,
     private readonly clock: Clock,

@@ -1,6 +1,7 @@
 import type { Conversation } from '../core/conversation.js';
 import type { ConversationEvent } from '../core/events.js';
-import type { Account, Channel, Component, Message } from '../core/model.js';
+import type { Account, Channel, Component, Message, RetryPolicy } from '../core/model.js';
+import type { DeliveryDraft } from '../core/ports.js';
 
 export type Target = { kind: 'component'; component: Component } | { kind: 'channel'; channel: Channel };
 
@@ -65,3 +66,56 @@ export interface Renderer {
 
 /** Picks the renderer for a recipient; undefined means Baton has no way to reach it yet. */
 export type RendererLookup = (target: Target) => Renderer | undefined;
+
+/** One recipient's place in one conversation's deliveries (a row of delivery_cursors). */
+export interface Cursor {
+  account_id: string;
+  target_kind: string;
+  target_id: string;
+  conversation_id: string;
+  head_seq: number | null;
+}
+
+export interface AttemptRecord {
+  statusCode: number | null;
+  latencyMs: number;
+  error: string | null;
+}
+
+export type Outcome =
+  | { kind: 'delivered'; attempt: AttemptRecord | null }
+  | { kind: 'failed'; attempt: AttemptRecord; policy: RetryPolicy; nextDelayMs: number | null; disable: boolean; breakAfter: number; partsSent?: number };
+
+/** How a finished attempt left the cursor: still ours with more due work, or handed back. */
+export interface FinishResult {
+  holds: boolean;
+  more: boolean;
+  /** The failure broke the recipient's circuit (or the channel is gone). */
+  broke?: boolean;
+}
+
+/**
+ * The outbox as the dispatcher and the delivery admin use it; the store implements it
+ * (store/outbox-store.ts) on the same transactions and statements as the rest of the store.
+ */
+export interface OutboxPort {
+  /** Keeps recipients and accounts for `ms` (0: read them for every delivery). */
+  cacheFor(ms: number): void;
+  /** The context of a delivery this process leased at insert, from its snapshot. */
+  leasedContext(d: DeliveryDraft, now: Date): Promise<DeliveryContext | null>;
+  /** Takes up to `limit` cursors whose head is due, under `claimId` until `leaseUntil`. */
+  claim(now: string, leaseUntil: string, claimId: string, limit: number): Promise<Cursor[]>;
+  loadContext(c: Cursor, now: Date): Promise<DeliveryContext | null>;
+  target(c: Pick<Cursor, 'account_id' | 'target_kind' | 'target_id'>): Promise<Target | null>;
+  /** Sets a cursor aside until its recipient can be reached. */
+  park(c: Cursor, claimId: string, reason: string): Promise<void>;
+  /** Records an attempt's outcome, only while `claimId` still holds the cursor, and moves the cursor on. */
+  finish(c: Cursor, claimId: string, deliveryId: string, outcome: Outcome, now: Date, leaseUntil: string, attemptNo: number): Promise<FinishResult>;
+  /** Re-points a held cursor at its oldest pending delivery. */
+  resync(c: Cursor, claimId: string, leaseUntil: string): Promise<FinishResult>;
+  /** Hands back a held cursor, due at `dueAt`. */
+  release(c: Cursor, claimId: string, dueAt: string): Promise<void>;
+  /** Parked cursors of a recipient become due again; answers how many. */
+  unpark(accountId: string, targetKind: string, targetId: string | null, reasons: string[], now: string): Promise<number>;
+  setHealth(component: Pick<Component, 'accountId' | 'id'>, health: Component['health']): Promise<void>;
+}

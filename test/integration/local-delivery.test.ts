@@ -6,7 +6,7 @@ import { Router } from '../../src/core/router.js';
 import { DeliveryAdmin } from '../../src/delivery/delivery-admin.js';
 import { HttpSender } from '../../src/delivery/http-sender.js';
 import { OutboxDispatcher } from '../../src/delivery/outbox-dispatcher.js';
-import { OutboxStore } from '../../src/delivery/outbox-store.js';
+import { OutboxStore } from '../../src/store/outbox-store.js';
 import type { DeliveryContext, Renderer } from '../../src/delivery/ports.js';
 import { withLocalRenderers } from '../../src/dialects/registry.js';
 import { type EngineHandle, engines } from '../helpers/engines.js';

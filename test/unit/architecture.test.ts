@@ -30,6 +30,13 @@ describe('architecture', () => {
     expect(all.filter(([, t]) => t !== null && !t.startsWith('core/'))).toEqual([]);
   });
 
+  it('the dispatcher reaches the outbox only through its port', () => {
+    const f = join(SRC, 'delivery', 'outbox-dispatcher.ts');
+    const used = imports(f).map((s) => target(f, s)).filter((t): t is string => t !== null);
+    expect(used).toContain('delivery/ports.js');
+    expect(used.filter((t) => t.startsWith('store/'))).toEqual([]);
+  });
+
   it('no dialect reaches into the store or into another dialect', () => {
     const dialectsDir = join(SRC, 'dialects');
     const offenders: string[] = [];

@@ -1,25 +1,13 @@
 import type { ExpressionBuilder, Transaction } from 'kysely';
 import { newId } from '../core/ids.js';
-import type { Account, Component, RetryPolicy } from '../core/model.js';
+import type { Account, Component } from '../core/model.js';
 import type { DeliveryDraft, DeliverySnapshot } from '../core/ports.js';
-import type { KyselyStore } from '../store/kysely-store.js';
-import type { Database, DeliveriesTable, DeliveryCursorsTable } from '../store/schema.js';
-import type { DeliveryContext, Target } from './ports.js';
+import { CURSOR, DELIVERY, PARKED, decideFailure } from '../delivery/outbox-states.js';
+import type { AttemptRecord, Cursor, DeliveryContext, FinishResult, OutboxPort, Outcome, Target } from '../delivery/ports.js';
+import type { KyselyStore } from './kysely-store.js';
 import { OutcomeBatch } from './outcome-batch.js';
-import { CURSOR, DELIVERY, PARKED, decideFailure } from './outbox-states.js';
-import { type Slot, rowSlots, rowValues } from '../store/statement-book.js';
-
-export type Cursor = Pick<DeliveryCursorsTable, 'account_id' | 'target_kind' | 'target_id' | 'conversation_id' | 'head_seq'>;
-
-export type Outcome =
-  | { kind: 'delivered'; attempt: AttemptRecord | null }
-  | { kind: 'failed'; attempt: AttemptRecord; policy: RetryPolicy; nextDelayMs: number | null; disable: boolean; breakAfter: number; partsSent?: number };
-
-export interface AttemptRecord {
-  statusCode: number | null;
-  latencyMs: number;
-  error: string | null;
-}
+import type { Database } from './schema.js';
+import { type Slot, rowSlots, rowValues } from './statement-book.js';
 
 /** A delivered outcome as the batch settles it. */
 interface Delivered {
@@ -35,13 +23,6 @@ function cursorId(c: Pick<Cursor, 'account_id' | 'target_kind' | 'target_id' | '
   return `${c.account_id}\u0000${c.target_kind}\u0000${c.target_id}\u0000${c.conversation_id}`;
 }
 
-/** How a finished attempt left the cursor: still ours with more due work, or handed back. */
-export interface FinishResult {
-  holds: boolean;
-  more: boolean;
-  /** The failure broke the recipient's circuit (or the channel is gone). */
-  broke?: boolean;
-}
 
 function cursorKey(c: Cursor) {
   return (eb: ExpressionBuilder<Database, 'delivery_cursors'>) => eb.and([eb('account_id', '=', c.account_id), eb('target_kind', '=', c.target_kind), eb('target_id', '=', c.target_id), eb('conversation_id', '=', c.conversation_id)]);
@@ -61,7 +42,7 @@ function resumeAfter(finishedSeq: number, headSeq: number | null): number {
  * The outbox's own queries: claiming cursors, loading what a delivery renders from, and
  * recording outcomes. It lives beside the core, on the same store and query layer.
  */
-export class OutboxStore {
+export class OutboxStore implements OutboxPort {
   /**
    * Recipients and accounts change only when configuration or health does; while the dispatcher
    * runs they are kept for a moment rather than read for every delivery. This process's own health

@@ -1,5 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
-import type { Database } from '../store/schema.js';
+import type { Database } from './schema.js';
 
 interface Job<F, T> {
   /** The common case, settled together with the others of its batch in a few statements. */
