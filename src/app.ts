@@ -100,7 +100,7 @@ export async function createBaton(cfg: RuntimeConfig, opts: { clock?: Clock; log
   const queries = new Queries(store);
   const outbox = new OutboxStore(store);
   const sender = new HttpSender({ connectionsPerEndpoint: cfg.delivery.connectionsPerEndpoint, connectTimeoutMs: 5000, addresses: cfg.addresses });
-  const metrics = new DeliveryMetrics(store);
+  const metrics = new DeliveryMetrics(outbox);
   // The inbox and web chat visitors are served in-process: their deliveries push to browsers.
   const live = store.capabilities.liveBus?.() ?? new LocalLiveBus();
   const renderers = withLocalRenderers({ components: { inbox: inboxRenderer(live) }, channels: { webchat: webchatRenderer(live) } });

@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { KyselyStore } from '../store/kysely-store.js';
+import type { OutboxGauges } from './ports.js';
 
 /**
  * Delivery metrics for `/metrics`. Backlog and inactive components are read from the store when
@@ -10,7 +10,7 @@ export class DeliveryMetrics {
   private readonly attempts: Counter<'outcome'>;
   private readonly latency: Histogram;
 
-  constructor(store: KyselyStore) {
+  constructor(store: OutboxGauges) {
     collectDefaultMetrics({ register: this.registry, prefix: 'baton_process_' });
     this.attempts = new Counter({ name: 'baton_delivery_attempts_total', help: 'Delivery attempts by outcome', labelNames: ['outcome'], registers: [this.registry] });
     this.latency = new Histogram({ name: 'baton_delivery_attempt_seconds', help: 'Latency of delivery attempts', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers: [this.registry] });
@@ -21,11 +21,10 @@ export class DeliveryMetrics {
       registers: [this.registry],
       async collect() {
         this.reset();
-        const rows = await store.kysely.selectFrom('deliveries').select(['account_id', 'target_kind', 'target_id', (eb) => eb.fn.countAll().as('n')]).where('state', '=', 'pending').groupBy(['account_id', 'target_kind', 'target_id']).execute();
-        for (const r of rows) this.set({ account: r.account_id, target_kind: r.target_kind, target: r.target_id }, Number(r.n));
+        for (const r of await store.backlog()) this.set({ account: r.accountId, target_kind: r.targetKind, target: r.targetId }, r.pending);
       },
     });
-    const counters = store.capabilities.counters;
+    const counters = store.sqlCounters();
     new Counter({ name: 'baton_sql_statements_total', help: 'SQL statements this process ran', registers: [this.registry], collect() { this.reset(); this.inc(counters.statements); } });
     new Counter({ name: 'baton_sql_commits_total', help: 'Transactions this process committed', registers: [this.registry], collect() { this.reset(); this.inc(counters.commits); } });
     new Gauge({
@@ -33,8 +32,7 @@ export class DeliveryMetrics {
       help: 'Components whose circuit is open (inactive until re-verified)',
       registers: [this.registry],
       async collect() {
-        const row = await store.kysely.selectFrom('components').select((eb) => eb.fn.countAll().as('n')).where('health', '=', 'inactive').executeTakeFirst();
-        this.set(Number(row?.n ?? 0));
+        this.set(await store.inactiveComponents());
       },
     });
     new Gauge({
@@ -44,8 +42,7 @@ export class DeliveryMetrics {
       registers: [this.registry],
       async collect() {
         this.reset();
-        const rows = await store.kysely.selectFrom('deliveries').select(['state', (eb) => eb.fn.countAll().as('n')]).where('state', 'in', ['pending', 'failed']).groupBy('state').execute();
-        for (const r of rows) this.set({ state: r.state }, Number(r.n));
+        for (const [state, n] of Object.entries(await store.deliveriesByState())) this.set({ state }, n);
       },
     });
   }

@@ -119,3 +119,14 @@ export interface OutboxPort {
   unpark(accountId: string, targetKind: string, targetId: string | null, reasons: string[], now: string): Promise<number>;
   setHealth(component: Pick<Component, 'accountId' | 'id'>, health: Component['health']): Promise<void>;
 }
+
+/** What `/metrics` reads of the outbox when scraped: the shared truth, whichever process answers. */
+export interface OutboxGauges {
+  /** Pending deliveries per recipient. */
+  backlog(): Promise<{ accountId: string; targetKind: string; targetId: string; pending: number }[]>;
+  inactiveComponents(): Promise<number>;
+  /** Pending and failed deliveries. */
+  deliveriesByState(): Promise<Record<string, number>>;
+  /** Statements and commits this process ran. */
+  sqlCounters(): { statements: number; commits: number };
+}

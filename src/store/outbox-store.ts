@@ -3,7 +3,7 @@ import { newId } from '../core/ids.js';
 import type { Account, Component } from '../core/model.js';
 import type { DeliveryDraft, DeliverySnapshot } from '../core/ports.js';
 import { CURSOR, DELIVERY, PARKED, decideFailure } from '../delivery/outbox-states.js';
-import type { AttemptRecord, Cursor, DeliveryContext, FinishResult, OutboxPort, Outcome, Target } from '../delivery/ports.js';
+import type { AttemptRecord, Cursor, DeliveryContext, FinishResult, OutboxGauges, OutboxPort, Outcome, Target } from '../delivery/ports.js';
 import type { KyselyStore } from './kysely-store.js';
 import { OutcomeBatch } from './outcome-batch.js';
 import type { Database } from './schema.js';
@@ -42,7 +42,7 @@ function resumeAfter(finishedSeq: number, headSeq: number | null): number {
  * The outbox's own queries: claiming cursors, loading what a delivery renders from, and
  * recording outcomes. It lives beside the core, on the same store and query layer.
  */
-export class OutboxStore implements OutboxPort {
+export class OutboxStore implements OutboxPort, OutboxGauges {
   /**
    * Recipients and accounts change only when configuration or health does; while the dispatcher
    * runs they are kept for a moment rather than read for every delivery. This process's own health
@@ -316,5 +316,24 @@ export class OutboxStore implements OutboxPort {
     this.forget(component.accountId, 'component', component.id);
     this.clean.delete(`${component.accountId}\u0000${component.id}`);
     await this.db.updateTable('components').set({ health, ...(health === 'active' ? { consecutive_failures: 0 } : {}) }).where('account_id', '=', component.accountId).where('id', '=', component.id).execute();
+  }
+
+  async backlog(): Promise<{ accountId: string; targetKind: string; targetId: string; pending: number }[]> {
+    const rows = await this.db.selectFrom('deliveries').select(['account_id', 'target_kind', 'target_id', (eb) => eb.fn.countAll().as('n')]).where('state', '=', DELIVERY.pending).groupBy(['account_id', 'target_kind', 'target_id']).execute();
+    return rows.map((r) => ({ accountId: r.account_id, targetKind: r.target_kind, targetId: r.target_id, pending: Number(r.n) }));
+  }
+
+  async inactiveComponents(): Promise<number> {
+    const row = await this.db.selectFrom('components').select((eb) => eb.fn.countAll().as('n')).where('health', '=', 'inactive').executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+
+  async deliveriesByState(): Promise<Record<string, number>> {
+    const rows = await this.db.selectFrom('deliveries').select(['state', (eb) => eb.fn.countAll().as('n')]).where('state', 'in', [DELIVERY.pending, DELIVERY.failed]).groupBy('state').execute();
+    return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]));
+  }
+
+  sqlCounters(): { statements: number; commits: number } {
+    return this.store.capabilities.counters;
   }
 }

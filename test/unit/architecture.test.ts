@@ -30,8 +30,8 @@ describe('architecture', () => {
     expect(all.filter(([, t]) => t !== null && !t.startsWith('core/'))).toEqual([]);
   });
 
-  it('the dispatcher reaches the outbox only through its port', () => {
-    const f = join(SRC, 'delivery', 'outbox-dispatcher.ts');
+  it.each(['outbox-dispatcher.ts', 'metrics.ts'])('delivery/%s reaches the outbox only through its ports', (name) => {
+    const f = join(SRC, 'delivery', name);
     const used = imports(f).map((s) => target(f, s)).filter((t): t is string => t !== null);
     expect(used).toContain('delivery/ports.js');
     expect(used.filter((t) => t.startsWith('store/'))).toEqual([]);
