@@ -26,6 +26,8 @@ export type ControlCommand =
   | { type: 'emergency_off' }
   | { type: 'handover_wait_expired'; agentSessionId: string }
   | { type: 'bot_failover'; botId: string; reason: string }
+  /** An agent's private note in the thread: for the desk only, never the customer or the bot (core/fanout.ts). */
+  | { type: 'add_note'; agentId: string; text: string }
   | { type: 'message_status'; messageId: string; componentId: string; status: 'delivered' | 'failed' | 'read'; description?: string };
 
 export type CommandType = ControlCommand['type'];

@@ -304,6 +304,11 @@ const handlers: HandlerTable = {
     out.push({ type: 'message.status', data: { messageId: cmd.messageId, componentId: cmd.componentId, status: cmd.status, description: cmd.description ?? null } });
   },
 
+  add_note(_conv, cmd, _env, out) {
+    // Control is untouched: a note is a word between agents, allowed whoever holds the conversation.
+    out.push({ type: 'note.added', data: { agentId: cmd.agentId, text: cmd.text } });
+  },
+
   bot_failover(conv, cmd, env, out) {
     // Only a bot still in control of an open conversation can leave a customer waiting.
     if (conv.status === 'closed' || conv.bot !== cmd.botId || !isBotEnabled(conv, env.account)) return;

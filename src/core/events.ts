@@ -31,6 +31,7 @@ export const EVENT_TYPES = [
   'work_item.opened',
   'work_item.closed',
   'bot.unavailable',
+  'note.added',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];

@@ -20,6 +20,8 @@ const NOT_DELIVERED = new Set(['reply.refused']);
  */
 export function recipients(conv: Conversation, event: ConversationEvent): Recipient[] {
   if (NOT_DELIVERED.has(event.type)) return [];
+  // An agent's private note is for the desk alone: never the channel, never the bot.
+  if (event.type === 'note.added') return conv.desk ? [{ target: { kind: 'component', id: conv.desk }, forReply: false }] : [];
   // The fate of a message on the channel concerns the component that sent it.
   if (event.type === 'message.status') {
     const author = event.data.componentId;

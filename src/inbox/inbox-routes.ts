@@ -17,6 +17,7 @@ const Id = Type.String({ minLength: 1, maxLength: 200 });
 const ConvParams = Type.Object({ id: Id });
 const ListQuery = Type.Object({ status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('closed')])) });
 const ReplyBody = Type.Object({ text: Type.String({ minLength: 1, maxLength: 8000 }) }, { additionalProperties: false });
+const NoteBody = Type.Object({ text: Type.String({ minLength: 1, maxLength: 4000, pattern: '\\S' }) }, { additionalProperties: false });
 const HandbackBody = Type.Object({ flow: Type.Optional(Type.String({ maxLength: 200 })), step: Type.Optional(Type.String({ maxLength: 200 })) }, { additionalProperties: false });
 const AssignBody = Type.Object({ agentId: Id }, { additionalProperties: false });
 const TransferBody = Type.Object({ team: Type.Union([Id, Type.Null()]) }, { additionalProperties: false });
@@ -115,6 +116,8 @@ export async function inboxRoutes(app: FastifyInstance, deps: InboxDeps): Promis
         await live.publish({ accountId: login.accountId, topic: 'conversation', conversationId: conv.id, type: 'message.sent' });
       } else {
         await router.command(login.accountId, conv.id, cmd, undefined, { actor: req.actor });
+        // A conversation the desk has not joined yet gets no delivery of the note: the agents' pages are told here.
+        if (cmd.type === 'add_note' && !conv.desk) await live.publish({ accountId: login.accountId, topic: 'conversation', conversationId: conv.id, type: 'note.added' });
       }
       const after = await queries.conversation(login.accountId, conv.id);
       return { conversation: await card(after, await queries.agents(login.accountId)) };
@@ -133,6 +136,8 @@ export async function inboxRoutes(app: FastifyInstance, deps: InboxDeps): Promis
     return { type: 'handback', by: inbox, expectedVersion: conv.controlVersion, ...(flow && step ? { position: { flow, step } } : {}) };
   });
   action<{ team: string | null }>('/conversations/:id/transfer', TransferBody, (b) => ({ type: 'transfer', team: b.team }));
+  // A private note: for the agents, never the customer or the bot (core/fanout.ts).
+  action<{ text: string }>('/conversations/:id/note', NoteBody, (b, agentId) => ({ type: 'add_note', agentId, text: b.text.trim() }));
   action('/conversations/:id/defer', Empty, (_b, agentId) => ({ type: 'defer', agentId }));
   action('/conversations/:id/close', Empty, (_b, _a, inbox) => ({ type: 'close', by: inbox }));
 

@@ -58,7 +58,9 @@ export function conversationCard(c: ConversationView, agents: readonly Agent[], 
 /** A line of the conversation view: a message, or a note about a change of control. */
 export type TimelineItem =
   | { kind: 'message'; at: string; id: string; from: Message['author']['kind']; name: string; content: Message['content'] }
-  | { kind: 'note'; at: string; seq: number; type: string; text: string };
+  | { kind: 'note'; at: string; seq: number; type: string; text: string }
+  /** An agent's private note (note.added): shown to the agents only. */
+  | { kind: 'private'; at: string; seq: number; agentId: string; name: string; text: string };
 
 const NOTED = new Set(['handover', 'handover.rejected', 'takeover', 'handback', 'position.requested', 'reset', 'agent_session.opened', 'agent_session.assigned', 'agent_session.transferred', 'agent_session.deferred', 'agent_session.closed', 'agent_session.reopened', 'conversation.closed', 'conversation.reopened', 'bot_session.closed', 'reply.refused']);
 
@@ -85,12 +87,13 @@ function noteText(e: ConversationEvent, nameOf: (id: unknown) => string): string
   }
 }
 
-/** Messages and control notes in time order (a note after the message of the same instant). */
+/** Messages, control notes and agents' private notes in time order (a note after the message of the same instant). */
 export function timeline(messages: readonly Message[], events: readonly ConversationEvent[], agents: readonly Agent[]): TimelineItem[] {
   const nameOf = (id: unknown) => (typeof id === 'string' ? agents.find((a) => a.id === id)?.name ?? id : 'an agent');
   const items: TimelineItem[] = [
     ...messages.map((m): TimelineItem => ({ kind: 'message', at: m.createdAt, id: m.id, from: m.author.kind, name: m.author.kind === 'agent' ? nameOf(m.author.id) : m.author.id ?? m.author.kind, content: m.content })),
     ...events.filter((e) => NOTED.has(e.type)).map((e): TimelineItem => ({ kind: 'note', at: e.at, seq: e.seq, type: e.type, text: noteText(e, nameOf) })),
+    ...events.filter((e) => e.type === 'note.added').map((e): TimelineItem => ({ kind: 'private', at: e.at, seq: e.seq, agentId: String(e.data.agentId), name: nameOf(e.data.agentId), text: String(e.data.text) })),
   ];
-  return items.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.kind === b.kind ? 0 : a.kind === 'message' ? -1 : 1));
+  return items.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.kind === b.kind ? 0 : a.kind === 'message' ? -1 : b.kind === 'message' ? 1 : 0));
 }

@@ -1114,6 +1114,7 @@ describe('purity', () => {
     set_categories: { cmd: { type: 'set_categories', by: BOT, categories: ['OTHER', 'AGENT'] }, state: 'bot' },
     open_work_item: { cmd: { type: 'open_work_item', owner: { kind: 'component', id: BOT }, messageId: 'm-1' }, state: 'bot' },
     close_work_item: { cmd: { type: 'close_work_item', workItemId: 'id-2', by: BOT }, state: 'work' },
+    add_note: { cmd: { type: 'add_note', agentId: 'agent-7', text: 'Customer is a reseller' }, state: 'desk' },
   };
 
   it.each(Object.values(every))('$cmd.type does not change the conversation it is given', ({ cmd, state }) => {
