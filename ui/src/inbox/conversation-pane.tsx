@@ -2,6 +2,7 @@ import { useCallback, useContext, useEffect, useMemo, useRef, useState } from 'p
 import { clock } from '../shared/format.js';
 import { ApiError } from '../shared/http.js';
 import { AssignForm } from './assign-form.js';
+import { Composer, type ComposerMode } from './composer.js';
 import { cardState } from './card-state.js';
 import { ConnectionContext } from './connection.js';
 import { DetailsPanel } from './details-panel.js';
@@ -30,6 +31,7 @@ export function ConversationPane({ api, me, agents, id, changed, onAction, onBac
   const [panel, setPanel] = useState<Panel>('none');
   const [draft, setDraftState] = useState(() => saved.read());
   const [busy, setBusy] = useState(false);
+  const [mode, setMode] = useState<ComposerMode>('reply');
   const [team, setTeam] = useState('');
   // Both name the holder they are about, so they lapse by themselves when someone else holds it.
   const [racedBy, setRacedBy] = useState<string | null>(null);
@@ -118,11 +120,9 @@ export function ConversationPane({ api, me, agents, id, changed, onAction, onBac
   const holderName = s?.agentName ?? agents.find((a) => a.id === holderId)?.name ?? holderId ?? '';
   const mayTake = s && (!s.agentId || (s.agentId === me.agent.id && s.status === 'deferred'));
   const flows = me.bots.find((b) => b.id === detail.bot)?.flows ?? [];
-  const send = async (e: Event) => {
-    e.preventDefault();
-    const text = draft.trim();
-    if (!text) return;
-    if (await act('reply', { text })) setDraft('');
+  const send = async (text: string, as: ComposerMode) => {
+    if (!text.trim() || busy) return;
+    if (await act(as === 'note' ? 'note' : 'reply', { text: text.trim() })) setDraft('');
   };
 
   return (
@@ -166,7 +166,13 @@ export function ConversationPane({ api, me, agents, id, changed, onAction, onBac
         <ol class="timeline" ref={log} aria-label="History" aria-live="polite">
           {detail.timeline.map((item) => item.kind === 'note'
             ? <li key={`n${item.seq}`} class="note"><span>{item.text}</span> <time>{clock(item.at)}</time></li>
-            : (
+            : item.kind === 'private' ? (
+              <li key={`p${item.seq}`} class="private-note" data-testid="private-note">
+                <span class="msg-author">Private note · {item.name}</span>
+                <p>{item.text}</p>
+                <time class="msg-time">{clock(item.at)}</time>
+              </li>
+            ) : (
               <li key={item.id} class={`msg from-${item.from}`}>
                 <span class="msg-author">{item.from === 'customer' ? c.displayName : item.from === 'bot' ? `Bot · ${item.name}` : item.name}</span>
                 <MessageBody content={item.content} />
@@ -177,29 +183,21 @@ export function ConversationPane({ api, me, agents, id, changed, onAction, onBac
         {holderId && replyingOver !== holderId && <HeldNotice name={holderName} since={c.heldSince} raced={racedBy === holderId} onReplyAnyway={() => setReplyingOver(holderId)} />}
         {holderId && replyingOver === holderId && <p class="reply-warning" role="note" data-testid="reply-warning">{holderName} holds this conversation: your reply goes to the customer as well, and the conversation stays theirs.</p>}
         {(!holderId || replyingOver === holderId) && (
-          <form class="composer" onSubmit={send}>
-            <textarea
-              ref={replyBox}
-              aria-label="Reply"
-              placeholder={!isOpen ? 'This conversation is closed.' : deskAnswers ? 'Write a reply… (Enter sends, Shift+Enter for a new line)' : 'The bot is answering. Take over to reply.'}
-              value={draft}
-              disabled={!deskAnswers}
-              rows={2}
-              onInput={(e) => setDraft(e.currentTarget.value)}
-              onKeyDown={(e) => {
-                if (e.key === 'Enter' && !e.shiftKey) {
-                  e.preventDefault();
-                  void send(e);
-                }
-              }}
-            />
-            <button class="btn btn-primary" type="submit" disabled={!deskAnswers || busy || !draft.trim()}>Send</button>
-          </form>
+          <Composer me={me} vars={variables(me, detail)} draft={draft} setDraft={setDraft} mode={mode} setMode={setMode} deskAnswers={deskAnswers} isOpen={isOpen} busy={busy} onSubmit={(text, m) => void send(text, m)} box={replyBox} />
         )}
       </div>
       <DetailsPanel detail={detail} />
     </section>
   );
+}
+
+/** The canned answers' variables, from the conversation and the agent. */
+function variables(me: Me, detail: Detail): Record<string, string> {
+  const vars: Record<string, string> = { 'agent.name': me.agent.name, 'account.name': me.account.name, 'visitor.name': detail.conversation.displayName };
+  for (const [k, v] of Object.entries(detail.visitor)) if (v) vars[`visitor.${k}`] = v;
+  for (const [k, v] of Object.entries(detail.context)) if (typeof v === 'string' || typeof v === 'number') vars[`context.${k}`] = String(v);
+  if (detail.conversation.team) vars['conversation.team'] = detail.conversation.team;
+  return vars;
 }
 
 /** Why a call failed; `unreachable` ones stop being true when the connection comes back. */

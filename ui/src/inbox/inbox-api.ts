@@ -40,7 +40,9 @@ export interface Content {
 
 export type TimelineItem =
   | { kind: 'message'; at: string; id: string; from: 'customer' | 'bot' | 'agent' | 'system'; name: string; content: Content }
-  | { kind: 'note'; at: string; seq: number; type: string; text: string };
+  | { kind: 'note'; at: string; seq: number; type: string; text: string }
+  /** An agent's private note: the agents see it, the customer and the bot never do. */
+  | { kind: 'private'; at: string; seq: number; agentId: string; name: string; text: string };
 
 export interface Detail {
   conversation: Card;
@@ -67,7 +69,7 @@ export interface Overview {
 
 export interface DeliveryRow { id: string; conversationId: string; seq: number; eventType: string; target: { kind: string; id: string }; state: string; attempts: number; createdAt: string; deliveredAt: string | null; lastError: string | null }
 
-export type Action = 'reply' | 'take' | 'assign' | 'handback' | 'transfer' | 'defer' | 'close';
+export type Action = 'reply' | 'note' | 'take' | 'assign' | 'handback' | 'transfer' | 'defer' | 'close';
 
 /** Told about every failed call of a logged-in page, so one place decides what the inbox shows. */
 export interface ApiWatcher {
