@@ -118,7 +118,49 @@ export interface OutboxPort {
   /** Parked cursors of a recipient become due again; answers how many. */
   unpark(accountId: string, targetKind: string, targetId: string | null, reasons: string[], now: string): Promise<number>;
   setHealth(component: Pick<Component, 'accountId' | 'id'>, health: Component['health']): Promise<void>;
+  /** A component's health and backlog; undefined when the account has no such component. */
+  componentHealth(accountId: string, componentId: string, now: Date): Promise<ComponentHealth | undefined>;
+  listDeliveries(accountId: string, filter: DeliveryFilter): Promise<DeliveryView[]>;
+  getDelivery(accountId: string, id: string): Promise<DeliveryRecord | undefined>;
+  /**
+   * Puts failed deliveries back at the head of their cursors and releases held ones whose
+   * recipient can be reached again; a named held one whose recipient is still off is refused.
+   */
+  replayFailed(accountId: string, filter: ReplayFilter, now: string): Promise<number>;
 }
+
+export interface DeliveryFilter { targetKind?: string; targetId?: string; state?: string; conversationId?: string; limit: number }
+export interface ReplayFilter { id?: string; componentId?: string; since?: string }
+
+/** A delivery with every attempt made. */
+export type DeliveryRecord = DeliveryView & { attemptLog: { attempt: number; at: string; outcome: string; statusCode: number | null; latencyMs: number | null; error: string | null }[] };
+
+export interface DeliveryView {
+  id: string;
+  conversationId: string;
+  seq: number;
+  eventType: string;
+  target: { kind: string; id: string };
+  forReply: boolean;
+  state: string;
+  attempts: number;
+  nextAttemptAt: string;
+  createdAt: string;
+  deliveredAt: string | null;
+  lastError: string | null;
+}
+
+export interface ComponentHealth {
+  componentId: string;
+  state: string;
+  consecutiveFailures: number;
+  lastError: string | null;
+  lastFailureAt: string | null;
+  backlog: number;
+  oldestPendingAgeSeconds: number | null;
+  blockedConversations: number;
+}
+
 
 /** What `/metrics` reads of the outbox when scraped: the shared truth, whichever process answers. */
 export interface OutboxGauges {

@@ -30,7 +30,7 @@ describe('architecture', () => {
     expect(all.filter(([, t]) => t !== null && !t.startsWith('core/'))).toEqual([]);
   });
 
-  it.each(['outbox-dispatcher.ts', 'metrics.ts'])('delivery/%s reaches the outbox only through its ports', (name) => {
+  it.each(['outbox-dispatcher.ts', 'metrics.ts', 'delivery-admin.ts'])('delivery/%s reaches the outbox only through its ports', (name) => {
     const f = join(SRC, 'delivery', name);
     const used = imports(f).map((s) => target(f, s)).filter((t): t is string => t !== null);
     expect(used).toContain('delivery/ports.js');
