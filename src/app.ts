@@ -19,7 +19,7 @@ import { withLocalRenderers } from './dialects/registry.js';
 import { webchatRenderer } from './dialects/webchat/webchat-renderer.js';
 import { DemoBot } from './demo-bot/demo-bot.js';
 import { inboxRenderer } from './inbox/inbox-renderer.js';
-import { SessionStore } from './inbox/session-store.js';
+import { SessionStore } from './store/login-sessions.js';
 import { LocalLiveBus } from './live/live-bus.js';
 import type { RateLimit } from './http/rate-limit.js';
 import type { AuthFailureLimits } from './http/auth-throttle.js';

@@ -13,7 +13,7 @@ import { inboxAdminRoutes } from '../inbox/inbox-admin-routes.js';
 import { sessionAuth } from '../inbox/inbox-auth.js';
 import { inboxLoginRoutes, OPEN_PATHS } from '../inbox/inbox-login-routes.js';
 import { inboxRoutes } from '../inbox/inbox-routes.js';
-import type { SessionStore } from '../inbox/session-store.js';
+import type { LoginSessions } from '../inbox/login-sessions.js';
 import type { LiveBus } from '../live/live-bus.js';
 import type { AuthThrottle } from './auth-throttle.js';
 import { uiPages } from './ui-pages.js';
@@ -26,7 +26,7 @@ export interface BrowserDeps {
   /** Counts failed logins; shared with the hooks that count refused credentials. */
   throttle: AuthThrottle;
   live: LiveBus;
-  sessions: SessionStore;
+  sessions: LoginSessions;
   clock: Clock;
   uiDir: string;
   /** The demo account's bot, served here when Baton runs the demo. */

@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../core/clock.js';
 import { BatonError } from '../core/errors.js';
 import { parseCookies, sessionCookie } from './cookies.js';
-import type { LoginSession, SessionStore } from './session-store.js';
+import type { LoginSession, LoginSessions } from './login-sessions.js';
 
 export const SESSION_COOKIE = 'baton_session';
 /** A login lasts a working day; agents log in again the next morning. */
@@ -22,7 +22,7 @@ export function sessionIdHash(id: string): string {
 }
 
 /** Opens a login for an agent and sets its cookie; returns the CSRF token the page must send back. */
-export async function openLogin(sessions: SessionStore, clock: Clock, reply: FastifyReply, req: FastifyRequest, accountId: string, agentId: string): Promise<LoginSession> {
+export async function openLogin(sessions: LoginSessions, clock: Clock, reply: FastifyReply, req: FastifyRequest, accountId: string, agentId: string): Promise<LoginSession> {
   const id = randomBytes(32).toString('base64url');
   const now = clock.now();
   const login: LoginSession = { accountId, agentId, csrfToken: randomBytes(24).toString('base64url'), createdAt: now.toISOString(), expiresAt: new Date(now.getTime() + SESSION_TTL_MS).toISOString() };
@@ -50,7 +50,7 @@ function sameToken(a: string, b: string): boolean {
 }
 
 /** The login the request's cookie names, if it is known and has not expired. */
-export async function findLogin(sessions: SessionStore, clock: Clock, req: FastifyRequest): Promise<(LoginSession & { idHash: string }) | undefined> {
+export async function findLogin(sessions: LoginSessions, clock: Clock, req: FastifyRequest): Promise<(LoginSession & { idHash: string }) | undefined> {
   const id = parseCookies(req.headers.cookie).get(SESSION_COOKIE);
   if (!id) return undefined;
   const idHash = sessionIdHash(id);
@@ -63,7 +63,7 @@ export async function findLogin(sessions: SessionStore, clock: Clock, req: Fasti
  * the session's CSRF token in `x-csrf-token` (a header another site's form cannot set). WebSocket
  * upgrades must come from Baton's own origin, since browsers send cookies with them.
  */
-export function sessionAuth(sessions: SessionStore, clock: Clock, opts: { open: string[] }) {
+export function sessionAuth(sessions: LoginSessions, clock: Clock, opts: { open: string[] }) {
   return async (req: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     const path = req.url.split('?')[0]!;
     if (opts.open.includes(path)) return;

@@ -9,14 +9,14 @@ import type { Router } from '../core/router.js';
 import type { LiveBus } from '../live/live-bus.js';
 import { clearLoginCookie, findLogin, openLogin } from './inbox-auth.js';
 import { hashPassword, verifyPassword } from './passwords.js';
-import type { SessionStore } from './session-store.js';
+import type { LoginSessions } from './login-sessions.js';
 
 const Id = Type.String({ minLength: 1, maxLength: 200 });
 const LoginBody = Type.Object({ account: Id, agent: Id, password: Type.String({ minLength: 1, maxLength: 1024 }) }, { additionalProperties: false });
 
 export interface LoginDeps {
   store: Pick<StoreReads, 'agentPasswordHash' | 'listAccounts'>;
-  sessions: SessionStore;
+  sessions: LoginSessions;
   router: Router;
   live: LiveBus;
   clock: Clock;

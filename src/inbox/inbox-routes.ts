@@ -10,7 +10,7 @@ import type { Router } from '../core/router.js';
 import type { LiveBus } from '../live/live-bus.js';
 import type { AgentHub } from './agent-hub.js';
 import { ConversationDigests } from './conversation-digests.js';
-import type { LoginSession } from './session-store.js';
+import type { LoginSession } from './login-sessions.js';
 import { conversationCard, timeline } from './inbox-views.js';
 
 const Id = Type.String({ minLength: 1, maxLength: 200 });

@@ -5,7 +5,7 @@ import { BatonError } from '../../src/core/errors.js';
 import { type ConversationFilter, type StoreTx, WriteConflict } from '../../src/core/ports.js';
 import type { KyselyStore } from '../../src/store/kysely-store.js';
 import { openPostgresStore } from '../../src/store/postgres/postgres-store.js';
-import { SessionStore } from '../../src/inbox/session-store.js';
+import { SessionStore } from '../../src/store/login-sessions.js';
 import { LocalLiveBus, type LivePayload } from '../../src/live/live-bus.js';
 import { aChannel, aComponent, aConversation, aDelivery, aMessage, aService, aTimer, anAccount, anAgent, anEvent, at } from '../helpers/builders-store.js';
 import { type EngineHandle, engines } from '../helpers/engines.js';

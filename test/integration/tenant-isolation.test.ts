@@ -185,6 +185,7 @@ const CASES: Record<string, Case> = {
   'POST /inbox/api/conversations/:id/reply': { refused: onEachInboxConversation('/reply', { text: 'over the fence' }), status: 404, code: 'conversation_not_found', shape: 'baton' },
   'POST /inbox/api/conversations/:id/take': { refused: onEachInboxConversation('/take', {}), status: 404, code: 'conversation_not_found', shape: 'baton' },
   'POST /inbox/api/conversations/:id/assign': { refused: onEachInboxConversation('/assign', { agentId: 'alice' }), status: 404, code: 'conversation_not_found', shape: 'baton' },
+  'POST /inbox/api/conversations/:id/note': { refused: onEachInboxConversation('/note', { text: 'over the fence' }), status: 404, code: 'conversation_not_found', shape: 'baton' },
   'POST /inbox/api/conversations/:id/transfer': { refused: onEachInboxConversation('/transfer', { team: null }), status: 404, code: 'conversation_not_found', shape: 'baton' },
   'POST /inbox/api/conversations/:id/handback': { refused: onEachInboxConversation('/handback', {}), status: 404, code: 'conversation_not_found', shape: 'baton' },
   'POST /inbox/api/conversations/:id/defer': { refused: onEachInboxConversation('/defer', {}), status: 404, code: 'conversation_not_found', shape: 'baton' },

@@ -37,6 +37,11 @@ describe('architecture', () => {
     expect(used.filter((t) => t.startsWith('store/'))).toEqual([]);
   });
 
+  it('the inbox keeps its logins through its port, not in raw queries', () => {
+    const offenders = files(join(SRC, 'inbox')).flatMap((f) => imports(f).map((s) => [relative(SRC, f), target(f, s)] as const)).filter(([, t]) => t?.startsWith('store/'));
+    expect(offenders).toEqual([]);
+  });
+
   it('no dialect reaches into the store or into another dialect', () => {
     const dialectsDir = join(SRC, 'dialects');
     const offenders: string[] = [];

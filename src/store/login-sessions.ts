@@ -1,20 +1,11 @@
-import type { KyselyStore } from '../store/kysely-store.js';
-
-/** An agent's login to the inbox (not to be confused with an agent session of a conversation). */
-export interface LoginSession {
-  accountId: string;
-  agentId: string;
-  /** Sent back by the browser in `x-csrf-token` on every mutating call. */
-  csrfToken: string;
-  createdAt: string;
-  expiresAt: string;
-}
+import type { LoginSession, LoginSessions } from '../inbox/login-sessions.js';
+import type { KyselyStore } from './kysely-store.js';
 
 /**
  * Inbox logins, keyed by the digest of the random id the cookie carries. It lives beside the core
  * like the outbox does: routing never reads it.
  */
-export class SessionStore {
+export class SessionStore implements LoginSessions {
   constructor(private readonly store: KyselyStore) {}
 
   private get db() {
