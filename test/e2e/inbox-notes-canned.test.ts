@@ -22,7 +22,8 @@ const chatOf = (page: Page): FrameLocator => page.frameLocator('iframe[data-bato
 /**
  * In Chromium against a real `baton start`: a canned answer typed as `/hello`, filtered as it is
  * typed and inserted with the visitor's and agent's names, reaches the visitor; a private note is
- * shown to the other agent and never to the visitor, whose chat gets the reply after it.
+ * shown to the other agent and never to the visitor, whose chat gets the reply after it; an agent
+ * who does not hold the conversation has no reply box but may leave a note, which the holder sees live.
  */
 describe('canned answers and private notes', () => {
   let home: BatonHome;
@@ -92,16 +93,26 @@ describe('canned answers and private notes', () => {
     expect(await alex.page.locator('.timeline .msg', { hasText: 'contract 42' }).count()).toBe(0);
     await screenshot(alex.page, 'inbox-private-note');
 
+    // Alex does not hold it: no reply box, but a note for Sam, which reaches Sam's page live.
+    expect(await alex.page.getByLabel('Reply').count()).toBe(0);
+    await alex.page.getByLabel('Private note').fill('Sam, they also phoned about this yesterday');
+    await alex.page.getByRole('button', { name: 'Add note' }).click();
+    await visible(sam.page.getByTestId('private-note').filter({ hasText: 'phoned about this' }), 'Alex\'s note live at Sam');
+    expect(await sam.page.getByTestId('private-note').filter({ hasText: 'phoned about this' }).locator('.msg-author').innerText()).toBe('Private note · Alex');
+    await screenshot(sam.page, 'inbox-private-notes-both');
+
     // The visitor's chat gets Sam's next reply, and the note is not there before it, nor after a reload.
     await sam.page.getByRole('button', { name: 'Reply', exact: true }).click();
     await sam.page.getByLabel('Reply').fill('Your refund is on its way.');
     await sam.page.getByLabel('Reply').press('Enter');
     await visible(chat.locator('.bubble.from-agent', { hasText: 'refund is on its way' }), 'the reply after the note at the visitor');
     expect(await chat.getByText('contract 42').count()).toBe(0);
+    expect(await chat.getByText('phoned about this').count()).toBe(0);
     await v.page.reload();
     const again = chatOf(v.page);
     await visible(again.locator('.bubble.from-agent', { hasText: 'refund is on its way' }), 'the history after a reload');
     expect(await again.locator('body').innerText()).not.toContain('contract 42');
+    expect(await again.locator('body').innerText()).not.toContain('phoned about this');
     await screenshot(v.page, 'chat-without-note');
     expect([...sam.problems, ...alex.problems, ...v.problems]).toEqual([]);
   }, 90_000);

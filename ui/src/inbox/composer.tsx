@@ -13,6 +13,8 @@ interface Props {
   setDraft: (text: string) => void;
   mode: ComposerMode;
   setMode: (mode: ComposerMode) => void;
+  /** Another agent holds the conversation: notes only, until Reply anyway. */
+  notesOnly: boolean;
   /** Whether a reply may go to the customer now (the desk answers an open conversation). */
   deskAnswers: boolean;
   isOpen: boolean;
@@ -26,7 +28,7 @@ interface Props {
  * the bot), so it may be written whoever answers. Typing `/` opens the agent's canned answers,
  * filtered as they type; Enter (or a click) inserts one with its variables filled in.
  */
-export function Composer({ me, vars, draft, setDraft, mode, setMode, deskAnswers, isOpen, busy, onSubmit, box }: Props) {
+export function Composer({ me, vars, draft, setDraft, mode, setMode, notesOnly, deskAnswers, isOpen, busy, onSubmit, box }: Props) {
   const store = useMemo(() => new CannedAnswers(me), [me.account.id, me.agent.id]);
   const [answers, setAnswers] = useState(() => store.read());
   const [editing, setEditing] = useState(false);
@@ -62,9 +64,9 @@ export function Composer({ me, vars, draft, setDraft, mode, setMode, deskAnswers
   return (
     <div class={`composer-wrap${note ? ' note-mode' : ''}`}>
       <div class="composer-modes" role="group" aria-label="Write">
-        <button type="button" class={`mode${note ? '' : ' on'}`} aria-pressed={!note} onClick={() => setMode('reply')}>Reply</button>
+        {!notesOnly && <button type="button" class={`mode${note ? '' : ' on'}`} aria-pressed={!note} onClick={() => setMode('reply')}>Reply</button>}
         <button type="button" class={`mode${note ? ' on' : ''}`} aria-pressed={note} onClick={() => setMode('note')}>Private note</button>
-        <span class="muted small">{note ? 'Only agents see notes: not the customer, not the bot.' : 'Type / for canned answers.'}</span>
+        <span class="muted small">{note ? 'For agents only: not the customer, not the bot.' : 'Type / for canned answers.'}</span>
         <button type="button" class="btn btn-ghost small" aria-expanded={editing} onClick={() => setEditing(!editing)}>Canned answers…</button>
       </div>
       {editing && <CannedEditor answers={answers} onCancel={() => setEditing(false)} onSave={(list) => { store.write(list); setAnswers(list); setEditing(false); }} />}

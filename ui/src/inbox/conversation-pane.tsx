@@ -118,6 +118,7 @@ export function ConversationPane({ api, me, agents, id, changed, onAction, onBac
   const deskAnswers = isOpen && c.controller === 'desk';
   const holderId = isOpen && s?.agentId && s.agentId !== me.agent.id ? s.agentId : null;
   const holderName = s?.agentName ?? agents.find((a) => a.id === holderId)?.name ?? holderId ?? '';
+  const notesOnly = holderId !== null && replyingOver !== holderId;
   const mayTake = s && (!s.agentId || (s.agentId === me.agent.id && s.status === 'deferred'));
   const flows = me.bots.find((b) => b.id === detail.bot)?.flows ?? [];
   const send = async (text: string, as: ComposerMode) => {
@@ -182,9 +183,8 @@ export function ConversationPane({ api, me, agents, id, changed, onAction, onBac
         </ol>
         {holderId && replyingOver !== holderId && <HeldNotice name={holderName} since={c.heldSince} raced={racedBy === holderId} onReplyAnyway={() => setReplyingOver(holderId)} />}
         {holderId && replyingOver === holderId && <p class="reply-warning" role="note" data-testid="reply-warning">{holderName} holds this conversation: your reply goes to the customer as well, and the conversation stays theirs.</p>}
-        {(!holderId || replyingOver === holderId) && (
-          <Composer me={me} vars={variables(me, detail)} draft={draft} setDraft={setDraft} mode={mode} setMode={setMode} deskAnswers={deskAnswers} isOpen={isOpen} busy={busy} onSubmit={(text, m) => void send(text, m)} box={replyBox} />
-        )}
+        {/* In a conversation another agent holds, a note for them may still be left. */}
+        <Composer me={me} vars={variables(me, detail)} draft={draft} setDraft={setDraft} mode={notesOnly ? 'note' : mode} setMode={setMode} notesOnly={notesOnly} deskAnswers={deskAnswers} isOpen={isOpen} busy={busy} onSubmit={(text, m) => void send(text, m)} box={replyBox} />
       </div>
       <DetailsPanel detail={detail} />
     </section>
