@@ -93,7 +93,7 @@ export function timeline(messages: readonly Message[], events: readonly Conversa
   const items: TimelineItem[] = [
     ...messages.map((m): TimelineItem => ({ kind: 'message', at: m.createdAt, id: m.id, from: m.author.kind, name: m.author.kind === 'agent' ? nameOf(m.author.id) : m.author.id ?? m.author.kind, content: m.content })),
     ...events.filter((e) => NOTED.has(e.type)).map((e): TimelineItem => ({ kind: 'note', at: e.at, seq: e.seq, type: e.type, text: noteText(e, nameOf) })),
-    ...events.filter((e) => e.type === 'note.added').map((e): TimelineItem => ({ kind: 'private', at: e.at, seq: e.seq, agentId: String(e.data.agentId), name: nameOf(e.data.agentId), text: String(e.data.text) })),
+    ...events.filter((e) => e.type === 'note.added').map((e): TimelineItem => ({ kind: 'private', at: e.at, seq: e.seq, agentId: String(e.data.agentId), name: nameOf(e.data.agentId), text: typeof e.data.text === 'string' ? e.data.text : '(erased)' })),
   ];
   return items.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.kind === b.kind ? 0 : a.kind === 'message' ? -1 : b.kind === 'message' ? 1 : 0));
 }

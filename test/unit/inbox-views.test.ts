@@ -19,6 +19,16 @@ describe('the inbox timeline', () => {
       'Bot asked to continue at survey / rating',
     ]);
   });
+
+  it('shows private notes apart, after the message of the same instant, with their author; an erased one says so', () => {
+    const items = timeline(
+      [aMessage({ id: 'm1', createdAt: at(1) })],
+      [anEvent(2, { type: 'note.added', at: at(1), data: { agentId: 'alice', text: 'Reseller' } }), anEvent(3, { type: 'note.added', at: at(2), data: { agentId: 'bob', text: null } })],
+      [anAgent({ id: 'alice', name: 'Alice' })],
+    );
+    expect(items.map((i) => i.kind)).toEqual(['message', 'private', 'private']);
+    expect(items.slice(1)).toMatchObject([{ name: 'Alice', agentId: 'alice', text: 'Reseller' }, { name: 'bob', text: '(erased)' }]);
+  });
 });
 
 describe('inbox cookies', () => {

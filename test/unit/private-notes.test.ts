@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { transition } from '../../src/core/control.js';
+import { erasedEventData } from '../../src/core/erasure.js';
 import { recipients } from '../../src/core/fanout.js';
 import { aConversation, anEnv, BOT, NOW } from './builders.js';
 
@@ -23,5 +24,9 @@ describe('private notes (add_note)', () => {
     const targets = recipients(conv, event).map((r) => `${r.target.kind}:${r.target.id}`);
     expect(targets).toEqual([`component:${conv.desk}`]);
     expect(recipients({ ...conv, desk: null }, event)).toEqual([]);
+  });
+
+  it('loses its text when the customer is erased (core/erasure.ts empties `text`), keeping who wrote it', () => {
+    expect(erasedEventData({ agentId: 'agent-7', text: 'Reseller, see contract 42' })).toEqual({ agentId: 'agent-7', text: null });
   });
 });
