@@ -102,9 +102,26 @@ describe('canned answers and private notes', () => {
     await screenshot(sam.page, 'inbox-private-notes-both');
 
     // The visitor's chat gets Sam's next reply, and the note is not there before it, nor after a reload.
+    // Sam's own canned answer, added in the editor, kept in the browser across a reload.
     await sam.page.getByRole('button', { name: 'Reply', exact: true }).click();
-    await sam.page.getByLabel('Reply').fill('Your refund is on its way.');
-    await sam.page.getByLabel('Reply').press('Enter');
+    await sam.page.getByRole('button', { name: 'Canned answers…' }).click();
+    const editor = sam.page.getByLabel(/Your canned answers/);
+    await editor.fill(`${await editor.inputValue()}\n/refund Your refund is on its way, {{visitor.name}}. {{agent.name}}`);
+    await sam.page.getByRole('button', { name: 'Save' }).click();
+    await sam.page.reload();
+    const box = sam.page.getByLabel('Reply');
+    await visible(box, 'the reply box after a reload');
+    await box.click();
+    await box.pressSequentially('/zzz');
+    await visible(menu.getByText('No canned answer matches'), 'the list saying nothing matches');
+    await box.press('Escape');
+    expect(await menu.count()).toBe(0);
+    await box.fill('');
+    await box.pressSequentially('/ref');
+    await expect.poll(() => menu.getByRole('option').allInnerTexts()).toEqual([expect.stringContaining('/refund')]);
+    await box.press('Enter');
+    expect(await box.inputValue()).toBe(`Your refund is on its way, ${visitor}. Sam`);
+    await box.press('Enter');
     await visible(chat.locator('.bubble.from-agent', { hasText: 'refund is on its way' }), 'the reply after the note at the visitor');
     expect(await chat.getByText('contract 42').count()).toBe(0);
     expect(await chat.getByText('phoned about this').count()).toBe(0);

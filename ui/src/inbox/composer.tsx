@@ -91,7 +91,14 @@ export function Composer({ me, vars, draft, setDraft, mode, setMode, notesOnly, 
           value={draft}
           disabled={disabled}
           rows={2}
-          onInput={(e) => { setDraft(e.currentTarget.value); track(e.currentTarget); setActive(0); }}
+          onInput={(e) => {
+            const el = e.currentTarget;
+            setDraft(el.value);
+            track(el);
+            setActive(0);
+            // Escape holds for the `/word` it closed; once that word is gone, a new `/` opens the list again.
+            if (slashQuery(el.value, el.selectionStart ?? el.value.length)?.start !== dismissed) setDismissed(null);
+          }}
           onClick={(e) => track(e.currentTarget)}
           onKeyUp={(e) => { if (e.key.startsWith('Arrow') && !open) track(e.currentTarget); }}
           onKeyDown={(e) => {
