@@ -84,7 +84,7 @@ export function Composer({ me, vars, draft, setDraft, mode, setMode, notesOnly, 
         <textarea
           ref={box}
           aria-label={note ? 'Private note' : 'Reply'}
-          aria-controls="canned-menu"
+          aria-controls={open ? 'canned-menu' : undefined}
           aria-autocomplete="list"
           aria-activedescendant={open && found.length > 0 ? `canned-${current}` : undefined}
           placeholder={note ? 'Write a note for the agents… (Enter adds it)' : !isOpen ? 'This conversation is closed.' : deskAnswers ? 'Write a reply… (Enter sends, Shift+Enter for a new line, / for canned answers)' : 'The bot is answering. Take over to reply.'}
