@@ -50,5 +50,9 @@ describe.each(['sqlite', 'postgres'] as const)('private notes on %s', (engine) =
     expect(bot.received.map((r) => r.json.type)).not.toContain('note.added');
     expect(channel.received.length).toBeGreaterThan(0);
     expect(JSON.stringify([...bot.received, ...channel.received].map((r) => r.json))).not.toContain('contract 42');
+    // Nor can a bot read it in the event log with the account's key.
+    const log = await s.call('GET', `/v1/conversations/${conv}/events?limit=500`);
+    expect(log.status).toBe(200);
+    expect(JSON.stringify(log.body)).not.toContain('contract 42');
   });
 });

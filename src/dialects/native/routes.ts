@@ -110,7 +110,11 @@ export async function nativeRoutes(app: FastifyInstance, deps: NativeDeps): Prom
 
   api.get('/conversations/:id/events', {
     schema: { tags: ['conversations'], summary: 'The event log after a sequence number (cursor paging)', params: S.ConversationParams, querystring: S.EventsQuery, response: errors },
-  }, async (req) => queries.events(req.accountId, req.params.id, req.query.after ?? 0, req.query.limit ?? 100));
+  }, async (req) => {
+    // Private notes are the agents' (the inbox shows them): bots read this log with the account's key.
+    const page = await queries.events(req.accountId, req.params.id, req.query.after ?? 0, req.query.limit ?? 100);
+    return { ...page, items: page.items.filter((e) => e.type !== 'note.added') };
+  });
 
   api.get('/conversations/:id/messages', {
     schema: { tags: ['conversations'], summary: 'The messages of a conversation, oldest first', params: S.ConversationParams, response: errors },
