@@ -50,6 +50,7 @@ describe('fuzzing the native API (/v1)', () => {
       agentId: ['carol'],
       componentId: ['nope', 'inbox-of-b'],
       deliveryId: [w.b.deliveryId, 'nope'],
+      messageId: [w.b.engageBotContent, 'nope'],
     };
     const body = (method: string, route: string, params: Record<string, string>, schema: Schema): Endpoint => {
       const name = Object.keys(params)[0];
@@ -78,6 +79,7 @@ describe('fuzzing the native API (/v1)', () => {
       body('POST', '/v1/channels/:channelId/emergency', { channelId: 'web' }, S.EmergencyBody),
       body('POST', '/v1/channels/:channelId/activation', { channelId: 'web' }, ActivationBody),
       body('POST', '/v1/components/:componentId/replay', { componentId: 'bot' }, ReplayBody),
+      body('POST', '/v1/messages/:messageId/status', { messageId: w.a.engageBotContent }, S.MessageStatusBody),
       ...[['POST', '/v1/components/:componentId/verify', { componentId: 'bot' }], ['POST', '/v1/deliveries/:deliveryId/replay', { deliveryId: w.a.deliveryId }]].map(([method, route, params]) => ({
         route: `${method as string} ${route as string}`,
         cases: casesFor({ method: method as string, route: route as string, params: params as Record<string, string>, auth, badAuth: badKey, bodies: unparseableBodies() }),
@@ -88,7 +90,7 @@ describe('fuzzing the native API (/v1)', () => {
   };
 
   const ROUTES = ['POST /v1/channels/:channelId/messages', 'POST /v1/conversations/:id/replies', ...['handover', 'takeover', 'handback', 'position', 'reset', 'mutations', 'assign', 'transfer', 'defer', 'close'].map((n) => `POST /v1/conversations/:id/${n}`),
-    'PUT /v1/agents/:agentId/presence', 'POST /v1/emergency', 'POST /v1/channels/:channelId/emergency', 'POST /v1/channels/:channelId/activation', 'POST /v1/components/:componentId/replay', 'POST /v1/components/:componentId/verify', 'POST /v1/deliveries/:deliveryId/replay'];
+    'PUT /v1/agents/:agentId/presence', 'POST /v1/emergency', 'POST /v1/channels/:channelId/emergency', 'POST /v1/channels/:channelId/activation', 'POST /v1/components/:componentId/replay', 'POST /v1/components/:componentId/verify', 'POST /v1/deliveries/:deliveryId/replay', 'POST /v1/messages/:messageId/status'];
   /** Routes that take no body: their only inputs are the path and the query, tested where they are built. */
   const NO_BODY = ['POST /v1/customers/:customer/erase'];
 

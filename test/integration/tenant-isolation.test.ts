@@ -147,6 +147,7 @@ const CASES: Record<string, Case> = {
   'POST /v1/emergency': { own: (x) => [v1(x, 'POST', '/v1/emergency', { on: true }), v1(x, 'POST', '/v1/emergency', { on: false })] },
   'GET /v1/deliveries/:deliveryId': { refused: (x) => [v1(x, 'GET', `/v1/deliveries/${x.b.deliveryId}`)], status: 404, code: 'delivery_not_found', shape: 'baton' },
   'POST /v1/deliveries/:deliveryId/replay': { refused: (x) => [v1(x, 'POST', `/v1/deliveries/${x.b.deliveryId}/replay`)], status: 404, code: 'delivery_not_found', shape: 'baton' },
+  'POST /v1/messages/:messageId/status': { refused: (x) => [v1(x, 'POST', `/v1/messages/${x.b.engageBotContent}/status`, { status: 'read' })], status: 404, code: 'message_not_found', shape: 'baton' },
   'GET /v1/conversations/:id/export': { refused: onEachConversation('GET', '/export'), status: 404, code: 'conversation_not_found', shape: 'baton' },
   // B's customers are not A's: A's key finds none of them, and erases nothing.
   'GET /v1/customers/:customer/export': { refused: (x) => [v1(x, 'GET', `/v1/customers/${encodeURIComponent('b-imi-customer')}/export`)], status: 404, code: 'customer_not_found', shape: 'baton' },

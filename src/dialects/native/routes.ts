@@ -116,6 +116,19 @@ export async function nativeRoutes(app: FastifyInstance, deps: NativeDeps): Prom
     return { ...page, items: page.items.filter((e) => e.type !== 'note.added') };
   });
 
+  api.post('/messages/:messageId/status', {
+    schema: { tags: ['messages'], summary: 'A channel\'s receipt for a message sent to the customer: delivered, read or failed', description: 'The component that sent the message receives it as message.status (IMI bots as Message Delivery / Read / Failed), as it happens.', params: S.MessageParams, headers: S.IdempotencyHeader, body: S.MessageStatusBody, response: errors },
+  }, async (req, reply) => {
+    const message = await queries.message(req.accountId, req.params.messageId);
+    if (message.author.kind === 'customer') throw new BatonError('invalid_transition', `Message ${message.id} is the customer's; receipts are for messages sent to the customer.`);
+    const conv = await queries.conversation(req.accountId, message.conversationId);
+    // An agent's message was sent through the desk: its receipt goes there.
+    const componentId = message.author.kind === 'agent' ? conv.desk : message.author.id;
+    if (!componentId) throw new BatonError('invalid_transition', `Message ${message.id} has no component to tell.`);
+    const outcome = await router.command(req.accountId, conv.id, { type: 'message_status', messageId: message.id, componentId, status: req.body.status, ...(req.body.description ? { description: req.body.description } : {}) }, idempotencyOf(req), { actor: req.actor });
+    return answer(reply, queries, req.accountId, outcome);
+  });
+
   api.get('/conversations/:id/messages', {
     schema: { tags: ['conversations'], summary: 'The messages of a conversation, oldest first', params: S.ConversationParams, response: errors },
   }, async (req) => ({ items: await queries.messages(req.accountId, req.params.id) }));

@@ -73,6 +73,11 @@ export const PresenceBody = Type.Object({ presence: Type.Union([Type.Literal('on
 export const EmergencyBody = Type.Object({ on: Type.Boolean() }, { additionalProperties: false });
 
 export const ConversationParams = Type.Object({ id: Id });
+export const MessageParams = Type.Object({ messageId: Id });
+export const MessageStatusBody = Type.Object({
+  status: Type.Union([Type.Literal('delivered'), Type.Literal('read'), Type.Literal('failed')], { description: 'what became of the message on the channel' }),
+  description: Type.Optional(Type.String({ maxLength: 1000, description: 'why it failed, in the channel\'s words' })),
+}, { additionalProperties: false });
 export const ChannelParams = Type.Object({ channelId: Id });
 export const AgentParams = Type.Object({ agentId: Id });
 
