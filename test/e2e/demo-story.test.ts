@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Browser, FrameLocator, Page } from 'playwright-core';
-import { batonHome, type BatonHome, type ChildBaton } from '../helpers/child-baton.js';
-import { launchBrowser, logIn, newPage, screenshot, visible } from './browser.js';
+import type { ChildBaton } from '../helpers/child-baton.js';
+import { logIn, newPage, screenshot, visible } from './browser.js';
+import { withBatonAndBrowser } from './baton-and-browser.js';
 
 /**
  * The first meeting with Baton, as a new user has it after `npm start` with no configuration:
@@ -9,19 +10,11 @@ import { launchBrowser, logIn, newPage, screenshot, visible } from './browser.js
  * `baton start` process running the demo account.
  */
 describe('the demo, in a browser: a visitor on the chat page and an agent in the inbox', () => {
-  let home: BatonHome;
   let baton: ChildBaton;
   let browser: Browser;
-
-  beforeAll(async () => {
-    home = batonHome('sqlite', null);
-    baton = await home.start();
-    browser = await launchBrowser();
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await home?.dispose();
+  withBatonAndBrowser(null, (b, br) => {
+    baton = b;
+    browser = br;
   });
 
   const chatOf = (page: Page): FrameLocator => page.frameLocator('iframe[data-baton-chat]');

@@ -1,8 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Browser, Page, Response } from 'playwright-core';
-import { batonHome, type BatonHome, type ChildBaton } from '../helpers/child-baton.js';
-import { launchBrowser, newPage, screenshot, visible } from './browser.js';
+import type { ChildBaton } from '../helpers/child-baton.js';
+import { newPage, screenshot, visible } from './browser.js';
 import { ALEX, customerWrites, SAM, signIn, TWO_AGENT_DESK } from './two-agent-desk.js';
+import { withBatonAndBrowser } from './baton-and-browser.js';
 
 /** The number under a queue tab. */
 const tabCount = (page: Page, tab: string): Promise<string> => page.getByRole('tab', { name: new RegExp(tab) }).locator('.count').innerText();
@@ -16,19 +17,11 @@ const takeAnswer = (page: Page): Promise<Response> => page.waitForResponse((r) =
  * takes a click and shows a warning; reassigning takes it on purpose, and the first agent is told.
  */
 describe('two agents and one conversation', () => {
-  let home: BatonHome;
   let baton: ChildBaton;
   let browser: Browser;
-
-  beforeAll(async () => {
-    home = batonHome('sqlite', TWO_AGENT_DESK);
-    baton = await home.start();
-    browser = await launchBrowser();
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await home?.dispose();
+  withBatonAndBrowser(TWO_AGENT_DESK, (b, br) => {
+    baton = b;
+    browser = br;
   });
 
   it('one take wins, the other is told who took it; reply anyway warns; reassign moves it on purpose', async () => {

@@ -1,8 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { batonHome, type BatonHome, type ChildBaton } from '../helpers/child-baton.js';
-import { newPage, launchBrowser, screenshot, visible } from './browser.js';
+import type { ChildBaton } from '../helpers/child-baton.js';
+import { newPage, screenshot, visible } from './browser.js';
 import { customerWrites, SAM, signIn, TWO_AGENT_DESK } from './two-agent-desk.js';
+import { withBatonAndBrowser } from './baton-and-browser.js';
 
 interface Heard {
   notes: { title: string; body: string }[];
@@ -48,19 +49,11 @@ const heard = (page: Page): Promise<Heard> => page.evaluate(() => {
  * messages in their own conversations (never for the one they are looking at).
  */
 describe('the inbox draws the agent to what waits for them', () => {
-  let home: BatonHome;
   let baton: ChildBaton;
   let browser: Browser;
-
-  beforeAll(async () => {
-    home = batonHome('sqlite', TWO_AGENT_DESK);
-    baton = await home.start();
-    browser = await launchBrowser();
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await home?.dispose();
+  withBatonAndBrowser(TWO_AGENT_DESK, (b, br) => {
+    baton = b;
+    browser = br;
   });
 
   it('previews, counts unread, highlights who waits, titles the tab, and notifies once turned on', async () => {

@@ -1,8 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Browser, FrameLocator, Page } from 'playwright-core';
-import { batonHome, type BatonHome, type ChildBaton } from '../helpers/child-baton.js';
-import { launchBrowser, newPage, screenshot, visible } from './browser.js';
+import type { ChildBaton } from '../helpers/child-baton.js';
+import { newPage, screenshot, visible } from './browser.js';
 import { ALEX, SAM, signIn } from './two-agent-desk.js';
+import { withBatonAndBrowser } from './baton-and-browser.js';
 
 /** One account whose web chat goes straight to the humans' queue, with two agents. */
 const WEB_DESK = {
@@ -26,19 +27,11 @@ const chatOf = (page: Page): FrameLocator => page.frameLocator('iframe[data-bato
  * who does not hold the conversation has no reply box but may leave a note, which the holder sees live.
  */
 describe('canned answers and private notes', () => {
-  let home: BatonHome;
   let baton: ChildBaton;
   let browser: Browser;
-
-  beforeAll(async () => {
-    home = batonHome('sqlite', WEB_DESK);
-    baton = await home.start();
-    browser = await launchBrowser();
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await home?.dispose();
+  withBatonAndBrowser(WEB_DESK, (b, br) => {
+    baton = b;
+    browser = br;
   });
 
   it('inserts a canned answer with its variables; a note reaches the other agent and not the visitor', async () => {
