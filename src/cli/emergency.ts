@@ -1,7 +1,7 @@
 import type { RuntimeConfig } from '../app.js';
 import { systemClock } from '../core/clock.js';
 import { Router } from '../core/router.js';
-import { openStore } from '../store/open-store.js';
+import { onMigratedStore } from './migrated-store.js';
 
 export interface EmergencyArgs {
   on: boolean;
@@ -17,13 +17,7 @@ export interface EmergencyArgs {
  * running Baton picks up the deliveries it causes at its next poll.
  */
 export async function emergency(cfg: RuntimeConfig, args: EmergencyArgs): Promise<number> {
-  const store = openStore({ databaseUrl: cfg.databaseUrl, dataDir: cfg.dataDir, ...(cfg.databaseSchema ? { schema: cfg.databaseSchema } : {}) });
-  try {
-    const pending = await store.pendingMigrations();
-    if (pending.length > 0) {
-      console.error(`The store has ${pending.length} pending migration(s): run \`baton migrate\` first.`);
-      return 1;
-    }
+  return onMigratedStore(cfg, async (store) => {
     const router = new Router(store, systemClock);
     const state = args.on ? 'on' : 'off';
     if (args.source) {
@@ -35,7 +29,5 @@ export async function emergency(cfg: RuntimeConfig, args: EmergencyArgs): Promis
     console.log(`account ${args.account}: emergency handover ${state}; ${result.conversations} conversation(s) moved.`);
     for (const f of result.failed) console.log(`  not moved: ${f.id}: ${f.reason}`);
     return 0;
-  } finally {
-    await store.close();
-  }
+  });
 }

@@ -1,7 +1,7 @@
 import type { RuntimeConfig } from '../app.js';
 import { systemClock } from '../core/clock.js';
 import { CustomerData } from '../core/customer-data.js';
-import { openStore } from '../store/open-store.js';
+import { onMigratedStore } from './migrated-store.js';
 
 export interface EraseArgs {
   account: string;
@@ -17,19 +17,11 @@ export interface EraseArgs {
  * The audit log names `cli` as the actor.
  */
 export async function erase(cfg: RuntimeConfig, args: EraseArgs): Promise<number> {
-  const store = openStore({ databaseUrl: cfg.databaseUrl, dataDir: cfg.dataDir, ...(cfg.databaseSchema ? { schema: cfg.databaseSchema } : {}) });
-  try {
-    const pending = await store.pendingMigrations();
-    if (pending.length > 0) {
-      console.error(`The store has ${pending.length} pending migration(s): run \`baton migrate\` first.`);
-      return 1;
-    }
+  return onMigratedStore(cfg, async (store) => {
     const result = await new CustomerData(store, systemClock).erase(args.account, { customer: args.customer, ...(args.channel ? { channel: args.channel } : {}) }, 'cli');
     const total = (k: 'messages' | 'events' | 'deliveries') => result.conversations.reduce((n, c) => n + c[k], 0);
     console.log(`account ${args.account}, customer ${args.customer}${args.channel ? ` on channel ${args.channel}` : ''}: ${result.conversations.length} conversation(s); emptied ${total('messages')} message(s), ${total('events')} event(s), ${total('deliveries')} delivery(ies).`);
     for (const c of result.conversations) console.log(`  ${c.id}: ${c.messages} message(s), ${c.events} event(s), ${c.deliveries} delivery(ies)`);
     return 0;
-  } finally {
-    await store.close();
-  }
+  });
 }
