@@ -41,7 +41,9 @@ export async function visible(locator: Locator, what: string, timeout = 15_000):
   try {
     await locator.first().waitFor({ state: 'visible', timeout });
   } catch {
-    throw new Error(`not visible within ${timeout} ms: ${what}`);
+    // What the page showed instead says more than the wait that ran out.
+    const shown = await locator.page().locator('body').innerText({ timeout: 1_000 }).catch(() => '(the page did not answer)');
+    throw new Error(`not visible within ${timeout} ms: ${what}\nthe page showed:\n${shown.slice(0, 800)}`);
   }
 }
 

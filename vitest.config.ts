@@ -1,0 +1,15 @@
+import { configDefaults, defineConfig } from 'vitest/config';
+
+/**
+ * Two groups, one after the other. The browser tests wait on what a page shows, with timeouts
+ * made for a machine that is not also running the chaos loop and a dozen child processes: on a
+ * shared 2-core machine they start once the rest has finished, two files at a time.
+ */
+export default defineConfig({
+  test: {
+    projects: [
+      { extends: true, test: { name: 'server', exclude: [...configDefaults.exclude, 'test/e2e/**'], sequence: { groupOrder: 0 } } },
+      { extends: true, test: { name: 'browser', include: ['test/e2e/**/*.test.ts'], maxWorkers: 2, sequence: { groupOrder: 1 } } },
+    ],
+  },
+});
