@@ -63,3 +63,12 @@ export function subscribed(account: Account, r: Recipient, type: string): boolea
   const patterns = account.subscriptions?.[r.target.id];
   return patterns === undefined || patterns.some((p) => matchesEventPattern(p, type));
 }
+
+/**
+ * Whether a `message.status` for a message `componentId` sent would reach anyone: only its author
+ * hears it, and only if it subscribes. When it would not, the dispatcher records no event for
+ * Baton's own delivered/failed report, so a bot that ignores receipts costs nothing for them.
+ */
+export function statusHeard(account: Account, componentId: string): boolean {
+  return subscribed(account, { target: { kind: 'component', id: componentId }, forReply: false }, 'message.status');
+}

@@ -25,12 +25,15 @@ export class Queries {
    */
   private readonly keys = new RecentLookups<string>(CREDENTIALS_TTL_MS);
   private readonly tokens = new RecentLookups<InboundToken>(CREDENTIALS_TTL_MS);
+  /** Channels found switched on lately, for checks a command makes again (`activeChannelAhead`). */
+  private readonly activeChannels = new RecentLookups<Channel>(CREDENTIALS_TTL_MS);
 
   constructor(private readonly store: StoreReads) {}
 
   forgetCredentials(): void {
     this.keys.clear();
     this.tokens.clear();
+    this.activeChannels.clear();
   }
 
   async account(accountId: string): Promise<Account> {
@@ -101,6 +104,19 @@ export class Queries {
   /** Resolves a dialect webhook token to its account and owner; unknown tokens are not found. */
   inboundToken(tokenHash: string): Promise<InboundToken | undefined> {
     return this.tokens.get(tokenHash, (k) => this.store.findInboundToken(k));
+  }
+
+  /**
+   * The channel, if it is switched on, as it was within the last second: for an early answer
+   * before a request's body is read (Omnichannel's "no active channel"), where the command that
+   * follows checks the channel again in its transaction. Only switched-on channels are kept, so a
+   * channel switched on is seen at once and one switched off is refused by the command.
+   */
+  activeChannelAhead(accountId: string, id: string): Promise<Channel | undefined> {
+    return this.activeChannels.get(`${accountId}\u0000${id}`, async () => {
+      const c = await this.store.getChannel(accountId, id);
+      return c?.active ? c : undefined;
+    });
   }
 
   /** The conversation a bot session id (IMI Conversationid) belongs to, in this account. */

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
+import { statusHeard } from '../core/fanout.js';
 import { newId } from '../core/ids.js';
 import type { RetryPolicy } from '../core/model.js';
 import type { DeliveryDraft, DeliveryIntake, DeliveryLease } from '../core/ports.js';
@@ -221,7 +222,7 @@ export class OutboxDispatcher implements DeliveryIntake {
     if (!this.onMessageOutcome || ctx.target.kind !== 'channel' || ctx.event.type !== 'message.sent' || !isFinal(outcome)) return;
     const messageId = ctx.event.data.messageId;
     const componentId = ctx.event.data.componentId;
-    if (typeof messageId !== 'string' || typeof componentId !== 'string') return;
+    if (typeof messageId !== 'string' || typeof componentId !== 'string' || !statusHeard(ctx.account, componentId)) return;
     const failed = outcome.kind === 'failed';
     await this.onMessageOutcome({
       accountId: ctx.account.id,

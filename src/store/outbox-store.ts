@@ -18,6 +18,8 @@ interface Delivered {
   attempt: AttemptRecord | null;
   at: string;
   attemptNo: number;
+  /** The renewed lease when the cursor has more queued and keeps its claim. */
+  leaseUntil: string;
 }
 
 function cursorId(c: Pick<Cursor, 'account_id' | 'target_kind' | 'target_id' | 'conversation_id'>): string {
@@ -27,6 +29,11 @@ function cursorId(c: Pick<Cursor, 'account_id' | 'target_kind' | 'target_id' | '
 
 function cursorKey(c: Cursor) {
   return (eb: ExpressionBuilder<Database, 'delivery_cursors'>) => eb.and([eb('account_id', '=', c.account_id), eb('target_kind', '=', c.target_kind), eb('target_id', '=', c.target_id), eb('conversation_id', '=', c.conversation_id)]);
+}
+
+/** A cursor's key as named parameters of a compiled statement. */
+function cursorParams(c: Cursor): Record<string, unknown> {
+  return { account_id: c.account_id, target_kind: c.target_kind, target_id: c.target_id, conversation_id: c.conversation_id };
 }
 
 /** A cursor key made of slots, for statements compiled once (store/statement-book.ts). */
@@ -175,7 +182,7 @@ export class OutboxStore implements OutboxPort, OutboxGauges {
     const at = now.toISOString();
     // The common case, a delivery that was the last one written for its cursor, is settled with
     // the others of its batch (settleDelivered); the rest, or that case when the cursor moved on, here.
-    const fast = outcome.kind === 'delivered' && c.head_seq !== null ? { c, claimId, deliveryId, attempt: outcome.attempt, at, attemptNo } : undefined;
+    const fast = outcome.kind === 'delivered' && c.head_seq !== null ? { c, claimId, deliveryId, attempt: outcome.attempt, at, attemptNo, leaseUntil } : undefined;
     return this.outcomes.run(async (trx) => {
       const { rows: [cur] } = await this.book.run(trx, 'cursors.lock', c, (v) => {
         const q = trx.selectFrom('delivery_cursors').select(['claim_id', 'head_seq']).where(cursorKey(slotted(v)));
@@ -186,7 +193,7 @@ export class OutboxStore implements OutboxPort, OutboxGauges {
       if (!delivery) throw new Error(`delivery ${deliveryId} is gone`);
       const attempts = delivery.attempts + (outcome.attempt ? 1 : 0);
       if (outcome.kind === 'delivered') {
-        await this.recordDelivered(trx, [{ c, claimId, deliveryId, attempt: outcome.attempt, at, attemptNo: attempts }]);
+        await this.recordDelivered(trx, [{ c, claimId, deliveryId, attempt: outcome.attempt, at, attemptNo: attempts, leaseUntil }]);
         return this.advance(trx, c, resumeAfter(delivery.seq, cur.head_seq), claimId, leaseUntil);
       }
       if (outcome.attempt) {
@@ -231,9 +238,11 @@ export class OutboxStore implements OutboxPort, OutboxGauges {
   }
 
   /**
-   * Delivered deliveries whose cursor has nothing more queued: one update leaves all their cursors
-   * idle (each only if its claim still holds it and nothing was written after it), then one
-   * update marks them delivered and one insert keeps their attempts. No look for a next delivery.
+   * Delivered deliveries, settled for the whole batch. Cursors with nothing more queued are left
+   * idle by one update (each only if its claim still holds it and nothing was written after it);
+   * the others move their head to the next pending delivery and keep their claim, one statement
+   * each. Then one update marks them all delivered and one insert keeps their attempts. A cursor
+   * whose claim was lost or whose head a replay moved goes the long way (`finish`).
    */
   private async settleDelivered(trx: Transaction<Database>, items: Delivered[]): Promise<(FinishResult | null)[]> {
     const keys = items.map(({ c, claimId }) => ({ account_id: c.account_id, target_kind: c.target_kind, target_id: c.target_id, conversation_id: c.conversation_id, claim_id: claimId, head_seq: c.head_seq }));
@@ -243,11 +252,39 @@ export class OutboxStore implements OutboxPort, OutboxGauges {
         return eb.and([eb('account_id', '=', k.account_id), eb('target_kind', '=', k.target_kind), eb('target_id', '=', k.target_id), eb('conversation_id', '=', k.conversation_id), eb('claim_id', '=', k.claim_id), eb('head_seq', '=', k.head_seq), eb('tail_seq', '=', k.head_seq)]);
       })))
       .returning(['account_id', 'target_kind', 'target_id', 'conversation_id']));
-    if (idled.length === 0) return items.map(() => null);
     const idle = new Set(idled.map((r) => cursorId(r)));
-    const done = items.filter((d) => idle.has(cursorId(d.c)));
-    await this.recordDelivered(trx, done);
-    return items.map((d) => (idle.has(cursorId(d.c)) ? { holds: false, more: false } : null));
+    const results: (FinishResult | null)[] = items.map((d) => (idle.has(cursorId(d.c)) ? { holds: false, more: false } : null));
+    for (const [i, d] of items.entries()) {
+      if (results[i] !== null) continue;
+      const next = await this.advanceDelivered(trx, d);
+      if (next === null) continue;
+      d.c.head_seq = next;
+      results[i] = { holds: true, more: true };
+    }
+    const done = items.filter((_, i) => results[i] !== null);
+    if (done.length > 0) await this.recordDelivered(trx, done);
+    return results;
+  }
+
+  /**
+   * Moves a delivered cursor's head to its next pending delivery, renewing the claim, in one
+   * statement; null when the claim no longer holds, a replay moved the head, or nothing is pending.
+   */
+  private async advanceDelivered(trx: Transaction<Database>, d: Delivered): Promise<number | null> {
+    const params = { ...cursorParams(d.c), claimId: d.claimId, seq: d.c.head_seq, leaseUntil: d.leaseUntil, pending: DELIVERY.pending };
+    const { rows: [moved] } = await this.book.run(trx, 'cursors.advanceDelivered', params, (v) => {
+      // Pending deliveries after the head, of the cursor being updated.
+      const pendingAfter = (eb: ExpressionBuilder<Database, 'delivery_cursors'>) => eb.selectFrom('deliveries')
+        .whereRef('deliveries.account_id', '=', 'delivery_cursors.account_id').whereRef('deliveries.target_kind', '=', 'delivery_cursors.target_kind')
+        .whereRef('deliveries.target_id', '=', 'delivery_cursors.target_id').whereRef('deliveries.conversation_id', '=', 'delivery_cursors.conversation_id')
+        .where('deliveries.seq', '>', v('seq')).where('deliveries.state', '=', v('pending'));
+      return trx.updateTable('delivery_cursors')
+        .set((eb) => ({ head_seq: pendingAfter(eb).select((e) => e.fn.min('deliveries.seq').as('seq')), due_at: v('leaseUntil'), claim_id: v('claimId') }))
+        .where(cursorKey(slotted(v))).where('claim_id', '=', v('claimId')).where('head_seq', '=', v('seq'))
+        .where((eb) => eb.exists(pendingAfter(eb).select('deliveries.seq')))
+        .returning('head_seq');
+    });
+    return moved?.head_seq ?? null;
   }
 
   /** The deliveries are done: their attempts are kept, and their recipients' runs of failures end. */

@@ -51,7 +51,8 @@ describe.each(['sqlite', 'postgres'] as const)('event subscriptions on %s', (eng
     // Delivery receipts come from the channel's answer, after the reply went out.
     await s.baton.dispatcher.drain();
     const written = await s.baton.store.kysely.selectFrom('deliveries').select(['event_type', 'target_id']).where('target_id', '=', 'bot').orderBy('seq').execute();
-    return { bot: bot.received.map((r) => r.json.type as string), desk: desk.received.map((r) => r.json.type as string), channel: channel.received.map((r) => r.json.type as string), written: written.map((w) => w.event_type) };
+    const log = await s.baton.store.kysely.selectFrom('events').select('type').where('conversation_id', '=', conv).orderBy('seq').execute();
+    return { bot: bot.received.map((r) => r.json.type as string), desk: desk.received.map((r) => r.json.type as string), channel: channel.received.map((r) => r.json.type as string), written: written.map((w) => w.event_type), log: log.map((e) => e.type) };
   }
 
   it('sends a component only the event types it names, and writes nothing it did not ask for', async () => {
@@ -62,11 +63,15 @@ describe.each(['sqlite', 'postgres'] as const)('event subscriptions on %s', (eng
     expect(got.desk).toContain('message.received');
     expect(got.desk).toContain('handover');
     expect(got.channel).toEqual(['message.sent']);
+    // The bot's answer reached the channel, but the bot does not hear receipts: none is recorded.
+    expect(got.log).toContain('message.sent');
+    expect(got.log).not.toContain('message.status');
   });
 
   it('takes families (conversation.*) and, without events:, sends every event as before', async () => {
     const family = await run(['conversation.*', 'message.*']);
     expect(family.bot).toEqual(['conversation.opened', 'message.received', 'message.status']);
+    expect(family.log).toContain('message.status');
     await s!.close();
     s = undefined;
     const all = await run();

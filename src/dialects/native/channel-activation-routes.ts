@@ -35,6 +35,8 @@ export async function channelActivationRoutes(app: FastifyInstance, deps: { rout
     },
   }, async (req) => {
     await deps.router.setChannelActive(req.accountId, req.params.channelId, req.body.active, req.actor);
+    // This process answers the channel's next request as switched off at once, not within a second.
+    if (!req.body.active) deps.queries.forgetCredentials();
     const reachability = req.body.active ? await deps.checker.check(await deps.queries.channel(req.accountId, req.params.channelId)) : null;
     const channel = await deps.queries.channel(req.accountId, req.params.channelId);
     const base = `${req.protocol}://${req.host}`;
