@@ -45,8 +45,11 @@ export interface DeliveryLease {
  * before writing and hands it what the lease took after commit.
  */
 export interface DeliveryIntake {
-  /** A lease for the deliveries of one transaction, or null when this process has no room to send soon. */
-  lease(): DeliveryLease | null;
+  /**
+   * A lease for the deliveries of one transaction, or null when this process has no room to send
+   * soon. `urgent`: the transaction writes a delivery a person waits for, which gets room longer.
+   */
+  lease(urgent?: boolean): DeliveryLease | null;
   /** After commit: the deliveries whose cursors the lease took, each its cursor's head. */
   accept(leased: DeliveryDraft[], lease: DeliveryLease): void;
   /** After commit: deliveries were written that some dispatcher must claim (no lease, or behind a busy cursor). */

@@ -533,6 +533,8 @@ export class Router {
       }
     }
     if (deliveries.length === 0) return events;
+    // A dispatcher too busy for routine work still takes what a person waits for.
+    if (scope && !scope.lease && deliveries.some((d) => d.urgent)) scope.lease = this.intake.lease(true);
     const leased = await tx.insertDeliveries(deliveries, scope?.lease ?? null);
     if (scope) {
       scope.leased.push(...leased);

@@ -94,9 +94,13 @@ export class OutboxDispatcher implements DeliveryIntake {
    * cursors a transaction starts, so they need no claim; one without room (or not running, as in
    * tests that drive it by hand) leaves them to claims.
    */
-  lease(): DeliveryLease | null {
+  lease(urgent = false): DeliveryLease | null {
     if (!this.running) return null;
-    if (this.inFlight.size + this.urgent.length + this.routine.length >= 4 * this.opts.batch) return null;
+    // What waits in memory is bounded; past the bound, deliveries wait in the store for a claim.
+    // Urgent ones have a bound of their own, so a backlog of routine work does not send a
+    // person's message the long way.
+    const waiting = urgent ? this.urgent.length : this.inFlight.size + this.urgent.length + this.routine.length;
+    if (waiting >= 4 * this.opts.batch) return null;
     return { claimId: newId(), until: this.leaseEnd() };
   }
 
@@ -144,6 +148,8 @@ export class OutboxDispatcher implements DeliveryIntake {
     this.outbox.cacheFor(RECIPIENT_CACHE_MS);
     this.loop = (async () => {
       while (this.running) {
+        // Leased deliveries (people's messages first) take free slots before claims do.
+        this.startLeased();
         const room = this.opts.batch - this.inFlight.size;
         if (room > 0) {
           this.woken = false;
@@ -154,6 +160,10 @@ export class OutboxDispatcher implements DeliveryIntake {
               this.inFlight.add(w);
               void w.finally(() => {
                 this.inFlight.delete(w);
+                // A slot a claimed cursor frees goes to waiting leased deliveries first: otherwise
+                // claims of a backlog would take every slot, and a customer's message leased at
+                // commit would wait until its lease ran out.
+                this.startLeased();
                 this.onRoom?.();
               });
             }
