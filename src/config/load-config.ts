@@ -10,6 +10,7 @@ import { BOT_FAILOVER_AFTER_MS, defaultRetryPolicy } from '../delivery/retry-pol
 import { withImiChannelNames } from '../dialects/imi/imi-channel-names.js';
 import { imiComponentProblems } from '../dialects/imi/imi-config.js';
 import { type AccountConfig, type BatonConfig, BatonConfigSchema } from './config-schema.js';
+import { retentionPolicy, retentionProblems } from './retention-config.js';
 
 export interface AccountSetup {
   account: Account;
@@ -26,6 +27,7 @@ export interface NormalizedConfig {
 }
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const THREAD_INCLUSION_DELAY_MS = 30 * 60_000;
 
 export function parseDuration(value: number | string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
@@ -124,6 +126,7 @@ function referenceProblems(cfg: BatonConfig): string[] {
       });
       if (c.dialect === 'imi') for (const p of imiComponentProblems(c)) out.push(`${at}.components[${ci}].${p}`);
     });
+    out.push(...retentionProblems(a.retention, parseDuration(a.threadInclusionDelay, THREAD_INCLUSION_DELAY_MS), `${at}.retention`));
     if (a.defaultDesk && components.get(a.defaultDesk) !== 'desk') out.push(`${at}.defaultDesk: "${a.defaultDesk}" is not a desk component of this account`);
     (a.channels ?? []).forEach((c, ci) => {
       const refused = c.outboundUrl ? urlRefusal(c.outboundUrl, ANY_PRIVATE) : null;
@@ -164,7 +167,7 @@ function normalizeAccount(a: AccountConfig): AccountSetup {
     id: a.id,
     name: a.name ?? a.id,
     reopenPolicy: a.reopenPolicy ?? 'agent-first',
-    threadInclusionDelayMs: parseDuration(a.threadInclusionDelay, 30 * 60_000),
+    threadInclusionDelayMs: parseDuration(a.threadInclusionDelay, THREAD_INCLUSION_DELAY_MS),
     availability: { policy: a.availability?.policy ?? 'queue', waitMs: parseDuration(a.availability?.wait, 0) },
     defaultDesk: a.defaultDesk ?? (desks.length === 1 ? desks[0]!.id : null),
     teams: (a.teams ?? []).map((t) => ({ id: t.id, values: t.values ?? [t.id] })),
@@ -172,6 +175,7 @@ function normalizeAccount(a: AccountConfig): AccountSetup {
     emergency: false,
   };
   if (a.botFailover) account.botFailover = { ...(a.botFailover.policy ? { policy: a.botFailover.policy } : {}), afterMs: parseDuration(a.botFailover.after, BOT_FAILOVER_AFTER_MS) };
+  if (a.retention) account.retention = retentionPolicy(a.retention);
   const subscriptions = Object.fromEntries((a.components ?? []).filter((c) => c.events !== undefined).map((c) => [c.id, c.events!]));
   if (Object.keys(subscriptions).length > 0) account.subscriptions = subscriptions;
   const channels: Channel[] = (a.channels ?? []).map((c) => ({

@@ -8,15 +8,20 @@ import { SqlCounters } from '../sql-counters.js';
 import { StatementBook } from '../statement-book.js';
 import type { Database } from '../schema.js';
 
+/** How hard a commit waits for the disk (README "Storage"). */
+export type SqliteSync = 'normal' | 'full';
+
 /**
  * The embedded default: one SQLite file in WAL mode. One process writes; Kysely's single
  * connection serialises transactions, which is what makes the per-conversation sequence safe here.
+ * `normal` syncs the log at checkpoints only: a power cut can lose the last commits, never
+ * corrupt the file; `full` syncs at every commit.
  */
-export function openSqliteStore(file: string): KyselyStore {
+export function openSqliteStore(file: string, opts: { sync?: SqliteSync } = {}): KyselyStore {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const db = new SqliteDatabase(file);
   db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
+  db.pragma(opts.sync === 'full' ? 'synchronous = FULL' : 'synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
   // A larger page cache and memory-mapped reads keep hot index pages out of the read path.
