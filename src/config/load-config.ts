@@ -27,7 +27,6 @@ export interface NormalizedConfig {
 }
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-const THREAD_INCLUSION_DELAY_MS = 30 * 60_000;
 
 export function parseDuration(value: number | string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
@@ -126,7 +125,7 @@ function referenceProblems(cfg: BatonConfig): string[] {
       });
       if (c.dialect === 'imi') for (const p of imiComponentProblems(c)) out.push(`${at}.components[${ci}].${p}`);
     });
-    out.push(...retentionProblems(a.retention, parseDuration(a.threadInclusionDelay, THREAD_INCLUSION_DELAY_MS), `${at}.retention`));
+    out.push(...retentionProblems(a.retention, `${at}.retention`));
     if (a.defaultDesk && components.get(a.defaultDesk) !== 'desk') out.push(`${at}.defaultDesk: "${a.defaultDesk}" is not a desk component of this account`);
     (a.channels ?? []).forEach((c, ci) => {
       const refused = c.outboundUrl ? urlRefusal(c.outboundUrl, ANY_PRIVATE) : null;
@@ -167,7 +166,7 @@ function normalizeAccount(a: AccountConfig): AccountSetup {
     id: a.id,
     name: a.name ?? a.id,
     reopenPolicy: a.reopenPolicy ?? 'agent-first',
-    threadInclusionDelayMs: parseDuration(a.threadInclusionDelay, THREAD_INCLUSION_DELAY_MS),
+    threadInclusionDelayMs: parseDuration(a.threadInclusionDelay, 30 * 60_000),
     availability: { policy: a.availability?.policy ?? 'queue', waitMs: parseDuration(a.availability?.wait, 0) },
     defaultDesk: a.defaultDesk ?? (desks.length === 1 ? desks[0]!.id : null),
     teams: (a.teams ?? []).map((t) => ({ id: t.id, values: t.values ?? [t.id] })),

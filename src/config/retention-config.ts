@@ -1,4 +1,4 @@
-import { type RetentionPolicy, DEFAULT_RETENTION, formatPeriod, parsePeriod } from '../core/retention.js';
+import { type RetentionPolicy, DEFAULT_RETENTION, parsePeriod } from '../core/retention.js';
 import type { RetentionConfig } from './config-schema.js';
 
 const KEYS = { closedConversations: 'closedConversationsMs', deliveries: 'deliveriesMs', idempotencyKeys: 'idempotencyKeysMs', audit: 'auditMs' } as const satisfies Record<keyof RetentionConfig, keyof RetentionPolicy>;
@@ -13,18 +13,13 @@ export function retentionPolicy(cfg: RetentionConfig | undefined): RetentionPoli
   return out;
 }
 
-/** Periods that are not periods, and one that would delete a conversation its customer may still reopen. */
-export function retentionProblems(cfg: RetentionConfig | undefined, threadInclusionDelayMs: number, at: string): string[] {
+/** Periods that are not periods, each named by its path. */
+export function retentionProblems(cfg: RetentionConfig | undefined, at: string): string[] {
   if (!cfg) return [];
   const out: string[] = [];
   for (const key of Object.keys(KEYS) as (keyof RetentionConfig)[]) {
     const text = cfg[key];
     if (text !== undefined && parsePeriod(text) === undefined) out.push(`${at}.${key}: "${text}" is not a period; write a whole number of minutes, hours or days (30m, 12h, 90d), or keep`);
-  }
-  const closed = cfg.closedConversations === undefined ? undefined : parsePeriod(cfg.closedConversations);
-  // A customer message within the inclusion delay reopens the closed conversation (DESIGN.md section 3): it must still be there.
-  if (typeof closed === 'number' && closed < threadInclusionDelayMs) {
-    out.push(`${at}.closedConversations: ${cfg.closedConversations} is shorter than the thread inclusion delay (${formatPeriod(threadInclusionDelayMs)}), within which a customer message reopens a closed conversation`);
   }
   return out;
 }

@@ -55,7 +55,7 @@ export class KyselyRetention implements RetentionStore {
       let q = trx.selectFrom('conversations').select(['id', 'last_seq', 'updated_at'])
         .where('account_id', '=', accountId).where('status', '=', 'closed').where('updated_at', '<', before);
       if (after) q = q.where((eb) => eb.or([eb('updated_at', '>', after.updatedAt), eb.and([eb('updated_at', '=', after.updatedAt), eb('id', '>', after.id)])]));
-      const candidates = await this.locked(q.orderBy('updated_at').orderBy('id').limit(CANDIDATES)).execute();
+      const candidates = await this.locked(q.orderBy('updated_at').orderBy('id').limit(Math.min(CANDIDATES, budget))).execute();
       if (candidates.length === 0) return { deleted: {}, last: null };
       const recipients = await recipientsOf(trx, accountId);
       const waiting = await waitingConversations(trx, accountId, recipients, candidates.map((c) => c.id));
