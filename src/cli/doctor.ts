@@ -15,7 +15,7 @@ export async function doctor(cfg: RuntimeConfig): Promise<number> {
   try {
     try {
       await store.ping();
-      out.push(`store      ${store.engine}: reachable`);
+      out.push(`store      ${store.engine}: reachable${store.capabilities.sync ? `, synchronous ${store.capabilities.sync}` : ''}`);
     } catch (err) {
       out.push(`store      ${store.engine}: NOT reachable (${(err as Error).message})`);
       console.log(out.join('\n'));
@@ -69,6 +69,6 @@ function retentionLines(account: Account, run: RetentionRun | undefined): string
   const p = retentionOf(account);
   const periods = `  retention closed conversations ${formatPeriod(p.closedConversationsMs)}, deliveries ${formatPeriod(p.deliveriesMs)}, idempotency keys ${formatPeriod(p.idempotencyKeysMs)}, audit ${formatPeriod(p.auditMs)}`;
   if (!run) return [periods, '            not run yet'];
-  const deleted = (Object.keys(COUNT_NAMES) as (keyof RetentionCounts)[]).filter((k) => run.deleted[k] > 0).map((k) => `${run.deleted[k]} ${COUNT_NAMES[k]}`);
+  const deleted = (Object.keys(COUNT_NAMES) as (keyof RetentionCounts)[]).filter((k) => run.deleted[k] > 0).map((k) => `${COUNT_NAMES[k]} ${run.deleted[k]}`);
   return [periods, `            last run ${run.finishedAt}: deleted ${deleted.join(', ') || 'nothing'}`];
 }

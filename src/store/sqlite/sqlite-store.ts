@@ -33,7 +33,7 @@ export function openSqliteStore(file: string, opts: { sync?: SqliteSync } = {}):
   const counters = new SqlCounters();
   const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(db, counters) }) });
   return new KyselyStore(kysely, {
-    engine: 'sqlite', counters, statements: new StatementBook(), rowLocks: false, writeConcurrency: 1, conflictCodes: ['SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY'],
+    engine: 'sqlite', sync: opts.sync ?? 'normal', counters, statements: new StatementBook(), rowLocks: false, writeConcurrency: 1, conflictCodes: ['SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY'],
     // The WAL still holds the pages as they were before an erasure: copy it into the file and empty it.
     scrub: async (k) => void (await sql`pragma wal_checkpoint(TRUNCATE)`.execute(k)),
   });
