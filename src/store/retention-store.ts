@@ -71,7 +71,7 @@ export class KyselyRetention implements RetentionStore {
         }
         last = { updatedAt: c.updated_at, id: c.id };
       }
-      return { deleted: await deleteConversations(trx, accountId, recipients, chosen), last };
+      return { deleted: await deleteConversations(trx, accountId, recipients, chosen, (d) => this.locked(d)), last };
     });
   }
 
@@ -165,7 +165,9 @@ async function waitingConversations(db: Db, accountId: string, recipients: Recip
   return out;
 }
 
-async function deleteConversations(trx: Transaction<Database>, accountId: string, recipients: Recipient[], ids: string[]): Promise<Partial<RetentionCounts>> {
+type Lock = <Q extends { forUpdate(): Q; skipLocked(): Q }>(q: Q) => Q;
+
+async function deleteConversations(trx: Transaction<Database>, accountId: string, recipients: Recipient[], ids: string[], lock: Lock): Promise<Partial<RetentionCounts>> {
   if (ids.length === 0) return {};
   const count = (r: { numDeletedRows: bigint }) => Number(r.numDeletedRows);
   let deliveries = 0;
@@ -173,7 +175,9 @@ async function deleteConversations(trx: Transaction<Database>, accountId: string
   for (const r of recipients) {
     // By deliveries_order_idx (account_id, target_kind, target_id, conversation_id, seq).
     const mine = trx.selectFrom('deliveries').select('id').where('account_id', '=', accountId).where('target_kind', '=', r.kind).where('target_id', '=', r.id).where('conversation_id', 'in', ids);
-    const found = (await mine.execute()).map((d) => d.id);
+    // A delivery another process is pruning right now is left to it: it deletes that row and its
+    // attempts, and neither transaction waits for the other (no lock order to get wrong).
+    const found = (await lock(mine).execute()).map((d) => d.id);
     // In chunks: a long conversation's deliveries would pass the engines' parameter limits.
     for (let i = 0; i < found.length; i += ID_CHUNK) {
       const part = found.slice(i, i + ID_CHUNK);

@@ -188,7 +188,7 @@ describe('retention by several processes on one PostgreSQL', () => {
 
   beforeAll(async () => {
     receiver = await startReceiver();
-    s = await startServer('postgres', { accounts: [{ ...config(receiver.url).accounts[0]!, retention: { closedConversations: '1d' } }] }, { clock, dispatch: true, schema });
+    s = await startServer('postgres', { accounts: [{ ...config(receiver.url).accounts[0]!, retention: { closedConversations: '1d', deliveries: '1d' } }] }, { clock, dispatch: true, schema });
     for (let i = 0; i < N; i += 1) {
       const res = await s.call('POST', '/v1/channels/web/messages', { customer: `c${i}`, text: `hello ${i}` }, { authorization: `Bearer ${KEY}` });
       expect((await s.call('POST', `/v1/conversations/${res.body.conversation.id}/close`, {}, { authorization: `Bearer ${KEY}` })).status).toBe(200);
@@ -214,6 +214,8 @@ describe('retention by several processes on one PostgreSQL', () => {
     // Each counts only what it deleted: no conversation was taken by both.
     expect(deleted).toBe(N);
     expect((await s.baton.store.kysely.selectFrom('conversations').select('id').execute()).length).toBe(0);
-    expect((await s.baton.store.kysely.selectFrom('events').select('seq').execute()).length).toBe(0);
+    for (const table of ['events', 'messages', 'deliveries', 'delivery_attempts', 'delivery_cursors'] as const) {
+      expect({ table, rows: (await s.baton.store.kysely.selectFrom(table).selectAll().execute()).length }).toEqual({ table, rows: 0 });
+    }
   });
 });
