@@ -1,4 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
+import { auditEntry } from '../core/audit.js';
 import type { Account } from '../core/model.js';
 import type { RetentionCounts } from '../core/retention.js';
 import type { PurgePosition, RetentionRun, RetentionStore } from '../core/retention-job.js';
@@ -120,8 +121,12 @@ export class KyselyRetention implements RetentionStore {
     });
   }
 
+  /** Keeps the account's last run, and an audit line for a run that deleted anything: what went, and when, stays on record. */
   async recordRun(run: RetentionRun): Promise<void> {
     const row = { account_id: run.accountId, started_at: run.startedAt, finished_at: run.finishedAt, deleted: JSON.stringify(run.deleted) };
+    await this.store.transaction(async (tx) => {
+      if (Object.values(run.deleted).some((n) => n > 0)) await tx.appendAudit(auditEntry(run.accountId, run.finishedAt, 'retention.deleted', run.accountId, { ...run.deleted }));
+    });
     await this.db.insertInto('retention_runs').values(row).onConflict((oc) => oc.column('account_id').doUpdateSet({ started_at: row.started_at, finished_at: row.finished_at, deleted: row.deleted })).execute();
   }
 

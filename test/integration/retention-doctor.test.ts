@@ -63,7 +63,7 @@ accounts:
     expect(r.stdout).toMatch(/\nrows {7}conversations 1, messages 1, events \d+, deliveries \d+, delivery_attempts \d+, idempotency_keys 0, sessions 0, audit_log \d+\n/);
     expect(r.stdout).toContain('  retention closed conversations 90d, deliveries 30d, idempotency keys 1d, audit 365d\n            last run 2026-04-06T10:00:00.000Z: deleted conversations 1, messages 1, events ');
     expect(r.stdout).toMatch(/account plain \(plain\)\n.*\n  retention closed conversations keep, deliveries 30d, idempotency keys 1d, audit keep\n {12}last run 2026-04-06T10:00:00\.000Z: deleted nothing\n/);
-  });
+  }, 30_000);
 
   it('opts into a synced commit with BATON_SQLITE_SYNC=full and refuses any other word', async () => {
     const file = join(dir, 'sync.sqlite');
@@ -76,5 +76,5 @@ accounts:
     const r = baton(['migrate'], { BATON_DATA_DIR: join(dir, 'sync'), BATON_SQLITE_SYNC: 'sometimes' });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('BATON_SQLITE_SYNC must be normal or full, not "sometimes".');
-  });
+  }, 30_000);
 });

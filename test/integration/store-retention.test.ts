@@ -59,7 +59,10 @@ describe.each(engines)('store: retention prunes on $name', (engine) => {
     expect(seen).toEqual([[6, 5, 9], [3, 5, 9], [2, 2, 9], [2, 1, 6], [2, 1, 3]]);
     expect((await store().kysely.selectFrom('idempotency_keys').select('key').execute()).map((r) => r.key)).toEqual(['fresh']);
     expect((await store().kysely.selectFrom('sessions').select('id_hash').execute()).map((r) => r.id_hash)).toEqual(['live']);
-    expect((await store().kysely.selectFrom('audit_log').select('subject').orderBy('subject').execute()).map((r) => r.subject)).toEqual(['c-new', 'c-other']);
+    expect((await store().kysely.selectFrom('audit_log').select('subject').where('action', '=', 'close').orderBy('subject').execute()).map((r) => r.subject)).toEqual(['c-new', 'c-other']);
+    // Each account's run that deleted something says so in its audit log.
+    const said = await store().kysely.selectFrom('audit_log').select(['account_id', 'at', 'details']).where('action', '=', 'retention.deleted').orderBy('account_id').execute();
+    expect(said.map((r) => [r.account_id, r.at, JSON.parse(r.details).idempotencyKeys])).toEqual([['acme', clock.now().toISOString(), 7], ['other', clock.now().toISOString(), 1]]);
   });
 
   it('stops between two batches when asked, and a later run goes on', async () => {
