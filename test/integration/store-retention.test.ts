@@ -1,10 +1,12 @@
+import { CompiledQuery, DeleteQueryNode, type KyselyPlugin, SelectQueryNode } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { auditEntry } from '../../src/core/audit.js';
 import { ManualClock } from '../../src/core/clock.js';
 import { RetentionJob } from '../../src/core/retention-job.js';
 import { SessionStore } from '../../src/store/login-sessions.js';
 import { KyselyRetention } from '../../src/store/retention-store.js';
-import { anAccount, at } from '../helpers/builders-store.js';
+import type { KyselyStore } from '../../src/store/kysely-store.js';
+import { aChannel, aComponent, aConversation, aDelivery, anAccount, anEvent, at } from '../helpers/builders-store.js';
 import { type EngineHandle, engines } from '../helpers/engines.js';
 
 const DAY_MINUTES = 24 * 60;
@@ -77,5 +79,55 @@ describe.each(engines)('store: retention prunes on $name', (engine) => {
     expect(await count('idempotency_keys')).toBe(6);
     const [again] = await new RetentionJob(new KyselyRetention(store()), clock, { batch: 3, pause: async () => {} }).run();
     expect(again!.deleted.idempotencyKeys).toBe(6);
+  });
+});
+
+// SQLite's plans for every statement a run makes: each finds its rows by an index (SEARCH), none
+// reads a whole table (SCAN). PostgreSQL picks plans by table statistics, so tiny test tables
+// would show scans there whatever the indexes.
+describe('store: the retention job\'s statements on SQLite', () => {
+  let handle: EngineHandle | undefined;
+  afterEach(async () => {
+    await handle?.dispose();
+    handle = undefined;
+  });
+
+  it('finds every row it reads or deletes by an index', async () => {
+    handle = await engines.find((e) => e.name === 'sqlite')!.open();
+    const store = handle.store;
+    const seen: CompiledQuery[] = [];
+    const capture: KyselyPlugin = {
+      transformQuery: ({ node, queryId }) => {
+        if (SelectQueryNode.is(node) || DeleteQueryNode.is(node)) seen.push(store.kysely.getExecutor().compileQuery(node, queryId));
+        return node;
+      },
+      transformResult: async ({ result }) => result,
+    };
+    // The store as the job sees it, with every statement it compiles written down.
+    const watched = Object.create(store, { kysely: { value: store.kysely.withPlugin(capture) } }) as KyselyStore;
+    await store.transaction(async (tx) => {
+      await tx.upsertAccount(anAccount({ retention: { closedConversationsMs: 60_000, deliveriesMs: 60_000, idempotencyKeysMs: 60_000, auditMs: 60_000 } }), []);
+      await tx.upsertComponent(aComponent());
+      await tx.upsertChannel(aChannel());
+      await tx.insertConversation(aConversation({ status: 'closed', updatedAt: at(0) }));
+      await tx.appendEvents([anEvent(1)]);
+      await tx.insertDeliveries([aDelivery()]);
+    });
+    // As the dispatcher leaves them once the recipient took the delivery.
+    await store.kysely.updateTable('deliveries').set({ state: 'delivered' }).execute();
+    await store.kysely.updateTable('delivery_cursors').set({ state: 'idle', head_seq: null, due_at: null }).execute();
+    const [run] = await new RetentionJob(new KyselyRetention(watched), new ManualClock(at(60)), { pause: async () => {} }).run();
+    expect(run!.deleted.conversations).toBe(1);
+    const tables = new Set<string>();
+    for (const q of seen) {
+      const plan = await store.kysely.executeQuery<{ detail: string }>(CompiledQuery.raw(`explain query plan ${q.sql}`, [...q.parameters]));
+      for (const { detail } of plan.rows) {
+        expect({ sql: q.sql, detail }).not.toEqual({ sql: q.sql, detail: expect.stringMatching(/^SCAN (?!.*USING (COVERING )?INDEX)/) });
+        const table = /^(?:SEARCH|SCAN) (\w+)/.exec(detail)?.[1];
+        if (table) tables.add(table);
+      }
+    }
+    // Every table that hangs off a conversation was looked at.
+    expect([...tables].sort()).toEqual(expect.arrayContaining(['agent_sessions', 'audit_log', 'bot_sessions', 'conversations', 'deliveries', 'delivery_attempts', 'delivery_cursors', 'events', 'idempotency_keys', 'messages', 'sessions', 'timers', 'work_items']));
   });
 });
