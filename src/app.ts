@@ -9,6 +9,7 @@ import { type Clock, systemClock } from './core/clock.js';
 import { Queries } from './core/queries.js';
 import { CustomerData } from './core/customer-data.js';
 import { Router } from './core/router.js';
+import { RetentionJob } from './core/retention-job.js';
 import { DeliveryAdmin } from './delivery/delivery-admin.js';
 import { HttpSender } from './delivery/http-sender.js';
 import { DeliveryMetrics } from './delivery/metrics.js';
@@ -28,6 +29,8 @@ import { batonLogger } from './http/baton-logger.js';
 import { buildServer } from './http/server.js';
 import type { KyselyStore } from './store/kysely-store.js';
 import { openStore } from './store/open-store.js';
+import type { SqliteSync } from './store/sqlite/sqlite-store.js';
+import { KyselyRetention } from './store/retention-store.js';
 
 /** Everything `baton start` needs, read once from flags and environment by the CLI and frozen. */
 export interface RuntimeConfig {
@@ -37,6 +40,8 @@ export interface RuntimeConfig {
   databaseUrl: string | null;
   /** PostgreSQL schema to live in (tests, several Batons on one database). */
   databaseSchema?: string;
+  /** SQLite's commit durability (BATON_SQLITE_SYNC); `normal` when absent. */
+  sqliteSync?: SqliteSync;
   /** null: the demo account. */
   config: NormalizedConfig | null;
   logLevel: string;
@@ -58,6 +63,10 @@ export interface RuntimeConfig {
   dispatch: boolean;
   delivery: { batch: number; leaseMs: number; pollMs: number; connectionsPerEndpoint: number };
 }
+
+/** The retention job runs this long after start, then at this interval (README "Retention"). */
+const RETENTION_FIRST_MS = 60_000;
+const RETENTION_EVERY_MS = 15 * 60_000;
 
 /** How often channels whose server did not answer at the last check are checked again. */
 const RECHECK_MS = 60_000;
@@ -82,6 +91,8 @@ export interface Baton {
   deliveries: DeliveryAdmin;
   /** Checks channels' servers: on activation, at start, and again while a warning stands. */
   reachability: ReachabilityChecker;
+  /** Deletes what the accounts' retention says is old; runs in the background while timers run. */
+  retention: RetentionJob;
   logger: Logger;
   /** Starts background loops (timers) and listens; returns the base URL. */
   listen(): Promise<string>;
@@ -92,7 +103,7 @@ export interface Baton {
 export async function createBaton(cfg: RuntimeConfig, opts: { clock?: Clock; logger?: Logger } = {}): Promise<Baton> {
   const logger = opts.logger ?? batonLogger(cfg.logLevel);
   const clock = opts.clock ?? systemClock;
-  const store = openStore({ databaseUrl: cfg.databaseUrl, dataDir: cfg.dataDir, ...(cfg.databaseSchema ? { schema: cfg.databaseSchema } : {}) });
+  const store = openStore({ databaseUrl: cfg.databaseUrl, dataDir: cfg.dataDir, ...(cfg.databaseSchema ? { schema: cfg.databaseSchema } : {}), ...(cfg.sqliteSync ? { sqliteSync: cfg.sqliteSync } : {}) });
   await store.migrate();
   const applied = await applyConfig(store, cfg.config ?? demoConfig(), { demo: !cfg.config });
   if (cfg.config) for (const w of configWarnings(cfg.config)) logger.warn(w);
@@ -122,6 +133,11 @@ export async function createBaton(cfg: RuntimeConfig, opts: { clock?: Clock; log
   const demoBot = cfg.config ? null : new DemoBot({ componentId: DEMO_BOT.id, secret: DEMO_BOT.secret, apiKey: DEMO_API_KEY, clock });
   const app = await buildServer({ store, router, queries, customerData: new CustomerData(store, clock), deliveries, reachability, metrics: metrics.registry, logger: cfg.logLevel === 'silent' ? false : logger, bodyLimit: cfg.bodyLimit, limits: cfg.limits, ...(cfg.trustProxy !== undefined ? { trustProxy: cfg.trustProxy } : {}), ...(cfg.metricsToken ? { metricsToken: cfg.metricsToken } : {}), version: cfg.version, browser: { live, sessions: new SessionStore(store), clock, uiDir: UI_DIR, demoBot } });
 
+  const retention = new RetentionJob(new KyselyRetention(store), clock);
+  const runRetention = () => void retention.run().then((runs) => {
+    for (const r of runs) if (Object.values(r.deleted).some((n) => n > 0)) logger.info({ account: r.accountId, deleted: r.deleted }, 'retention deleted old rows');
+  }, (err: unknown) => logger.warn({ err }, 'the retention job failed; it runs again at its next interval'));
+  const retentionTimers: NodeJS.Timeout[] = [];
   let timer: NodeJS.Timeout | null = null;
   let recheckTimer: NodeJS.Timeout | null = null;
   // One run of channel checks at a time; close() waits for the one under way.
@@ -151,6 +167,7 @@ export async function createBaton(cfg: RuntimeConfig, opts: { clock?: Clock; log
     dispatcher,
     deliveries,
     reachability,
+    retention,
     logger,
     async listen() {
       // The configuration may have given endpoints to recipients that had none: let them try again.
@@ -179,6 +196,7 @@ export async function createBaton(cfg: RuntimeConfig, opts: { clock?: Clock; log
       // again every minute until they do, so a warning does not outlive the outage it reports.
       recheck(false);
       if (cfg.timerIntervalMs > 0) recheckTimer = setInterval(() => recheck(true), RECHECK_MS);
+      if (cfg.timerIntervalMs > 0) retentionTimers.push(setTimeout(runRetention, RETENTION_FIRST_MS), setInterval(runRetention, RETENTION_EVERY_MS));
       if (cfg.dispatch) {
         dispatcher.start();
         await notifier?.listen(() => dispatcher.wake());
@@ -192,7 +210,9 @@ export async function createBaton(cfg: RuntimeConfig, opts: { clock?: Clock; log
     async close() {
       if (timer) clearInterval(timer);
       if (recheckTimer) clearInterval(recheckTimer);
+      for (const t of retentionTimers) clearTimeout(t);
       await app.close();
+      await retention.stop();
       await checking;
       await resuming;
       await dispatcher.stop();

@@ -1,17 +1,21 @@
 import type { RuntimeConfig } from '../app.js';
 import { applyConfig } from '../config/apply-config.js';
 import { channelInboundPath, componentInboundPath } from '../dialects/registry.js';
+import { type RetentionCounts, formatPeriod, retentionOf } from '../core/retention.js';
+import type { RetentionRun } from '../core/retention-job.js';
+import type { Account } from '../core/model.js';
 import { openStore } from '../store/open-store.js';
+import { KyselyRetention } from '../store/retention-store.js';
 
 /** Checks the store and prints what is configured, account by account. Exit code 1 if unhealthy. */
 export async function doctor(cfg: RuntimeConfig): Promise<number> {
-  const store = openStore({ databaseUrl: cfg.databaseUrl, dataDir: cfg.dataDir, ...(cfg.databaseSchema ? { schema: cfg.databaseSchema } : {}) });
+  const store = openStore({ databaseUrl: cfg.databaseUrl, dataDir: cfg.dataDir, ...(cfg.databaseSchema ? { schema: cfg.databaseSchema } : {}), ...(cfg.sqliteSync ? { sqliteSync: cfg.sqliteSync } : {}) });
   const out: string[] = [];
   let ok = true;
   try {
     try {
       await store.ping();
-      out.push(`store      ${store.engine}: reachable`);
+      out.push(`store      ${store.engine}: reachable${store.capabilities.sync ? `, synchronous ${store.capabilities.sync}` : ''}`);
     } catch (err) {
       out.push(`store      ${store.engine}: NOT reachable (${(err as Error).message})`);
       console.log(out.join('\n'));
@@ -26,9 +30,13 @@ export async function doctor(cfg: RuntimeConfig): Promise<number> {
       if (cfg.config) await applyConfig(store, cfg.config);
     }
     if (pending.length === 0) {
+      const retention = new KyselyRetention(store);
+      out.push(`rows       ${(await retention.tableSizes()).map((s) => `${s.table} ${s.rows}`).join(', ')}`);
+      const runs = new Map((await retention.lastRuns()).map((r) => [r.accountId, r]));
       for (const account of await store.listAccounts()) {
         out.push('', `account ${account.id} (${account.name})${account.emergency ? '  EMERGENCY HANDOVER ON' : ''}`);
         out.push(`  reopen policy ${account.reopenPolicy}, thread inclusion delay ${account.threadInclusionDelayMs / 1000}s, availability ${account.availability.policy}`);
+        out.push(...retentionLines(account, runs.get(account.id)));
         for (const c of await store.listChannels(account.id)) {
           const inbound = channelInboundPath(c);
           out.push(`  channel   ${c.id} (${c.kind})${c.active ? '' : ' OFF'}${c.emergency ? ' EMERGENCY (new threads to the humans)' : ''}${inbound ? (c.kind === 'webchat' ? `  chat page: ${inbound}` : `  inbound: POST ${inbound}`) : ''}${c.outboundUrl ? `  outbound: ${c.outboundUrl}` : ''}`);
@@ -52,4 +60,15 @@ export async function doctor(cfg: RuntimeConfig): Promise<number> {
   }
   console.log(out.join('\n'));
   return ok ? 0 : 1;
+}
+
+const COUNT_NAMES: Record<keyof RetentionCounts, string> = { conversations: 'conversations', messages: 'messages', events: 'events', deliveries: 'deliveries', attempts: 'attempts', idempotencyKeys: 'idempotency keys', sessions: 'sessions', audit: 'audit lines' };
+
+/** The account's retention periods and what the job's last run deleted. */
+function retentionLines(account: Account, run: RetentionRun | undefined): string[] {
+  const p = retentionOf(account);
+  const periods = `  retention closed conversations ${formatPeriod(p.closedConversationsMs)}, deliveries ${formatPeriod(p.deliveriesMs)}, idempotency keys ${formatPeriod(p.idempotencyKeysMs)}, audit ${formatPeriod(p.auditMs)}`;
+  if (!run) return [periods, '            not run yet'];
+  const deleted = (Object.keys(COUNT_NAMES) as (keyof RetentionCounts)[]).filter((k) => run.deleted[k] > 0).map((k) => `${COUNT_NAMES[k]} ${run.deleted[k]}`);
+  return [periods, `            last run ${run.finishedAt}: deleted ${deleted.join(', ') || 'nothing'}`];
 }

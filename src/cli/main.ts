@@ -36,6 +36,7 @@ Options and environment:
   --data-dir DIR      BATON_DATA_DIR      where the SQLite file lives (default ./data)
   --database-url URL  BATON_DATABASE_URL  postgres://... to use PostgreSQL
                       BATON_DATABASE_SCHEMA  PostgreSQL schema (default: the search path)
+                      BATON_SQLITE_SYNC   normal (default) or full: SQLite syncs every commit to disk
                       BATON_LOG_LEVEL     pino level (default info)
                       BATON_DELIVERY_LEASE_MS  how long a claimed delivery cursor is held (default 60000)
                       BATON_DELIVERY_POLL_MS   how often idle dispatchers look for due work (default 1000)
@@ -67,6 +68,8 @@ function runtimeConfig(flags: Map<string, string | true>): RuntimeConfig {
   const port = Number(str('port', 'PORT') ?? 8080);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, not "${str('port', 'PORT')}".`);
   const schema = env.BATON_DATABASE_SCHEMA;
+  const sqliteSync = env.BATON_SQLITE_SYNC?.toLowerCase();
+  if (sqliteSync !== undefined && sqliteSync !== '' && sqliteSync !== 'normal' && sqliteSync !== 'full') throw new Error(`BATON_SQLITE_SYNC must be normal or full, not "${env.BATON_SQLITE_SYNC}".`);
   const millis = (envName: string, fallback: number): number => {
     const raw = env[envName];
     if (!raw) return fallback;
@@ -80,6 +83,7 @@ function runtimeConfig(flags: Map<string, string | true>): RuntimeConfig {
     dataDir: resolve(str('data-dir', 'BATON_DATA_DIR') ?? './data'),
     databaseUrl: str('database-url', 'BATON_DATABASE_URL') ?? null,
     ...(schema ? { databaseSchema: schema } : {}),
+    ...(sqliteSync ? { sqliteSync } : {}),
     config: configPath ? loadConfigFile(configPath) : null,
     logLevel: env.BATON_LOG_LEVEL ?? 'info',
     bodyLimit: Number(env.BATON_BODY_LIMIT ?? 1024 * 1024),
@@ -160,7 +164,7 @@ async function main(argv: string[]): Promise<number> {
     return -1;
   }
   if (command === 'migrate') {
-    const store = openStore({ databaseUrl: cfg.databaseUrl, dataDir: cfg.dataDir, ...(cfg.databaseSchema ? { schema: cfg.databaseSchema } : {}) });
+    const store = openStore({ databaseUrl: cfg.databaseUrl, dataDir: cfg.dataDir, ...(cfg.databaseSchema ? { schema: cfg.databaseSchema } : {}), ...(cfg.sqliteSync ? { sqliteSync: cfg.sqliteSync } : {}) });
     try {
       const { applied } = await store.migrate();
       console.log(applied.length ? `Applied ${applied.join(', ')}.` : 'The store is up to date.');

@@ -7,7 +7,7 @@ import { openStore } from '../store/open-store.js';
  * do; a store with pending migrations is refused (exit 1) rather than changed by old code.
  */
 export async function onMigratedStore(cfg: RuntimeConfig, run: (store: KyselyStore) => Promise<number>): Promise<number> {
-  const store = openStore({ databaseUrl: cfg.databaseUrl, dataDir: cfg.dataDir, ...(cfg.databaseSchema ? { schema: cfg.databaseSchema } : {}) });
+  const store = openStore({ databaseUrl: cfg.databaseUrl, dataDir: cfg.dataDir, ...(cfg.databaseSchema ? { schema: cfg.databaseSchema } : {}), ...(cfg.sqliteSync ? { sqliteSync: cfg.sqliteSync } : {}) });
   try {
     const pending = await store.pendingMigrations();
     if (pending.length > 0) {

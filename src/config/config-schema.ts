@@ -80,6 +80,15 @@ const Agent = Type.Object({
   admin: Type.Optional(Type.Boolean({ description: 'may use the inbox admin pages' })),
 }, { additionalProperties: false });
 
+const Period = (what: string) => Type.Optional(Type.String({ description: `${what}: a whole number of minutes, hours or days (30m, 12h, 90d), or keep (for ever)` }));
+
+const Retention = Type.Object({
+  closedConversations: Period('how long a closed conversation with no activity is kept, then deleted whole (default keep)'),
+  deliveries: Period('how long a delivered delivery and its attempts are kept; the events stay (default 30d)'),
+  idempotencyKeys: Period('how long an Idempotency-Key answers a retry with the first answer (default 24h)'),
+  audit: Period('how long audit log lines are kept (default keep)'),
+}, { additionalProperties: false });
+
 const Account = Type.Object({
   id: Type.String({ minLength: 1, pattern: '^[A-Za-z0-9._-]+$' }),
   name: Type.Optional(Type.String()),
@@ -101,6 +110,7 @@ const Account = Type.Object({
   components: Type.Optional(Type.Array(Component)),
   services: Type.Optional(Type.Array(Service)),
   agents: Type.Optional(Type.Array(Agent)),
+  retention: Type.Optional(Retention),
 }, { additionalProperties: false });
 
 export const BatonConfigSchema = Type.Object({
@@ -109,3 +119,4 @@ export const BatonConfigSchema = Type.Object({
 
 export type BatonConfig = Static<typeof BatonConfigSchema>;
 export type AccountConfig = Static<typeof Account>;
+export type RetentionConfig = Static<typeof Retention>;

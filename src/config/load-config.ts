@@ -10,6 +10,7 @@ import { BOT_FAILOVER_AFTER_MS, defaultRetryPolicy } from '../delivery/retry-pol
 import { withImiChannelNames } from '../dialects/imi/imi-channel-names.js';
 import { imiComponentProblems } from '../dialects/imi/imi-config.js';
 import { type AccountConfig, type BatonConfig, BatonConfigSchema } from './config-schema.js';
+import { retentionPolicy, retentionProblems } from './retention-config.js';
 
 export interface AccountSetup {
   account: Account;
@@ -124,6 +125,7 @@ function referenceProblems(cfg: BatonConfig): string[] {
       });
       if (c.dialect === 'imi') for (const p of imiComponentProblems(c)) out.push(`${at}.components[${ci}].${p}`);
     });
+    out.push(...retentionProblems(a.retention, `${at}.retention`));
     if (a.defaultDesk && components.get(a.defaultDesk) !== 'desk') out.push(`${at}.defaultDesk: "${a.defaultDesk}" is not a desk component of this account`);
     (a.channels ?? []).forEach((c, ci) => {
       const refused = c.outboundUrl ? urlRefusal(c.outboundUrl, ANY_PRIVATE) : null;
@@ -172,6 +174,7 @@ function normalizeAccount(a: AccountConfig): AccountSetup {
     emergency: false,
   };
   if (a.botFailover) account.botFailover = { ...(a.botFailover.policy ? { policy: a.botFailover.policy } : {}), afterMs: parseDuration(a.botFailover.after, BOT_FAILOVER_AFTER_MS) };
+  if (a.retention) account.retention = retentionPolicy(a.retention);
   const subscriptions = Object.fromEntries((a.components ?? []).filter((c) => c.events !== undefined).map((c) => [c.id, c.events!]));
   if (Object.keys(subscriptions).length > 0) account.subscriptions = subscriptions;
   const channels: Channel[] = (a.channels ?? []).map((c) => ({

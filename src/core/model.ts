@@ -2,6 +2,7 @@
  * The routing model (DESIGN.md section 2). Plain data: the store persists it, the control state
  * machine transforms it, dialects render it. Nothing here knows about HTTP or SQL.
  */
+import type { RetentionPolicy } from './retention.js';
 
 export type ReopenPolicy = 'agent-first' | 'bot-first';
 export type AvailabilityPolicy = 'queue' | 'keep-bot';
@@ -37,6 +38,8 @@ export interface Account {
    * for conversations whose rule has a desk (`bot+desk`), `notify` otherwise.
    */
   botFailover?: { policy?: BotFailoverPolicy; afterMs: number };
+  /** How long closed conversations, deliveries, idempotency keys and the audit log are kept; absent: the defaults. */
+  retention?: RetentionPolicy;
 }
 
 export type BotFailoverPolicy = 'handover' | 'notify' | 'wait';

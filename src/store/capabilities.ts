@@ -15,6 +15,8 @@ export interface Capabilities {
   rowLocks: boolean;
   /** Write transactions worth running at once: SQLite has one writer; PostgreSQL a pool of connections. */
   writeConcurrency: number;
+  /** SQLite: how hard a commit waits for the disk (BATON_SQLITE_SYNC), for `baton doctor`. */
+  sync?: 'normal' | 'full';
   /** Error codes that mean "another writer won a race". */
   conflictCodes: readonly string[];
   /** Runs before migrations (PostgreSQL: create the schema the connection lives in). */

@@ -1,19 +1,22 @@
 import { join } from 'node:path';
 import type { KyselyStore } from './kysely-store.js';
 import { openPostgresStore } from './postgres/postgres-store.js';
-import { openSqliteStore } from './sqlite/sqlite-store.js';
+import { type SqliteSync, openSqliteStore } from './sqlite/sqlite-store.js';
 
 export interface StoreConfig {
   /** `postgres://...` for PostgreSQL; empty for the embedded SQLite file. */
   databaseUrl: string | null;
   dataDir: string;
   schema?: string;
+  /** SQLite only: `full` syncs every commit to disk (BATON_SQLITE_SYNC); `normal` by default. */
+  sqliteSync?: SqliteSync;
 }
 
 export function openStore(cfg: StoreConfig): KyselyStore {
   if (cfg.databaseUrl && /^postgres(ql)?:\/\//.test(cfg.databaseUrl)) {
     return openPostgresStore({ url: cfg.databaseUrl, ...(cfg.schema ? { schema: cfg.schema } : {}) });
   }
-  if (cfg.databaseUrl && cfg.databaseUrl.startsWith('sqlite:')) return openSqliteStore(cfg.databaseUrl.slice('sqlite:'.length));
-  return openSqliteStore(join(cfg.dataDir, 'baton.sqlite'));
+  const opts = cfg.sqliteSync ? { sync: cfg.sqliteSync } : {};
+  if (cfg.databaseUrl && cfg.databaseUrl.startsWith('sqlite:')) return openSqliteStore(cfg.databaseUrl.slice('sqlite:'.length), opts);
+  return openSqliteStore(join(cfg.dataDir, 'baton.sqlite'), opts);
 }

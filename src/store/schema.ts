@@ -115,6 +115,8 @@ export interface InboundTokensTable { token_hash: string; account_id: string; ow
 export interface SessionsTable { id_hash: string; account_id: string; agent_id: string; csrf_token: string; created_at: string; expires_at: string }
 export interface WorkItemsTable { account_id: string; id: string; conversation_id: string; opened_at: string }
 export interface AuditLogTable { id: string; account_id: string; at: string; actor: string; action: string; subject: string; details: string }
+/** The retention job's last run per account (migration 014); `deleted` is JSON of its counts. */
+export interface RetentionRunsTable { account_id: string; started_at: string; finished_at: string; deleted: string }
 export interface TimersTable { id: string; account_id: string; conversation_id: string; kind: string; ref: string; due_at: string }
 
 export interface Database {
@@ -139,4 +141,5 @@ export interface Database {
   work_items: WorkItemsTable;
   sessions: SessionsTable;
   emergency_sweeps: EmergencySweepsTable;
+  retention_runs: RetentionRunsTable;
 }

@@ -8,15 +8,20 @@ import { SqlCounters } from '../sql-counters.js';
 import { StatementBook } from '../statement-book.js';
 import type { Database } from '../schema.js';
 
+/** How hard a commit waits for the disk (README "Storage"). */
+export type SqliteSync = 'normal' | 'full';
+
 /**
  * The embedded default: one SQLite file in WAL mode. One process writes; Kysely's single
  * connection serialises transactions, which is what makes the per-conversation sequence safe here.
+ * `normal` syncs the log at checkpoints only: a power cut can lose the last commits, never
+ * corrupt the file; `full` syncs at every commit.
  */
-export function openSqliteStore(file: string): KyselyStore {
+export function openSqliteStore(file: string, opts: { sync?: SqliteSync } = {}): KyselyStore {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const db = new SqliteDatabase(file);
   db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
+  db.pragma(opts.sync === 'full' ? 'synchronous = FULL' : 'synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
   // A larger page cache and memory-mapped reads keep hot index pages out of the read path.
@@ -28,7 +33,7 @@ export function openSqliteStore(file: string): KyselyStore {
   const counters = new SqlCounters();
   const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(db, counters) }) });
   return new KyselyStore(kysely, {
-    engine: 'sqlite', counters, statements: new StatementBook(), rowLocks: false, writeConcurrency: 1, conflictCodes: ['SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY'],
+    engine: 'sqlite', sync: opts.sync ?? 'normal', counters, statements: new StatementBook(), rowLocks: false, writeConcurrency: 1, conflictCodes: ['SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY'],
     // The WAL still holds the pages as they were before an erasure: copy it into the file and empty it.
     scrub: async (k) => void (await sql`pragma wal_checkpoint(TRUNCATE)`.execute(k)),
   });
