@@ -7,6 +7,10 @@ import { configDefaults, defineConfig } from 'vitest/config';
  */
 export default defineConfig({
   test: {
+    // Many tests start processes (a built baton, Chromium); on a busy 2-core machine that alone
+    // can take seconds. A test that claims a speed measures it itself.
+    testTimeout: 20_000,
+    hookTimeout: 60_000,
     projects: [
       { extends: true, test: { name: 'server', exclude: [...configDefaults.exclude, 'test/e2e/**'], sequence: { groupOrder: 0 } } },
       { extends: true, test: { name: 'browser', include: ['test/e2e/**/*.test.ts'], maxWorkers: 2, sequence: { groupOrder: 1 } } },
