@@ -17,6 +17,7 @@ export const messageHandlers: PartialTable<'customer_message' | 'reply'> = {
     const newThread = resume(conv, env, out);
     // The first customer message of a thread (Engage first_in_thread): of the conversation, or since it started over.
     const first = newThread || conv.lastCustomerMessageAt === null;
+    if (newThread && cmd.title !== undefined) conv.title = cmd.title;
     // Born (or back) during an emergency: marked so that switching it off gives the bot back, and
     // categorised as the agents' like every conversation the emergency hands over.
     if (env.account.emergency && conv.bot && !conv.emergency && (conv.mutations[conv.bot] ?? modeIncludesBot(conv.mode))) {

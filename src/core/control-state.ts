@@ -52,3 +52,8 @@ export function controlStateOf(conv: Conversation, account: Pick<Account, 'emerg
 export function describeState(s: ControlState): string {
   return `${s.holder} ${s.status} desk=${s.desk} bot=${s.botSession} emergency=${s.emergency}`;
 }
+
+/** Writes who controls the conversation, derived from its switches: the only writer of `controller`. */
+export function assignController(conv: Conversation, account: Pick<Account, 'emergency'>): void {
+  conv.controller = controllerOf(conv, account);
+}

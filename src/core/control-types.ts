@@ -17,7 +17,8 @@ export interface CloserGuard {
 
 /** The commands the control state machine takes (see control.ts) and what it needs to take them. */
 export type ControlCommand =
-  | { type: 'customer_message'; messageId: string }
+  /** `title`: what a new thread is about, taken when the message starts one (Engage thread_title). */
+  | { type: 'customer_message'; messageId: string; title?: string | null }
   | { type: 'reply'; componentId: string; authorKind: 'bot' | 'agent' | 'system'; agentId?: string; messageId: string; expectedVersion?: number; echo?: boolean; inReplyTo?: { messageId: string; authorId: string | null }; botSessionId?: string }
   | { type: 'handover'; by?: string; note?: string; context?: Record<string, unknown>; team?: string; desk?: string; expectedVersion?: number; reason?: string; botSessionId?: string }
   | { type: 'takeover'; by?: string; agentId?: string; expectedVersion?: number }

@@ -1,5 +1,5 @@
 import type { ControlCommand, ControlEffect, ControlRequest, HandlerTable, Handler, TransitionEnv, TransitionResult } from './control-types.js';
-import { controlStateOf } from './control-state.js';
+import { assignController, controlStateOf } from './control-state.js';
 import { type Conversation, controllerOf } from './conversation.js';
 import { handoverHandlers } from './control-handover.js';
 import { messageHandlers } from './control-messages.js';
@@ -24,8 +24,7 @@ export function transition(current: Conversation, request: ControlRequest, env: 
   const conv = structuredClone(current);
   const events: EventDraft[] = [];
   (handlers[cmd.type] as Handler<ControlCommand>)(conv, cmd, env, events);
-  // The one place the controller is written: derived from what the command left.
-  conv.controller = controllerOf(conv, env.account);
+  assignController(conv, env.account);
   conv.updatedAt = env.now;
   return { conversation: conv, state: controlStateOf(conv, env.account), events, effects: effectsOf(current, conv, cmd, events, env) };
 }
@@ -70,6 +69,10 @@ function effectsOf(prev: Conversation, next: Conversation, cmd: ControlCommand, 
 
 /** Refusals recorded in the log (`reply.refused`) although nothing else changes: an answer out of turn. */
 const RECORDED_REFUSALS = new Set(['component_disabled', 'stale_control']);
+
+export function recordsRefusal(err: BatonError): boolean {
+  return RECORDED_REFUSALS.has(err.code);
+}
 
 /**
  * The event that records a refused reply, written in a transaction of its own once the refused
