@@ -60,7 +60,9 @@ function effectsOf(prev: Conversation, next: Conversation, cmd: ControlCommand, 
   const controlVersion = { from: prev.controlVersion, to: next.controlVersion };
   const types = events.map((e) => e.type);
   if (AUDITED.has(cmd.type) && events.length > 0) {
-    effects.push({ kind: 'audit', action: cmd.type, details: { by: 'by' in cmd ? cmd.by ?? null : null, agentId: 'agentId' in cmd ? cmd.agentId ?? null : null, controlVersion, events: types } });
+    // A desk that closes a session by its id acts for the session's agent.
+    const agentId = 'agentId' in cmd && cmd.agentId !== undefined ? cmd.agentId : cmd.type === 'close_agent_session' && cmd.agentSessionId !== undefined ? prev.agentSession?.agentId ?? null : null;
+    effects.push({ kind: 'audit', action: cmd.type, details: { by: 'by' in cmd ? cmd.by ?? null : null, agentId, controlVersion, events: types } });
   } else if (cmd.type === 'reply' && types.includes('agent_session.assigned')) {
     effects.push({ kind: 'audit', action: 'assign', details: { by: null, agentId: cmd.agentId ?? null, via: 'reply', controlVersion, events: types } });
   }
