@@ -11,6 +11,7 @@ import {
   isEnabled,
 } from './conversation.js';
 import type { ControlCommand, TransitionEnv } from './control-types.js';
+import type { Account } from './model.js';
 import { threadId } from './ids.js';
 import { resolveTeam } from './teams.js';
 
@@ -42,14 +43,24 @@ export function describeControl(conv: Conversation, env: TransitionEnv): string 
   return 'nobody is in control';
 }
 
-/** Records a change of control: the version moves so late callers are refused (`stale_control`). */
-export function bump(conv: Conversation, events: EventDraft[]): void {
+/**
+ * Appends the event that moves control: the version moves so late callers are refused
+ * (`stale_control`), and the event carries the new version and who holds the conversation now.
+ */
+export function moved(conv: Conversation, env: TransitionEnv, out: EventDraft[], draft: EventDraft): void {
+  out.push(draft);
   conv.controlVersion += 1;
-  const last = events[events.length - 1];
-  if (last) {
-    last.data.controlVersion = conv.controlVersion;
-    last.data.controller = conv.controller;
-  }
+  draft.data.controlVersion = conv.controlVersion;
+  draft.data.controller = controllerOf(conv, env.account);
+}
+
+/**
+ * Appends a command's own closing event; when the command moved control and no step recorded
+ * the move (a switch that disabled the bot, a conversation born in an emergency), this one does.
+ */
+export function settle(conv: Conversation, env: TransitionEnv, out: EventDraft[], draft: EventDraft, start: { controller: string; version: number }): void {
+  if (controllerOf(conv, env.account) !== start.controller && conv.controlVersion === start.version) moved(conv, env, out, draft);
+  else out.push(draft);
 }
 
 /**
@@ -97,10 +108,26 @@ export function swapCategory(conv: Conversation, from: string, to: string): void
 }
 
 /**
+ * The routing a thread starts with, the only place it is written: the rule's defaults (no
+ * mutations, the rule's team), or the humans when the channel starts new threads with them (its
+ * emergency switch). The first thread takes the channel's default categories (the bot's mapped to
+ * the agents' when it starts with the humans); a later one swaps to whoever holds it.
+ */
+export function threadDefaults(conv: Conversation, account: Account, toHumans: boolean, channelCategories: string[] | null): void {
+  conv.mutations = {};
+  conv.team = conv.ruleTeam;
+  if (toHumans && conv.bot) conv.mutations[conv.bot] = false;
+  const { bot, agent } = account.categories;
+  if (channelCategories) {
+    conv.categories = toHumans && conv.bot ? [...new Set(channelCategories.map((c) => (c === bot ? agent : c)).concat(agent))] : [...channelCategories];
+  } else if (controllerOf(conv, account) === 'bot') swapCategory(conv, agent, bot);
+  else if (toHumans) swapCategory(conv, bot, agent);
+}
+
+/**
  * A new thread in the same chat: the conversation was closed, or the customer came back after the
  * thread inclusion delay. It has a new id and no intervention: a work item still open in the old
- * thread ends with it. The rule's defaults apply again (or the humans, when the channel starts new
- * threads with them). Only a move of control is an event.
+ * thread ends with it. Only a move of control is an event.
  */
 export function startOver(conv: Conversation, env: TransitionEnv, out: EventDraft[], reason: string): void {
   const number = currentThread(conv).number + 1;
@@ -112,16 +139,8 @@ export function startOver(conv: Conversation, env: TransitionEnv, out: EventDraf
   }
   conv.agentSession = null;
   const before = controllerOf(conv, env.account);
-  conv.mutations = {};
-  conv.team = conv.ruleTeam;
-  if (env.newThreadToHumans && conv.bot) conv.mutations[conv.bot] = false;
-  conv.controller = controllerOf(conv, env.account);
-  if (conv.controller === 'bot') swapCategory(conv, env.account.categories.agent, env.account.categories.bot);
-  else if (env.newThreadToHumans) swapCategory(conv, env.account.categories.bot, env.account.categories.agent);
-  if (conv.controller !== before) {
-    out.push({ type: 'reset', data: { by: null, reason } });
-    bump(conv, out);
-  }
+  threadDefaults(conv, env.account, env.newThreadToHumans === true, null);
+  if (controllerOf(conv, env.account) !== before) moved(conv, env, out, { type: 'reset', data: { by: null, reason } });
 }
 
 /** The work item a reply counts toward: the open one its author owns. */
@@ -151,12 +170,10 @@ export function doHandover(conv: Conversation, env: TransitionEnv, out: EventDra
   conv.team = team;
   const session = openAgentSession(conv, env, { team, note: opts.note ?? null, context: opts.context ?? {}, reason: opts.reason, ...(opts.agentId ? { agentId: opts.agentId } : {}) });
   swapCategory(conv, env.account.categories.bot, env.account.categories.agent);
-  conv.controller = 'desk';
-  out.push({
+  moved(conv, env, out, {
     type: opts.eventType,
     data: { by: opts.by ?? null, reason: opts.reason, agentSessionId: session.id, desk: conv.desk, team, note: session.note, context: session.context, agentId: session.agentId },
   });
-  bump(conv, out);
 }
 
 export function doHandback(conv: Conversation, env: TransitionEnv, out: EventDraft[], opts: { by?: string; reason: string; position?: { flow: string; step: string } }): void {
@@ -166,12 +183,20 @@ export function doHandback(conv: Conversation, env: TransitionEnv, out: EventDra
   conv.mutations[conv.bot] = true;
   conv.emergency = false;
   swapCategory(conv, env.account.categories.agent, env.account.categories.bot);
-  conv.controller = 'bot';
-  out.push({ type: 'handback', data: { by: opts.by ?? null, reason: opts.reason, bot: conv.bot, position: opts.position ?? null } });
-  bump(conv, out);
+  moved(conv, env, out, { type: 'handback', data: { by: opts.by ?? null, reason: opts.reason, bot: conv.bot, position: opts.position ?? null } });
   openBotSessionIfNeeded(conv, env, out);
   if (opts.position) {
     conv.position = opts.position;
     out.push({ type: 'position.requested', data: { by: opts.by ?? null, flow: opts.position.flow, step: opts.position.step } });
+  }
+}
+
+/**
+ * A bot speaks for one bot session (IMI Conversationid); once it closed, the next customer
+ * message opens another and the old id answers nothing.
+ */
+export function requireBotSession(conv: Conversation, botSessionId: string | undefined): void {
+  if (botSessionId !== undefined && conv.botSession?.id !== botSessionId) {
+    throw new BatonError('invalid_transition', `The BOT conversation ${botSessionId} was closed; use the Conversationid of the latest event.`);
   }
 }

@@ -1,19 +1,35 @@
+import type { ControlState } from './control-state.js';
 import type { Conversation, WorkItem } from './conversation.js';
 import type { EventDraft } from './events.js';
 import type { Account } from './model.js';
 
+/**
+ * Who closes an intervention through a desk API, with seed 003's conditions applied: the session
+ * must be open, answered, and the caller's (unless they may edit permissions), on a source they read.
+ */
+export interface CloserGuard {
+  userId: string;
+  /** May edit permissions: closes other users' interventions too. */
+  admin: boolean;
+  /** May read the conversation's source (channel). */
+  canRead: boolean;
+}
+
 /** The commands the control state machine takes (see control.ts) and what it needs to take them. */
 export type ControlCommand =
-  | { type: 'customer_message'; messageId: string }
-  | { type: 'reply'; componentId: string; authorKind: 'bot' | 'agent' | 'system'; agentId?: string; messageId: string; expectedVersion?: number; echo?: boolean; inReplyTo?: { messageId: string; authorId: string | null } }
-  | { type: 'handover'; by?: string; note?: string; context?: Record<string, unknown>; team?: string; desk?: string; expectedVersion?: number; reason?: string }
+  /** `title`: what a new thread is about, taken when the message starts one (Engage thread_title). */
+  | { type: 'customer_message'; messageId: string; title?: string | null }
+  | { type: 'reply'; componentId: string; authorKind: 'bot' | 'agent' | 'system'; agentId?: string; messageId: string; expectedVersion?: number; echo?: boolean; inReplyTo?: { messageId: string; authorId: string | null }; botSessionId?: string }
+  | { type: 'handover'; by?: string; note?: string; context?: Record<string, unknown>; team?: string; desk?: string; expectedVersion?: number; reason?: string; botSessionId?: string }
   | { type: 'takeover'; by?: string; agentId?: string; expectedVersion?: number }
   | { type: 'handback'; by?: string; position?: { flow: string; step: string }; expectedVersion?: number; reason?: string }
   | { type: 'position'; flow: string; step: string; by?: string }
   | { type: 'reset'; by?: string; expectedVersion?: number }
   | { type: 'mutate'; by?: string; mutations: { componentId: string; enabled: boolean }[]; context?: Record<string, unknown>; expectedVersion?: number }
-  | { type: 'close_bot_session'; by?: string }
-  | { type: 'close_agent_session'; agentId?: string }
+  /** `botSessionId`: the session the bot speaks for (IMI Conversationid); refused once it closed. */
+  | { type: 'close_bot_session'; by?: string; botSessionId?: string }
+  /** `agentSessionId` names the session meant (an earlier one is closed); `guard` applies seed 003's close conditions. */
+  | { type: 'close_agent_session'; agentId?: string; agentSessionId?: string; guard?: CloserGuard }
   | { type: 'close'; by?: string; expectedVersion?: number }
   | { type: 'assign'; agentId: string; reassign?: boolean }
   | { type: 'transfer'; team: string | null }
@@ -21,7 +37,7 @@ export type ControlCommand =
   | { type: 'update_context'; context: Record<string, unknown> }
   | { type: 'set_categories'; by?: string; categories: string[]; desk?: string; team?: string; expectedVersion?: number }
   | { type: 'open_work_item'; owner: WorkItem['owner']; messageId: string }
-  | { type: 'close_work_item'; workItemId: string; by?: string }
+  | { type: 'close_work_item'; workItemId: string; by?: string; guard?: CloserGuard }
   | { type: 'emergency_on' }
   | { type: 'emergency_off' }
   | { type: 'handover_wait_expired'; agentSessionId: string }
@@ -32,7 +48,18 @@ export type ControlCommand =
 
 export type CommandType = ControlCommand['type'];
 
-export interface TransitionEnv {
+/**
+ * What a caller asks for when the command it means depends on the state it cannot see under the
+ * conversation's lock: the core resolves it there (control.ts resolveRequest). A desk's "take" is
+ * a takeover while the bot holds the conversation and an assignment once the humans do.
+ */
+export type ControlRequest = ControlCommand | { type: 'take'; agentId: string; by: string; expectedVersion?: number };
+
+/**
+ * The facts a transition needs read first (the router reads them in the command's transaction):
+ * the account, the clock, ids, whether an agent could take a handover, the channel's switches.
+ */
+export interface ControlFacts {
   account: Account;
   now: string;
   newId: () => string;
@@ -41,9 +68,29 @@ export interface TransitionEnv {
   realtime: boolean;
   /** The channel starts new threads with the humans (its emergency switch). */
   newThreadToHumans?: boolean;
+  /** Nobody would answer a new chat now (no bot in front, no agent online): only a chat already with the humans goes on. */
+  nobodyAnswers?: boolean;
 }
+
+/** The name the facts had before they were called so; tests and older callers use it. */
+export type TransitionEnv = ControlFacts;
+
+/**
+ * What a transition asks the router to do besides writing the conversation and its events, in
+ * the same transaction: arm a timer, write an audit line.
+ */
+export type ControlEffect =
+  | { kind: 'timer'; timer: 'handover_wait'; ref: string; dueAt: string }
+  | { kind: 'audit'; action: string; details: Record<string, unknown> };
 
 export interface TransitionResult {
   conversation: Conversation;
+  /** The control state the conversation is left in (control-state.ts). */
+  state: ControlState;
   events: EventDraft[];
+  effects: ControlEffect[];
 }
+
+export type Handler<C extends ControlCommand> = (conv: Conversation, cmd: C, env: ControlFacts, out: EventDraft[]) => void;
+export type HandlerTable = { [K in CommandType]: Handler<Extract<ControlCommand, { type: K }>> };
+export type PartialTable<K extends CommandType> = { [P in K]: Handler<Extract<ControlCommand, { type: P }>> };

@@ -2,7 +2,7 @@ import type {} from '@fastify/websocket';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import type { ControlCommand } from '../core/control.js';
+import type { ControlRequest } from '../core/control.js';
 import { BatonError } from '../core/errors.js';
 import type { Agent, Component } from '../core/model.js';
 import type { ConversationView, Queries } from '../core/queries.js';
@@ -103,7 +103,7 @@ export async function inboxRoutes(app: FastifyInstance, deps: InboxDeps): Promis
     };
   });
 
-  const action = <B>(path: string, body: object, toCommand: (b: B, agentId: string, inbox: string, conv: ConversationView) => ControlCommand | 'reply') => {
+  const action = <B>(path: string, body: object, toCommand: (b: B, agentId: string, inbox: string, conv: ConversationView) => ControlRequest | 'reply') => {
     api.post(path, { schema: { hide: true, params: ConvParams, body } }, async (req) => {
       const login = me(req);
       const conv = await queries.conversation(login.accountId, (req.params as { id: string }).id);
@@ -125,8 +125,8 @@ export async function inboxRoutes(app: FastifyInstance, deps: InboxDeps): Promis
   };
 
   action('/conversations/:id/reply', ReplyBody, () => 'reply');
-  // Take: from the bot it is a takeover; from the queue, the agent assigns it to themselves.
-  action('/conversations/:id/take', Empty, (_b, agentId, inbox, conv) => (conv.controller === 'bot' ? { type: 'takeover', by: inbox, agentId, expectedVersion: conv.controlVersion } : { type: 'assign', agentId }));
+  // Take: what it means (a takeover from the bot, an assignment from the queue) is the core's (control.ts resolveRequest).
+  action('/conversations/:id/take', Empty, (_b, agentId, inbox, conv) => ({ type: 'take', by: inbox, agentId, expectedVersion: conv.controlVersion }));
   // Assign: to a named agent, on purpose, so from whoever holds it (a take never is; it gets 409 conversation_taken).
   action<{ agentId: string }>('/conversations/:id/assign', AssignBody, (b) => ({ type: 'assign', agentId: b.agentId, reassign: true }));
   action<{ flow?: string; step?: string }>('/conversations/:id/handback', HandbackBody, (b, _a, inbox, conv) => {

@@ -1,4 +1,4 @@
-import { participants } from '../../core/conversation.js';
+import { chooseChat } from '../../core/chat-choice.js';
 import { isBatonError } from '../../core/errors.js';
 import { chatId } from '../../core/ids.js';
 import type { Channel } from '../../core/model.js';
@@ -33,11 +33,7 @@ export async function findChat(queries: Queries, channels: Channel[], accountId:
   for (const channel of channels) {
     for (const c of spellings(customer)) for (const b of spellings(from)) ids.add(chatId(channel.id, c, b));
   }
-  const found = (await Promise.all([...ids].map((id) => find(queries, accountId, id))))
-    .filter((c): c is ConversationView => c !== null && participants(c).includes(sender));
-  if (found.length <= 1) return found[0] ?? null;
-  const preferred = found.filter((c) => allowedChannels.includes(moChannel(c)));
-  return (preferred.length > 0 ? preferred : found).sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))[0]!;
+  return chooseChat(await Promise.all([...ids].map((id) => find(queries, accountId, id))), sender, (c) => allowedChannels.includes(moChannel(c)));
 }
 
 /** A number in the `+` form CM's MOs carry, so a chat a bot starts is the one the customer's answers land in. */

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { type AgentSession, currentThread, type WorkItem } from '../../core/conversation.js';
 import { BatonError } from '../../core/errors.js';
 import type { ConversationView, Queries } from '../../core/queries.js';
-import { type EngageUser, requireRead } from './engage-auth.js';
+import { canRead, type EngageUser, requireRead } from './engage-auth.js';
 import { requiredParam } from './engage-params.js';
 import { agentSessionResource, workItemResource } from './engage-resources.js';
 import { type EngageDeps, engageCall, readableContent } from './engage-call.js';
@@ -32,21 +32,6 @@ async function render(queries: Queries, user: EngageUser, found: Found, id: stri
   return agentSessionResource(found.conv, id, found.session, thread);
 }
 
-/**
- * The four conditions of seed 003 under which closing is refused with a 403, in its order: the
- * intervention is already closed, has no agent replies, belongs to another user (unless the
- * caller may edit permissions), or sits on a source the caller cannot read.
- */
-function refuseClose(found: Found, user: EngageUser, id: string): void {
-  const closed = found.kind === 'work' ? !found.item || found.item.closedAt !== null : !found.session || found.session.status === 'closed';
-  if (closed) throw new BatonError('forbidden', `Intervention ${id} is already closed.`);
-  const replied = found.kind === 'work' ? found.item!.replies > 0 : found.session!.hadAgentReply;
-  if (!replied) throw new BatonError('forbidden', `Intervention ${id} has no agent replies yet: open it before the first reply and answer in it.`);
-  const owner = found.kind === 'work' ? found.item!.owner.id : found.session!.agentId;
-  if (owner !== user.id && !user.admin) throw new BatonError('forbidden', `Intervention ${id} belongs to ${owner ?? 'nobody yet'}, and the token's user ${user.id} may not edit permissions.`);
-  requireRead(user, found.conv.channelId);
-}
-
 export async function interventionRoutes(app: FastifyInstance, deps: EngageDeps): Promise<void> {
   const { router, queries } = deps;
   const tags = ['engage'];
@@ -70,13 +55,9 @@ export async function interventionRoutes(app: FastifyInstance, deps: EngageDeps)
     const { user } = await engageCall(req, queries);
     const id = req.params.id;
     const found = await findIntervention(queries, user, id);
-    refuseClose(found, user, id);
-    if (found.kind === 'work') {
-      await router.command(user.accountId, found.conv.id, { type: 'close_work_item', workItemId: id, by: user.id }, undefined, { actor: req.actor });
-    } else {
-      const agentId = found.session!.agentId;
-      await router.command(user.accountId, found.conv.id, { type: 'close_agent_session', ...(agentId ? { agentId } : {}) }, undefined, { actor: req.actor });
-    }
+    // Seed 003's close conditions (403 unless open, answered, the caller's, on a readable source) hold in the core.
+    const guard = { userId: user.id, admin: user.admin, canRead: canRead(user, found.conv.channelId) };
+    await router.command(user.accountId, found.conv.id, found.kind === 'work' ? { type: 'close_work_item', workItemId: id, by: user.id, guard } : { type: 'close_agent_session', agentSessionId: id, guard }, undefined, { actor: req.actor });
     return render(queries, user, await findIntervention(queries, user, id), id);
   });
 }

@@ -29,15 +29,12 @@ export async function imiRoutes(app: FastifyInstance, deps: { router: Router; qu
     if (!owner || !component || component.dialect !== 'imi') throw new BatonError('not_found', 'No IMI integration has this webhook URL; copy it again from `baton doctor` or GET /v1/components.');
     const intent = parseImiInbound(req.body);
     const conv = await queries.conversationByBotSession(owner.accountId, intent.conversationId);
-    if (conv.botSession?.id !== intent.conversationId) {
-      throw new BatonError('invalid_transition', `The BOT conversation ${intent.conversationId} was closed; use the Conversationid of the latest event.`);
-    }
     if (intent.kind === 'reply') {
-      const out = await router.reply(owner.accountId, conv.id, { componentId: component.id, authorKind: 'bot', content: intent.content }, undefined, req.actor);
+      const out = await router.reply(owner.accountId, conv.id, { componentId: component.id, authorKind: 'bot', content: intent.content, botSessionId: intent.conversationId }, undefined, req.actor);
       return { status: 'accepted', Conversationid: intent.conversationId, Messageid: out.message?.id };
     }
     if (intent.kind === 'handover') {
-      const out = await router.command(owner.accountId, conv.id, { type: 'handover', by: component.id, ...(intent.note ? { note: intent.note } : {}), context: intent.context }, undefined, { actor: req.actor });
+      const out = await router.command(owner.accountId, conv.id, { type: 'handover', by: component.id, botSessionId: intent.conversationId, ...(intent.note ? { note: intent.note } : {}), context: intent.context }, undefined, { actor: req.actor });
       const rejected = out.events.find((e) => e.type === 'handover.rejected');
       if (rejected) return { status: 'rejected', reason: rejected.data.reason };
       // A new CCSP conversation id per handover, never one an agent already closed (imi-ccsp-id.ts).
@@ -45,7 +42,7 @@ export async function imiRoutes(app: FastifyInstance, deps: { router: Router; qu
       const agentSessionId = handover?.data.agentSessionId;
       return { status: 'accepted', Conversationid: intent.conversationId, CCSPConversationid: handover && typeof agentSessionId === 'string' ? ccspConversationId(agentSessionId, handover.seq) : undefined };
     }
-    await router.command(owner.accountId, conv.id, { type: 'close_bot_session', by: component.id }, undefined, { actor: req.actor });
+    await router.command(owner.accountId, conv.id, { type: 'close_bot_session', by: component.id, botSessionId: intent.conversationId }, undefined, { actor: req.actor });
     return { status: 'accepted', Conversationid: intent.conversationId };
   });
 }

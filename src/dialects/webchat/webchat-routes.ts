@@ -104,14 +104,9 @@ export async function webchatRoutes(app: FastifyInstance, deps: WebchatDeps): Pr
     const b = req.body;
     if (!b.text && !b.postback) throw new BatonError('validation_failed', 'Send `text` or `postback`.');
     const content: MessageContent = b.postback ? { type: 'postback', postback: b.postback, text: b.postback.title } : { type: 'text', text: b.text! };
+    // With nobody to answer, the core refuses the message (chat_unavailable) unless the chat is with the humans.
     const s = await status(channel);
-    if (!s.available) {
-      // A visitor already waiting for, or talking with, an agent may go on writing.
-      const conv = await queries.conversation(channel.accountId, chatId(channel.id, customer, channel.address)).catch(() => null);
-      const withHumans = conv && conv.status === 'open' && conv.agentSession !== null && conv.agentSession.status !== 'closed';
-      if (!withHumans) throw new BatonError('chat_unavailable', 'Nobody is available to chat right now; please come back later.');
-    }
-    const outcome = await router.receive({ accountId: channel.accountId, channelId: channel.id, customer, channelMessageId: b.id, content, ...(b.visitor ? { visitor: b.visitor, visitorUnverified: true } : {}) }, undefined, req.actor);
+    const outcome = await router.receive({ accountId: channel.accountId, channelId: channel.id, customer, channelMessageId: b.id, content, ...(b.visitor ? { visitor: b.visitor, visitorUnverified: true } : {}), ...(s.available ? {} : { nobodyAnswers: true }) }, undefined, req.actor);
     const message = outcome.message!;
     // The visitor's other open pages show it too.
     if (!outcome.duplicate) await live.publish({ accountId: channel.accountId, topic: 'visitor', conversationId: message.conversationId, messageId: message.id }).catch(() => {});

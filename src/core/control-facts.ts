@@ -1,0 +1,33 @@
+import type { ControlCommand } from './control-types.js';
+import type { Conversation } from './conversation.js';
+import type { Account, Service } from './model.js';
+import { matchRule } from './rules.js';
+
+type HandoverLike = Extract<ControlCommand, { type: 'handover' | 'set_categories' }>;
+
+/**
+ * Which commands need facts read before they run: a handover, and a recategorisation (which may
+ * be one, control-handover.ts set_categories), ask the handover rules for a desk and team and, on
+ * a real-time channel, whether an agent could take it. No other command reads anything first.
+ */
+export function needsHandoverFacts(cmd: ControlCommand): cmd is HandoverLike {
+  return cmd.type === 'handover' || cmd.type === 'set_categories';
+}
+
+/**
+ * Rules triggered by the handover event (IMI: "the Handover event is raised when the BOT decides
+ * to handover") choose the desk and team from the note and context, unless the caller named them.
+ */
+export function withHandoverRule<C extends HandoverLike>(services: readonly Service[], conv: Conversation, cmd: C, now: string): C {
+  const note = cmd.type === 'handover' ? cmd.note ?? null : null;
+  const context = cmd.type === 'handover' ? cmd.context ?? {} : {};
+  const match = matchRule(services, 'handover', { channelId: conv.channelId, text: note, visitor: conv.visitor, ...(conv.unverifiedVisitor ? { unverified: conv.unverifiedVisitor } : {}), context: { ...conv.context, ...context }, now: new Date(now) });
+  if (!match) return cmd;
+  const { desk, team } = match.rule.action;
+  return { ...cmd, ...(cmd.desk === undefined && desk ? { desk } : {}), ...(cmd.team === undefined && team ? { team } : {}) };
+}
+
+/** The agents a handover needs online: of its team (any when none), with the agent category when the bot's is the conversation's. */
+export function availabilityQuery(conv: Conversation, account: Account, cmd: HandoverLike): { team: string | null; category: string | null } {
+  return { team: cmd.team ?? null, category: conv.categories.includes(account.categories.bot) ? account.categories.agent : null };
+}

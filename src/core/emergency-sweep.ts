@@ -1,0 +1,73 @@
+import { auditEntry } from './audit.js';
+import type { Clock } from './clock.js';
+import type { CommandOutcome, Idempotency } from './command-bus.js';
+import { requireAccount } from './command-reads.js';
+import type { ControlRequest } from './control-types.js';
+import { isBatonError } from './errors.js';
+import type { EmergencySweep, Store } from './ports.js';
+import { SYSTEM } from './audit.js';
+
+type RunCommand = (accountId: string, conversationId: string, cmd: ControlRequest, idem?: Idempotency, opts?: { actor?: string }) => Promise<CommandOutcome>;
+
+export interface SweepResult {
+  conversations: number;
+  failed: { id: string; reason: string }[];
+}
+
+/**
+ * The account-wide emergency switch and the sweep that follows it through every open
+ * conversation. The flag takes effect at once for every read (bots are refused from that commit
+ * on); the sweep then records the handover (or the handback) in each conversation, in batches,
+ * so desks queue them and bots are told. Its progress is kept with the switch.
+ */
+export class EmergencySweeper {
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly command: RunCommand,
+  ) {}
+
+  async setEmergency(accountId: string, on: boolean, actor: string = SYSTEM): Promise<SweepResult> {
+    const sweep: EmergencySweep = { accountId, on, afterId: null, startedAt: this.clock.now().toISOString() };
+    await this.store.transaction(async (tx) => {
+      await requireAccount(tx, accountId);
+      await tx.setAccountEmergency(accountId, on);
+      // The sweep's progress is durable from the same commit: a crash midway resumes at start.
+      await tx.putSweep(sweep);
+      await tx.appendAudit(auditEntry(accountId, sweep.startedAt, on ? 'emergency.on' : 'emergency.off', accountId, {}, actor));
+    });
+    return this.sweep(sweep, actor);
+  }
+
+  /** Finishes the emergency sweeps a crash cut short (called at start). */
+  async resume(): Promise<number> {
+    const open = await this.store.listSweeps();
+    for (const sweep of open) await this.sweep(sweep, SYSTEM);
+    return open.length;
+  }
+
+  private async sweep(sweep: EmergencySweep, actor: string): Promise<SweepResult> {
+    let after = sweep.afterId;
+    let changed = 0;
+    const failed: { id: string; reason: string }[] = [];
+    for (;;) {
+      const ids = await this.store.listOpenConversationIds(sweep.accountId, after, 200);
+      if (ids.length === 0) break;
+      for (const id of ids) {
+        // One conversation that cannot move (no desk to send it to) must not stop the sweep.
+        try {
+          const outcome = await this.command(sweep.accountId, id, { type: sweep.on ? 'emergency_on' : 'emergency_off' }, undefined, { actor });
+          if (outcome.events.length > 0) changed += 1;
+        } catch (err) {
+          if (!isBatonError(err)) throw err;
+          failed.push({ id, reason: err.message });
+        }
+      }
+      after = ids[ids.length - 1]!;
+      const progress = { ...sweep, afterId: after };
+      await this.store.transaction((tx) => tx.putSweep(progress));
+    }
+    await this.store.transaction((tx) => tx.endSweep(sweep.accountId, sweep.startedAt));
+    return { conversations: changed, failed };
+  }
+}
