@@ -6,15 +6,15 @@ import { newPage, screenshot, visible } from './browser.js';
 import { withBatonAndBrowser } from './baton-and-browser.js';
 import { ALEX, API_KEY, SAM, signIn } from './two-agent-desk.js';
 
-/** The two-agent desk with a second API channel, so one customer can have two conversations. */
+/** The two-agent desk with a second API channel, so one customer can have two conversations, and a web chat. */
 const DESK = {
   accounts: [{
     id: 'acme',
     name: 'Acme',
     apiKeys: [API_KEY],
-    channels: [{ id: 'api', kind: 'native' }, { id: 'sms', kind: 'native' }],
+    channels: [{ id: 'api', kind: 'native' }, { id: 'sms', kind: 'native' }, { id: 'site', kind: 'webchat' }],
     components: [{ id: 'inbox', kind: 'desk', dialect: 'inbox' }],
-    services: [{ id: 'main', channels: ['api', 'sms'], rules: [{ id: 'humans', trigger: { event: 'message' }, action: { type: 'desk', desk: 'inbox' } }] }],
+    services: [{ id: 'main', channels: ['api', 'sms', 'site'], rules: [{ id: 'humans', trigger: { event: 'message' }, action: { type: 'desk', desk: 'inbox' } }] }],
     agents: [SAM, ALEX].map((a) => ({ id: a.id, name: a.name, password: a.password })),
   }],
 };
@@ -170,5 +170,40 @@ describe('finding conversations and working from the keyboard', () => {
     await screenshot(page, 'inbox-closed-thread');
     expect(sam.problems).toEqual([]);
     await sam.context.close();
+  }, 120_000);
+
+  it('tells the visitor which agent joined, in the chat\'s header', async () => {
+    const sam = await newPage(browser);
+    await signIn(sam.page, baton.url, SAM);
+    await sam.page.getByLabel('Presence').selectOption('online');
+    const visitor = await newPage(browser);
+    await visitor.page.goto(`${baton.url}/chat/acme/site`);
+    const chat = visitor.page.frameLocator('iframe[data-baton-chat]');
+    await visible(chat.getByTestId('chat-status').getByText('a person will answer'), 'the chat open with an agent online');
+    await chat.getByLabel('Your message').fill('Hello, anyone there?');
+    await chat.getByLabel('Your message').press('Enter');
+    await visible(chat.locator('.bubble.from-visitor:not(.pending)', { hasText: 'Hello, anyone there?' }), 'the visitor\'s message sent');
+    expect(await chat.getByTestId('chat-joined').count()).toBe(0);
+
+    const waiting = sam.page.locator('.queues .card', { hasText: 'Hello, anyone there?' });
+    await visible(waiting, 'the visitor in the queue');
+    await waiting.click();
+    await visible(sam.page.getByRole('button', { name: 'Take', exact: true }), 'the take button');
+    await sam.page.keyboard.press('t');
+    await visible(sam.page.getByTestId('conversation-state').getByText('Yours'), 'the chat taken');
+    await visible(chat.getByTestId('chat-joined').getByText('Sam joined the chat'), 'the agent\'s name in the chat header');
+    await visible(chat.getByTestId('chat-status').getByText('a person is answering you'), 'the header saying a person answers');
+    await screenshot(visitor.page, 'widget-agent-joined');
+    await sam.page.keyboard.type('Hi, Sam here.');
+    await sam.page.keyboard.press('Enter');
+    await visible(chat.getByText('Hi, Sam here.'), 'the answer at the visitor');
+
+    await sam.page.getByLabel('Reply').blur();
+    await sam.page.keyboard.press('c');
+    await visible(sam.page.getByTestId('closed-banner'), 'the closed state in the inbox');
+    await chat.getByTestId('chat-joined').waitFor({ state: 'hidden' });
+    expect([...sam.problems, ...visitor.problems]).toEqual([]);
+    await sam.context.close();
+    await visitor.context.close();
   }, 120_000);
 });

@@ -82,7 +82,7 @@ describe.each(engines)('inbox search in the store on $name', (engine) => {
       // Only a read with a LIMIT in recency order may range over the whole account (the windows).
       if (!/order by "updated_at" desc, "id" desc limit/.test(q.sql) || /"customer" =/.test(q.sql)) expect(details.join(' | '), q.sql).not.toMatch(/\(account_id=\?\)/);
     }
-  });
+  }, 60_000);
 });
 
 /** SQLite's plan of one statement, with its parameters bound. */

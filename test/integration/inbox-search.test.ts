@@ -56,8 +56,8 @@ describe.each(['sqlite', 'postgres'] as const)('inbox search on %s', (engine) =>
     const { alice, bob, refund } = await seed();
     const byName = (await alice.call('GET', '/search?q=ada')).body;
     expect(byName.items).toHaveLength(1);
-    expect(byName.items[0]).toMatchObject({ displayName: 'Ada Lovelace', match: { field: 'name', snippet: null } });
-    expect((await alice.call('GET', '/search?q=ADA%40EXAMPLE')).body.items[0]).toMatchObject({ displayName: 'Ada Lovelace', match: { field: 'email' } });
+    expect(byName.items[0]).toMatchObject({ displayName: 'Ada Lovelace', match: { field: 'name', snippet: 'Ada Lovelace' } });
+    expect((await alice.call('GET', '/search?q=ADA%40EXAMPLE')).body.items[0]).toMatchObject({ displayName: 'Ada Lovelace', match: { field: 'email', snippet: 'ada@example.com' } });
     expect(names((await alice.call('GET', '/search?q=c-1')).body)).toEqual(['c-1', 'c-1']);
 
     const byText = (await alice.call('GET', '/search?q=Refund%20for%20ORDER')).body;
@@ -74,7 +74,7 @@ describe.each(['sqlite', 'postgres'] as const)('inbox search on %s', (engine) =>
     expect(names((await bob.call('GET', '/search?q=ada')).body)).toEqual(['Ada Globex']);
     expect((await bob.call('GET', '/search?q=parcel')).body.items).toEqual([]);
     expect((await bob.call('GET', `/conversations/${refund}/past`)).status).toBe(404);
-  });
+  }, 60_000);
 
   it('filters by assignee and status, and pages from recent to older', async () => {
     const { alice, refund, again } = await seed();
@@ -101,14 +101,14 @@ describe.each(['sqlite', 'postgres'] as const)('inbox search on %s', (engine) =>
     // Recent first.
     const times = all.items.map((c: any) => c.updatedAt);
     expect([...times].sort().reverse()).toEqual(times);
-  });
+  }, 60_000);
 
   it('lists the customer\'s other conversations in the account', async () => {
     const { alice, refund, again } = await seed();
     const past = (await alice.call('GET', `/conversations/${refund}/past`)).body;
     expect(past.items.map((c: any) => c.id)).toEqual([again]);
     expect(past.items[0]).toMatchObject({ customer: 'c-1', channelId: 'sms', lastMessage: { text: 'Me again, from my phone' } });
-  });
+  }, 60_000);
 
   it('refuses a bad query with a clear 400 and changes nothing', async () => {
     const { alice } = await seed();
@@ -127,5 +127,5 @@ describe.each(['sqlite', 'postgres'] as const)('inbox search on %s', (engine) =>
     await bad('after=not-a-cursor', 'bad_request', /cursor/);
     await bad('sort=name', 'validation_failed', /sort|additional/i);
     expect((await alice.call('GET', '/search?q=ada')).body.items).toHaveLength(1);
-  });
+  }, 60_000);
 });
