@@ -32,7 +32,7 @@ export function TopBar({ me, page, connection, alerts, onPresence, onLogout, onH
           </select>
         </label>
         <AlertsMenu alerts={alerts} />
-        <button class="btn btn-ghost" type="button" onClick={onHelp} aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)">?</button>
+        <button class="btn btn-ghost help-button" type="button" onClick={onHelp} aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)">?</button>
         <span class="agent-name">{me.agent.name}</span>
         <button class="btn btn-ghost" type="button" onClick={onLogout}>Log out</button>
       </div>
