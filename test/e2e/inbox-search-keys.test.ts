@@ -56,6 +56,9 @@ describe('finding conversations and working from the keyboard', () => {
     await visible(results.getByTestId('match').getByText('Ada Lovelace').first(), 'what matched, under the card');
     expect(await results.locator('[data-conversation]').count()).toBe(2);
     await screenshot(sam.page, 'inbox-search-name');
+    // The results follow what happens: Alex takes one, and its card says so.
+    expect((await alexHttp.call('POST', `/conversations/${again}/take`, {})).status).toBe(200);
+    await visible(results.locator(`[data-conversation="${again}"]`).getByText('With Alex'), 'the result updated live');
 
     await box.fill('ADA@EXAMPLE');
     await visible(results.getByTestId('match').getByText('ada@example.com').first(), 'the email match');
@@ -72,10 +75,11 @@ describe('finding conversations and working from the keyboard', () => {
     await box.fill('');
     await sam.page.getByLabel('Assignee').selectOption(ALEX.id);
     await visible(results.locator(`[data-conversation="${refund}"]`), 'Alex\'s conversation under the Alex filter');
-    await expect.poll(() => results.locator('[data-conversation]').count()).toBe(1);
-    await sam.page.getByLabel('Assignee').selectOption('unassigned');
-    await visible(results.locator(`[data-conversation="${parcel}"]`), 'an unassigned conversation');
+    await visible(results.locator(`[data-conversation="${again}"]`), 'Alex\'s other conversation under the Alex filter');
     await expect.poll(() => results.locator('[data-conversation]').count()).toBe(2);
+    await sam.page.getByLabel('Assignee').selectOption('unassigned');
+    await visible(results.locator(`[data-conversation="${parcel}"]`), 'the unassigned conversation');
+    await expect.poll(() => results.locator('[data-conversation]').count()).toBe(1);
     await sam.page.getByLabel('Status').selectOption('closed');
     await visible(sam.page.getByTestId('search-status').getByText('No conversation matches.'), 'no closed conversation yet');
     await screenshot(sam.page, 'inbox-search-filters');

@@ -45,7 +45,7 @@ export function QueueList({ api, me, open, closed, agents, unread, selectedId, o
   return (
     <section class="queues" aria-label="Conversations">
       <SearchBar params={search} agents={agents} meId={me.agent.id} onChange={setSearch} />
-      {searching(search) ? <SearchResults api={api} params={search} meId={me.agent.id} agents={agents} unread={unread} selectedId={selectedId} onSelect={onSelect} /> : <>
+      {searching(search) ? <SearchResults api={api} params={search} meId={me.agent.id} agents={agents} unread={unread} selectedId={selectedId} onSelect={onSelect} changed={open} /> : <>
         <div class="tabs" role="tablist" aria-label="Queues">
           {TABS.map((t) => (
             <button key={t.id} role="tab" type="button" aria-selected={tab === t.id} class="tab" onClick={() => setTab(t.id)}>

@@ -62,14 +62,16 @@ interface Results {
  * What the search found, recent conversations first. Each answer covers a bounded number of
  * conversations; "Search older conversations" goes on from where it stopped.
  */
-export function SearchResults({ api, params, meId, agents, unread, selectedId, onSelect }: { api: InboxApi; params: SearchParams; meId: string; agents: AgentRow[]; unread: (c: Card) => number; selectedId: string | null; onSelect: (id: string) => void }) {
+export function SearchResults({ api, params, meId, agents, unread, selectedId, onSelect, changed }: { api: InboxApi; params: SearchParams; meId: string; agents: AgentRow[]; unread: (c: Card) => number; selectedId: string | null; onSelect: (id: string) => void; changed: unknown }) {
   const [r, setR] = useState<Results>({ items: [], next: null, state: 'loading', error: '' });
   const asked = useRef(0);
+  const older = useRef(false);
   const tooShort = params.q.trim().length > 0 && params.q.trim().length < MIN_CHARS;
   const sent: SearchParams = tooShort ? { ...params, q: '' } : params;
 
   const run = async (after: string | null) => {
     const n = ++asked.current;
+    older.current = after !== null;
     setR((x) => ({ ...x, state: 'loading' }));
     try {
       const page = await api.search(sent, after);
@@ -85,6 +87,18 @@ export function SearchResults({ api, params, meId, agents, unread, selectedId, o
     const t = setTimeout(() => void run(null), DEBOUNCE_MS);
     return () => clearTimeout(t);
   }, [sent.q, sent.assignee, sent.status]);
+  // The queues were read again (something changed in the account): so are the results, unless
+  // the agent went further back, where a fresh first page would lose their place.
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    if (older.current || (tooShort && !params.assignee && !params.status)) return;
+    const t = setTimeout(() => void run(null), DEBOUNCE_MS);
+    return () => clearTimeout(t);
+  }, [changed]);
 
   if (tooShort && !params.assignee && !params.status) return <p class="empty small" data-testid="search-status">Type at least {MIN_CHARS} characters.</p>;
   return (
