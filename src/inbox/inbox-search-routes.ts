@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import { BatonError } from '../core/errors.js';
-import type { Queries } from '../core/queries.js';
+import { BatonError, isBatonError } from '../core/errors.js';
+import type { ConversationView, Queries } from '../core/queries.js';
 import type { ConversationDigests } from './conversation-digests.js';
 import type { AssigneeFilter, ConversationSearch } from './conversation-search.js';
 import { conversationCard } from './inbox-views.js';
@@ -36,6 +36,15 @@ export async function inboxSearchRoutes(app: FastifyInstance, deps: InboxSearchD
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   const { queries, search, digests } = deps;
   const me = (req: FastifyRequest): LoginSession => req.login!;
+  // A conversation found a moment ago may be gone by now (removed by retention): it is left out, not a failed search.
+  const found = async (accountId: string, id: string): Promise<ConversationView | null> => {
+    try {
+      return await queries.conversation(accountId, id);
+    } catch (err) {
+      if (isBatonError(err) && err.code === 'conversation_not_found') return null;
+      throw err;
+    }
+  };
 
   api.get('/search', { schema: { hide: true, querystring: SearchQuerystring } }, async (req) => {
     const login = me(req);
@@ -51,10 +60,10 @@ export async function inboxSearchRoutes(app: FastifyInstance, deps: InboxSearchD
     });
     const agents = await queries.agents(login.accountId);
     const items = await Promise.all(page.hits.map(async (h) => {
-      const c = await queries.conversation(login.accountId, h.conversationId);
-      return { ...conversationCard(c, agents, await digests.of(c)), match: { field: h.field, snippet: h.snippet } };
+      const c = await found(login.accountId, h.conversationId);
+      return c && { ...conversationCard(c, agents, await digests.of(c)), match: { field: h.field, snippet: h.snippet } };
     }));
-    return { items, next: page.next, scanned: page.scanned };
+    return { items: items.filter((i) => i !== null), next: page.next, scanned: page.scanned };
   });
 
   api.get('/conversations/:id/past', { schema: { hide: true, params: ConvParams } }, async (req) => {
@@ -63,10 +72,10 @@ export async function inboxSearchRoutes(app: FastifyInstance, deps: InboxSearchD
     const ids = (await search.customerConversations(login.accountId, conv.customer, PAST_LIMIT + 1)).filter((id) => id !== conv.id).slice(0, PAST_LIMIT);
     const agents = await queries.agents(login.accountId);
     const items = await Promise.all(ids.map(async (id) => {
-      const c = await queries.conversation(login.accountId, id);
-      return conversationCard(c, agents, await digests.of(c));
+      const c = await found(login.accountId, id);
+      return c && conversationCard(c, agents, await digests.of(c));
     }));
-    return { items };
+    return { items: items.filter((i) => i !== null) };
   });
 }
 
