@@ -188,6 +188,7 @@ export function Desk({ api, me, onMe, onLoggedOut }: { api: InboxApi; me: Me; on
                 <div class="empty">
                   <h2>Pick a conversation</h2>
                   <p>Waiting visitors are in <strong>Queue</strong>, longest wait first. Conversations with the bot can be taken over at any time.</p>
+                  <p class="muted small">Search with <kbd>/</kbd>; <kbd>?</kbd> lists the keyboard shortcuts.</p>
                 </div>
               </section>
             )}
