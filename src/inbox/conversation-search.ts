@@ -15,7 +15,7 @@ export interface SearchHit {
   conversationId: string;
   /** What matched: a visitor field's name ("name", "email"), "customer", or "message"; null with no text asked. */
   field: string | null;
-  /** The matching line of a message, when a message matched. */
+  /** What matched: the field's value, or the message's line around the match; null with no text asked. */
   snippet: string | null;
 }
 

@@ -83,7 +83,7 @@ export class InboxSearchStore implements ConversationSearch {
     const byState = await this.db.selectFrom('conversations').select('state').where('account_id', '=', accountId).where('id', 'in', ids).where(sql<boolean>`lower(state) like ${pattern} escape '!'`).execute();
     for (const c of byState.map((r) => rows.toConversation(r.state))) {
       const field = fieldMatching(c, needle);
-      if (field && held(c)) hits.set(c.id, { conversationId: c.id, field, snippet: null });
+      if (field && held(c)) hits.set(c.id, { conversationId: c.id, ...field });
     }
     const rest = ids.filter((id) => !hits.has(id));
     if (rest.length === 0) return hits;
@@ -113,10 +113,10 @@ function holds(c: Conversation, assignee: SearchQuery['assignee']): boolean {
   return assignee === 'unassigned' ? !s?.agentId : s?.agentId === assignee.agentId;
 }
 
-/** The visitor field or the customer address that contains the needle, if any. */
-function fieldMatching(c: Conversation, needle: string): string | null {
-  for (const [k, v] of Object.entries(c.visitor)) if (typeof v === 'string' && v.toLowerCase().includes(needle)) return k;
-  return c.customer.toLowerCase().includes(needle) ? 'customer' : null;
+/** The visitor field or the customer address that contains the needle, with its value, if any. */
+function fieldMatching(c: Conversation, needle: string): { field: string; snippet: string } | null {
+  for (const [k, v] of Object.entries(c.visitor)) if (typeof v === 'string' && v.toLowerCase().includes(needle)) return { field: k, snippet: v };
+  return c.customer.toLowerCase().includes(needle) ? { field: 'customer', snippet: c.customer } : null;
 }
 
 function textOf(c: Message['content']): string {
