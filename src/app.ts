@@ -20,6 +20,7 @@ import { withLocalRenderers } from './dialects/registry.js';
 import { webchatRenderer } from './dialects/webchat/webchat-renderer.js';
 import { DemoBot } from './demo-bot/demo-bot.js';
 import { inboxRenderer } from './inbox/inbox-renderer.js';
+import { InboxSearchStore } from './store/inbox-search.js';
 import { SessionStore } from './store/login-sessions.js';
 import { LocalLiveBus } from './live/live-bus.js';
 import type { RateLimit } from './http/rate-limit.js';
@@ -131,7 +132,7 @@ export async function createBaton(cfg: RuntimeConfig, opts: { clock?: Clock; log
   const reachability = new ReachabilityChecker(store, sender, renderers, clock, logger);
   const deliveries = new DeliveryAdmin(store, outbox, sender, renderers, clock, newWork);
   const demoBot = cfg.config ? null : new DemoBot({ componentId: DEMO_BOT.id, secret: DEMO_BOT.secret, apiKey: DEMO_API_KEY, clock });
-  const app = await buildServer({ store, router, queries, customerData: new CustomerData(store, clock), deliveries, reachability, metrics: metrics.registry, logger: cfg.logLevel === 'silent' ? false : logger, bodyLimit: cfg.bodyLimit, limits: cfg.limits, ...(cfg.trustProxy !== undefined ? { trustProxy: cfg.trustProxy } : {}), ...(cfg.metricsToken ? { metricsToken: cfg.metricsToken } : {}), version: cfg.version, browser: { live, sessions: new SessionStore(store), clock, uiDir: UI_DIR, demoBot } });
+  const app = await buildServer({ store, router, queries, customerData: new CustomerData(store, clock), deliveries, reachability, metrics: metrics.registry, logger: cfg.logLevel === 'silent' ? false : logger, bodyLimit: cfg.bodyLimit, limits: cfg.limits, ...(cfg.trustProxy !== undefined ? { trustProxy: cfg.trustProxy } : {}), ...(cfg.metricsToken ? { metricsToken: cfg.metricsToken } : {}), version: cfg.version, browser: { live, sessions: new SessionStore(store), search: new InboxSearchStore(store), clock, uiDir: UI_DIR, demoBot } });
 
   const retention = new RetentionJob(new KyselyRetention(store), clock);
   const runRetention = () => void retention.run().then((runs) => {

@@ -13,6 +13,7 @@ import { inboxAdminRoutes } from '../inbox/inbox-admin-routes.js';
 import { sessionAuth } from '../inbox/inbox-auth.js';
 import { inboxLoginRoutes, OPEN_PATHS } from '../inbox/inbox-login-routes.js';
 import { inboxRoutes } from '../inbox/inbox-routes.js';
+import type { ConversationSearch } from '../inbox/conversation-search.js';
 import type { LoginSessions } from '../inbox/login-sessions.js';
 import type { LiveBus } from '../live/live-bus.js';
 import type { AuthThrottle } from './auth-throttle.js';
@@ -27,6 +28,8 @@ export interface BrowserDeps {
   throttle: AuthThrottle;
   live: LiveBus;
   sessions: LoginSessions;
+  /** The inbox's search and a customer's other conversations. */
+  search: ConversationSearch;
   clock: Clock;
   uiDir: string;
   /** The demo account's bot, served here when Baton runs the demo. */
@@ -51,7 +54,7 @@ export async function browserRoutes(app: FastifyInstance, deps: BrowserDeps): Pr
   await app.register(async (scope) => {
     scope.addHook('onRequest', sessionAuth(deps.sessions, clock, { open: OPEN_PATHS }));
     await inboxLoginRoutes(scope, { store: deps.store, sessions: deps.sessions, router, live, clock, throttle: deps.throttle });
-    await inboxRoutes(scope, { router, queries, live, hub: agents });
+    await inboxRoutes(scope, { router, queries, live, hub: agents, search: deps.search });
     await scope.register(async (admin) => inboxAdminRoutes(admin, { router, queries, live, deliveries: deps.deliveries, addresses: { component: componentInboundPath, channel: channelInboundPath } }), { prefix: '/admin' });
   }, { prefix: '/inbox/api', logLevel: 'warn' });
   await app.register(async (scope) => webchatRoutes(scope, { router, queries, live, hub: visitors, clock }), { prefix: '/chat/api', logLevel: 'warn' });

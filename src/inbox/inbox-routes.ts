@@ -10,6 +10,8 @@ import type { Router } from '../core/router.js';
 import type { LiveBus } from '../live/live-bus.js';
 import type { AgentHub } from './agent-hub.js';
 import { ConversationDigests } from './conversation-digests.js';
+import type { ConversationSearch } from './conversation-search.js';
+import { inboxSearchRoutes } from './inbox-search-routes.js';
 import type { LoginSession } from './login-sessions.js';
 import { conversationCard, timeline } from './inbox-views.js';
 
@@ -29,6 +31,7 @@ export interface InboxDeps {
   queries: Queries;
   live: LiveBus;
   hub: AgentHub;
+  search: ConversationSearch;
 }
 
 /** The desk component an agent acts as: the conversation's own desk when it is an inbox, else the account's first inbox. */
@@ -50,6 +53,7 @@ export async function inboxRoutes(app: FastifyInstance, deps: InboxDeps): Promis
   const me = (req: FastifyRequest): LoginSession => req.login!;
   const digests = new ConversationDigests(queries);
   const card = async (c: ConversationView, agents: readonly Agent[]) => conversationCard(c, agents, await digests.of(c));
+  await inboxSearchRoutes(app, { queries, search: deps.search, digests });
 
   api.get('/me', { schema: { hide: true } }, async (req) => {
     const login = me(req);

@@ -95,7 +95,11 @@ export async function webchatRoutes(app: FastifyInstance, deps: WebchatDeps): Pr
     const conversationId = conversationIdOf(channel, req);
     const [a, messages, conv] = await Promise.all([availabilityOf(channel), historyOf(channel, conversationId), findConversation(channel, conversationId)]);
     // `humans` lets the page say what a bot cannot: whether anyone is online, and whether this chat waits for them.
-    return { status: a.status, messages, humans: { online: a.agentsOnline, chat: humansChat(conv) } };
+    const chat = humansChat(conv);
+    // The visitor is told who answers ("Sam joined the chat"), by the name baton.yaml gives the agent.
+    const agentId = chat === 'answering' ? conv?.agentSession?.agentId : null;
+    const agent = agentId ? (await queries.agents(channel.accountId)).find((x) => x.id === agentId)?.name ?? null : null;
+    return { status: a.status, messages, humans: { online: a.agentsOnline, chat, agent } };
   });
 
   api.post('/:accountId/:channelId/messages', { schema: { tags: ['webchat'], summary: 'A visitor\'s message or button press', params: Params, body: SendBody } }, async (req, reply) => {

@@ -13,6 +13,7 @@ import * as m011 from './011-delivery-parts.js';
 import * as m012 from './012-emergency-sweeps.js';
 import * as m013 from './013-customer-data.js';
 import * as m014 from './014-retention.js';
+import * as m015 from './015-customer-recent.js';
 
 /** The one migration history both engines share, in order. */
 export const migrations: Record<string, Migration> = {
@@ -30,6 +31,7 @@ export const migrations: Record<string, Migration> = {
   '012-emergency-sweeps': m012,
   '013-customer-data': m013,
   '014-retention': m014,
+  '015-customer-recent': m015,
 };
 
 export const migrationProvider: MigrationProvider = {

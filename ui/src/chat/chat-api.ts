@@ -4,7 +4,8 @@ import { requestJson } from '../shared/http.js';
 export interface ChatStatus { title: string; active: boolean; available: boolean; botInFront: boolean }
 
 /** What the history adds about people: anyone online now, and where this visitor's chat stands with them. */
-export interface Humans { online: boolean; chat: 'none' | 'waiting' | 'answering' }
+/** `agent`: the name of the agent answering, while one is. */
+export interface Humans { online: boolean; chat: 'none' | 'waiting' | 'answering'; agent?: string | null }
 
 export interface ChatMessage {
   id: string;

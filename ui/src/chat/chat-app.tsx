@@ -148,6 +148,7 @@ export function ChatApp({ account, channel }: { account: string; channel: string
         <div class="chat-head-text">
           <h1>{status?.title ?? 'Chat'}</h1>
           <span class={`chat-status tone-${view.tone}`} role="status" data-testid="chat-status">{view.headline}</span>
+          {humans?.chat === 'answering' && humans.agent && <span class="chat-joined" role="status" data-testid="chat-joined">{humans.agent} joined the chat</span>}
         </div>
         {embedded && <button class="chat-close" type="button" aria-label="Close the chat" title="Close (Esc)" onClick={() => toHost({ baton: 'close' })}>×</button>}
       </header>

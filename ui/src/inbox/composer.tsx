@@ -83,6 +83,7 @@ export function Composer({ me, vars, draft, setDraft, mode, setMode, notesOnly, 
       <form class="composer" onSubmit={(e) => { e.preventDefault(); onSubmit(draft, mode); }}>
         <textarea
           ref={box}
+          data-shortcut="reply"
           aria-label={note ? 'Private note' : 'Reply'}
           aria-controls={open ? 'canned-menu' : undefined}
           aria-autocomplete="list"

@@ -8,7 +8,8 @@ import { ConnectionContext } from './connection.js';
 import { DetailsPanel } from './details-panel.js';
 import { HandbackForm } from './handback-form.js';
 import { HeldNotice } from './held-notice.js';
-import type { Action, AgentRow, Content, Detail, InboxApi, Me } from './inbox-api.js';
+import { byDay, dayLabel } from './day-label.js';
+import type { Action, AgentRow, Content, Detail, InboxApi, Me, TimelineItem } from './inbox-api.js';
 import { ReplyDraft } from './reply-draft.js';
 
 type Panel = 'none' | 'handback' | 'transfer' | 'assign';
@@ -66,6 +67,14 @@ export function ConversationPane({ api, me, agents, id, changed, onAction, onBac
   useEffect(() => {
     if (replyingOver) replyBox.current?.focus();
   }, [replyingOver]);
+  // After a take the agent's next move is the answer: the reply box gets the focus once it is enabled.
+  const focusAfterTake = useRef(false);
+  useEffect(() => {
+    const box = replyBox.current;
+    if (!focusAfterTake.current || !box || box.disabled) return;
+    focusAfterTake.current = false;
+    box.focus();
+  }, [detail]);
 
   const act = async (action: Action, body: object = {}) => {
     setBusy(true);
@@ -121,6 +130,14 @@ export function ConversationPane({ api, me, agents, id, changed, onAction, onBac
   const notesOnly = holderId !== null && replyingOver !== holderId;
   const mayTake = s && (!s.agentId || (s.agentId === me.agent.id && s.status === 'deferred'));
   const flows = me.bots.find((b) => b.id === detail.bot)?.flows ?? [];
+  const take = async () => {
+    focusAfterTake.current = await act('take');
+    // act() read the conversation again already: focus now if that render has happened.
+    if (focusAfterTake.current && replyBox.current && !replyBox.current.disabled) {
+      focusAfterTake.current = false;
+      replyBox.current.focus();
+    }
+  };
   const send = async (text: string, as: ComposerMode) => {
     if (!text.trim() || busy) return;
     if (await act(as === 'note' ? 'note' : 'reply', { text: text.trim() })) setDraft('');
@@ -139,13 +156,13 @@ export function ConversationPane({ api, me, agents, id, changed, onAction, onBac
         </header>
         {isOpen && (
           <div class="actions" role="toolbar" aria-label="Actions">
-            {c.controller === 'bot' && <button class="btn btn-primary" type="button" disabled={busy} onClick={() => act('take')}>Take over from bot</button>}
-            {c.controller !== 'bot' && mayTake && <button class="btn btn-primary" type="button" disabled={busy} onClick={() => act('take')}>Take</button>}
+            {c.controller === 'bot' && <button class="btn btn-primary" type="button" data-shortcut="take" disabled={busy} onClick={take}>Take over from bot</button>}
+            {c.controller !== 'bot' && mayTake && <button class="btn btn-primary" type="button" data-shortcut="take" disabled={busy} onClick={take}>Take</button>}
             {s && <button class="btn" type="button" disabled={busy} aria-expanded={panel === 'assign'} onClick={() => setPanel(panel === 'assign' ? 'none' : 'assign')}>{holderId ? 'Reassign…' : 'Assign…'}</button>}
             {c.controller === 'desk' && detail.bot && <button class="btn" type="button" disabled={busy} aria-expanded={panel === 'handback'} onClick={() => setPanel(panel === 'handback' ? 'none' : 'handback')}>Hand back to bot</button>}
             {s && <button class="btn" type="button" disabled={busy} aria-expanded={panel === 'transfer'} onClick={() => setPanel(panel === 'transfer' ? 'none' : 'transfer')}>Transfer</button>}
             {s && s.status !== 'deferred' && <button class="btn" type="button" disabled={busy} onClick={() => act('defer')}>Defer</button>}
-            <button class="btn btn-danger-quiet" type="button" disabled={busy} onClick={() => act('close')}>Close</button>
+            <button class="btn btn-danger-quiet" type="button" data-shortcut="close" disabled={busy} onClick={() => act('close')}>Close</button>
           </div>
         )}
         {panel === 'handback' && <HandbackForm flows={flows} position={detail.position} busy={busy} onCancel={() => setPanel('none')} onSubmit={(flow, step) => act('handback', flow && step ? { flow, step } : {})} />}
@@ -165,29 +182,51 @@ export function ConversationPane({ api, me, agents, id, changed, onAction, onBac
         )}
         {error && <p class="form-error banner" role="alert">{error.unreachable ? 'Not done: Baton cannot be reached. Try again when it is back.' : error.text}</p>}
         <ol class="timeline" ref={log} aria-label="History" aria-live="polite">
-          {detail.timeline.map((item) => item.kind === 'note'
-            ? <li key={`n${item.seq}`} class="note"><span>{item.text}</span> <time>{clock(item.at)}</time></li>
-            : item.kind === 'private' ? (
-              <li key={`p${item.seq}`} class="private-note" data-testid="private-note">
-                <span class="msg-author">Private note · {item.name}</span>
-                <p>{item.text}</p>
-                <time class="msg-time">{clock(item.at)}</time>
-              </li>
-            ) : (
-              <li key={item.id} class={`msg from-${item.from}`}>
-                <span class="msg-author">{item.from === 'customer' ? c.displayName : item.from === 'bot' ? `Bot · ${item.name}` : item.name}</span>
-                <MessageBody content={item.content} />
-                <time class="msg-time">{clock(item.at)}</time>
-              </li>
-            ))}
+          {byDay(detail.timeline).map(({ day, item }) => [
+            day && <li key={`d${item.at}`} class="day" role="separator" aria-label={day} data-testid="day"><span>{day}</span></li>,
+            <TimelineRow key={item.kind === 'message' ? item.id : `${item.kind}${item.seq}`} item={item} customer={c.displayName} />,
+          ])}
         </ol>
+        {!isOpen && <ClosedBanner timeline={detail.timeline} />}
         {holderId && replyingOver !== holderId && <HeldNotice name={holderName} since={c.heldSince} raced={racedBy === holderId} onReplyAnyway={() => setReplyingOver(holderId)} />}
         {holderId && replyingOver === holderId && <p class="reply-warning" role="note" data-testid="reply-warning">{holderName} holds this conversation: your reply goes to the customer as well, and the conversation stays theirs.</p>}
         {/* In a conversation another agent holds, a note for them may still be left. */}
         <Composer me={me} vars={variables(me, detail)} draft={draft} setDraft={setDraft} mode={notesOnly ? 'note' : mode} setMode={setMode} notesOnly={notesOnly} deskAnswers={deskAnswers} isOpen={isOpen} busy={busy} onSubmit={(text, m) => void send(text, m)} box={replyBox} />
       </div>
-      <DetailsPanel detail={detail} />
+      <DetailsPanel api={api} detail={detail} />
     </section>
+  );
+}
+
+/** A closed conversation says so, and when, over the (disabled) reply box. */
+function ClosedBanner({ timeline }: { timeline: TimelineItem[] }) {
+  const closed = [...timeline].reverse().find((i) => i.kind === 'note' && i.type === 'conversation.closed');
+  return (
+    <p class="closed-banner" role="status" data-testid="closed-banner">
+      <strong>Conversation closed</strong>
+      {closed && <span class="muted">{dayLabel(closed.at)}, {clock(closed.at)}.</span>}
+      <span class="muted">It opens again if the customer writes.</span>
+    </p>
+  );
+}
+
+function TimelineRow({ item, customer }: { item: TimelineItem; customer: string }) {
+  if (item.kind === 'note') return <li class="note"><span>{item.text}</span> <time>{clock(item.at)}</time></li>;
+  if (item.kind === 'private') {
+    return (
+      <li class="private-note" data-testid="private-note">
+        <span class="msg-author">Private note · {item.name}</span>
+        <p>{item.text}</p>
+        <time class="msg-time">{clock(item.at)}</time>
+      </li>
+    );
+  }
+  return (
+    <li class={`msg from-${item.from}`}>
+      <span class="msg-author">{item.from === 'customer' ? customer : item.from === 'bot' ? `Bot · ${item.name}` : item.name}</span>
+      <MessageBody content={item.content} />
+      <time class="msg-time">{clock(item.at)}</time>
+    </li>
   );
 }
 

@@ -8,6 +8,8 @@ import type { AgentRow, Card, InboxApi, Me, Presence } from './inbox-api.js';
 import { QueueList } from './queue-list.js';
 import { arrivals, inQueue, isMine } from './queues.js';
 import { SeenStore } from './seen-store.js';
+import { ShortcutHelp } from './shortcut-help.js';
+import { useShortcuts } from './shortcuts.js';
 import { TopBar } from './top-bar.js';
 import { go, useHashRoute } from './use-hash-route.js';
 
@@ -40,6 +42,9 @@ export function Desk({ api, me, onMe, onLoggedOut }: { api: InboxApi; me: Me; on
   const lastOpen = useRef<Card[] | null>(null);
   const reads = useRef(0);
   const route = useHashRoute();
+  const [help, setHelp] = useState(false);
+  const toggleHelp = useCallback(() => setHelp((h) => !h), []);
+  useShortcuts(route.page === 'conversations', toggleHelp);
   const selectedId = route.page === 'conversations' ? route.id : null;
   const looking = useRef({ id: selectedId, visible: pageVisible });
   looking.current = { id: selectedId, visible: pageVisible };
@@ -164,7 +169,8 @@ export function Desk({ api, me, onMe, onLoggedOut }: { api: InboxApi; me: Me; on
   return (
     <ConnectionContext.Provider value={connection}>
       <div class={`desk ${selectedId ? 'has-selection' : ''}`}>
-        <TopBar me={me} page={route.page} connection={connection.state} alerts={alerts} onPresence={setPresence} onLogout={logout} />
+        <TopBar me={me} page={route.page} connection={connection.state} alerts={alerts} onPresence={setPresence} onLogout={logout} onHelp={toggleHelp} />
+        {help && <ShortcutHelp onClose={() => setHelp(false)} />}
         {connection.state === CONNECTION.DOWN && (
           <p class="connection-banner" role="alert">
             <strong>Baton cannot be reached.</strong> The inbox reconnects by itself. Until then nothing new arrives and nothing you send is delivered; your reply drafts are kept.
@@ -174,7 +180,7 @@ export function Desk({ api, me, onMe, onLoggedOut }: { api: InboxApi; me: Me; on
           me.agent.admin ? <AdminPage api={api} account={me.account.name} /> : <main class="admin"><p class="empty">The admin pages are for agents marked <code>admin: true</code> in baton.yaml.</p></main>
         ) : (
           <main class="work">
-            <QueueList me={me} open={open} closed={closed} agents={agents} unread={(c) => seen.unread(c)} selectedId={selectedId} onSelect={(id) => go({ page: 'conversations', id })} />
+            <QueueList api={api} me={me} open={open} closed={closed} agents={agents} unread={(c) => seen.unread(c)} selectedId={selectedId} onSelect={(id) => go({ page: 'conversations', id })} />
             {selectedId ? (
               <ConversationPane key={selectedId} api={api} me={me} agents={agents} id={selectedId} changed={changed.id === selectedId ? changed.n : 0} onAction={refreshSoon} onBack={() => go({ page: 'conversations', id: null })} />
             ) : (
@@ -182,6 +188,7 @@ export function Desk({ api, me, onMe, onLoggedOut }: { api: InboxApi; me: Me; on
                 <div class="empty">
                   <h2>Pick a conversation</h2>
                   <p>Waiting visitors are in <strong>Queue</strong>, longest wait first. Conversations with the bot can be taken over at any time.</p>
+                  <p class="muted small">Search with <kbd>/</kbd>; <kbd>?</kbd> lists the keyboard shortcuts.</p>
                 </div>
               </section>
             )}

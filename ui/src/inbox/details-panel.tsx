@@ -1,4 +1,7 @@
-import type { Detail } from './inbox-api.js';
+import { useEffect, useState } from 'preact/hooks';
+import { ago } from '../shared/format.js';
+import type { Card, Detail, InboxApi } from './inbox-api.js';
+import { go } from './use-hash-route.js';
 
 function Pairs({ data, empty }: { data: Record<string, unknown>; empty: string }) {
   const entries = Object.entries(data);
@@ -12,8 +15,8 @@ function Pairs({ data, empty }: { data: Record<string, unknown>; empty: string }
   );
 }
 
-/** What the bot passed on (the handover note and context) and what the channel knows of the visitor. */
-export function DetailsPanel({ detail }: { detail: Detail }) {
+/** What the bot passed on (the handover note and context), what the channel knows of the visitor, and the visitor's other conversations. */
+export function DetailsPanel({ api, detail }: { api: InboxApi; detail: Detail }) {
   const h = detail.handover;
   const c = detail.conversation;
   return (
@@ -44,6 +47,36 @@ export function DetailsPanel({ detail }: { detail: Detail }) {
           <div><dt>id</dt><dd class="mono">{c.id}</dd></div>
         </dl>
       </section>
+      <PastConversations api={api} id={c.id} />
     </aside>
+  );
+}
+
+/** The same customer's other conversations in this account (other channels, other addresses of the business), most recent first. */
+function PastConversations({ api, id }: { api: InboxApi; id: string }) {
+  const [past, setPast] = useState<Card[] | null>(null);
+  useEffect(() => {
+    let current = true;
+    api.past(id).then((r) => current && setPast(r.items), () => current && setPast([]));
+    return () => {
+      current = false;
+    };
+  }, [api, id]);
+  return (
+    <section aria-label="Past conversations">
+      <h3>Past conversations</h3>
+      {past === null ? <p class="muted small">Loading…</p> : past.length === 0 ? <p class="muted small" data-testid="no-past">No other conversation with this customer.</p> : (
+        <ul class="past-list">
+          {past.map((p) => (
+            <li key={p.id}>
+              <button type="button" class="past" data-past={p.id} onClick={() => go({ page: 'conversations', id: p.id })}>
+                <span class="past-top"><span>{p.channelId}</span> <span class="muted">{p.status === 'closed' ? 'closed' : 'open'} · {ago(p.updatedAt)}</span></span>
+                {p.lastMessage && <span class="past-preview">{p.lastMessage.text}</span>}
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
   );
 }

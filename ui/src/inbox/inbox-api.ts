@@ -57,6 +57,18 @@ export interface Detail {
   timeline: TimelineItem[];
 }
 
+/** A search result: a card, and what in it matched (a visitor field, `customer`, or `message` with the line). */
+export interface FoundCard extends Card {
+  match: { field: string | null; snippet: string | null };
+}
+
+/** What the search box asks: text, and who holds it (`me`, `unassigned`, an agent's id) and its status, each optional. */
+export interface SearchParams {
+  q: string;
+  assignee: string;
+  status: '' | 'open' | 'closed';
+}
+
 export interface AgentRow { id: string; name: string; presence: Presence; teams: string[] }
 
 export interface Health { state: string; consecutiveFailures: number; lastError: string | null; lastFailureAt: string | null; backlog: number; oldestPendingAgeSeconds: number | null; blockedConversations: number }
@@ -117,6 +129,15 @@ export class InboxApi {
   setPresence = (presence: Presence) => this.call('PUT', '/presence', { presence });
   conversations = (status: 'open' | 'closed') => this.call<{ items: Card[] }>('GET', `/conversations?status=${status}`);
   conversation = (id: string) => this.call<Detail>('GET', `/conversations/${encodeURIComponent(id)}`);
+  search = (p: SearchParams, after: string | null) => {
+    const qs = new URLSearchParams();
+    if (p.q.trim()) qs.set('q', p.q.trim());
+    if (p.assignee) qs.set('assignee', p.assignee);
+    if (p.status) qs.set('status', p.status);
+    if (after) qs.set('after', after);
+    return this.call<{ items: FoundCard[]; next: string | null; scanned: number }>('GET', `/search?${qs.toString()}`);
+  };
+  past = (id: string) => this.call<{ items: Card[] }>('GET', `/conversations/${encodeURIComponent(id)}/past`);
   act = (id: string, action: Action, body: object = {}) => this.call<{ conversation: Card }>('POST', `/conversations/${encodeURIComponent(id)}/${action}`, body);
   overview = () => this.call<Overview>('GET', '/admin/overview');
   verify = (componentId: string) => this.call<{ verified: boolean; reason: string | null; released: number }>('POST', `/admin/components/${encodeURIComponent(componentId)}/verify`, {});

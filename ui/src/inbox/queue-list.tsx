@@ -1,8 +1,8 @@
 import { useState } from 'preact/hooks';
-import { elapsed } from '../shared/format.js';
-import { cardState } from './card-state.js';
-import type { AgentRow, Card, Me } from './inbox-api.js';
-import { awaitingReply, inQueue, isMine } from './queues.js';
+import { CardRow } from './card-row.js';
+import type { AgentRow, Card, InboxApi, Me, SearchParams } from './inbox-api.js';
+import { inQueue, isMine } from './queues.js';
+import { NO_SEARCH, SearchBar, SearchResults, searching } from './search-panel.js';
 
 type Tab = 'queue' | 'mine' | 'bot' | 'open' | 'closed';
 
@@ -27,10 +27,12 @@ function pick(tab: Tab, open: Card[], closed: Card[], meId: string): Card[] {
 /**
  * The queues: by tab, by team, longest-waiting first in the queue. Every card shows the last
  * message, how many the customer wrote that this agent has not read, and stands out while the
- * customer waits for an answer (they wrote last).
+ * customer waits for an answer (they wrote last). Above them the search box: while it asks for
+ * something, its results take the queues' place.
  */
-export function QueueList({ me, open, closed, agents, unread, selectedId, onSelect }: { me: Me; open: Card[]; closed: Card[]; agents: AgentRow[]; unread: (c: Card) => number; selectedId: string | null; onSelect: (id: string) => void }) {
+export function QueueList({ api, me, open, closed, agents, unread, selectedId, onSelect }: { api: InboxApi; me: Me; open: Card[]; closed: Card[]; agents: AgentRow[]; unread: (c: Card) => number; selectedId: string | null; onSelect: (id: string) => void }) {
   const [tab, setTab] = useState<Tab>('queue');
+  const [search, setSearch] = useState<SearchParams>(NO_SEARCH);
   const [team, setTeam] = useState<string>('');
   const [category, setCategory] = useState<string>('');
   const all = pick(tab, open, closed, me.agent.id);
@@ -42,45 +44,48 @@ export function QueueList({ me, open, closed, agents, unread, selectedId, onSele
 
   return (
     <section class="queues" aria-label="Conversations">
-      <div class="tabs" role="tablist" aria-label="Queues">
-        {TABS.map((t) => (
-          <button key={t.id} role="tab" type="button" aria-selected={tab === t.id} class="tab" onClick={() => setTab(t.id)}>
-            {t.label}
-            <span class="count">{pick(t.id, open, closed, me.agent.id).length}</span>
-          </button>
-        ))}
-      </div>
-      <div class="queue-tools">
-        <label class="inline-label">
-          Team
-          <select value={team} onChange={(e) => setTeam(e.currentTarget.value)}>
-            <option value="">All teams</option>
-            {teams.map((t) => <option key={t} value={t}>{t}</option>)}
-            <option value="-">General queue</option>
-          </select>
-        </label>
-        {categories.length > 1 && (
+      <SearchBar params={search} agents={agents} meId={me.agent.id} onChange={setSearch} />
+      {searching(search) ? <SearchResults api={api} params={search} meId={me.agent.id} agents={agents} unread={unread} selectedId={selectedId} onSelect={onSelect} changed={open} /> : <>
+        <div class="tabs" role="tablist" aria-label="Queues">
+          {TABS.map((t) => (
+            <button key={t.id} role="tab" type="button" aria-selected={tab === t.id} class="tab" onClick={() => setTab(t.id)}>
+              {t.label}
+              <span class="count">{pick(t.id, open, closed, me.agent.id).length}</span>
+            </button>
+          ))}
+        </div>
+        <div class="queue-tools">
           <label class="inline-label">
-            <span class="sr-only">Category</span>
-            <select value={category} onChange={(e) => setCategory(e.currentTarget.value)} aria-label="Category">
-              <option value="">All categories</option>
-              {categories.map((c) => <option key={c} value={c}>{c}</option>)}
+            Team
+            <select value={team} onChange={(e) => setTeam(e.currentTarget.value)}>
+              <option value="">All teams</option>
+              {teams.map((t) => <option key={t} value={t}>{t}</option>)}
+              <option value="-">General queue</option>
             </select>
           </label>
-        )}
-        <span class="muted small" title={online.map((a) => a.name).join(', ')}>{online.length} online</span>
-      </div>
-      <div class="card-list" role="tabpanel">
-        {shown.length === 0 && <p class="empty small">{tab === 'queue' ? 'Nobody is waiting.' : 'Nothing here.'}</p>}
-        {groups.map((g) => (
-          <div key={g.label} class="card-group">
-            {g.label && <h3 class="group-title">{g.label} <span class="count">{g.items.length}</span></h3>}
-            <ul>
-              {g.items.map((c) => <CardRow key={c.id} card={c} meId={me.agent.id} agents={agents} unread={unread(c)} selected={c.id === selectedId} onSelect={onSelect} />)}
-            </ul>
-          </div>
-        ))}
-      </div>
+          {categories.length > 1 && (
+            <label class="inline-label">
+              <span class="sr-only">Category</span>
+              <select value={category} onChange={(e) => setCategory(e.currentTarget.value)} aria-label="Category">
+                <option value="">All categories</option>
+                {categories.map((c) => <option key={c} value={c}>{c}</option>)}
+              </select>
+            </label>
+          )}
+          <span class="muted small" title={online.map((a) => a.name).join(', ')}>{online.length} online</span>
+        </div>
+        <div class="card-list" role="tabpanel">
+          {shown.length === 0 && <p class="empty small">{tab === 'queue' ? 'Nobody is waiting.' : 'Nothing here.'}</p>}
+          {groups.map((g) => (
+            <div key={g.label} class="card-group">
+              {g.label && <h3 class="group-title">{g.label} <span class="count">{g.items.length}</span></h3>}
+              <ul>
+                {g.items.map((c) => <CardRow key={c.id} card={c} meId={me.agent.id} agents={agents} unread={unread(c)} selected={c.id === selectedId} onSelect={onSelect} />)}
+              </ul>
+            </div>
+          ))}
+        </div>
+      </>}
     </section>
   );
 }
@@ -89,39 +94,4 @@ function groupByTeam(cards: Card[]): { team: string | null; label: string; items
   const by = new Map<string | null, Card[]>();
   for (const c of cards) by.set(c.team, [...(by.get(c.team) ?? []), c]);
   return [...by.entries()].map(([team, items]) => ({ team, label: team ? `Team ${team}` : 'General queue', items }));
-}
-
-/** Who wrote the last message, as a prefix of its preview ("" for the customer: the card is theirs). */
-function authorOf(m: NonNullable<Card['lastMessage']>, meId: string, agents: AgentRow[]): string {
-  if (m.from === 'customer') return '';
-  if (m.from === 'agent') return m.authorId === meId ? 'You' : agents.find((a) => a.id === m.authorId)?.name ?? 'Agent';
-  return m.from === 'bot' ? 'Bot' : 'Baton';
-}
-
-function CardRow({ card, meId, agents, unread, selected, onSelect }: { card: Card; meId: string; agents: AgentRow[]; unread: number; selected: boolean; onSelect: (id: string) => void }) {
-  const state = cardState(card, meId);
-  const awaiting = awaitingReply(card);
-  const since = card.waitingSince ?? (awaiting ? card.lastMessage!.at : null) ?? card.lastCustomerMessageAt ?? card.updatedAt;
-  const last = card.lastMessage;
-  const author = last ? authorOf(last, meId, agents) : '';
-  return (
-    <li>
-      <button type="button" class={`card ${selected ? 'selected' : ''} ${awaiting ? 'awaiting' : ''}`} aria-current={selected ? 'true' : undefined} onClick={() => onSelect(card.id)} data-conversation={card.id}>
-        <span class="card-top">
-          <span class="card-name">{card.displayName}</span>
-          {unread > 0 && <span class="unread" data-testid="unread" title={`${unread} unread from the customer`}>{unread}<span class="sr-only"> unread</span></span>}
-          <span class={`badge tone-${state.tone}`}>{state.label}</span>
-        </span>
-        {last && <span class={`card-preview ${unread > 0 ? 'is-unread' : ''}`}>{author && <span class="preview-author">{author}: </span>}{last.text}</span>}
-        <span class="card-meta">
-          <span>{card.channelId}</span>
-          {card.team && <span class="chip">{card.team}</span>}
-          {card.categories.map((c) => <span key={c} class="chip chip-quiet">{c}</span>)}
-          {awaiting && !card.waitingSince && <span class="awaiting-label">Waiting for reply</span>}
-          <span class="card-time" title={card.waitingSince ? 'Waiting for an agent' : awaiting ? 'Since the customer wrote' : 'Last activity'}>{card.waitingSince ? `waiting ${elapsed(since)}` : elapsed(since)}</span>
-        </span>
-        {card.agentSession?.note && <span class="card-note">{card.agentSession.note}</span>}
-      </button>
-    </li>
-  );
 }

@@ -7,7 +7,7 @@ import type { Me, Presence } from './inbox-api.js';
  * Brand, pages, the connection in words, the agent's presence (which availability checks read),
  * their alerts and logout. While Baton cannot be reached the presence cannot change, and says why.
  */
-export function TopBar({ me, page, connection, alerts, onPresence, onLogout }: { me: Me; page: 'conversations' | 'admin'; connection: Connection; alerts: Alerts; onPresence: (p: Presence) => void; onLogout: () => void }) {
+export function TopBar({ me, page, connection, alerts, onPresence, onLogout, onHelp }: { me: Me; page: 'conversations' | 'admin'; connection: Connection; alerts: Alerts; onPresence: (p: Presence) => void; onLogout: () => void; onHelp: () => void }) {
   const down = connection === CONNECTION.DOWN;
   return (
     <header class="topbar">
@@ -32,6 +32,7 @@ export function TopBar({ me, page, connection, alerts, onPresence, onLogout }: {
           </select>
         </label>
         <AlertsMenu alerts={alerts} />
+        <button class="btn btn-ghost help-button" type="button" onClick={onHelp} aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)">?</button>
         <span class="agent-name">{me.agent.name}</span>
         <button class="btn btn-ghost" type="button" onClick={onLogout}>Log out</button>
       </div>
