@@ -57,3 +57,37 @@ export async function logIn(page: Page, url: string, who: { account?: string; ag
   await page.getByLabel('Password').fill(who.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
+
+/**
+ * Resolves once the page has had no request to `pathPart` in flight or started for `ms`: for a
+ * test that changes something behind the page's back (ends its session) only after the page's
+ * own follow-up reads are done, so they do not meet the change first.
+ */
+export async function quietFor(page: Page, pathPart: string, ms = 500, timeout = 15_000): Promise<void> {
+  let inFlight = 0;
+  let last = Date.now();
+  const started = (r: { url(): string }) => {
+    if (!r.url().includes(pathPart)) return;
+    inFlight++;
+    last = Date.now();
+  };
+  const ended = (r: { url(): string }) => {
+    if (!r.url().includes(pathPart)) return;
+    inFlight = Math.max(0, inFlight - 1);
+    last = Date.now();
+  };
+  page.on('request', started);
+  page.on('requestfinished', ended);
+  page.on('requestfailed', ended);
+  try {
+    const until = Date.now() + timeout;
+    while (inFlight > 0 || Date.now() - last < ms) {
+      if (Date.now() > until) throw new Error(`the page kept calling ${pathPart} for ${timeout} ms`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  } finally {
+    page.off('request', started);
+    page.off('requestfinished', ended);
+    page.off('requestfailed', ended);
+  }
+}

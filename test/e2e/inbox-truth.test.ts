@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, FrameLocator, Locator, Page } from 'playwright-core';
-import { launchBrowser, newPage, screenshot, visible } from './browser.js';
+import { launchBrowser, newPage, quietFor, screenshot, visible } from './browser.js';
 import { restartableBaton, type RestartableBaton } from './restartable-baton.js';
 
 const AGENT = { agent: 'agent', password: 'demo-agent-password' };
@@ -95,6 +95,8 @@ describe('the inbox and the web chat tell the truth', () => {
     await visible(a.page.getByTestId('conversation-state').getByText('Yours'), 'the takeover');
     const first = a.page.url().split('#')[1]!;
     await a.page.getByLabel('Reply').fill('A draft that must survive the login');
+    // The take is followed by a re-read of the lists; the session must end after it, before Send.
+    await quietFor(a.page, '/inbox/api/');
 
     expireSessions();
     await a.page.getByRole('button', { name: 'Send' }).click();
