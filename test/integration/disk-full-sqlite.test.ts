@@ -56,10 +56,13 @@ describe.skipIf('refused' in disk)('SQLite on a full disk', () => {
   let home: BatonHome | undefined;
   let bot: Receiver | undefined;
   afterAll(async () => {
-    await home?.dispose();
-    await bot?.close();
-    execFileSync('umount', [mnt]);
-    rmdirSync(mnt);
+    try {
+      await home?.dispose();
+      await bot?.close();
+    } finally {
+      execFileSync('umount', [mnt]);
+      rmdirSync(mnt);
+    }
   });
 
   it('answers 503 store_full with Retry-After, stores nothing it refused, stays up, and resumes in order when space returns', async () => {
