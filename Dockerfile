@@ -8,9 +8,9 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
-# The package's own `prepare` builds, which needs the sources: skip the scripts here and run the
-# dependencies' install scripts (better-sqlite3's native module) with `npm rebuild`.
-RUN npm ci --ignore-scripts && npm rebuild
+# The package's own `prepare` builds, which needs the sources: skip the scripts here, then run the
+# one dependency install script there is (better-sqlite3's native module).
+RUN npm ci --ignore-scripts && npm rebuild better-sqlite3
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY ui ./ui
@@ -23,9 +23,9 @@ ENV NODE_ENV=production \
     PORT=8080 \
     BATON_DATA_DIR=/data
 WORKDIR /app
-COPY --from=build --chown=root:root /app/package.json ./package.json
-COPY --from=build --chown=root:root /app/node_modules ./node_modules
-COPY --from=build --chown=root:root /app/dist ./dist
+COPY --from=build /app/package.json ./package.json
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
 # The code belongs to root and is only read; the one place Baton writes is the data volume
 # (the SQLite file and its WAL), so the container runs with a read-only root filesystem.
 RUN mkdir /data && chown node:node /data
