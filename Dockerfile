@@ -15,7 +15,7 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY ui ./ui
 RUN npm run build \
- && npm prune --omit=dev
+ && npm prune --omit=dev --ignore-scripts
 
 FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production \
