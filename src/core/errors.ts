@@ -39,6 +39,7 @@ export const ERROR_CODES = {
   config_invalid: { status: 400, message: 'The configuration is not valid.' },
   demo_refused: { status: 409, message: 'Demo mode does not start on a store that holds configured accounts.' },
   store_unavailable: { status: 503, message: 'The store cannot be reached.' },
+  store_full: { status: 503, message: 'The store is out of disk space; nothing of this request was stored. Retry later.' },
   internal: { status: 500, message: 'Something went wrong inside Baton.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

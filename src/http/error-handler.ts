@@ -2,6 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { BatonError, ERROR_CODES, type ErrorCode, isBatonError } from '../core/errors.js';
+import { diskFullError, isDiskFull } from '../store/disk-full.js';
 
 export interface ErrorBody {
   error: { code: string; message: string; details?: Record<string, unknown> };
@@ -41,9 +42,12 @@ function fromFastify(err: FastifyError): BatonError | null {
 /** The one place where errors become HTTP answers. Dialects with their own error shapes set their own handler. */
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
-    const baton = isBatonError(err) ? err : fromFastify(err);
+    // A write outside the group commit (a session, an idempotency key) meets a full disk as the engine's own error.
+    const baton = isBatonError(err) ? err : isDiskFull(err) ? diskFullError(err) : fromFastify(err);
     if (baton) {
       if (baton.status >= 500) req.log.error({ err }, baton.message);
+      const retryAfter = baton.details?.['retryAfterSeconds'];
+      if (baton.status === 503 && typeof retryAfter === 'number') void reply.header('retry-after', String(retryAfter));
       void reply.status(baton.status).send(errorBody(baton.code, baton.message, baton.details));
       return;
     }

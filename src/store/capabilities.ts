@@ -19,6 +19,8 @@ export interface Capabilities {
   sync?: 'normal' | 'full';
   /** Error codes that mean "another writer won a race". */
   conflictCodes: readonly string[];
+  /** The smallest write that needs disk space, to tell whether a full disk has room again (`/readyz`). */
+  writeProbe: (db: Kysely<Database>) => Promise<void>;
   /** Runs before migrations (PostgreSQL: create the schema the connection lives in). */
   beforeMigrate?: (db: Kysely<Database>) => Promise<void>;
   /** Where the migration bookkeeping lives; set when several schemas share one database. */

@@ -18,7 +18,8 @@ export interface PostgresOptions {
 
 /**
  * The scale-out store: any number of Baton processes share one database and coordinate through
- * row locks. 23505 (unique), 40001 (serialization) and 40P01 (deadlock) mean another writer won.
+ * row locks. 23505 (unique), 40001 (serialization) and 40P01 (deadlock) mean another writer won;
+ * 53100 (disk_full) that the database's disk is full (store/disk-full.ts: a 503, `store_full`).
  */
 export function openPostgresStore(opts: PostgresOptions): KyselyStore {
   const pool = new pg.Pool({
@@ -39,6 +40,8 @@ export function openPostgresStore(opts: PostgresOptions): KyselyStore {
     rowLocks: true,
     writeConcurrency: Math.max(1, (opts.poolSize ?? 10) - 2),
     conflictCodes: ['23505', '40001', '40P01'],
+    // Taking a transaction id makes the commit write a WAL record, as any write does; no table is touched.
+    writeProbe: async (k) => void (await k.transaction().execute((trx) => sql`select txid_current()`.execute(trx))),
     notifier: () => new PgNotifier(opts.url, `baton_outbox_${schema ?? 'public'}`, kysely),
     liveBus: () => new PgLiveBus(opts.url, `baton_live_${schema ?? 'public'}`, kysely),
     ...(schema ? { migrationSchema: schema, beforeMigrate: async (db: Kysely<Database>) => void (await sql`create schema if not exists ${sql.id(schema)}`.execute(db)) } : {}),

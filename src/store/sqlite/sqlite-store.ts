@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { statfs } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql } from 'kysely';
@@ -7,6 +8,9 @@ import { withStatementCache } from './statement-cache.js';
 import { SqlCounters } from '../sql-counters.js';
 import { StatementBook } from '../statement-book.js';
 import type { Database } from '../schema.js';
+
+/** Free space below which a store that hit a full disk is not called ready again. */
+const PROBE_FREE_BYTES = 1024 * 1024;
 
 /** How hard a commit waits for the disk (README "Storage"). */
 export type SqliteSync = 'normal' | 'full';
@@ -34,6 +38,17 @@ export function openSqliteStore(file: string, opts: { sync?: SqliteSync } = {}):
   const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(db, counters) }) });
   return new KyselyStore(kysely, {
     engine: 'sqlite', sync: opts.sync ?? 'normal', counters, statements: new StatementBook(), rowLocks: false, writeConcurrency: 1, conflictCodes: ['SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY'],
+    // A one-page commit can fit in WAL space a failed commit left allocated while a real one does
+    // not: first the filesystem must have room for a few commits. Then rewriting the header's
+    // user_version (unused by Baton) with its own value is a commit that changes nothing.
+    writeProbe: async (k) => {
+      if (file !== ':memory:') {
+        const fs = await statfs(dirname(file));
+        if (fs.bavail * fs.bsize < PROBE_FREE_BYTES) throw Object.assign(new Error(`${fs.bavail * fs.bsize} bytes free beside ${file}`), { code: 'SQLITE_FULL' });
+      }
+      const [row] = (await sql<{ user_version: number }>`pragma user_version`.execute(k)).rows;
+      await sql.raw(`pragma user_version = ${Number(row?.user_version ?? 0)}`).execute(k);
+    },
     // The WAL still holds the pages as they were before an erasure: copy it into the file and empty it.
     scrub: async (k) => void (await sql`pragma wal_checkpoint(TRUNCATE)`.execute(k)),
   });
