@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { auditEntry } from '../core/audit.js';
 import { BatonError } from '../core/errors.js';
 import type { Store } from '../core/ports.js';
-import { componentApiTokens, componentVerifiedEndpoint } from '../dialects/registry.js';
-import { hashApiKey } from '../http/api-keys.js';
+import { channelDialectOf, componentApiTokens, componentVerifiedEndpoint } from '../dialects/index.js';
+import { hashApiKey } from '../edge-kit/api-keys.js';
 import { hashPassword, needsRehash, verifyPassword } from '../inbox/passwords.js';
 import { DEMO_ACCOUNT_ID } from './demo-config.js';
 import type { AccountSetup, NormalizedConfig } from './load-config.js';
@@ -104,4 +104,4 @@ async function prepare(store: Store, setup: AccountSetup) {
 }
 
 /** Channel kinds whose inbound address is `.../{token}/...`: the token names the channel. */
-const TOKEN_IN_ADDRESS = new Set<string>(['omnichannel']);
+const TOKEN_IN_ADDRESS = { has: (kind: string) => channelDialectOf(kind)?.credentials.tokenInChannelAddress === true };

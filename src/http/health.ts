@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Store } from '../core/ports.js';
-import { errorBody } from './error-handler.js';
+import { errorBody } from '../edge-kit/errors.js';
 
 /** `/healthz`: the process answers. `/readyz`: the store answers and its schema is current. */
 export async function healthRoutes(app: FastifyInstance, opts: { store: Store }): Promise<void> {

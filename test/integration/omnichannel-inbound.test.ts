@@ -3,7 +3,7 @@ import { applyConfig } from '../../src/config/apply-config.js';
 import { validateConfig } from '../../src/config/load-config.js';
 import { ManualClock } from '../../src/core/clock.js';
 import { chatId } from '../../src/core/ids.js';
-import { hashApiKey } from '../../src/http/api-keys.js';
+import { hashApiKey } from '../../src/edge-kit/api-keys.js';
 import { engines } from '../helpers/engines.js';
 import { omnichannelFixture, postRaw, postToChannel } from '../helpers/omnichannel.js';
 import { startReceiver, type Receiver } from '../helpers/receiver.js';

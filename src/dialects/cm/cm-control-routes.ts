@@ -4,9 +4,9 @@ import Type from 'typebox';
 import { BatonError } from '../../core/errors.js';
 import type { ConversationView, Queries } from '../../core/queries.js';
 import type { Router } from '../../core/router.js';
-import { hashApiKey } from '../../http/api-keys.js';
-import { idempotencyOf } from '../../http/idempotency.js';
-import { strictJsonParser } from '../../http/json-body.js';
+import { hashApiKey } from '../../edge-kit/api-keys.js';
+import { idempotencyOf } from '../../edge-kit/idempotency.js';
+import { strictJsonParser } from '../../edge-kit/json-body.js';
 import { componentByProductToken, headerValue } from './cm-auth.js';
 import { AccountParams, canonicalKeys, MutationsBody, PositionRequestBody, ResetParams } from './cm-control-schemas.js';
 

@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { BatonError } from '../../core/errors.js';
 import type { Component } from '../../core/model.js';
 import type { Queries } from '../../core/queries.js';
-import { hashApiKey } from '../../http/api-keys.js';
+import { hashApiKey } from '../../edge-kit/api-keys.js';
 import { type EngageParams, param } from './engage-params.js';
 
 /**

@@ -7,7 +7,6 @@ import type { Message } from '../../core/model.js';
 import { type EngageUser, requireRead } from './engage-auth.js';
 import { type EngageDeps, engageCall, readableContent } from './engage-call.js';
 import { contentBody } from './engage-content.js';
-import { installEngageErrors } from './engage-errors.js';
 import { interventionRoutes } from './engage-intervention-routes.js';
 import { acceptEngageBodies, type EngageParams, listParam, param, requiredParam } from './engage-params.js';
 import { agentStatus, agentUser, categoryIds, categoryResource, componentUser, contentResource, page, threadResource, type ThreadState } from './engage-resources.js';
@@ -69,7 +68,6 @@ function paging(params: EngageParams): { offset: number; limit: number } {
 export async function engageRoutes(app: FastifyInstance, deps: EngageDeps): Promise<void> {
   const { router, queries } = deps;
   acceptEngageBodies(app);
-  installEngageErrors(app);
   const tags = ['engage'];
 
   await interventionRoutes(app, deps);

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { BatonError } from '../../core/errors.js';
 import type { Queries } from '../../core/queries.js';
 import type { Router } from '../../core/router.js';
-import { hashApiKey } from '../../http/api-keys.js';
+import { hashApiKey } from '../../edge-kit/api-keys.js';
 import { ccspConversationId } from './imi-ccsp-id.js';
 import { parseImiInbound } from './imi-inbound.js';
 
