@@ -37,9 +37,10 @@ export const batonErrors: ErrorRenderer = {
   render: (err) => ({ status: err.status, body: errorBody(err.code, err.message, err.details) }),
 };
 
-// Drivers' codes for a database that is not there (PostgreSQL class 08 and 57P0x, sockets, SQLite files).
+// Drivers' codes for a database that is not there (PostgreSQL class 08 and 57P0x, sockets, SQLite
+// files), and what the query layer says once the store is closed (a process on its way down).
 const OUTAGE_CODES = /^(08|57P0[1-3]$|ECONNREFUSED$|ECONNRESET$|ETIMEDOUT$|ENOTFOUND$|EPIPE$|SQLITE_(BUSY|CANTOPEN|IOERR|LOCKED|READONLY))/;
-const OUTAGE_MESSAGES = /database connection is not open|Connection terminated|timeout exceeded when trying to connect|Cannot use a pool after calling end/i;
+const OUTAGE_MESSAGES = /database connection is not open|driver has already been destroyed|Connection terminated|timeout exceeded when trying to connect|Cannot use a pool after calling end/i;
 
 /** Whether an error says the store could not be reached, rather than that something was not in it. */
 export function isStoreOutage(err: unknown): boolean {

@@ -60,7 +60,7 @@ export async function uiPages(app: FastifyInstance, deps: { uiDir: string; queri
 
   const webchat = async (accountId: string, channelId: string) => {
     if (!ID.test(accountId) || !ID.test(channelId)) return null;
-    const channel = await queries.channel(accountId, channelId).catch(() => null);
+    const channel = await queries.findChannel(accountId, channelId);
     return channel?.kind === 'webchat' ? channel : null;
   };
 

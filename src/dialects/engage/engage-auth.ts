@@ -46,7 +46,7 @@ export async function authenticate(req: FastifyRequest, params: EngageParams, qu
   const token = tokenOf(req, params);
   if (!token) throw new BatonError('unauthorized', 'Send the API access token as `access_token` or `Authorization: Bearer <token>`.');
   const owner = await queries.inboundToken(hashApiKey(token));
-  const component = owner?.ownerKind === 'component' ? await queries.component(owner.accountId, owner.ownerId).catch(() => null) : null;
+  const component = owner?.ownerKind === 'component' ? await queries.findComponent(owner.accountId, owner.ownerId) : null;
   // The stored digest also finds a component's webhook token; only its access token opens the API.
   if (!owner || !component || component.dialect !== 'engage' || !component.secrets.accessToken || !same(component.secrets.accessToken, token)) {
     throw new BatonError('unauthorized', 'This API access token is not known; check the engage component\'s secrets.accessToken.');

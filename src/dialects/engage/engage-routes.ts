@@ -13,7 +13,7 @@ import { agentStatus, agentUser, categoryIds, categoryResource, componentUser, c
 import { threadAt, threadLog } from './engage-thread-log.js';
 
 async function renderContent(queries: Queries, user: EngageUser, conv: ConversationView, m: Message): Promise<Record<string, unknown>> {
-  const answered = m.inReplyTo ? await queries.message(user.accountId, m.inReplyTo).catch(() => null) : null;
+  const answered = m.inReplyTo ? await queries.findMessage(user.accountId, m.inReplyTo) : null;
   const log = await threadLog(queries, user.accountId, conv);
   const record = log.contents.get(m.id);
   const threadId = record?.threadId ?? threadAt(log.threads, m.createdAt).id;
@@ -144,7 +144,7 @@ export async function engageRoutes(app: FastifyInstance, deps: EngageDeps): Prom
   app.get<{ Params: { id: string } }>('/users/:id', { schema: { tags, summary: 'A user (`me`: the token\'s user)' } }, async (req) => {
     const { user } = await engageCall(req, queries);
     const id = req.params.id === 'me' ? user.id : req.params.id;
-    const component = await queries.component(user.accountId, id).catch(() => null);
+    const component = await queries.findComponent(user.accountId, id);
     if (component?.dialect === 'engage') return componentUser(component);
     return agentUser(await queries.agent(user.accountId, id));
   });

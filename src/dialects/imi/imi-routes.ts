@@ -25,7 +25,7 @@ export async function imiRoutes(app: FastifyInstance, deps: { router: Router; qu
     },
   }, async (req) => {
     const owner = await queries.inboundToken(hashApiKey(req.params.token));
-    const component = owner?.ownerKind === 'component' ? await queries.component(owner.accountId, owner.ownerId).catch(() => null) : null;
+    const component = owner?.ownerKind === 'component' ? await queries.findComponent(owner.accountId, owner.ownerId) : null;
     if (!owner || !component || component.dialect !== 'imi') throw new BatonError('not_found', 'No IMI integration has this webhook URL; copy it again from `baton doctor` or GET /v1/components.');
     const intent = parseImiInbound(req.body);
     const conv = await queries.conversationByBotSession(owner.accountId, intent.conversationId);

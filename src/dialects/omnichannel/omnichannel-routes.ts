@@ -40,7 +40,7 @@ export async function omnichannelRoutes(app: FastifyInstance, deps: { router: Ro
     const token = (req.params as { token?: string } | undefined)?.token;
     if (token === undefined) return;
     const owner = await queries.inboundToken(hashApiKey(token));
-    const channel = owner?.ownerKind === 'channel' ? await queries.channel(owner.accountId, owner.ownerId).catch(() => null) : null;
+    const channel = owner?.ownerKind === 'channel' ? await queries.findChannel(owner.accountId, owner.ownerId) : null;
     if (!channel || channel.kind !== 'omnichannel' || !channel.active) return reply.status(400).send(NO_ACTIVE_CHANNEL);
     channels.set(req, channel);
   });

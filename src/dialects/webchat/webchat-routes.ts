@@ -107,7 +107,7 @@ export async function webchatRoutes(app: FastifyInstance, deps: WebchatDeps): Pr
     const s = await status(channel);
     if (!s.available) {
       // A visitor already waiting for, or talking with, an agent may go on writing.
-      const conv = await queries.conversation(channel.accountId, chatId(channel.id, customer, channel.address)).catch(() => null);
+      const conv = await queries.findConversation(channel.accountId, chatId(channel.id, customer, channel.address));
       const withHumans = conv && conv.status === 'open' && conv.agentSession !== null && conv.agentSession.status !== 'closed';
       if (!withHumans) throw new BatonError('chat_unavailable', 'Nobody is available to chat right now; please come back later.');
     }
