@@ -68,7 +68,7 @@ function settingsProblems(schema: TSchema | undefined, value: unknown, key: stri
 }
 
 // The webhook token every component has, and the tokens dialects take from their callers.
-const TOKEN_SECRETS = [...new Set(['inboundToken', ...DIALECTS.flatMap((d) => d.credentials.componentSecrets ?? [])])];
+const TOKEN_SECRETS = [...new Set(['inboundToken', ...DIALECTS.flatMap((d) => Object.keys(d.credentials.componentSecrets ?? {}))])];
 
 /** Inbound tokens name one component or channel across every account: a shared one could not be told apart. */
 function tokenProblems(cfg: BatonConfig): string[] {

@@ -1,6 +1,6 @@
 import type { Channel, Component } from '../core/model.js';
 import type { Renderer, RendererLookup } from '../delivery/ports.js';
-import type { DialectModule, RenderContext } from '../edge-kit/dialect-module.js';
+import type { CredentialKind, DialectModule, RenderContext } from '../edge-kit/dialect-module.js';
 import { inboxDialect } from '../inbox/inbox-dialect.js';
 import { cmDialect } from './cm/cm-dialect.js';
 import { engageDialect } from './engage/engage-dialect.js';
@@ -47,10 +47,24 @@ export function channelInboundPath(channel: Channel): string | null {
   return channelDialectOf(channel.kind)?.inboundPath?.channel?.(channel) ?? null;
 }
 
-/** The secrets of a component that callers present to Baton, each stored as a digest naming it. */
-export function componentApiTokens(component: Component): string[] {
-  const keys = componentDialectOf(component.dialect)?.credentials.componentSecrets ?? [];
-  return keys.map((k) => component.secrets[k]).filter((t): t is string => typeof t === 'string' && t.length > 0);
+/** A credential callers present to Baton, and its kind: stored as a digest that names its owner. */
+export interface PresentedToken {
+  token: string;
+  kind: CredentialKind;
+}
+
+function tokensOf(values: Record<string, string>, keys: Readonly<Record<string, CredentialKind>> | undefined): PresentedToken[] {
+  return Object.entries(keys ?? {}).flatMap(([key, kind]) => (values[key] ? [{ token: values[key], kind }] : []));
+}
+
+/** The secrets of a component that callers present, beside its webhook token. */
+export function componentApiTokens(component: Component): PresentedToken[] {
+  return tokensOf(component.secrets, componentDialectOf(component.dialect)?.credentials.componentSecrets);
+}
+
+/** The credentials of a channel that callers present (a cm channel's MO token). */
+export function channelApiTokens(channel: Channel): PresentedToken[] {
+  return tokensOf(channel.credentials, channelDialectOf(channel.kind)?.credentials.channelSecrets);
 }
 
 /** What a verification of this component vouches for (Renderer.verifiedEndpoint); null when it needs none. */

@@ -50,9 +50,11 @@ export interface InboundCredentials {
   pathToken?: RegExp;
   /**
    * Component secrets that callers present, beside the webhook token every component gets
-   * (`secrets.inboundToken`): each is stored as a digest that names its component.
+   * (`secrets.inboundToken`), with their kind: each is stored as a digest that names its component.
    */
-  componentSecrets?: readonly string[];
+  componentSecrets?: Readonly<Record<string, CredentialKind>>;
+  /** Channel credentials that callers present, likewise (`credentials.inboundToken`). */
+  channelSecrets?: Readonly<Record<string, CredentialKind>>;
   /** Channels whose address carries their token: Baton makes one when the configuration gives none. */
   tokenInChannelAddress?: boolean;
 }

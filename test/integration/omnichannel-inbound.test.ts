@@ -298,7 +298,7 @@ describe.each(engines)('Omnichannel channel tokens on $name', (engine) => {
       expect(token).toMatch(/^[\w-]{32}$/);
       await applyConfig(store, cfg);
       expect((await store.getChannel('shop', 'omni'))!.credentials.inboundToken).toBe(token);
-      expect(await store.findInboundToken(hashApiKey(token))).toEqual({ accountId: 'shop', ownerKind: 'channel', ownerId: 'omni' });
+      expect(await store.findInboundToken(hashApiKey(token))).toEqual({ accountId: 'shop', ownerKind: 'channel', ownerId: 'omni', kind: 'channel_token' });
       // Only channels whose address carries a token get one.
       expect((await store.getChannel('shop', 'api'))!.credentials.inboundToken).toBeUndefined();
     } finally {

@@ -26,7 +26,7 @@ export const cmDialect: DialectModule = {
   ],
   renderers: () => ({ component: cmRenderer, channel: cmChannelRenderer }),
   inboundPath: { component: cmComponentInboundPath, channel: cmChannelInboundPath },
-  credentials: { kinds: ['product_token', 'channel_token'], headers: ['x-cm-producttoken'] },
+  credentials: { kinds: ['product_token', 'channel_token'], headers: ['x-cm-producttoken'], componentSecrets: { productToken: 'product_token' }, channelSecrets: { inboundToken: 'channel_token' } },
   settings: {
     secrets: Type.Object({ productToken: Type.Optional(ProductToken) }, { additionalProperties: Type.String() }),
     credentials: Type.Object({

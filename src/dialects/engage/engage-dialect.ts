@@ -10,7 +10,7 @@ export const engageDialect: DialectModule = {
   componentDialect: 'engage',
   routes: [{ prefix: '/1.0', throttled: true, errors: engageErrors, register: (scope, deps) => engageRoutes(scope, deps) }],
   renderers: () => ({ component: engageRenderer }),
-  credentials: { kinds: ['access_token'], headers: ['authorization'], queryParams: ['access_token'], componentSecrets: ['accessToken'] },
+  credentials: { kinds: ['access_token'], headers: ['authorization'], queryParams: ['access_token'], componentSecrets: { accessToken: 'access_token' } },
   settings: {
     secrets: Type.Object({
       accessToken: Type.Optional(Type.String({ description: 'the bot\'s API_ACCESS_TOKEN for /1.0 (access_token or Authorization: Bearer)' })),

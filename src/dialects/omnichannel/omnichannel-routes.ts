@@ -5,7 +5,7 @@ import { isBatonError } from '../../core/errors.js';
 import type { Channel } from '../../core/model.js';
 import type { Queries } from '../../core/queries.js';
 import type { Router } from '../../core/router.js';
-import { hashApiKey } from '../../edge-kit/api-keys.js';
+import { resolveToken } from '../../edge-kit/credential-resolver.js';
 import { channelVariables } from './channel-variables.js';
 import { MALFORMED, MISSING, NO_ACTIVE_CHANNEL, omnichannelError } from './omnichannel-errors.js';
 import { parseOmnichannelRequest } from './omnichannel-request.js';
@@ -39,7 +39,7 @@ export async function omnichannelRoutes(app: FastifyInstance, deps: { router: Ro
   app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
     const token = (req.params as { token?: string } | undefined)?.token;
     if (token === undefined) return;
-    const owner = await queries.inboundToken(hashApiKey(token));
+    const owner = await resolveToken(queries, 'channel_token', token);
     const channel = owner?.ownerKind === 'channel' ? await queries.findChannel(owner.accountId, owner.ownerId) : null;
     if (!channel || channel.kind !== 'omnichannel' || !channel.active) return reply.status(400).send(NO_ACTIVE_CHANNEL);
     channels.set(req, channel);

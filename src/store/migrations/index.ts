@@ -12,6 +12,7 @@ import * as m010 from './010-config-truth.js';
 import * as m011 from './011-delivery-parts.js';
 import * as m012 from './012-emergency-sweeps.js';
 import * as m013 from './013-customer-data.js';
+import * as m016 from './016-credential-kinds.js';
 
 /** The one migration history both engines share, in order. */
 export const migrations: Record<string, Migration> = {
@@ -28,6 +29,7 @@ export const migrations: Record<string, Migration> = {
   '011-delivery-parts': m011,
   '012-emergency-sweeps': m012,
   '013-customer-data': m013,
+  '016-credential-kinds': m016,
 };
 
 export const migrationProvider: MigrationProvider = {
