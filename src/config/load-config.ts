@@ -181,7 +181,7 @@ function normalizeAccount(a: AccountConfig): AccountSetup {
     address: c.address ?? a.id,
     outboundUrl: c.outboundUrl ?? null,
     credentials: c.credentials ?? {},
-    realtime: c.realtime ?? c.kind === 'webchat',
+    realtime: c.realtime ?? channelDialectOf(c.kind)?.realtimeChannels === true,
     defaultCategories: c.defaultCategories ?? [categories.bot],
     active: c.active ?? true,
   }));

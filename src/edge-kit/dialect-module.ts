@@ -92,6 +92,8 @@ export interface DialectModule {
   componentDialect?: string;
   /** The `kind` of the channels it serves. */
   channelKind?: string;
+  /** Its channels are real-time (a customer waits on the page) unless `realtime: false` says otherwise. */
+  realtimeChannels?: boolean;
   routes: readonly DialectRoutes[];
   /** How deliveries to its components and channels go out. */
   renderers(ctx: RenderContext): { component?: Renderer; channel?: Renderer };

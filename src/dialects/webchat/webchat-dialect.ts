@@ -8,6 +8,7 @@ import { webchatRoutes } from './webchat-routes.js';
 export const webchatDialect: DialectModule = {
   name: 'webchat',
   channelKind: 'webchat',
+  realtimeChannels: true,
   routes: [{
     prefix: '/chat/api',
     // Visitors hold a token of their own choosing, not a credential Baton issued: nothing to throttle.
