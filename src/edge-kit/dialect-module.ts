@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { Registry } from 'prom-client';
 import type { TSchema } from 'typebox';
 import type { Clock } from '../core/clock.js';
 import type { CustomerData } from '../core/customer-data.js';
@@ -17,7 +18,7 @@ export interface DialectDeps {
   deliveries: DeliveryControl;
   reachability: ChannelCheck;
   /** Prometheus registry for a dialect's own counters. */
-  metrics: import('prom-client').Registry;
+  metrics: Registry;
   /** Where every component and channel is reached, whatever its dialect (dialects/index.ts). */
   addresses: { component(c: Component): string | null; channel(c: Channel): string | null };
   /** Present when Baton serves its pages (the live bus and WebSockets): routes marked `browser` get it. */
