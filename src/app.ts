@@ -16,10 +16,8 @@ import { DeliveryMetrics } from './delivery/metrics.js';
 import { OutboxDispatcher } from './delivery/outbox-dispatcher.js';
 import { OutboxStore } from './store/outbox-store.js';
 import { ReachabilityChecker } from './delivery/reachability-checker.js';
-import { withLocalRenderers } from './dialects/registry.js';
-import { webchatRenderer } from './dialects/webchat/webchat-renderer.js';
+import { rendererLookup } from './dialects/index.js';
 import { DemoBot } from './demo-bot/demo-bot.js';
-import { inboxRenderer } from './inbox/inbox-renderer.js';
 import { InboxSearchStore } from './store/inbox-search.js';
 import { SessionStore } from './store/login-sessions.js';
 import { LocalLiveBus } from './live/live-bus.js';
@@ -115,7 +113,7 @@ export async function createBaton(cfg: RuntimeConfig, opts: { clock?: Clock; log
   const metrics = new DeliveryMetrics(outbox);
   // The inbox and web chat visitors are served in-process: their deliveries push to browsers.
   const live = store.capabilities.liveBus?.() ?? new LocalLiveBus();
-  const renderers = withLocalRenderers({ components: { inbox: inboxRenderer(live) }, channels: { webchat: webchatRenderer(live) } });
+  const renderers = rendererLookup({ live });
   const dispatcher = new OutboxDispatcher(outbox, sender, renderers, clock, { batch: cfg.delivery.batch, leaseMs: cfg.delivery.leaseMs, pollMs: cfg.delivery.pollMs, maxPerClaim: 50 }, metrics, logger, async (o) => {
     await router.command(o.accountId, o.conversationId, { type: 'message_status', messageId: o.messageId, componentId: o.componentId, status: o.status, ...(o.description ? { description: o.description } : {}) }, undefined, { actor: 'system' });
   });

@@ -1,6 +1,6 @@
 import type { RuntimeConfig } from '../app.js';
 import { applyConfig } from '../config/apply-config.js';
-import { channelInboundPath, componentInboundPath } from '../dialects/registry.js';
+import { channelDialectOf, channelInboundPath, componentDialectOf, componentInboundPath } from '../dialects/index.js';
 import { type RetentionCounts, formatPeriod, retentionOf } from '../core/retention.js';
 import type { RetentionRun } from '../core/retention-job.js';
 import type { Account } from '../core/model.js';
@@ -39,14 +39,16 @@ export async function doctor(cfg: RuntimeConfig): Promise<number> {
         out.push(...retentionLines(account, runs.get(account.id)));
         for (const c of await store.listChannels(account.id)) {
           const inbound = channelInboundPath(c);
-          out.push(`  channel   ${c.id} (${c.kind})${c.active ? '' : ' OFF'}${c.emergency ? ' EMERGENCY (new threads to the humans)' : ''}${inbound ? (c.kind === 'webchat' ? `  chat page: ${inbound}` : `  inbound: POST ${inbound}`) : ''}${c.outboundUrl ? `  outbound: ${c.outboundUrl}` : ''}`);
+          const hint = channelDialectOf(c.kind)?.doctor?.channel?.(c) ?? (inbound ? `inbound: POST ${inbound}` : null);
+          out.push(`  channel   ${c.id} (${c.kind})${c.active ? '' : ' OFF'}${c.emergency ? ' EMERGENCY (new threads to the humans)' : ''}${hint ? `  ${hint}` : ''}${c.outboundUrl ? `  outbound: ${c.outboundUrl}` : ''}`);
           // A warning, not a failure: the channel stays on (seed 004) and Baton checks again until it answers.
           if (c.reachability?.warning) out.push(`            WARNING ${c.reachability.warning} (checked ${c.reachability.checkedAt})`);
         }
         for (const c of await store.listComponents(account.id)) {
           if (c.health !== 'active') ok = false;
           const inbound = componentInboundPath(c);
-          out.push(`  component ${c.id} (${c.kind}, ${c.dialect}) ${c.health}${c.url ? `  -> ${c.url}` : ''}${inbound ? `  webhook: POST ${inbound}` : ''}`);
+          const hint = componentDialectOf(c.dialect)?.doctor?.component?.(c) ?? (inbound ? `webhook: POST ${inbound}` : null);
+          out.push(`  component ${c.id} (${c.kind}, ${c.dialect}) ${c.health}${c.url ? `  -> ${c.url}` : ''}${hint ? `  ${hint}` : ''}`);
         }
         for (const s of await store.listServices(account.id)) {
           out.push(`  service   ${s.id}: channels ${s.channels.join(', ')}; rules ${s.rules.map((r) => `${r.id} (${r.trigger.event} -> ${r.action.type})`).join(', ')}`);

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { auditEntry } from '../core/audit.js';
 import { BatonError } from '../core/errors.js';
 import type { Store } from '../core/ports.js';
-import { componentApiTokens, componentVerifiedEndpoint } from '../dialects/registry.js';
-import { hashApiKey } from '../http/api-keys.js';
+import { channelApiTokens, channelDialectOf, componentApiTokens, componentVerifiedEndpoint } from '../dialects/index.js';
+import { hashApiKey } from '../edge-kit/api-keys.js';
 import { hashPassword, needsRehash, verifyPassword } from '../inbox/passwords.js';
 import { DEMO_ACCOUNT_ID } from './demo-config.js';
 import type { AccountSetup, NormalizedConfig } from './load-config.js';
@@ -94,14 +94,17 @@ async function prepare(store: Store, setup: AccountSetup) {
     const inboundToken = c.credentials.inboundToken ?? existing?.credentials.inboundToken ?? randomBytes(24).toString('base64url');
     return { ...c, credentials: { ...c.credentials, inboundToken } };
   }));
-  // Components that call a dialect's API with a token of their own (Engage API_ACCESS_TOKEN) are found by it too.
+  // Every credential a caller presents is kept as a digest with its kind: the webhook tokens, the
+  // channel tokens in addresses, and the tokens components and channels call a dialect's API with
+  // (Engage API_ACCESS_TOKEN, CM product tokens, a cm channel's MO token).
   const tokens = [
-    ...components.map((c) => ({ tokenHash: hashApiKey(c.secrets.inboundToken!), ownerKind: 'component' as const, ownerId: c.id })),
-    ...channels.filter((c) => TOKEN_IN_ADDRESS.has(c.kind)).map((c) => ({ tokenHash: hashApiKey(c.credentials.inboundToken!), ownerKind: 'channel' as const, ownerId: c.id })),
-    ...components.flatMap((c) => componentApiTokens(c).map((t) => ({ tokenHash: hashApiKey(t), ownerKind: 'component' as const, ownerId: c.id }))),
+    ...components.map((c) => ({ tokenHash: hashApiKey(c.secrets.inboundToken!), ownerKind: 'component' as const, ownerId: c.id, kind: 'webhook_token' })),
+    ...channels.filter((c) => TOKEN_IN_ADDRESS.has(c.kind)).map((c) => ({ tokenHash: hashApiKey(c.credentials.inboundToken!), ownerKind: 'channel' as const, ownerId: c.id, kind: 'channel_token' })),
+    ...components.flatMap((c) => componentApiTokens(c).map((t) => ({ tokenHash: hashApiKey(t.token), ownerKind: 'component' as const, ownerId: c.id, kind: t.kind }))),
+    ...channels.flatMap((c) => channelApiTokens(c).map((t) => ({ tokenHash: hashApiKey(t.token), ownerKind: 'channel' as const, ownerId: c.id, kind: t.kind }))),
   ];
   return { setup, components, channels, tokens, passwords, passwordChanged, toVerify };
 }
 
 /** Channel kinds whose inbound address is `.../{token}/...`: the token names the channel. */
-const TOKEN_IN_ADDRESS = new Set<string>(['omnichannel']);
+const TOKEN_IN_ADDRESS = { has: (kind: string) => channelDialectOf(kind)?.credentials.tokenInChannelAddress === true };

@@ -1,4 +1,5 @@
 import Type, { type Static } from 'typebox';
+import { CHANNEL_KINDS, COMPONENT_DIALECTS } from '../dialects/index.js';
 
 /** `baton.yaml`, as one schema: validation, types and the documentation of every key. */
 const Duration = Type.Union([Type.Integer({ minimum: 0 }), Type.String({ pattern: '^\\d+(ms|s|m|h|d)$' })], { description: 'milliseconds, or a string such as 500ms, 30s, 10m, 2h, 1d' });
@@ -43,10 +44,10 @@ const Retry = Type.Object({
 
 const Channel = Type.Object({
   id: Type.String({ minLength: 1 }),
-  kind: Type.Union([Type.Literal('native'), Type.Literal('webchat'), Type.Literal('omnichannel'), Type.Literal('cm')]),
+  kind: Type.Union(CHANNEL_KINDS.map((k) => Type.Literal(k)), { description: 'the dialect that serves the channel' }),
   address: Type.Optional(Type.String()),
   outboundUrl: Type.Optional(Type.String()),
-  credentials: Type.Optional(StringMap),
+  credentials: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'the channel\'s tokens; each dialect documents its keys (DialectModule.settings.credentials)' })),
   realtime: Type.Optional(Type.Boolean()),
   defaultCategories: Type.Optional(Type.Array(Type.String())),
   active: Type.Optional(Type.Boolean()),
@@ -56,9 +57,9 @@ const Channel = Type.Object({
 const Component = Type.Object({
   id: Type.String({ minLength: 1 }),
   kind: Type.Union([Type.Literal('bot'), Type.Literal('desk')]),
-  dialect: Type.Optional(Type.String()),
+  dialect: Type.Optional(Type.Union(COMPONENT_DIALECTS.map((d) => Type.Literal(d)), { description: 'the protocol Baton speaks with it; native by default' })),
   url: Type.Optional(Type.String()),
-  secrets: Type.Optional(StringMap),
+  secrets: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'the component\'s tokens; each dialect documents its keys (DialectModule.settings.secrets)' })),
   retry: Type.Optional(Retry),
   flows: Type.Optional(Type.Array(Type.Object({ id: Type.String(), steps: Type.Array(Type.String()) }, { additionalProperties: false }))),
   options: Type.Optional(Type.Record(Type.String(), Type.Unknown())),

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { TSchema } from 'typebox';
 import { Value } from 'typebox/value';
 import { parse as parseYaml } from 'yaml';
 import { BatonError } from '../core/errors.js';
@@ -7,8 +8,7 @@ import { matchesEventPattern } from '../core/fanout.js';
 import type { Account, Agent, Channel, Component, Service } from '../core/model.js';
 import { urlRefusal } from '../delivery/address-policy.js';
 import { BOT_FAILOVER_AFTER_MS, defaultRetryPolicy } from '../delivery/retry-policies.js';
-import { withImiChannelNames } from '../dialects/imi/imi-channel-names.js';
-import { imiComponentProblems } from '../dialects/imi/imi-config.js';
+import { channelDialectOf, componentDialectOf, DIALECTS } from '../dialects/index.js';
 import { type AccountConfig, type BatonConfig, BatonConfigSchema } from './config-schema.js';
 import { retentionPolicy, retentionProblems } from './retention-config.js';
 
@@ -62,11 +62,14 @@ function schemaProblems(raw: unknown): string[] {
   return [...problems].map(([path, msg]) => `${path}: ${msg}`);
 }
 
-/** Standard Webhooks secrets are base64 (after an optional `whsec_`) of at least 16 bytes. */
-function badWebhookSecret(secret: string): boolean {
-  const b64 = secret.startsWith('whsec_') ? secret.slice(6) : secret;
-  return !/^[A-Za-z0-9+/]+={0,2}$/.test(b64) || b64.length % 4 !== 0 || Buffer.from(b64, 'base64').length < 16;
+/** Every key path a dialect's settings schema refuses, relative to the component or channel. */
+function settingsProblems(schema: TSchema | undefined, value: unknown, key: string): string[] {
+  if (!schema || value === undefined) return [];
+  return [...Value.Errors(schema, value)].map((e) => `${key}${e.instancePath.replace(/\//g, '.')}: ${e.message}`);
 }
+
+// The webhook token every component has, and the tokens dialects take from their callers.
+const TOKEN_SECRETS = [...new Set(['inboundToken', ...DIALECTS.flatMap((d) => Object.keys(d.credentials.componentSecrets ?? {}))])];
 
 /** Inbound tokens name one component or channel across every account: a shared one could not be told apart. */
 function tokenProblems(cfg: BatonConfig): string[] {
@@ -80,7 +83,7 @@ function tokenProblems(cfg: BatonConfig): string[] {
   };
   cfg.accounts.forEach((a, ai) => {
     (a.components ?? []).forEach((c, ci) => {
-      for (const k of ['inboundToken', 'accessToken'] as const) claim(c.secrets?.[k], `accounts[${ai}].components[${ci}].secrets.${k}`);
+      for (const k of TOKEN_SECRETS) claim(c.secrets?.[k], `accounts[${ai}].components[${ci}].secrets.${k}`);
     });
     (a.channels ?? []).forEach((c, ci) => claim(c.credentials?.inboundToken, `accounts[${ai}].channels[${ci}].credentials.inboundToken`));
   });
@@ -115,23 +118,20 @@ function referenceProblems(cfg: BatonConfig): string[] {
     (a.components ?? []).forEach((c, ci) => {
       const refused = c.url ? urlRefusal(c.url, ANY_PRIVATE) : null;
       if (refused) out.push(`${at}.components[${ci}].url: ${refused}`);
-      // Native webhooks are signed per Standard Webhooks; other dialects use the secret their own way (Engage: X-Dimelo-Secret).
-      for (const k of (c.dialect ?? 'native') === 'native' ? (['webhookSecret', 'webhookSecretPrevious'] as const) : []) {
-        const secret = c.secrets?.[k];
-        if (secret !== undefined && badWebhookSecret(secret)) out.push(`${at}.components[${ci}].secrets.${k}: not a Standard Webhooks secret (whsec_ followed by base64 of at least 16 bytes; \`openssl rand -base64 24\` makes one)`);
-      }
+      const dialect = componentDialectOf(c.dialect ?? 'native');
+      const settings = dialect?.settings;
+      for (const p of [...settingsProblems(settings?.secrets, c.secrets, 'secrets'), ...settingsProblems(settings?.options, c.options, 'options'), ...(settings?.componentProblems?.(c) ?? [])]) out.push(`${at}.components[${ci}].${p}`);
       (c.events ?? []).forEach((pattern, pi) => {
         if (!EVENT_TYPES.some((t) => matchesEventPattern(pattern, t))) out.push(`${at}.components[${ci}].events[${pi}]: "${pattern}" names no event type (see the event list in the README)`);
       });
-      if (c.dialect === 'imi') for (const p of imiComponentProblems(c)) out.push(`${at}.components[${ci}].${p}`);
     });
     out.push(...retentionProblems(a.retention, `${at}.retention`));
     if (a.defaultDesk && components.get(a.defaultDesk) !== 'desk') out.push(`${at}.defaultDesk: "${a.defaultDesk}" is not a desk component of this account`);
     (a.channels ?? []).forEach((c, ci) => {
       const refused = c.outboundUrl ? urlRefusal(c.outboundUrl, ANY_PRIVATE) : null;
       if (refused) out.push(`${at}.channels[${ci}].outboundUrl: ${refused}`);
-      // Every answer to an Omnichannel visitor goes to {outboundUrl}/send_message; without it nothing could.
-      if (c.kind === 'omnichannel' && !c.outboundUrl) out.push(`${at}.channels[${ci}].outboundUrl: an omnichannel channel needs the client server's URL (answers go to {outboundUrl}/send_message)`);
+      const settings = channelDialectOf(c.kind)?.settings;
+      for (const p of [...settingsProblems(settings?.credentials, c.credentials, 'credentials'), ...(settings?.channelProblems?.(c) ?? [])]) out.push(`${at}.channels[${ci}].${p}`);
     });
     (a.services ?? []).forEach((s, si) => {
       s.channels.forEach((c, ci) => {
@@ -184,13 +184,14 @@ function normalizeAccount(a: AccountConfig): AccountSetup {
     address: c.address ?? a.id,
     outboundUrl: c.outboundUrl ?? null,
     credentials: c.credentials ?? {},
-    realtime: c.realtime ?? c.kind === 'webchat',
+    realtime: c.realtime ?? channelDialectOf(c.kind)?.realtimeChannels === true,
     defaultCategories: c.defaultCategories ?? [categories.bot],
     active: c.active ?? true,
   }));
   const components: Component[] = (a.components ?? []).map((c) => {
     const dialect = c.dialect ?? 'native';
-    const base = defaultRetryPolicy(dialect, c.kind);
+    const module = componentDialectOf(dialect);
+    const base = defaultRetryPolicy(module?.retry, c.kind);
     const r = c.retry ?? {};
     return {
       accountId: a.id,
@@ -208,7 +209,7 @@ function normalizeAccount(a: AccountConfig): AccountSetup {
       },
       health: 'active',
       flows: c.flows ?? [],
-      options: dialect === 'imi' ? withImiChannelNames(c.options ?? {}, a.channels ?? []) : c.options ?? {},
+      options: module?.settings?.componentOptions?.(c.options ?? {}, a.channels ?? []) ?? c.options ?? {},
     };
   });
   const services: Service[] = (a.services ?? []).map((s) => ({ accountId: a.id, id: s.id, channels: s.channels, rules: s.rules }));
@@ -221,13 +222,14 @@ function normalizeAccount(a: AccountConfig): AccountSetup {
 
 /** Validates a parsed configuration; throws `config_invalid` listing every bad key by its path. */
 /**
- * What is allowed but probably not meant: a native component with a URL and no webhook secret
- * receives unsigned webhooks it cannot tell from forgeries. `config check` and `start` say so.
+ * What is allowed but probably not meant (a native component with a URL and no webhook secret
+ * receives unsigned webhooks it cannot tell from forgeries), as each dialect sees it. `config check` and `start` say so.
  */
 export function configWarnings(cfg: NormalizedConfig): string[] {
-  return cfg.accounts.flatMap((a) => a.components
-    .filter((c) => c.dialect === 'native' && c.url && !c.secrets.webhookSecret)
-    .map((c) => `account ${a.account.id}, component ${c.id}: its webhooks go out unsigned; give it secrets.webhookSecret (whsec_...) and verify the webhook-signature header`));
+  return cfg.accounts.flatMap((a) => a.components.flatMap((c) => {
+    const warning = componentDialectOf(c.dialect)?.settings?.componentWarning?.(c);
+    return warning ? [`account ${a.account.id}, component ${c.id}: ${warning}`] : [];
+  }));
 }
 
 export function validateConfig(raw: unknown): NormalizedConfig {

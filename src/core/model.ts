@@ -44,7 +44,8 @@ export interface Account {
 
 export type BotFailoverPolicy = 'handover' | 'notify' | 'wait';
 
-export type ChannelKind = 'native' | 'webchat' | 'omnichannel' | 'cm';
+/** The name of the dialect that serves the channel (dialects/index.ts lists them: native, webchat, omnichannel, cm). */
+export type ChannelKind = string;
 
 export interface Channel {
   accountId: string;

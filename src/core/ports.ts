@@ -138,6 +138,8 @@ export interface InboundToken {
   accountId: string;
   ownerKind: 'component' | 'channel';
   ownerId: string;
+  /** What the token is (`webhook_token`, `access_token`, `product_token`, `channel_token`): what it may open. */
+  kind: string;
 }
 
 /** What a command reads before it decides: the account, the conversation and its channel. */
@@ -194,7 +196,7 @@ export interface StoreTx extends StoreReads {
   upsertAgent(agent: Agent, passwordHash: string | null): Promise<void>;
   appendAudit(entry: AuditEntry): Promise<void>;
   /** Replaces every inbound token of an account (configuration is the source of truth). */
-  replaceInboundTokens(accountId: string, tokens: { tokenHash: string; ownerKind: 'component' | 'channel'; ownerId: string }[]): Promise<void>;
+  replaceInboundTokens(accountId: string, tokens: { tokenHash: string; ownerKind: 'component' | 'channel'; ownerId: string; kind?: string }[]): Promise<void>;
   /** Marks what the configuration no longer names in the account as removed (kept, never authenticating); returns it. */
   retireUnlisted(accountId: string, keep: ConfiguredIds, at: string): Promise<RetiredIds>;
   /** Removes every account not named (keys, tokens and logins gone); returns their ids. */

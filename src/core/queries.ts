@@ -43,9 +43,18 @@ export class Queries {
   }
 
   async conversation(accountId: string, id: string): Promise<ConversationView> {
-    const [account, conv] = await Promise.all([this.account(accountId), this.store.getConversation(accountId, id)]);
+    const conv = await this.findConversation(accountId, id);
     if (!conv) throw new BatonError('conversation_not_found', `No conversation ${id} in this account.`);
-    return view(conv, account);
+    return conv;
+  }
+
+  /**
+   * The `find*` reads answer null for what is not there and fail for a store that cannot answer,
+   * so a caller for whom absence is ordinary never mistakes an outage for it.
+   */
+  async findConversation(accountId: string, id: string): Promise<ConversationView | null> {
+    const [account, conv] = await Promise.all([this.store.getAccount(accountId), this.store.getConversation(accountId, id)]);
+    return account && conv ? view(conv, account) : null;
   }
 
   async conversations(accountId: string, filter: ConversationFilter): Promise<{ items: ConversationView[]; next: string | null }> {
@@ -66,14 +75,22 @@ export class Queries {
     return this.store.listMessages(accountId, conversationId, limit);
   }
 
+  async findMessage(accountId: string, id: string): Promise<Message | null> {
+    return (await this.store.getMessage(accountId, id)) ?? null;
+  }
+
   async message(accountId: string, id: string): Promise<Message> {
-    const m = await this.store.getMessage(accountId, id);
+    const m = await this.findMessage(accountId, id);
     if (!m) throw new BatonError('message_not_found', `No message ${id} in this account.`);
     return m;
   }
 
+  async findChannel(accountId: string, id: string): Promise<Channel | null> {
+    return (await this.store.getChannel(accountId, id)) ?? null;
+  }
+
   async channel(accountId: string, id: string): Promise<Channel> {
-    const c = await this.store.getChannel(accountId, id);
+    const c = await this.findChannel(accountId, id);
     if (!c) throw new BatonError('channel_not_found', `No channel ${id} in this account.`);
     return c;
   }
@@ -82,8 +99,12 @@ export class Queries {
     return this.store.listChannels(accountId);
   }
 
+  async findComponent(accountId: string, id: string): Promise<Component | null> {
+    return (await this.store.getComponent(accountId, id)) ?? null;
+  }
+
   async component(accountId: string, id: string): Promise<Component> {
-    const c = await this.store.getComponent(accountId, id);
+    const c = await this.findComponent(accountId, id);
     if (!c) throw new BatonError('component_not_found', `No component ${id} in this account.`);
     return c;
   }

@@ -5,7 +5,7 @@ import type { Component } from '../core/model.js';
 import type { Store } from '../core/ports.js';
 import type { HttpSender } from './http-sender.js';
 import { PARKED } from './outbox-states.js';
-import type { ComponentHealth, DeliveryFilter, DeliveryRecord, DeliveryView, OutboxPort, RendererLookup, ReplayFilter } from './ports.js';
+import type { ComponentHealth, DeliveryControl, DeliveryFilter, DeliveryRecord, DeliveryView, OutboxPort, RendererLookup, ReplayFilter } from './ports.js';
 
 export type { ComponentHealth, DeliveryView } from './ports.js';
 
@@ -13,7 +13,7 @@ export type { ComponentHealth, DeliveryView } from './ports.js';
  * What operators do with deliveries: see a recipient's health and backlog, read every attempt,
  * replay what failed, and re-verify an endpoint so that what it held back goes out in order.
  */
-export class DeliveryAdmin {
+export class DeliveryAdmin implements DeliveryControl {
   constructor(
     private readonly store: Pick<Store, 'transaction' | 'listAccounts' | 'listComponents'>,
     private readonly outbox: OutboxPort,

@@ -1,6 +1,6 @@
 import type { Conversation } from '../core/conversation.js';
 import type { ConversationEvent } from '../core/events.js';
-import type { Account, Channel, Component, Message, RetryPolicy } from '../core/model.js';
+import type { Account, Channel, ChannelReachability, Component, Message, RetryPolicy } from '../core/model.js';
 import type { DeliveryDraft } from '../core/ports.js';
 
 export type Target = { kind: 'component'; component: Component } | { kind: 'channel'; channel: Channel };
@@ -161,6 +161,19 @@ export interface ComponentHealth {
   blockedConversations: number;
 }
 
+/** What the edges may ask of the outbox on an operator's behalf (DeliveryAdmin). */
+export interface DeliveryControl {
+  health(accountId: string, componentId: string): Promise<ComponentHealth>;
+  list(accountId: string, f: DeliveryFilter): Promise<DeliveryView[]>;
+  get(accountId: string, id: string): Promise<DeliveryRecord>;
+  replay(accountId: string, filter: ReplayFilter, actor?: string): Promise<number>;
+  verify(accountId: string, componentId: string, actor?: string): Promise<{ verified: boolean; reason: string | null; released: number }>;
+}
+
+/** Checks that a channel's server answers (ReachabilityChecker); null when its kind has no probe. */
+export interface ChannelCheck {
+  check(channel: Channel): Promise<ChannelReachability | null>;
+}
 
 /** What `/metrics` reads of the outbox when scraped: the shared truth, whichever process answers. */
 export interface OutboxGauges {

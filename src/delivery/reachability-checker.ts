@@ -3,7 +3,7 @@ import type { Clock } from '../core/clock.js';
 import type { Channel, ChannelReachability } from '../core/model.js';
 import type { Store } from '../core/ports.js';
 import type { HttpSender } from './http-sender.js';
-import type { RendererLookup } from './ports.js';
+import type { ChannelCheck, RendererLookup } from './ports.js';
 
 const PROBE_TIMEOUT_MS = 5000;
 
@@ -14,7 +14,7 @@ const PROBE_TIMEOUT_MS = 5000;
  *
  * @example await checker.check(channel) // { warning: "Can't reach channel: ECONNREFUSED …", checkedAt: "…" }
  */
-export class ReachabilityChecker {
+export class ReachabilityChecker implements ChannelCheck {
   constructor(
     private readonly store: Store,
     private readonly sender: HttpSender,

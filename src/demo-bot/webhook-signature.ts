@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import { signatureHeaders } from '../delivery/signing.js';
+import { signatureHeaders } from '../edge-kit/signing.js';
 
 const TOLERANCE_SECONDS = 5 * 60;
 

@@ -1,9 +1,16 @@
 import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
+import { DIALECTS } from '../dialects/index.js';
 
 function fingerprint(secret: string): string {
   return createHash('sha256').update(secret).digest('hex').slice(0, 12);
 }
+
+// Where the dialects' callers present their credentials (DialectModule.credentials). A bearer token
+// is named an API key whoever takes it: the audit tells keys apart by fingerprint, not by dialect.
+const HEADERS = [...new Set(DIALECTS.flatMap((d) => d.credentials.headers ?? []))].filter((h) => h !== 'authorization');
+const QUERY_PARAMS = [...new Set(DIALECTS.flatMap((d) => d.credentials.queryParams ?? []))];
+const PATH_TOKENS = DIALECTS.flatMap((d) => (d.credentials.pathToken ? [d.credentials.pathToken] : []));
 
 /**
  * Names the credential a request came with, for the audit log: a fingerprint of the API key or
@@ -13,12 +20,19 @@ export function actorOf(req: FastifyRequest): string {
   const h = req.headers;
   const bearer = typeof h.authorization === 'string' ? /^Bearer\s+(\S+)/i.exec(h.authorization)?.[1] : undefined;
   if (bearer) return `api-key:${fingerprint(bearer)}`;
-  const product = h['x-cm-producttoken'];
-  if (typeof product === 'string' && product) return `token:${fingerprint(product)}`;
-  const access = (req.query as Record<string, unknown> | undefined)?.access_token;
-  if (typeof access === 'string' && access) return `token:${fingerprint(access)}`;
-  const path = /\/(?:webhook|omnichannel_message)\/([^/?]+)/.exec(req.url)?.[1];
-  if (path) return `token:${fingerprint(path)}`;
+  for (const name of HEADERS) {
+    const value = h[name];
+    if (typeof value === 'string' && value) return `token:${fingerprint(value)}`;
+  }
+  const query = req.query as Record<string, unknown> | undefined;
+  for (const name of QUERY_PARAMS) {
+    const value = query?.[name];
+    if (typeof value === 'string' && value) return `token:${fingerprint(value)}`;
+  }
+  for (const pattern of PATH_TOKENS) {
+    const token = pattern.exec(req.url)?.[1];
+    if (token) return `token:${fingerprint(token)}`;
+  }
   if (typeof h.cookie === 'string' && h.cookie.includes('baton_session')) return `inbox-session:${fingerprint(h.cookie)}`;
   return `anonymous:${req.ip}`;
 }

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { clientAddress } from './client-address.js';
-import { errorBody } from './error-handler.js';
+import { errorBody } from '../edge-kit/errors.js';
+import type { LoginThrottle } from '../edge-kit/login-throttle.js';
 import { presentedCredential } from './presented-credential.js';
 
 export interface FailureLimit {
@@ -76,7 +77,7 @@ class FailureCounter {
  * if (wait > 0) return throttle.refuse(reply, wait);
  * if (ok) throttle.succeeded(req, loginName);
  */
-export class AuthThrottle {
+export class AuthThrottle implements LoginThrottle {
   private readonly addresses: FailureCounter;
   private readonly logins: FailureCounter;
   // Requests a route already counted, so the 401 they end in is not counted again.

@@ -5,9 +5,7 @@ import type { Queries } from '../core/queries.js';
 import type { Router } from '../core/router.js';
 import type { DemoBot } from '../demo-bot/demo-bot.js';
 import type { DeliveryAdmin } from '../delivery/delivery-admin.js';
-import { VisitorHub } from '../dialects/webchat/visitor-hub.js';
-import { webchatRoutes } from '../dialects/webchat/webchat-routes.js';
-import { channelInboundPath, componentInboundPath } from '../dialects/registry.js';
+import { channelInboundPath, componentInboundPath } from '../dialects/index.js';
 import { AgentHub } from '../inbox/agent-hub.js';
 import { inboxAdminRoutes } from '../inbox/inbox-admin-routes.js';
 import { sessionAuth } from '../inbox/inbox-auth.js';
@@ -38,18 +36,14 @@ export interface BrowserDeps {
   awayAfterMs?: number;
 }
 
-/** What people use in a browser: the inbox (agents), the web chat (visitors), and their pages. */
+/** What people use in a browser: the inbox (agents) and the pages; the web chat's API is its dialect's (dialects/webchat). */
 export async function browserRoutes(app: FastifyInstance, deps: BrowserDeps): Promise<void> {
   const { router, queries, live, clock } = deps;
   const agents = new AgentHub(live, async (accountId, agentId) => {
     await router.setPresence(accountId, agentId, 'offline');
     await live.publish({ accountId, topic: 'agents' });
   }, deps.awayAfterMs);
-  const visitors = new VisitorHub(live, queries, app.log);
-  app.addHook('onClose', async () => {
-    agents.close();
-    visitors.close();
-  });
+  app.addHook('onClose', async () => agents.close());
 
   await app.register(async (scope) => {
     scope.addHook('onRequest', sessionAuth(deps.sessions, clock, { open: OPEN_PATHS }));
@@ -57,7 +51,6 @@ export async function browserRoutes(app: FastifyInstance, deps: BrowserDeps): Pr
     await inboxRoutes(scope, { router, queries, live, hub: agents, search: deps.search });
     await scope.register(async (admin) => inboxAdminRoutes(admin, { router, queries, live, deliveries: deps.deliveries, addresses: { component: componentInboundPath, channel: channelInboundPath } }), { prefix: '/admin' });
   }, { prefix: '/inbox/api', logLevel: 'warn' });
-  await app.register(async (scope) => webchatRoutes(scope, { router, queries, live, hub: visitors, clock }), { prefix: '/chat/api', logLevel: 'warn' });
   if (deps.demoBot) {
     const bot = deps.demoBot;
     await app.register(async (scope) => bot.routes(scope), { prefix: '/demo-bot', logLevel: 'warn' });

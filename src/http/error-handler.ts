@@ -1,69 +1,18 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { BatonError, ERROR_CODES, type ErrorCode, isBatonError } from '../core/errors.js';
-import { diskFullError, isDiskFull } from '../store/disk-full.js';
+import { BatonError, ERROR_CODES, type ErrorCode } from '../core/errors.js';
+import { batonErrors, errorBody, type ErrorRenderer, installErrorRenderer } from '../edge-kit/errors.js';
 
-export interface ErrorBody {
-  error: { code: string; message: string; details?: Record<string, unknown> };
-}
-
-export function errorBody(code: ErrorCode, message?: string, details?: Record<string, unknown>): ErrorBody {
-  return { error: { code, message: message ?? ERROR_CODES[code].message, ...(details ? { details } : {}) } };
-}
-
-/** Fastify's own failures, translated to Baton's codes so every answer has one shape. */
-function fromFastify(err: FastifyError): BatonError | null {
-  if (err.validation) {
-    const first = err.validation[0];
-    const where = err.validationContext ?? 'request';
-    const path = first?.instancePath ? `${where}${first.instancePath.replace(/\//g, '.')}` : where;
-    const missing = (first?.params as { missingProperty?: string } | undefined)?.missingProperty;
-    const extra = (first?.params as { additionalProperty?: string } | undefined)?.additionalProperty;
-    const what = missing ? `${path}.${missing} is required` : extra ? `${path}.${extra} is not a known field` : `${path} ${first?.message ?? 'is not valid'}`;
-    return new BatonError('validation_failed', `The request is not valid: ${what}.`, { problems: err.validation.map((v) => ({ path: v.instancePath, message: v.message, params: v.params })) });
-  }
-  switch (err.code) {
-    case 'FST_ERR_CTP_INVALID_JSON_BODY':
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return new BatonError('invalid_json', `The request body is not valid JSON: ${err.message}`);
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new BatonError('payload_too_large', 'The request body is larger than the limit (1 MiB unless the operator set another).');
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new BatonError('unsupported_media_type', `Content-Type ${err.message.replace(/^Unsupported Media Type: /, '')} is not accepted here; send application/json.`);
-    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
-      return new BatonError('bad_request', 'The Content-Length header does not match the body.');
-    default:
-      if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return new BatonError('bad_request', err.message);
-      return null;
-  }
-}
-
-/** The one place where errors become HTTP answers. Dialects with their own error shapes set their own handler. */
+/** The one place where errors become HTTP answers, in Baton's shape; dialects with a shape of their own install theirs on their scope. */
 export function installErrorHandler(app: FastifyInstance): void {
-  app.setErrorHandler((err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
-    // A write outside the group commit (a session, an idempotency key) meets a full disk as the engine's own error.
-    const baton = isBatonError(err) ? err : isDiskFull(err) ? diskFullError(err) : fromFastify(err);
-    if (baton) {
-      if (baton.status >= 500) req.log.error({ err }, baton.message);
-      const retryAfter = baton.details?.['retryAfterSeconds'];
-      if (baton.status === 503 && typeof retryAfter === 'number') void reply.header('retry-after', String(retryAfter));
-      void reply.status(baton.status).send(errorBody(baton.code, baton.message, baton.details));
-      return;
-    }
-    req.log.error({ err }, 'unhandled error');
-    void reply.status(500).send(errorBody('internal'));
-  });
-  app.setNotFoundHandler((req, reply) => {
-    void reply.status(404).send(errorBody('not_found', `No route ${req.method} ${req.url.split('?')[0]}.`));
-  });
+  installErrorRenderer(app, batonErrors);
 }
 
-/** How a part of the API that has its own error shape answers a request whose path Fastify could not route. */
+/** A part of the API that has its own error shape, by the prefix its routes are registered under. */
 export interface PathErrorAnswer {
-  /** The part's prefix, as its routes are registered under it. */
   prefix: string;
-  answer(reply: FastifyReply, message: string): void;
+  errors: ErrorRenderer;
 }
 
 /**
@@ -84,8 +33,9 @@ export function pathErrorHandler(parts: readonly PathErrorAnswer[]) {
     const message = err.code === 'FST_ERR_BAD_URL'
       ? `The path ${path.slice(0, 200)} has a part that is not percent-encoded UTF-8.`
       : 'The path has a part that is too long to name anything here.';
-    if (part) part.answer(reply, message);
-    else void reply.status(400).send(errorBody('bad_request', message));
+    const errors = part?.errors ?? batonErrors;
+    const { status, body } = errors.render(errors.badPath?.(message) ?? new BatonError('bad_request', message));
+    void reply.status(status).send(body);
   };
 }
 

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Store } from '../core/ports.js';
-import { DISK_FULL_RETRY_AFTER_SECONDS } from '../store/disk-full.js';
-import { errorBody } from './error-handler.js';
+import { DISK_FULL_RETRY_AFTER_SECONDS } from '../core/disk-full.js';
+import { errorBody } from '../edge-kit/errors.js';
 
 /** A store that can tell whether its writes fail for want of disk space (KyselyStore). */
 type ReadyStore = Store & { writeFault?: () => Promise<string | null> };

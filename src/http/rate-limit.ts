@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { clientAddress } from './client-address.js';
-import { errorBody } from './error-handler.js';
+import { errorBody } from '../edge-kit/errors.js';
 import { presentedCredential } from './presented-credential.js';
 
 declare module 'fastify' {

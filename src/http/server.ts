@@ -7,23 +7,14 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Queries } from '../core/queries.js';
 import type { DeliveryAdmin } from '../delivery/delivery-admin.js';
-import { deliveryRoutes } from '../dialects/native/delivery-routes.js';
-import { engagePathError } from '../dialects/engage/engage-errors.js';
-import { engageRoutes } from '../dialects/engage/engage-routes.js';
-import { imiRoutes } from '../dialects/imi/imi-routes.js';
-import { omnichannelPathError, omnichannelRoutes } from '../dialects/omnichannel/omnichannel-routes.js';
-import { channelActivationRoutes } from '../dialects/native/channel-activation-routes.js';
-import { channelEmergencyRoutes } from '../dialects/native/channel-emergency-routes.js';
 import type { ReachabilityChecker } from '../delivery/reachability-checker.js';
-import { bmProxyPathError } from '../dialects/cm/cm-bmproxy-routes.js';
-import { cmRoutes } from '../dialects/cm/cm-routes.js';
-import { channelInboundPath, componentInboundPath } from '../dialects/registry.js';
+import { channelInboundPath, componentInboundPath, DIALECTS } from '../dialects/index.js';
+import type { DialectDeps } from '../edge-kit/dialect-module.js';
+import { ErrorSchema, installErrorRenderer } from '../edge-kit/errors.js';
+import { strictJsonParser } from '../edge-kit/json-body.js';
 import type { CustomerData } from '../core/customer-data.js';
 import type { Router } from '../core/router.js';
 import type { Store } from '../core/ports.js';
-import { ErrorSchema } from '../dialects/native/schemas.js';
-import { nativeRoutes } from '../dialects/native/routes.js';
-import { bearerAuth } from './auth.js';
 import { type BrowserDeps, browserRoutes } from './browser-routes.js';
 import { clientErrorHandler, installErrorHandler, pathErrorHandler } from './error-handler.js';
 import { actorHook } from './actor.js';
@@ -32,7 +23,6 @@ import { healthRoutes } from './health.js';
 import { type RateLimit, rateLimiter } from './rate-limit.js';
 import { type AuthFailureLimits, AuthThrottle } from './auth-throttle.js';
 import { securityHeaders } from './security-headers.js';
-import { strictJsonParser } from './json-body.js';
 import { validatorCompiler } from './validation.js';
 
 export interface ServerDeps {
@@ -77,11 +67,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     // Longer than any id the schemas take (200 characters, percent-encoded), so those reach their route and its answer.
     routerOptions: { maxParamLength: 1000 },
     clientErrorHandler,
-    frameworkErrors: pathErrorHandler([
-      { prefix: '/connector/omnichannel/', answer: omnichannelPathError },
-      { prefix: '/1.0/', answer: engagePathError },
-      { prefix: '/conversational/bmproxy/', answer: bmProxyPathError },
-    ]),
+    frameworkErrors: pathErrorHandler(DIALECTS.flatMap((d) => d.routes.flatMap((r) => (r.errors ? [{ prefix: `${r.prefix}/`, errors: r.errors }] : [])))),
   }) as unknown as FastifyInstance;
   const limiter = rateLimiter(deps.limits.rateLimit);
   app.addHook('onRequest', limiter.onRequest);
@@ -117,33 +103,27 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
 
   // Per-request access lines would drown the logs at message rates; errors are still logged.
   await app.register(healthRoutes, { store: deps.store, logLevel: 'warn' });
-  await app.register(async (scope) => {
-    throttled(scope);
-    scope.addHook('onRequest', bearerAuth({ accountIdForKey: (hash) => deps.queries.accountIdForApiKey(hash) }));
-    await nativeRoutes(scope, { router: deps.router, queries: deps.queries, customerData: deps.customerData, addresses: { component: componentInboundPath, channel: channelInboundPath } });
-    await deliveryRoutes(scope, { admin: deps.deliveries, queries: deps.queries });
-    await channelActivationRoutes(scope, { router: deps.router, queries: deps.queries, checker: deps.reachability, inboundPath: channelInboundPath });
-    await channelEmergencyRoutes(scope, { router: deps.router });
-  }, { prefix: '/v1', logLevel: 'warn' });
-  await app.register(async (scope) => {
-    throttled(scope);
-    await imiRoutes(scope, { router: deps.router, queries: deps.queries });
-  }, { prefix: '/imi', logLevel: 'warn' });
-  await app.register(async (scope) => {
-    throttled(scope);
-    await engageRoutes(scope, { router: deps.router, queries: deps.queries });
-  }, { prefix: '/1.0', logLevel: 'warn' });
   // Agents' inboxes and web chat visitors get live updates over WebSocket.
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+  const dialectDeps: DialectDeps = {
+    router: deps.router,
+    queries: deps.queries,
+    customerData: deps.customerData,
+    deliveries: deps.deliveries,
+    reachability: deps.reachability,
+    metrics: deps.metrics,
+    addresses: { component: componentInboundPath, channel: channelInboundPath },
+    ...(deps.browser ? { browser: { live: deps.browser.live, clock: deps.browser.clock } } : {}),
+  };
+  for (const route of DIALECTS.flatMap((d) => d.routes)) {
+    if (route.browser && !deps.browser) continue;
+    await app.register(async (scope) => {
+      if (route.throttled) throttled(scope);
+      if (route.errors) installErrorRenderer(scope, route.errors);
+      await route.register(scope, dialectDeps);
+    }, { prefix: route.prefix, logLevel: 'warn' });
+  }
   if (deps.browser) await browserRoutes(app, { ...deps.browser, store: deps.store, router: deps.router, queries: deps.queries, deliveries: deps.deliveries, throttle });
-  await app.register(async (scope) => {
-    throttled(scope);
-    await omnichannelRoutes(scope, { router: deps.router, queries: deps.queries, metrics: deps.metrics });
-  }, { prefix: '/connector/omnichannel', logLevel: 'warn' });
-  await app.register(async (scope) => {
-    throttled(scope);
-    await cmRoutes(scope, { router: deps.router, queries: deps.queries });
-  }, { prefix: '/conversational', logLevel: 'warn' });
   app.get('/metrics', { schema: { hide: true }, logLevel: 'warn' }, async (req, reply) => {
     metricsAccess(req, deps.metricsToken);
     void reply.header('content-type', deps.metrics.contentType);

@@ -4,7 +4,7 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Queries } from '../core/queries.js';
 import type { StoreReads } from '../core/ports.js';
-import { webchatPagePath } from '../dialects/webchat/webchat-paths.js';
+import { channelInboundPath } from '../dialects/index.js';
 
 const BASE_CSP = ["default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "connect-src 'self'", "object-src 'none'", "base-uri 'none'", "form-action 'self'"];
 const ID = /^[A-Za-z0-9._-]{1,200}$/;
@@ -53,14 +53,14 @@ export async function uiPages(app: FastifyInstance, deps: { uiDir: string; queri
   app.get('/chat', { schema: { hide: true } }, async (_req, reply) => {
     for (const account of await deps.store.listAccounts()) {
       const channel = (await deps.store.listChannels(account.id)).find((c) => c.kind === 'webchat' && c.active);
-      if (channel) return reply.redirect(webchatPagePath(channel));
+      if (channel) return reply.redirect(channelInboundPath(channel)!);
     }
     return reply.status(404).type('text/plain').send('No web chat channel is configured: add one with `kind: webchat` to baton.yaml.');
   });
 
   const webchat = async (accountId: string, channelId: string) => {
     if (!ID.test(accountId) || !ID.test(channelId)) return null;
-    const channel = await queries.channel(accountId, channelId).catch(() => null);
+    const channel = await queries.findChannel(accountId, channelId);
     return channel?.kind === 'webchat' ? channel : null;
   };
 

@@ -5,7 +5,7 @@ import { BatonError } from '../core/errors.js';
 import type { Channel, Component } from '../core/model.js';
 import type { Queries } from '../core/queries.js';
 import type { Router } from '../core/router.js';
-import type { DeliveryAdmin } from '../delivery/delivery-admin.js';
+import type { DeliveryControl } from '../delivery/ports.js';
 import type { LiveBus } from '../live/live-bus.js';
 
 const Id = Type.String({ minLength: 1, maxLength: 200 });
@@ -19,7 +19,7 @@ const EmergencyBody = Type.Object({ on: Type.Boolean() }, { additionalProperties
 export interface AdminDeps {
   router: Router;
   queries: Queries;
-  deliveries: DeliveryAdmin;
+  deliveries: DeliveryControl;
   live: LiveBus;
   addresses: { component(c: Component): string | null; channel(c: Channel): string | null };
 }

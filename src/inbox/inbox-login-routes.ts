@@ -4,7 +4,7 @@ import Type from 'typebox';
 import type { Clock } from '../core/clock.js';
 import { BatonError } from '../core/errors.js';
 import type { StoreReads } from '../core/ports.js';
-import type { AuthThrottle } from '../http/auth-throttle.js';
+import type { LoginThrottle } from '../edge-kit/login-throttle.js';
 import type { Router } from '../core/router.js';
 import type { LiveBus } from '../live/live-bus.js';
 import { clearLoginCookie, findLogin, openLogin } from './inbox-auth.js';
@@ -20,7 +20,7 @@ export interface LoginDeps {
   router: Router;
   live: LiveBus;
   clock: Clock;
-  throttle: Pick<AuthThrottle, 'attempt' | 'succeeded' | 'refuse'>;
+  throttle: LoginThrottle;
 }
 
 // Checked against when the account or agent does not exist, so a wrong name costs the same time as a wrong password.

@@ -170,7 +170,7 @@ export class KyselyReads {
 
   async findInboundToken(tokenHash: string): Promise<InboundToken | undefined> {
     const { rows: [row] } = await this.caps.statements.run(this.db, 'inboundTokens.get', { tokenHash }, (v) => this.db.selectFrom('inbound_tokens').selectAll().where('token_hash', '=', v('tokenHash')));
-    return row && { accountId: row.account_id, ownerKind: row.owner_kind as InboundToken['ownerKind'], ownerId: row.owner_id };
+    return row && { accountId: row.account_id, ownerKind: row.owner_kind as InboundToken['ownerKind'], ownerId: row.owner_id, kind: row.kind };
   }
 
   async agentPasswordHash(accountId: string, agentId: string): Promise<string | null> {

@@ -5,7 +5,7 @@ import type { Database } from './schema.js';
 import { migrationProvider } from './migrations/index.js';
 import { KyselyReads } from './kysely-reads.js';
 import { KyselyTx } from './kysely-writes.js';
-import { diskFullError, isDiskFull } from './disk-full.js';
+import { diskFullError, isDiskFull } from '../core/disk-full.js';
 
 export type { Capabilities, StoreNotifier } from './capabilities.js';
 

@@ -223,9 +223,9 @@ export class KyselyTx extends KyselyReads implements StoreTx {
     await this.trx.insertInto('audit_log').values({ id: e.id, account_id: e.accountId, at: e.at, actor: e.actor, action: e.action, subject: e.subject, details: JSON.stringify(e.details) }).execute();
   }
 
-  async replaceInboundTokens(accountId: string, tokens: { tokenHash: string; ownerKind: 'component' | 'channel'; ownerId: string }[]): Promise<void> {
+  async replaceInboundTokens(accountId: string, tokens: { tokenHash: string; ownerKind: 'component' | 'channel'; ownerId: string; kind?: string }[]): Promise<void> {
     await this.trx.deleteFrom('inbound_tokens').where('account_id', '=', accountId).execute();
-    if (tokens.length > 0) await this.trx.insertInto('inbound_tokens').values(tokens.map((t) => ({ token_hash: t.tokenHash, account_id: accountId, owner_kind: t.ownerKind, owner_id: t.ownerId }))).execute();
+    if (tokens.length > 0) await this.trx.insertInto('inbound_tokens').values(tokens.map((t) => ({ token_hash: t.tokenHash, account_id: accountId, owner_kind: t.ownerKind, owner_id: t.ownerId, kind: t.kind ?? 'webhook_token' }))).execute();
   }
 
   retireUnlisted(accountId: string, keep: ConfiguredIds, at: string): Promise<RetiredIds> {

@@ -111,7 +111,7 @@ export interface DeliveryAttemptsTable {
   error: string | null;
 }
 export interface IdempotencyTable { account_id: string; key: string; fingerprint: string; result: string; created_at: string }
-export interface InboundTokensTable { token_hash: string; account_id: string; owner_kind: string; owner_id: string }
+export interface InboundTokensTable { token_hash: string; account_id: string; owner_kind: string; owner_id: string; kind: string }
 export interface SessionsTable { id_hash: string; account_id: string; agent_id: string; csrf_token: string; created_at: string; expires_at: string }
 export interface WorkItemsTable { account_id: string; id: string; conversation_id: string; opened_at: string }
 export interface AuditLogTable { id: string; account_id: string; at: string; actor: string; action: string; subject: string; details: string }

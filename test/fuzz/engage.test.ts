@@ -4,8 +4,8 @@ import { type BodyCase, casesFor, encode, engageError, type Endpoint, fuzzEndpoi
 import { startFuzzWorld, type FuzzWorld } from './fuzz-world.js';
 import { anyJson, anyText } from './schema-arbitraries.js';
 
-/** The Engage API's documented refusals (README "REST API"), all in Engage's error shape. */
-const ENGAGE = [400, 401, 403, 404, 409] as const;
+/** The Engage API's documented refusals (README "REST API"), all in Engage's error shape; 413 for a body over the limit, as everywhere. */
+const ENGAGE = [400, 401, 403, 404, 409, 413] as const;
 
 type Params = Record<string, unknown>;
 

@@ -1,3 +1,4 @@
+import { CHANNEL_KINDS, COMPONENT_DIALECTS } from '../../src/dialects/index.js';
 import type { TestServer } from './server.js';
 
 /**
@@ -8,6 +9,18 @@ import type { TestServer } from './server.js';
  * Every credential is derived from `tag`, so two accounts built from it never share one.
  */
 export function allDialectsAccount(id: string, tag: string) {
+  const account = everyDialectAccount(id, tag);
+  // A dialect added to dialects/index.ts without a channel or component here would go unchecked by
+  // every test built on this account (tenant isolation above all): say so instead.
+  const missing = [
+    ...CHANNEL_KINDS.filter((k) => !account.channels.some((ch) => ch.kind === k)).map((k) => `a channel of kind ${k}`),
+    ...COMPONENT_DIALECTS.filter((d) => !account.components.some((co) => (co.dialect ?? 'native') === d)).map((d) => `a component of dialect ${d}`),
+  ];
+  if (missing.length > 0) throw new Error(`allDialectsAccount has no ${missing.join(', ')}: add one, with its credentials derived from the tag`);
+  return account;
+}
+
+function everyDialectAccount(id: string, tag: string) {
   const c = credentialsOf(tag);
   // Deliveries are never dispatched in these tests (dispatch: false); the URLs are only addresses.
   const nowhere = 'http://127.0.0.1:9';

@@ -7,8 +7,9 @@ import { DeliveryAdmin } from '../../src/delivery/delivery-admin.js';
 import { HttpSender } from '../../src/delivery/http-sender.js';
 import { OutboxDispatcher } from '../../src/delivery/outbox-dispatcher.js';
 import { OutboxStore } from '../../src/store/outbox-store.js';
-import type { DeliveryContext, Renderer } from '../../src/delivery/ports.js';
-import { withLocalRenderers } from '../../src/dialects/registry.js';
+import type { DeliveryContext, Renderer, RendererLookup } from '../../src/delivery/ports.js';
+import { rendererLookup } from '../../src/dialects/index.js';
+import { LocalLiveBus } from '../../src/live/live-bus.js';
 import { type EngineHandle, engines } from '../helpers/engines.js';
 
 const CONFIG = validateConfig({
@@ -50,7 +51,8 @@ describe.each(engines)('in-process delivery on $name', (engine) => {
       },
     };
     const webchat: Renderer = { render: () => null, deliver: async (ctx) => void visitor.push(String(ctx.message?.content.text)) };
-    const lookup = withLocalRenderers({ components: { inbox }, channels: { webchat } });
+    const base = rendererLookup({ live: new LocalLiveBus() });
+    const lookup: RendererLookup = (t) => (t.kind === 'component' && t.component.dialect === 'inbox' ? inbox : t.kind === 'channel' && t.channel.kind === 'webchat' ? webchat : base(t));
     const outbox = new OutboxStore(store);
     const dispatcher = new OutboxDispatcher(outbox, sender, lookup, clock, { batch: 8, leaseMs: 60_000, pollMs: 50, maxPerClaim: 50 }, null, null);
     const admin = new DeliveryAdmin(store, outbox, sender, lookup, clock, () => {});

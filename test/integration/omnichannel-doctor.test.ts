@@ -8,7 +8,8 @@ import { loadConfigFile } from '../../src/config/load-config.js';
 import { systemClock } from '../../src/core/clock.js';
 import { HttpSender } from '../../src/delivery/http-sender.js';
 import { ReachabilityChecker } from '../../src/delivery/reachability-checker.js';
-import { rendererFor } from '../../src/dialects/registry.js';
+import { rendererLookup } from '../../src/dialects/index.js';
+import { LocalLiveBus } from '../../src/live/live-bus.js';
 import { openStore } from '../../src/store/open-store.js';
 import { startReceiver } from '../helpers/receiver.js';
 
@@ -34,7 +35,7 @@ accounts:
     try {
       await store.migrate();
       await applyConfig(store, loadConfigFile(file));
-      await new ReachabilityChecker(store, sender, rendererFor, systemClock).checkAll({ warnedOnly: false });
+      await new ReachabilityChecker(store, sender, rendererLookup({ live: new LocalLiveBus() }), systemClock).checkAll({ warnedOnly: false });
     } finally {
       await sender.close();
       await store.close();

@@ -3,7 +3,7 @@ import { applyConfig } from '../../src/config/apply-config.js';
 import { validateConfig } from '../../src/config/load-config.js';
 import { ManualClock } from '../../src/core/clock.js';
 import { chatId } from '../../src/core/ids.js';
-import { hashApiKey } from '../../src/http/api-keys.js';
+import { hashApiKey } from '../../src/edge-kit/api-keys.js';
 import { engines } from '../helpers/engines.js';
 import { omnichannelFixture, postRaw, postToChannel } from '../helpers/omnichannel.js';
 import { startReceiver, type Receiver } from '../helpers/receiver.js';
@@ -298,7 +298,7 @@ describe.each(engines)('Omnichannel channel tokens on $name', (engine) => {
       expect(token).toMatch(/^[\w-]{32}$/);
       await applyConfig(store, cfg);
       expect((await store.getChannel('shop', 'omni'))!.credentials.inboundToken).toBe(token);
-      expect(await store.findInboundToken(hashApiKey(token))).toEqual({ accountId: 'shop', ownerKind: 'channel', ownerId: 'omni' });
+      expect(await store.findInboundToken(hashApiKey(token))).toEqual({ accountId: 'shop', ownerKind: 'channel', ownerId: 'omni', kind: 'channel_token' });
       // Only channels whose address carries a token get one.
       expect((await store.getChannel('shop', 'api'))!.credentials.inboundToken).toBeUndefined();
     } finally {

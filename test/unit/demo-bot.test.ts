@@ -2,7 +2,7 @@ import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import { answer, handoverNote, intentOf, resume } from '../../src/demo-bot/demo-bot-script.js';
 import { verifyWebhook } from '../../src/demo-bot/webhook-signature.js';
-import { signatureHeaders } from '../../src/delivery/signing.js';
+import { signatureHeaders } from '../../src/edge-kit/signing.js';
 
 const SECRET = `whsec_${Buffer.from('a-secret-of-thirty-two-bytes-000').toString('base64')}`;
 const NOW = new Date('2026-01-05T10:00:00Z');

@@ -1,7 +1,7 @@
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { installErrorHandler } from '../../src/http/error-handler.js';
-import { isDiskFull } from '../../src/store/disk-full.js';
+import { isDiskFull } from '../../src/core/disk-full.js';
 
 /** What the engines throw when their disk is full, as their drivers shape it. */
 const sqliteFull = Object.assign(new Error('database or disk is full'), { name: 'SqliteError', code: 'SQLITE_FULL' });

@@ -1,7 +1,7 @@
 import Fastify, { type FastifyRequest } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { isBatonError } from '../../src/core/errors.js';
-import { MAX_JSON_DEPTH, strictJsonParser } from '../../src/http/json-body.js';
+import { MAX_JSON_DEPTH, strictJsonParser } from '../../src/edge-kit/json-body.js';
 
 function parse(body: string | Buffer, opts: { empty?: () => unknown } = {}): { ok: true; value: unknown } | { ok: false; code: string; message: string } {
   const parser = strictJsonParser(Fastify(), opts);

@@ -1,3 +1,5 @@
+import type { ErrorRenderer } from '../../edge-kit/errors.js';
+
 /**
  * The Business Messaging API's answer (CM "Responses & Errors - JSON"; the field names of the
  * `MessagesResponse` / `MessageResponse` types of CM's SDKs): one entry per recipient of every
@@ -46,3 +48,16 @@ export function answer(entries: BmEntry[]): { status: 200 | 400; body: BmRespons
   const errorCode = created === entries.length ? BM.ok : BM.notAllSent;
   return { status: created > 0 ? 200 : 400, body: { details: `Created ${created} message(s)`, errorCode, messages: entries } };
 }
+
+/**
+ * Failures before the handler (not JSON, not UTF-8, another media type, too large) in the same
+ * shape, and with CM's one status for a request refused whole: 400, errorCode 202 (README).
+ */
+export const bmProxyErrors: ErrorRenderer = {
+  shape: 'cm-bmproxy',
+  render: (err) => err.status < 500
+    ? { status: 400, body: refusedRequest(BM.malformed, `The request is malformed: ${err.message}`) }
+    : { status: 500, body: refusedRequest(BM.unknown, 'Unknown error: Baton could not take the request; its log has the details.') },
+  // CM documents no answer for a path it does not serve: those keep Baton's 404.
+  notFound: null,
+};

@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Conversation } from '../../core/conversation.js';
 import { isBatonError } from '../../core/errors.js';
 import type { Channel, Component } from '../../core/model.js';
@@ -67,31 +67,11 @@ async function handle(deps: Deps, req: FastifyRequest<{ Params: { accountId: str
 }
 
 /**
- * Failures before the handler (not JSON, not UTF-8, another media type, too large) in the same
- * shape, and with CM's one status for a request refused whole: 400, errorCode 202 (README).
- */
-function bmErrorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply): void {
-  const status = isBatonError(err) ? err.status : err.statusCode ?? 500;
-  if (status >= 400 && status < 500) {
-    void reply.status(400).send(refusedRequest(BM.malformed, `The request is malformed: ${err.message}`));
-    return;
-  }
-  req.log.error({ err }, 'BMProxy request failed');
-  void reply.status(500).send(refusedRequest(BM.unknown, 'Unknown error: Baton could not take the request; its log has the details.'));
-}
-
-/** A path under the BMProxy that Fastify could not route (an account id that is not UTF-8): malformed, as CM answers it. */
-export function bmProxyPathError(reply: FastifyReply, message: string): void {
-  void reply.status(400).send(refusedRequest(BM.malformed, `The request is malformed: ${message}`));
-}
-
-/**
  * CM's BMProxy (seed 002): the Business Messaging API's send call, for bots behind the Bot
  * Router. The body is CM's (`messages.authentication.producttoken`, `messages.msg[]`), and so is
  * every answer, errors included. CM's SDKs pointed here append `/v1.0/message`.
  */
 export async function cmBmProxyRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
-  app.setErrorHandler(bmErrorHandler);
   const schema = {
     tags: ['cm'],
     summary: 'CM BMProxy: send Business Messaging messages as a cm component',

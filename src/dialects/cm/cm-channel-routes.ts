@@ -4,7 +4,7 @@ import Type from 'typebox';
 import { BatonError, isBatonError } from '../../core/errors.js';
 import type { Queries } from '../../core/queries.js';
 import type { Router } from '../../core/router.js';
-import { sameSecret } from './cm-auth.js';
+import { resolveToken } from '../../edge-kit/credential-resolver.js';
 import { MoBody, moContent, moVisitor } from './cm-mo-inbound.js';
 
 interface Deps {
@@ -39,8 +39,8 @@ export async function cmChannelRoutes(app: FastifyInstance, deps: Deps): Promise
       throw err;
     });
     if (!channel || channel.kind !== 'cm') throw new BatonError('channel_not_found', `No cm channel ${channelId} in account ${accountId}; the MO webhook address is listed by \`baton doctor\` and GET /v1/channels.`);
-    const expected = channel.credentials.inboundToken;
-    if (expected && !(req.query.token !== undefined && sameSecret(req.query.token, expected))) {
+    const owner = channel.credentials.inboundToken ? await resolveToken(deps.queries, 'channel_token', req.query.token, { accountId }) : null;
+    if (channel.credentials.inboundToken && !(owner?.ownerKind === 'channel' && owner.ownerId === channelId)) {
       throw new BatonError('unauthorized', `Channel ${channelId} takes MOs only with ?token=<its credentials.inboundToken> in the webhook URL.`);
     }
     const mo = req.body;

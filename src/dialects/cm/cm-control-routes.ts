@@ -4,9 +4,9 @@ import Type from 'typebox';
 import { BatonError } from '../../core/errors.js';
 import type { ConversationView, Queries } from '../../core/queries.js';
 import type { Router } from '../../core/router.js';
-import { hashApiKey } from '../../http/api-keys.js';
-import { idempotencyOf } from '../../http/idempotency.js';
-import { strictJsonParser } from '../../http/json-body.js';
+import { resolveApiKey } from '../../edge-kit/credential-resolver.js';
+import { idempotencyOf } from '../../edge-kit/idempotency.js';
+import { strictJsonParser } from '../../edge-kit/json-body.js';
 import { componentByProductToken, headerValue } from './cm-auth.js';
 import { AccountParams, canonicalKeys, MutationsBody, PositionRequestBody, ResetParams } from './cm-control-schemas.js';
 
@@ -38,8 +38,7 @@ async function authenticate(queries: Queries, req: FastifyRequest<{ Params: { ac
   }
   const bearer = /^Bearer\s+(\S+)\s*$/i.exec(headerValue(req.headers.authorization) ?? '');
   if (bearer) {
-    const owner = await queries.accountIdForApiKey(hashApiKey(bearer[1]!));
-    if (owner !== accountId) throw new BatonError('unauthorized', `This API key does not belong to account ${accountId}.`);
+    if (!(await resolveApiKey(queries, bearer[1], { accountId }))) throw new BatonError('unauthorized', `This API key does not belong to account ${accountId}.`);
     return { by: undefined };
   }
   throw new BatonError('unauthorized', 'Send X-CM-ProductToken: <the product token of a cm component of this account>, or Authorization: Bearer <an API key of this account>.');

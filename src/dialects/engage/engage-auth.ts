@@ -1,9 +1,8 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { BatonError } from '../../core/errors.js';
 import type { Component } from '../../core/model.js';
 import type { Queries } from '../../core/queries.js';
-import { hashApiKey } from '../../http/api-keys.js';
+import { resolveToken } from '../../edge-kit/credential-resolver.js';
 import { type EngageParams, param } from './engage-params.js';
 
 /**
@@ -35,20 +34,14 @@ function tokenOf(req: FastifyRequest, params: EngageParams): string | undefined 
   return bearer ?? param(params, 'access_token');
 }
 
-function same(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
-
 /** `access_token` as a query (or body) parameter or `Authorization: Bearer`, as Engage takes it. */
 export async function authenticate(req: FastifyRequest, params: EngageParams, queries: Queries): Promise<EngageUser> {
   const token = tokenOf(req, params);
   if (!token) throw new BatonError('unauthorized', 'Send the API access token as `access_token` or `Authorization: Bearer <token>`.');
-  const owner = await queries.inboundToken(hashApiKey(token));
-  const component = owner?.ownerKind === 'component' ? await queries.component(owner.accountId, owner.ownerId).catch(() => null) : null;
-  // The stored digest also finds a component's webhook token; only its access token opens the API.
-  if (!owner || !component || component.dialect !== 'engage' || !component.secrets.accessToken || !same(component.secrets.accessToken, token)) {
+  // Found by its digest as an access token: a component's webhook token opens nothing here.
+  const owner = await resolveToken(queries, 'access_token', token);
+  const component = owner?.ownerKind === 'component' ? await queries.findComponent(owner.accountId, owner.ownerId) : null;
+  if (!owner || !component || component.dialect !== 'engage') {
     throw new BatonError('unauthorized', 'This API access token is not known; check the engage component\'s secrets.accessToken.');
   }
   const sources = Array.isArray(component.options.sources) ? component.options.sources.filter((s): s is string => typeof s === 'string') : null;

@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { BatonError } from '../../core/errors.js';
-import { strictJsonParser } from '../../http/json-body.js';
+import { strictJsonParser } from '../../edge-kit/json-body.js';
 
 /**
  * Engage API parameters may come in the query string, a form body or a JSON body (seed 003's

@@ -7,14 +7,13 @@ import type { Message } from '../../core/model.js';
 import { type EngageUser, requireRead } from './engage-auth.js';
 import { type EngageDeps, engageCall, readableContent } from './engage-call.js';
 import { contentBody } from './engage-content.js';
-import { installEngageErrors } from './engage-errors.js';
 import { interventionRoutes } from './engage-intervention-routes.js';
 import { acceptEngageBodies, type EngageParams, listParam, param, requiredParam } from './engage-params.js';
 import { agentStatus, agentUser, categoryIds, categoryResource, componentUser, contentResource, page, threadResource, type ThreadState } from './engage-resources.js';
 import { threadAt, threadLog } from './engage-thread-log.js';
 
 async function renderContent(queries: Queries, user: EngageUser, conv: ConversationView, m: Message): Promise<Record<string, unknown>> {
-  const answered = m.inReplyTo ? await queries.message(user.accountId, m.inReplyTo).catch(() => null) : null;
+  const answered = m.inReplyTo ? await queries.findMessage(user.accountId, m.inReplyTo) : null;
   const log = await threadLog(queries, user.accountId, conv);
   const record = log.contents.get(m.id);
   const threadId = record?.threadId ?? threadAt(log.threads, m.createdAt).id;
@@ -69,7 +68,6 @@ function paging(params: EngageParams): { offset: number; limit: number } {
 export async function engageRoutes(app: FastifyInstance, deps: EngageDeps): Promise<void> {
   const { router, queries } = deps;
   acceptEngageBodies(app);
-  installEngageErrors(app);
   const tags = ['engage'];
 
   await interventionRoutes(app, deps);
@@ -146,7 +144,7 @@ export async function engageRoutes(app: FastifyInstance, deps: EngageDeps): Prom
   app.get<{ Params: { id: string } }>('/users/:id', { schema: { tags, summary: 'A user (`me`: the token\'s user)' } }, async (req) => {
     const { user } = await engageCall(req, queries);
     const id = req.params.id === 'me' ? user.id : req.params.id;
-    const component = await queries.component(user.accountId, id).catch(() => null);
+    const component = await queries.findComponent(user.accountId, id);
     if (component?.dialect === 'engage') return componentUser(component);
     return agentUser(await queries.agent(user.accountId, id));
   });

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { BatonError } from '../../core/errors.js';
 import type { Queries } from '../../core/queries.js';
 import type { Router } from '../../core/router.js';
-import { hashApiKey } from '../../http/api-keys.js';
+import { resolveToken } from '../../edge-kit/credential-resolver.js';
 import { ccspConversationId } from './imi-ccsp-id.js';
 import { parseImiInbound } from './imi-inbound.js';
 
@@ -24,8 +24,8 @@ export async function imiRoutes(app: FastifyInstance, deps: { router: Router; qu
       params: { type: 'object', properties: { token: { type: 'string', maxLength: 200 } }, required: ['token'] },
     },
   }, async (req) => {
-    const owner = await queries.inboundToken(hashApiKey(req.params.token));
-    const component = owner?.ownerKind === 'component' ? await queries.component(owner.accountId, owner.ownerId).catch(() => null) : null;
+    const owner = await resolveToken(queries, 'webhook_token', req.params.token);
+    const component = owner?.ownerKind === 'component' ? await queries.findComponent(owner.accountId, owner.ownerId) : null;
     if (!owner || !component || component.dialect !== 'imi') throw new BatonError('not_found', 'No IMI integration has this webhook URL; copy it again from `baton doctor` or GET /v1/components.');
     const intent = parseImiInbound(req.body);
     const conv = await queries.conversationByBotSession(owner.accountId, intent.conversationId);

@@ -4,7 +4,7 @@ import Type from 'typebox';
 import type { Channel } from '../../core/model.js';
 import type { Queries } from '../../core/queries.js';
 import type { Router } from '../../core/router.js';
-import type { ReachabilityChecker } from '../../delivery/reachability-checker.js';
+import type { ChannelCheck } from '../../delivery/ports.js';
 import { ChannelParams } from './schemas.js';
 
 const errors = { 400: Type.Ref('Error'), 401: Type.Ref('Error'), 404: Type.Ref('Error') };
@@ -22,7 +22,7 @@ export function channelView(channel: Channel, inboundUrl: string | null): Record
  * is switched on all the same and the warning is answered and kept on the channel until a later
  * check finds the server (GET /v1/channels, `baton doctor`).
  */
-export async function channelActivationRoutes(app: FastifyInstance, deps: { router: Router; queries: Queries; checker: ReachabilityChecker; inboundPath(c: Channel): string | null }): Promise<void> {
+export async function channelActivationRoutes(app: FastifyInstance, deps: { router: Router; queries: Queries; checker: ChannelCheck; inboundPath(c: Channel): string | null }): Promise<void> {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   api.post('/channels/:channelId/activation', {
     schema: {

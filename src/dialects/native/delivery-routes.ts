@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import type { DeliveryAdmin } from '../../delivery/delivery-admin.js';
+import type { DeliveryControl } from '../../delivery/ports.js';
 import type { Queries } from '../../core/queries.js';
 import { BatonError } from '../../core/errors.js';
 
@@ -18,7 +18,7 @@ const ListQuery = Type.Object({
 const ReplayBody = Type.Object({ since: Type.String({ format: 'date-time', description: 'Replay every failed delivery of the component created at or after this instant.' }) }, { additionalProperties: false });
 
 /** The delivery API: health, backlog, attempts, replay and re-verification of endpoints. */
-export async function deliveryRoutes(app: FastifyInstance, deps: { admin: DeliveryAdmin; queries: Queries }): Promise<void> {
+export async function deliveryRoutes(app: FastifyInstance, deps: { admin: DeliveryControl; queries: Queries }): Promise<void> {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   const { admin, queries } = deps;
 

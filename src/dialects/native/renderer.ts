@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { DeliveryContext, EndpointResponse, Renderer, Target } from '../../delivery/ports.js';
-import { signatureHeaders } from '../../delivery/signing.js';
+import { signatureHeaders } from '../../edge-kit/signing.js';
 
 /**
  * The native webhook: one JSON envelope per event, signed per Standard Webhooks with the

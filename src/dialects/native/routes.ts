@@ -7,7 +7,7 @@ import { BatonError } from '../../core/errors.js';
 import type { Channel, Component, MessageContent } from '../../core/model.js';
 import type { Queries } from '../../core/queries.js';
 import type { CommandOutcome, Router } from '../../core/router.js';
-import { idempotencyOf } from '../../http/idempotency.js';
+import { idempotencyOf } from '../../edge-kit/idempotency.js';
 import { channelView } from './channel-activation-routes.js';
 import { customerDataRoutes } from './customer-data-routes.js';
 import * as S from './schemas.js';

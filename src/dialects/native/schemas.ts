@@ -2,10 +2,6 @@ import Type from 'typebox';
 
 /** Request and response shapes of the native API; the OpenAPI document is generated from these. */
 
-export const ErrorSchema = Type.Object({
-  error: Type.Object({ code: Type.String(), message: Type.String(), details: Type.Optional(Type.Record(Type.String(), Type.Unknown())) }),
-}, { $id: 'Error', description: 'Every error answer: a stable code, a sentence, and sometimes details.' });
-
 const Id = Type.String({ minLength: 1, maxLength: 200 });
 const Version = Type.Integer({ minimum: 0, description: 'Refuse with 409 stale_control unless control is still at this version.' });
 const Context = Type.Record(Type.String(), Type.Unknown(), { description: 'Context variables: routing values for teams, what the bot learned.' });

@@ -1,50 +1,14 @@
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Counter, type Registry } from 'prom-client';
 import Type from 'typebox';
 import { isBatonError } from '../../core/errors.js';
 import type { Channel } from '../../core/model.js';
 import type { Queries } from '../../core/queries.js';
 import type { Router } from '../../core/router.js';
-import { hashApiKey } from '../../http/api-keys.js';
+import { resolveToken } from '../../edge-kit/credential-resolver.js';
 import { channelVariables } from './channel-variables.js';
-import { omnichannelInboundPath } from './omnichannel-paths.js';
+import { MALFORMED, MISSING, NO_ACTIVE_CHANNEL, omnichannelError } from './omnichannel-errors.js';
 import { parseOmnichannelRequest } from './omnichannel-request.js';
-
-/**
- * Seed 004's answer, to the byte, when the token names no channel or the channel is switched off.
- * It says no more on purpose: which tokens exist is nobody's business without one.
- */
-export const NO_ACTIVE_CHANNEL = Object.freeze({ error: 'There is no active channel for received event.' });
-
-// The other answers keep the document's `error` string and add `detail`, naming what was wrong.
-const MISSING = 'A required parameter is missing in the request body.';
-const MALFORMED = 'Incorrect JSON of the request body.';
-const NOT_FOUND = 'Incorrect URL.';
-const INTERNAL = 'Internal server error.';
-
-function fromFastify(err: FastifyError): { status: number; body: { error: string; detail: string } } {
-  // Baton's body parser: empty, not UTF-8, nested too deep, not JSON ("The request body is empty." becomes "the body is empty").
-  if (isBatonError(err) && err.code === 'invalid_json') return { status: 500, body: { error: MALFORMED, detail: err.message.replace(/^The request body/, 'the body').replace(/\.$/, '') } };
-  switch (err.code) {
-    case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      return { status: 500, body: { error: MALFORMED, detail: `the body is not valid JSON: ${err.message}` } };
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return { status: 500, body: { error: MALFORMED, detail: 'the body is empty' } };
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return { status: 500, body: { error: MALFORMED, detail: 'send the body as JSON, with content-type application/json' } };
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return { status: 500, body: { error: MALFORMED, detail: 'the body is larger than the limit (1 MiB unless the operator set another)' } };
-    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
-      return { status: 500, body: { error: MALFORMED, detail: 'the Content-Length header does not match the body' } };
-    default:
-      return { status: 500, body: { error: INTERNAL, detail: 'Baton could not take the message; it was not accepted, send it again later' } };
-  }
-}
-
-/** A path under /connector/omnichannel/ that Fastify could not route (a token that is not UTF-8): a wrong URL. */
-export function omnichannelPathError(reply: FastifyReply, message: string): void {
-  void reply.status(404).send({ error: NOT_FOUND, detail: `${message} The client server posts to POST ${omnichannelInboundPath('{token}')}.` });
-}
 
 const VisitorFields = Type.Object({ name: Type.Optional(Type.String()), login: Type.Optional(Type.String()), phone: Type.Optional(Type.String()), email: Type.Optional(Type.String()), site: Type.Optional(Type.String()) });
 const RequestBody = Type.Object({
@@ -62,7 +26,7 @@ const RequestBody = Type.Object({
 /**
  * The Omnichannel universal channel (seed 004): the company's client server posts its visitors'
  * messages here and gets every answer at `{its url}/send_message`. The answers are the document's,
- * not Baton's usual error shape, so this scope has its own error and not-found handlers.
+ * not Baton's usual error shape: its module declares `omnichannelErrors` for this scope.
  */
 export async function omnichannelRoutes(app: FastifyInstance, deps: { router: Router; queries: Queries; metrics: Registry }): Promise<void> {
   const { router, queries } = deps;
@@ -71,20 +35,11 @@ export async function omnichannelRoutes(app: FastifyInstance, deps: { router: Ro
   // The channel a request's token resolved to, found before the body is read.
   const channels = new WeakMap<FastifyRequest, Channel>();
 
-  app.setErrorHandler((err: FastifyError, req, reply) => {
-    const answer = fromFastify(err);
-    if (answer.body.error === INTERNAL) req.log.error({ err }, 'omnichannel request failed');
-    void reply.status(answer.status).send(answer.body);
-  });
-  app.setNotFoundHandler((req, reply) => {
-    void reply.status(404).send({ error: NOT_FOUND, detail: `No route ${req.method} ${req.url.split('?')[0]}; the client server posts to POST ${omnichannelInboundPath('{token}')}.` });
-  });
-
   // The token is checked before the body is parsed: without an active channel nothing else matters.
   app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
     const token = (req.params as { token?: string } | undefined)?.token;
     if (token === undefined) return;
-    const owner = await queries.inboundToken(hashApiKey(token));
+    const owner = await resolveToken(queries, 'channel_token', token);
     const channel = owner?.ownerKind === 'channel' ? await queries.activeChannelAhead(owner.accountId, owner.ownerId) : undefined;
     if (!channel || channel.kind !== 'omnichannel' || !channel.active) return reply.status(400).send(NO_ACTIVE_CHANNEL);
     channels.set(req, channel);
@@ -105,9 +60,9 @@ export async function omnichannelRoutes(app: FastifyInstance, deps: { router: Ro
   }, async (req, reply) => {
     const channel = channels.get(req)!;
     // Fastify reads text/plain as a string; the document wants JSON ("content-type JSON").
-    if (typeof req.body === 'string') return reply.status(500).send({ error: MALFORMED, detail: 'send the body as JSON, with content-type application/json' });
+    if (typeof req.body === 'string') return reply.status(500).send(omnichannelError(MALFORMED, 'send the body as JSON, with content-type application/json'));
     const parsed = parseOmnichannelRequest(req.body);
-    if (parsed.kind === 'invalid') return reply.status(parsed.status).send({ error: parsed.status === 400 ? MISSING : MALFORMED, detail: parsed.detail });
+    if (parsed.kind === 'invalid') return reply.status(parsed.status).send(omnichannelError(parsed.status === 400 ? MISSING : MALFORMED, parsed.detail));
     if (parsed.kind === 'ignored') {
       ignored.inc({ account: channel.accountId, channel: channel.id, reason: parsed.reason });
       // A file on its way to `ready` is ordinary traffic; an event or kind Baton does not know is worth a look.
@@ -131,7 +86,7 @@ export async function omnichannelRoutes(app: FastifyInstance, deps: { router: Ro
       // Switched off between the token check and the message: the same answer as before it.
       if (isBatonError(err) && (err.code === 'channel_inactive' || err.code === 'channel_not_found')) return reply.status(400).send(NO_ACTIVE_CHANNEL);
       // Not a retry: the client server reused a message id of this chat for another message.
-      if (isBatonError(err) && err.code === 'message_id_conflict') return reply.status(409).send({ error: 'This message id was already used in this chat for another message.', detail: err.message });
+      if (isBatonError(err) && err.code === 'message_id_conflict') return reply.status(409).send(omnichannelError('This message id was already used in this chat for another message.', err.message));
       throw err;
     }
   });

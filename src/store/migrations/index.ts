@@ -14,6 +14,7 @@ import * as m012 from './012-emergency-sweeps.js';
 import * as m013 from './013-customer-data.js';
 import * as m014 from './014-retention.js';
 import * as m015 from './015-customer-recent.js';
+import * as m016 from './016-credential-kinds.js';
 
 /** The one migration history both engines share, in order. */
 export const migrations: Record<string, Migration> = {
@@ -32,6 +33,7 @@ export const migrations: Record<string, Migration> = {
   '013-customer-data': m013,
   '014-retention': m014,
   '015-customer-recent': m015,
+  '016-credential-kinds': m016,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,4 +1,4 @@
-import { BatonError } from '../core/errors.js';
+import { BatonError } from './errors.js';
 
 /**
  * The engines' words for "out of space": SQLite's SQLITE_FULL (better-sqlite3's `code`) and
