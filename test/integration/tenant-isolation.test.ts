@@ -182,6 +182,9 @@ const CASES: Record<string, Case> = {
   'GET /inbox/api/agents': { list: (x) => [inboxReq(x, 'GET', '/inbox/api/agents')] },
   'PUT /inbox/api/presence': { own: (x) => [inboxReq(x, 'PUT', '/inbox/api/presence', { presence: 'online' })] },
   'GET /inbox/api/conversations': { list: (x) => ['', '?status=open', '?status=closed'].map((q) => inboxReq(x, 'GET', `/inbox/api/conversations${q}`)) },
+  // A's search finds nothing of B's, searched for by B's customers, names and words alike.
+  'GET /inbox/api/search': { list: (x) => ['b-imi-customer', x.b.cmCustomer, B_ONLY.agent, 'hello'].flatMap((q) => ['', '&status=closed', '&assignee=unassigned'].map((f) => inboxReq(x, 'GET', `/inbox/api/search?q=${encodeURIComponent(q)}${f}`))) },
+  'GET /inbox/api/conversations/:id/past': { refused: (x) => conv(x).map((id) => inboxReq(x, 'GET', `/inbox/api/conversations/${id}/past`)), status: 404, code: 'conversation_not_found', shape: 'baton' },
   'GET /inbox/api/conversations/:id': { refused: (x) => conv(x).map((id) => inboxReq(x, 'GET', `/inbox/api/conversations/${id}`)), status: 404, code: 'conversation_not_found', shape: 'baton' },
   'POST /inbox/api/conversations/:id/reply': { refused: onEachInboxConversation('/reply', { text: 'over the fence' }), status: 404, code: 'conversation_not_found', shape: 'baton' },
   'POST /inbox/api/conversations/:id/take': { refused: onEachInboxConversation('/take', {}), status: 404, code: 'conversation_not_found', shape: 'baton' },
