@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { callBaton, type ChildBaton } from '../helpers/child-baton.js';
 import { loginAgent } from '../helpers/inbox-client.js';
-import { newPage, screenshot, visible } from './browser.js';
+import { newPage, quietFor, screenshot, visible } from './browser.js';
 import { withBatonAndBrowser } from './baton-and-browser.js';
 import { ALEX, API_KEY, SAM, signIn } from './two-agent-desk.js';
 
@@ -202,7 +202,12 @@ describe('finding conversations and working from the keyboard', () => {
     await sam.page.keyboard.press('Enter');
     await visible(chat.getByText('Hi, Sam here.'), 'the answer at the visitor');
 
-    await sam.page.getByLabel('Reply').blur();
+    // The reply box takes the focus back once the answer is sent: leave it only after that.
+    await quietFor(sam.page, '/inbox/api/');
+    await expect.poll(async () => {
+      await sam.page.getByLabel('Reply').blur();
+      return focusedLabel(sam.page);
+    }).not.toBe('Reply');
     await sam.page.keyboard.press('c');
     await visible(sam.page.getByTestId('closed-banner'), 'the closed state in the inbox');
     await chat.getByTestId('chat-joined').waitFor({ state: 'hidden' });
