@@ -6,10 +6,11 @@ import type { RetryPolicy } from '../core/model.js';
 import type { DeliveryDraft, DeliveryIntake, DeliveryLease } from '../core/ports.js';
 import type { DeliveryMetrics } from './metrics.js';
 import type { HttpSender } from './http-sender.js';
-import type { Cursor, DeliveryContext, OutboxPort, Outcome, OutgoingRequest, Renderer, RendererLookup, Target } from './ports.js';
+import type { BotFailover, Cursor, DeliveryContext, MessageOutcomeListener, OutboxPort, Outcome, RendererLookup } from './ports.js';
 import { PARKED } from './outbox-states.js';
-import { BOT_FAILOVER_AFTER_MS, EXPONENTIAL_POLICY } from './retry-policies.js';
-import { classify, nextDelay } from './retry.js';
+import { EXPONENTIAL_POLICY } from './retry-policies.js';
+import { deliverInProcess, hasEndpoint, isFinal, sendParts } from './attempt.js';
+import { failoverAfter, waitsOnBot } from './bot-waits.js';
 
 export interface DispatcherOptions {
   /** Cursors worked on at once (each in sequence order); a freed slot is claimed again at once. */
@@ -19,18 +20,6 @@ export interface DispatcherOptions {
   pollMs: number;
   /** Deliveries sent in a row on one cursor before it is handed back, so no chat hogs a worker. */
   maxPerClaim: number;
-}
-
-/** Told when a bot's or agent's message reached the customer's channel, or finally did not. */
-export type MessageOutcomeListener = (o: { accountId: string; conversationId: string; messageId: string; componentId: string; status: 'delivered' | 'failed'; description?: string }) => Promise<void>;
-
-/**
- * Told when a bot could not take a customer message it must answer: at once when its circuit broke
- * or its retries ran out, at a deadline otherwise. The core's bot failover decides what happens.
- */
-export interface BotFailover {
-  unreachable(o: { accountId: string; conversationId: string; botId: string; reason: string }): Promise<void>;
-  deadline(o: { accountId: string; conversationId: string; deliveryId: string; dueAt: string }): Promise<void>;
 }
 
 /** How long a running dispatcher keeps a recipient's settings and health between reads. */
@@ -244,47 +233,6 @@ export class OutboxDispatcher implements DeliveryIntake {
     }).catch((err: unknown) => this.log?.warn({ err }, 'recording a message outcome failed'));
   }
 
-  /**
-   * One attempt: the requests not yet taken, in order, each only after the one before was. The
-   * attempt's latency is their sum; a failure records how many parts went, so the retry resumes there.
-   */
-  private async send(renderer: Renderer, ctx: DeliveryContext, requests: OutgoingRequest[], policy: RetryPolicy, now: Date): Promise<Outcome> {
-    let latencyMs = 0;
-    let statusCode: number | null = null;
-    for (let part = ctx.partsSent; part < requests.length; part++) {
-      const result = await this.sender.send(requests[part]!, policy.timeoutMs);
-      latencyMs += result.latencyMs;
-      statusCode = result.response?.status ?? null;
-      let verdict = classify(result.response, result.error, now);
-      if (verdict.kind === 'success' && renderer.accept && result.response) {
-        const check = renderer.accept(result.response, ctx);
-        if (!check.ok) verdict = { kind: 'failure', reason: check.reason, retryAfterMs: null, disable: false };
-      }
-      this.metrics?.attempt(verdict.kind === 'success' ? 'delivered' : 'failed', result.latencyMs / 1000);
-      if (verdict.kind === 'failure') {
-        const attempt = { statusCode, latencyMs, error: verdict.reason };
-        return { kind: 'failed', attempt, policy, nextDelayMs: nextDelay(policy, ctx.attempt, verdict.retryAfterMs), disable: verdict.disable, breakAfter: ctx.target.kind === 'component' ? policy.breakAfter : 0, partsSent: part };
-      }
-    }
-    return { kind: 'delivered', attempt: { statusCode, latencyMs, error: null } };
-  }
-
-  /** An in-process recipient: its handler stands in for the HTTP call, and is recorded like one. */
-  private async deliverLocally(renderer: Renderer, ctx: DeliveryContext, policy: RetryPolicy): Promise<Outcome> {
-    const started = performance.now();
-    let error: string | null = null;
-    try {
-      await renderer.deliver!(ctx);
-    } catch (err) {
-      error = err instanceof Error ? err.message : String(err);
-    }
-    const latencyMs = Math.round(performance.now() - started);
-    this.metrics?.attempt(error ? 'failed' : 'delivered', latencyMs / 1000);
-    const attempt = { statusCode: null, latencyMs, error };
-    if (!error) return { kind: 'delivered', attempt };
-    return { kind: 'failed', attempt, policy, nextDelayMs: nextDelay(policy, ctx.attempt, null), disable: false, breakAfter: ctx.target.kind === 'component' ? policy.breakAfter : 0 };
-  }
-
   private leaseEnd(): string {
     return new Date(this.clock.now().getTime() + this.opts.leaseMs).toISOString();
   }
@@ -321,11 +269,11 @@ export class OutboxDispatcher implements DeliveryIntake {
       const requests = rendered === null ? [] : Array.isArray(rendered) ? rendered : [rendered];
       let outcome: Outcome;
       if (renderer.deliver) {
-        outcome = await this.deliverLocally(renderer, ctx, policy);
+        outcome = await deliverInProcess(this.metrics, renderer, ctx, policy);
       } else if (requests.length <= ctx.partsSent) {
         outcome = { kind: 'delivered', attempt: null };
       } else {
-        outcome = await this.send(renderer, ctx, requests, policy, now);
+        outcome = await sendParts(this.sender, this.metrics, renderer, ctx, requests, policy, now);
       }
       const done = await this.outbox.finish(cursor, claimId, ctx.deliveryId, outcome, this.clock.now(), this.leaseEnd(), ctx.attempt);
       await this.reportMessageOutcome(ctx, outcome);
@@ -340,26 +288,4 @@ export class OutboxDispatcher implements DeliveryIntake {
     // Handed back still due: make sure the loop claims it again now, not at the next poll.
     this.wake();
   }
-}
-
-/**
- * A delivery whose failure leaves a customer waiting on the bot: the customer's message the bot
- * must answer, or an event written with it (the conversation's opening) that the bot gets first.
- */
-function waitsOnBot(ctx: DeliveryContext): boolean {
-  if (ctx.target.kind !== 'component' || ctx.target.component.kind !== 'bot' || ctx.account.botFailover?.policy === 'wait') return false;
-  if (ctx.conversation.controller !== 'bot') return false;
-  return ctx.event.type === 'message.received' ? ctx.forReply : ctx.conversation.lastCustomerMessageAt === ctx.event.at;
-}
-
-function failoverAfter(ctx: DeliveryContext): number {
-  return ctx.account.botFailover?.afterMs ?? BOT_FAILOVER_AFTER_MS;
-}
-
-function isFinal(outcome: Outcome): boolean {
-  return outcome.kind === 'delivered' || (outcome.nextDelayMs === null && !outcome.disable);
-}
-
-function hasEndpoint(target: Target): boolean {
-  return target.kind === 'component' ? Boolean(target.component.url) : Boolean(target.channel.outboundUrl);
 }

@@ -185,3 +185,15 @@ export interface OutboxGauges {
   /** Statements and commits this process ran. */
   sqlCounters(): { statements: number; commits: number };
 }
+
+/** Told when a bot's or agent's message reached the customer's channel, or finally did not. */
+export type MessageOutcomeListener = (o: { accountId: string; conversationId: string; messageId: string; componentId: string; status: 'delivered' | 'failed'; description?: string }) => Promise<void>;
+
+/**
+ * Told when a bot could not take a customer message it must answer: at once when its circuit broke
+ * or its retries ran out, at a deadline otherwise. The core's bot failover decides what happens.
+ */
+export interface BotFailover {
+  unreachable(o: { accountId: string; conversationId: string; botId: string; reason: string }): Promise<void>;
+  deadline(o: { accountId: string; conversationId: string; deliveryId: string; dueAt: string }): Promise<void>;
+}

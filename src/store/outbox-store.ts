@@ -1,50 +1,15 @@
-import type { ExpressionBuilder, Transaction } from 'kysely';
-import { BatonError } from '../core/errors.js';
+import type { Transaction } from 'kysely';
 import { newId } from '../core/ids.js';
 import type { Account, Component } from '../core/model.js';
 import type { DeliveryDraft, DeliverySnapshot } from '../core/ports.js';
 import { CURSOR, DELIVERY, PARKED, decideFailure } from '../delivery/outbox-states.js';
-import type { AttemptRecord, ComponentHealth, Cursor, DeliveryContext, DeliveryFilter, DeliveryRecord, DeliveryView, FinishResult, OutboxGauges, OutboxPort, Outcome, ReplayFilter, Target } from '../delivery/ports.js';
+import type { ComponentHealth, Cursor, DeliveryContext, DeliveryFilter, DeliveryRecord, DeliveryView, FinishResult, OutboxGauges, OutboxPort, Outcome, ReplayFilter, Target } from '../delivery/ports.js';
 import type { KyselyStore } from './kysely-store.js';
+import { DeliveredLedger } from './delivered-ledger.js';
+import { type Delivered, cursorKey, resumeAfter, slotted } from './outbox-cursors.js';
 import { OutcomeBatch } from './outcome-batch.js';
+import * as reports from './outbox-reports.js';
 import type { Database } from './schema.js';
-import { type Slot, rowSlots, rowValues } from './statement-book.js';
-
-/** A delivered outcome as the batch settles it. */
-interface Delivered {
-  c: Cursor;
-  claimId: string;
-  deliveryId: string;
-  attempt: AttemptRecord | null;
-  at: string;
-  attemptNo: number;
-  /** The renewed lease when the cursor has more queued and keeps its claim. */
-  leaseUntil: string;
-}
-
-function cursorId(c: Pick<Cursor, 'account_id' | 'target_kind' | 'target_id' | 'conversation_id'>): string {
-  return `${c.account_id}\u0000${c.target_kind}\u0000${c.target_id}\u0000${c.conversation_id}`;
-}
-
-
-function cursorKey(c: Cursor) {
-  return (eb: ExpressionBuilder<Database, 'delivery_cursors'>) => eb.and([eb('account_id', '=', c.account_id), eb('target_kind', '=', c.target_kind), eb('target_id', '=', c.target_id), eb('conversation_id', '=', c.conversation_id)]);
-}
-
-/** A cursor's key as named parameters of a compiled statement. */
-function cursorParams(c: Cursor): Record<string, unknown> {
-  return { account_id: c.account_id, target_kind: c.target_kind, target_id: c.target_id, conversation_id: c.conversation_id };
-}
-
-/** A cursor key made of slots, for statements compiled once (store/statement-book.ts). */
-function slotted(v: Slot): Cursor {
-  return { account_id: v('account_id'), target_kind: v('target_kind'), target_id: v('target_id'), conversation_id: v('conversation_id'), head_seq: null };
-}
-
-/** A replay may have moved the head back below the delivery just finished; resume from there. */
-function resumeAfter(finishedSeq: number, headSeq: number | null): number {
-  return headSeq !== null && headSeq < finishedSeq ? headSeq - 1 : finishedSeq;
-}
 
 /**
  * The outbox's own queries: claiming cursors, loading what a delivery renders from, and
@@ -59,17 +24,13 @@ export class OutboxStore implements OutboxPort, OutboxGauges {
   private cacheMs = 0;
   private readonly targets = new Map<string, { at: number; value: Target | null }>();
   private readonly accounts = new Map<string, { at: number; value: Account | null }>();
-  /**
-   * Components whose run of failures this process ended (or saw none of) lately: a success then
-   * needs no reset statement. A failure recorded here drops the mark at once; one recorded by
-   * another process is reset by the first success after the mark is `cacheMs` old.
-   */
-  private readonly clean = new Map<string, number>();
+  private readonly ledger: DeliveredLedger;
 
   private readonly outcomes: OutcomeBatch<Delivered, FinishResult>;
 
   constructor(private readonly store: KyselyStore) {
-    this.outcomes = new OutcomeBatch(store.kysely, (trx, items) => this.settleDelivered(trx, items));
+    this.ledger = new DeliveredLedger(store, () => this.cacheMs);
+    this.outcomes = new OutcomeBatch(store.kysely, (trx, items) => this.ledger.settle(trx, items));
   }
 
   /** Keeps recipients and accounts for `ms` (0: read them for every delivery, as tests that change configuration need). */
@@ -193,7 +154,7 @@ export class OutboxStore implements OutboxPort, OutboxGauges {
       if (!delivery) throw new Error(`delivery ${deliveryId} is gone`);
       const attempts = delivery.attempts + (outcome.attempt ? 1 : 0);
       if (outcome.kind === 'delivered') {
-        await this.recordDelivered(trx, [{ c, claimId, deliveryId, attempt: outcome.attempt, at, attemptNo: attempts, leaseUntil }]);
+        await this.ledger.record(trx, [{ c, claimId, deliveryId, attempt: outcome.attempt, at, attemptNo: attempts, leaseUntil }]);
         return this.advance(trx, c, resumeAfter(delivery.seq, cur.head_seq), claimId, leaseUntil);
       }
       if (outcome.attempt) {
@@ -202,7 +163,7 @@ export class OutboxStore implements OutboxPort, OutboxGauges {
       const error = outcome.attempt.error ?? 'failed';
       let failures = 0;
       if (c.target_kind === 'component') {
-        this.clean.delete(`${c.account_id}\u0000${c.target_id}`);
+        this.ledger.dirty(c.account_id, c.target_id);
         await trx.updateTable('components').set((eb) => ({ consecutive_failures: eb('consecutive_failures', '+', 1), last_error: error, last_failure_at: at })).where('account_id', '=', c.account_id).where('id', '=', c.target_id).execute();
         const comp = await trx.selectFrom('components').select('consecutive_failures').where('account_id', '=', c.account_id).where('id', '=', c.target_id).executeTakeFirst();
         failures = comp?.consecutive_failures ?? 0;
@@ -235,80 +196,6 @@ export class OutboxStore implements OutboxPort, OutboxGauges {
       }
       return this.advance(trx, c, resumeAfter(delivery.seq, cur.head_seq), claimId, leaseUntil);
     }, fast);
-  }
-
-  /**
-   * Delivered deliveries, settled for the whole batch. Cursors with nothing more queued are left
-   * idle by one update (each only if its claim still holds it and nothing was written after it);
-   * the others move their head to the next pending delivery and keep their claim, one statement
-   * each. Then one update marks them all delivered and one insert keeps their attempts. A cursor
-   * whose claim was lost or whose head a replay moved goes the long way (`finish`).
-   */
-  private async settleDelivered(trx: Transaction<Database>, items: Delivered[]): Promise<(FinishResult | null)[]> {
-    const keys = items.map(({ c, claimId }) => ({ account_id: c.account_id, target_kind: c.target_kind, target_id: c.target_id, conversation_id: c.conversation_id, claim_id: claimId, head_seq: c.head_seq }));
-    const { rows: idled } = await this.book.run(trx, `cursors.idleAtTail:${keys.length}`, rowValues(keys), (v) => trx.updateTable('delivery_cursors').set({ state: CURSOR.idle, head_seq: null, due_at: null, claim_id: null, parked_reason: null, urgent: 0 })
-      .where((eb) => eb.or(keys.map((_, i) => {
-        const k = rowSlots(v, i, ['account_id', 'target_kind', 'target_id', 'conversation_id', 'claim_id', 'head_seq']);
-        return eb.and([eb('account_id', '=', k.account_id), eb('target_kind', '=', k.target_kind), eb('target_id', '=', k.target_id), eb('conversation_id', '=', k.conversation_id), eb('claim_id', '=', k.claim_id), eb('head_seq', '=', k.head_seq), eb('tail_seq', '=', k.head_seq)]);
-      })))
-      .returning(['account_id', 'target_kind', 'target_id', 'conversation_id']));
-    const idle = new Set(idled.map((r) => cursorId(r)));
-    const results: (FinishResult | null)[] = items.map((d) => (idle.has(cursorId(d.c)) ? { holds: false, more: false } : null));
-    for (const [i, d] of items.entries()) {
-      if (results[i] !== null) continue;
-      const next = await this.advanceDelivered(trx, d);
-      if (next === null) continue;
-      d.c.head_seq = next;
-      results[i] = { holds: true, more: true };
-    }
-    const done = items.filter((_, i) => results[i] !== null);
-    if (done.length > 0) await this.recordDelivered(trx, done);
-    return results;
-  }
-
-  /**
-   * Moves a delivered cursor's head to its next pending delivery, renewing the claim, in one
-   * statement; null when the claim no longer holds, a replay moved the head, or nothing is pending.
-   */
-  private async advanceDelivered(trx: Transaction<Database>, d: Delivered): Promise<number | null> {
-    const params = { ...cursorParams(d.c), claimId: d.claimId, seq: d.c.head_seq, leaseUntil: d.leaseUntil, pending: DELIVERY.pending };
-    const { rows: [moved] } = await this.book.run(trx, 'cursors.advanceDelivered', params, (v) => {
-      // Pending deliveries after the head, of the cursor being updated.
-      const pendingAfter = (eb: ExpressionBuilder<Database, 'delivery_cursors'>) => eb.selectFrom('deliveries')
-        .whereRef('deliveries.account_id', '=', 'delivery_cursors.account_id').whereRef('deliveries.target_kind', '=', 'delivery_cursors.target_kind')
-        .whereRef('deliveries.target_id', '=', 'delivery_cursors.target_id').whereRef('deliveries.conversation_id', '=', 'delivery_cursors.conversation_id')
-        .where('deliveries.seq', '>', v('seq')).where('deliveries.state', '=', v('pending'));
-      return trx.updateTable('delivery_cursors')
-        .set((eb) => ({ head_seq: pendingAfter(eb).select((e) => e.fn.min('deliveries.seq').as('seq')), due_at: v('leaseUntil'), claim_id: v('claimId') }))
-        .where(cursorKey(slotted(v))).where('claim_id', '=', v('claimId')).where('head_seq', '=', v('seq'))
-        .where((eb) => eb.exists(pendingAfter(eb).select('deliveries.seq')))
-        .returning('head_seq');
-    });
-    return moved?.head_seq ?? null;
-  }
-
-  /** The deliveries are done: their attempts are kept, and their recipients' runs of failures end. */
-  private async recordDelivered(trx: Transaction<Database>, done: Delivered[]): Promise<void> {
-    const at = done.reduce((latest, d) => (d.at > latest ? d.at : latest), done[0]!.at);
-    for (const attempted of [true, false]) {
-      const ids = done.filter((d) => (d.attempt !== null) === attempted).map((d) => d.deliveryId);
-      if (ids.length === 0) continue;
-      await this.book.run(trx, `deliveries.delivered:${attempted}:${ids.length}`, { at, ...rowValues(ids.map((id) => ({ id }))) }, (v) => trx.updateTable('deliveries')
-        .set((eb) => ({ state: DELIVERY.delivered, attempts: eb('attempts', '+', attempted ? 1 : 0), delivered_at: v('at'), last_error: null }))
-        .where('id', 'in', ids.map((_, i) => v<string>(`${i}.id`))));
-    }
-    const attempts = done.filter((d) => d.attempt !== null);
-    if (attempts.length === 0) return;
-    const rows = attempts.map((d) => ({ id: newId(), delivery_id: d.deliveryId, account_id: d.c.account_id, attempt: d.attemptNo, at: d.at, status_code: d.attempt!.statusCode, latency_ms: d.attempt!.latencyMs, error: d.attempt!.error }));
-    await this.book.run(trx, `attempts.delivered:${rows.length}`, rowValues(rows), (v) => trx.insertInto('delivery_attempts')
-      .values(rows.map((_, i) => ({ ...rowSlots(v, i, ['id', 'delivery_id', 'account_id', 'attempt', 'at', 'status_code', 'latency_ms', 'error']), outcome: 'delivered' }))));
-    const components = new Map(attempts.filter((d) => d.c.target_kind === 'component').map((d) => [`${d.c.account_id}\u0000${d.c.target_id}`, d.c]));
-    for (const [key, c] of components) {
-      const since = this.clean.get(key);
-      if (since !== undefined && performance.now() - since < this.cacheMs) continue;
-      await trx.updateTable('components').set({ consecutive_failures: 0 }).where('account_id', '=', c.account_id).where('id', '=', c.target_id).where('consecutive_failures', '>', 0).execute();
-      if (this.cacheMs > 0) this.clean.set(key, performance.now());
-    }
   }
 
   /** Moves the head to the next pending delivery; keeps the claim (renewed) when there is one. */
@@ -352,128 +239,39 @@ export class OutboxStore implements OutboxPort, OutboxGauges {
 
   async setHealth(component: Pick<Component, 'accountId' | 'id'>, health: Component['health']): Promise<void> {
     this.forget(component.accountId, 'component', component.id);
-    this.clean.delete(`${component.accountId}\u0000${component.id}`);
+    this.ledger.dirty(component.accountId, component.id);
     await this.db.updateTable('components').set({ health, ...(health === 'active' ? { consecutive_failures: 0 } : {}) }).where('account_id', '=', component.accountId).where('id', '=', component.id).execute();
   }
 
-  async backlog(): Promise<{ accountId: string; targetKind: string; targetId: string; pending: number }[]> {
-    const rows = await this.db.selectFrom('deliveries').select(['account_id', 'target_kind', 'target_id', (eb) => eb.fn.countAll().as('n')]).where('state', '=', DELIVERY.pending).groupBy(['account_id', 'target_kind', 'target_id']).execute();
-    return rows.map((r) => ({ accountId: r.account_id, targetKind: r.target_kind, targetId: r.target_id, pending: Number(r.n) }));
+  backlog(): Promise<{ accountId: string; targetKind: string; targetId: string; pending: number }[]> {
+    return reports.backlog(this.db);
   }
 
-  async inactiveComponents(): Promise<number> {
-    const row = await this.db.selectFrom('components').select((eb) => eb.fn.countAll().as('n')).where('health', '=', 'inactive').executeTakeFirst();
-    return Number(row?.n ?? 0);
+  inactiveComponents(): Promise<number> {
+    return reports.inactiveComponents(this.db);
   }
 
-  async deliveriesByState(): Promise<Record<string, number>> {
-    const rows = await this.db.selectFrom('deliveries').select(['state', (eb) => eb.fn.countAll().as('n')]).where('state', 'in', [DELIVERY.pending, DELIVERY.failed]).groupBy('state').execute();
-    return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]));
+  deliveriesByState(): Promise<Record<string, number>> {
+    return reports.deliveriesByState(this.db);
   }
 
   sqlCounters(): { statements: number; commits: number } {
     return this.store.capabilities.counters;
   }
 
-  async componentHealth(accountId: string, componentId: string, now: Date): Promise<ComponentHealth | undefined> {
-    const comp = await this.db.selectFrom('components').select(['id', 'health', 'consecutive_failures', 'last_error', 'last_failure_at']).where('account_id', '=', accountId).where('id', '=', componentId).executeTakeFirst();
-    if (!comp) return undefined;
-    const pending = await this.db.selectFrom('deliveries').select([(eb) => eb.fn.countAll().as('n'), (eb) => eb.fn.min('created_at').as('oldest')])
-      .where('account_id', '=', accountId).where('target_kind', '=', 'component').where('target_id', '=', componentId).where('state', '=', 'pending').executeTakeFirst();
-    const blocked = await this.db.selectFrom('delivery_cursors').select((eb) => eb.fn.countAll().as('n'))
-      .where('account_id', '=', accountId).where('target_kind', '=', 'component').where('target_id', '=', componentId).where('state', '=', 'blocked').executeTakeFirst();
-    const oldest = pending?.oldest as string | null | undefined;
-    return {
-      componentId,
-      state: comp.health,
-      consecutiveFailures: comp.consecutive_failures ?? 0,
-      lastError: comp.last_error ?? null,
-      lastFailureAt: comp.last_failure_at ?? null,
-      backlog: Number(pending?.n ?? 0),
-      oldestPendingAgeSeconds: oldest ? Math.max(0, Math.round((now.getTime() - Date.parse(oldest)) / 1000)) : null,
-      blockedConversations: Number(blocked?.n ?? 0),
-    };
+  componentHealth(accountId: string, componentId: string, now: Date): Promise<ComponentHealth | undefined> {
+    return reports.componentHealth(this.db, accountId, componentId, now);
   }
 
-  async listDeliveries(accountId: string, f: DeliveryFilter): Promise<DeliveryView[]> {
-    let q = this.db.selectFrom('deliveries').selectAll().where('account_id', '=', accountId);
-    if (f.targetKind) q = q.where('target_kind', '=', f.targetKind);
-    if (f.targetId) q = q.where('target_id', '=', f.targetId);
-    if (f.state) q = q.where('state', '=', f.state);
-    if (f.conversationId) q = q.where('conversation_id', '=', f.conversationId);
-    return (await q.orderBy('created_at', 'desc').orderBy('id').limit(f.limit).execute()).map(toView);
+  listDeliveries(accountId: string, f: DeliveryFilter): Promise<DeliveryView[]> {
+    return reports.listDeliveries(this.db, accountId, f);
   }
 
-  async getDelivery(accountId: string, id: string): Promise<DeliveryRecord | undefined> {
-    const row = await this.db.selectFrom('deliveries').selectAll().where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst();
-    if (!row) return undefined;
-    const attempts = await this.db.selectFrom('delivery_attempts').selectAll().where('delivery_id', '=', id).orderBy('attempt').execute();
-    return { ...toView(row), attemptLog: attempts.map((a) => ({ attempt: a.attempt, at: a.at, outcome: a.outcome, statusCode: a.status_code, latencyMs: a.latency_ms, error: a.error })) };
+  getDelivery(accountId: string, id: string): Promise<DeliveryRecord | undefined> {
+    return reports.getDelivery(this.db, accountId, id);
   }
 
-  /** Puts failed deliveries back at the head of their cursors, and releases held ones whose recipient can be reached; returns how many. */
-  async replayFailed(accountId: string, filter: ReplayFilter, now: string): Promise<number> {
-    return this.db.transaction().execute(async (trx) => {
-      let q = trx.selectFrom('deliveries').select(['id', 'account_id', 'target_kind', 'target_id', 'conversation_id', 'seq']).where('account_id', '=', accountId).where('state', '=', DELIVERY.failed);
-      if (filter.id) q = q.where('id', '=', filter.id);
-      if (filter.componentId) q = q.where('target_kind', '=', 'component').where('target_id', '=', filter.componentId);
-      if (filter.since) q = q.where('created_at', '>=', filter.since);
-      const failed = await q.orderBy('seq').execute();
-      for (const d of failed) {
-        await trx.updateTable('deliveries').set({ state: DELIVERY.pending, next_attempt_at: now }).where('id', '=', d.id).execute();
-        const key = { account_id: d.account_id, target_kind: d.target_kind, target_id: d.target_id, conversation_id: d.conversation_id };
-        const cur = await trx.selectFrom('delivery_cursors').select(['state', 'head_seq']).where('account_id', '=', key.account_id).where('target_kind', '=', key.target_kind).where('target_id', '=', key.target_id).where('conversation_id', '=', key.conversation_id).executeTakeFirst();
-        const head = cur?.head_seq === null || cur?.head_seq === undefined ? d.seq : Math.min(cur.head_seq, d.seq);
-        const state = cur?.state === CURSOR.parked ? CURSOR.parked : CURSOR.ready;
-        await trx.updateTable('delivery_cursors').set({ head_seq: head, state, ...(state === CURSOR.ready && cur?.state !== CURSOR.ready ? { due_at: now, parked_reason: null } : {}) })
-          .where('account_id', '=', key.account_id).where('target_kind', '=', key.target_kind).where('target_id', '=', key.target_id).where('conversation_id', '=', key.conversation_id).execute();
-      }
-      return failed.length + (await this.releaseParked(trx, accountId, filter, now));
-    });
+  replayFailed(accountId: string, filter: ReplayFilter, now: string): Promise<number> {
+    return reports.replayFailed(this.db, accountId, filter, now);
   }
-
-  /**
-   * Pending deliveries held at the head of a parked cursor (the recipient was switched off or
-   * answered 410) go out again when their recipient can be reached now; a replay that names one
-   * whose recipient is still off says what to do instead.
-   */
-  private async releaseParked(trx: Transaction<Database>, accountId: string, filter: ReplayFilter, now: string): Promise<number> {
-    let q = trx.selectFrom('deliveries as d')
-      .innerJoin('delivery_cursors as c', (j) => j.onRef('c.account_id', '=', 'd.account_id').onRef('c.target_kind', '=', 'd.target_kind').onRef('c.target_id', '=', 'd.target_id').onRef('c.conversation_id', '=', 'd.conversation_id').onRef('c.head_seq', '=', 'd.seq'))
-      .select(['d.target_kind', 'd.target_id', 'd.conversation_id']).where('d.account_id', '=', accountId).where('d.state', '=', 'pending').where('c.state', '=', 'parked');
-    if (filter.id) q = q.where('d.id', '=', filter.id);
-    if (filter.componentId) q = q.where('d.target_kind', '=', 'component').where('d.target_id', '=', filter.componentId);
-    if (filter.since) q = q.where('d.created_at', '>=', filter.since);
-    let released = 0;
-    for (const p of await q.execute()) {
-      const reachable = p.target_kind === 'channel'
-        ? (await trx.selectFrom('channels').select('active').where('account_id', '=', accountId).where('id', '=', p.target_id).executeTakeFirst())?.active === 1
-        : (await trx.selectFrom('components').select('health').where('account_id', '=', accountId).where('id', '=', p.target_id).executeTakeFirst())?.health === 'active';
-      if (!reachable) {
-        if (filter.id) throw new BatonError('invalid_transition', `Delivery ${filter.id} is held because its ${p.target_kind} ${p.target_id} is switched off; ${p.target_kind === 'channel' ? 'switch the channel on' : 'verify the component'} to send it and what follows it, in order.`);
-        continue;
-      }
-      await trx.updateTable('delivery_cursors').set({ state: 'ready', due_at: now, parked_reason: null })
-        .where('account_id', '=', accountId).where('target_kind', '=', p.target_kind).where('target_id', '=', p.target_id).where('conversation_id', '=', p.conversation_id).where('state', '=', 'parked').execute();
-      released++;
-    }
-    return released;
-  }
-}
-
-function toView(r: { id: string; conversation_id: string; seq: number; event_type: string; target_kind: string; target_id: string; for_reply: number; state: string; attempts: number; next_attempt_at: string; created_at: string; delivered_at?: string | null; last_error: string | null }): DeliveryView {
-  return {
-    id: r.id,
-    conversationId: r.conversation_id,
-    seq: Number(r.seq),
-    eventType: r.event_type,
-    target: { kind: r.target_kind, id: r.target_id },
-    forReply: r.for_reply === 1,
-    state: r.state,
-    attempts: r.attempts,
-    nextAttemptAt: r.next_attempt_at,
-    createdAt: r.created_at,
-    deliveredAt: r.delivered_at ?? null,
-    lastError: r.last_error,
-  };
 }
