@@ -76,11 +76,12 @@ export function ConversationPane({ api, me, agents, id, changed, onAction, onBac
     box.focus();
   }, [detail]);
 
-  const act = async (action: Action, body: object = {}) => {
+  const act = async (action: Action, body: object = {}, accepted?: () => void) => {
     setBusy(true);
     setError(null);
     try {
       await api.act(id, action, body);
+      accepted?.();
       setPanel('none');
       await load();
       onAction();
@@ -140,7 +141,9 @@ export function ConversationPane({ api, me, agents, id, changed, onAction, onBac
   };
   const send = async (text: string, as: ComposerMode) => {
     if (!text.trim() || busy) return;
-    if (await act(as === 'note' ? 'note' : 'reply', { text: text.trim() })) setDraft('');
+    // The draft goes the moment Baton has the message, before the conversation is read again: a
+    // reload in between must not bring back, to be sent twice, what was sent.
+    await act(as === 'note' ? 'note' : 'reply', { text: text.trim() }, () => setDraft(''));
   };
 
   return (
