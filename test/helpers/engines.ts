@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { afterEach, beforeEach } from 'vitest';
 import type { KyselyStore } from '../../src/store/kysely-store.js';
 import { openPostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
@@ -85,3 +86,21 @@ export const engines: TestEngine[] = [
     },
   },
 ];
+
+/**
+ * For a describe block: a fresh, migrated store of `engine` before each test, gone after it; a
+ * failed test keeps its file or schema for inspection. Call the returned function inside a test.
+ */
+export function freshStorePerTest(engine: TestEngine): () => EngineHandle {
+  let handle: EngineHandle | undefined;
+  beforeEach(async () => {
+    handle = await engine.open();
+  });
+  afterEach(async (ctx) => {
+    if (!handle) return;
+    if (ctx.task.result?.state === 'fail') console.warn(`store kept for inspection: ${await handle.keep()}`);
+    else await handle.dispose();
+    handle = undefined;
+  });
+  return () => handle!;
+}

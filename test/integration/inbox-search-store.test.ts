@@ -1,9 +1,9 @@
 import { type KyselyPlugin, type PluginTransformQueryArgs, type PluginTransformResultArgs, type RootOperationNode } from 'kysely';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { InboxSearchStore } from '../../src/store/inbox-search.js';
 import type { KyselyStore } from '../../src/store/kysely-store.js';
 import { aConversation, aMessage } from '../helpers/builders-store.js';
-import { type EngineHandle, engines } from '../helpers/engines.js';
+import { engines, freshStorePerTest } from '../helpers/engines.js';
 
 const N = 1300;
 const at = (i: number) => new Date(Date.parse('2025-01-01T00:00:00.000Z') + i * 1000).toISOString();
@@ -12,19 +12,10 @@ const id = (i: number) => `c-${String(i).padStart(4, '0')}`;
 // The search reads a bounded number of conversations per request however many the account has:
 // a match older than that is one `next` away, never a scan of the whole store.
 describe.each(engines)('inbox search in the store on $name', (engine) => {
-  let handle: EngineHandle | undefined;
-  beforeEach(async () => {
-    handle = await engine.open();
-  });
-  afterEach(async (ctx) => {
-    if (!handle) return;
-    if (ctx.task.result?.state === 'fail') console.warn(`store kept for inspection: ${await handle.keep()}`);
-    else await handle.dispose();
-    handle = undefined;
-  });
+  const handle = freshStorePerTest(engine);
 
   it('looks at the most recent conversations first, a bounded number per request, and goes on with next', async () => {
-    const store = handle!.store;
+    const store = handle().store;
     await store.transaction(async (tx) => {
       for (let i = 0; i < N; i++) {
         await tx.insertConversation(aConversation({ id: id(i), customer: `visitor-${i}`, visitor: {}, botSession: null, updatedAt: at(i), createdAt: at(i) }));
@@ -56,7 +47,7 @@ describe.each(engines)('inbox search in the store on $name', (engine) => {
 
   // PostgreSQL's planner rightly reads small test tables whole, so only SQLite's plans say which index a query would use.
   it.runIf(engine.name === 'sqlite')('reads through indexes only: no query scans a table', async () => {
-    const store = handle!.store;
+    const store = handle().store;
     await store.transaction(async (tx) => {
       for (let i = 0; i < 3; i++) {
         await tx.insertConversation(aConversation({ id: id(i), customer: 'visitor-0', visitor: i === 1 ? { name: 'Zebra Jones' } : {}, updatedAt: at(i), createdAt: at(i) }));

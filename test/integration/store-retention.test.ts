@@ -1,5 +1,5 @@
 import { CompiledQuery, DeleteQueryNode, type KyselyPlugin, SelectQueryNode } from 'kysely';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { auditEntry } from '../../src/core/audit.js';
 import { ManualClock } from '../../src/core/clock.js';
 import { RetentionJob } from '../../src/core/retention-job.js';
@@ -7,24 +7,15 @@ import { SessionStore } from '../../src/store/login-sessions.js';
 import { KyselyRetention } from '../../src/store/retention-store.js';
 import type { KyselyStore } from '../../src/store/kysely-store.js';
 import { aChannel, aComponent, aConversation, aDelivery, anAccount, anEvent, at } from '../helpers/builders-store.js';
-import { type EngineHandle, engines } from '../helpers/engines.js';
+import { type EngineHandle, engines, freshStorePerTest } from '../helpers/engines.js';
 
 const DAY_MINUTES = 24 * 60;
 
 // The prunes the retention job makes on both engines, in batches of a few rows, with the job's
 // pause between two batches: each kind of row goes once it is past its period, and not before.
 describe.each(engines)('store: retention prunes on $name', (engine) => {
-  let handle: EngineHandle | undefined;
-  beforeEach(async () => {
-    handle = await engine.open();
-  });
-  afterEach(async (ctx) => {
-    if (!handle) return;
-    if (ctx.task.result?.state === 'fail') console.warn(`store kept for inspection: ${await handle.keep()}`);
-    else await handle.dispose();
-    handle = undefined;
-  });
-  const store = () => handle!.store;
+  const handle = freshStorePerTest(engine);
+  const store = () => handle().store;
   const count = async (table: 'idempotency_keys' | 'sessions' | 'audit_log') => Number((await store().kysely.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
 
   it('deletes idempotency keys, expired logins and audit lines past their periods, three rows a batch, pausing between batches', async () => {

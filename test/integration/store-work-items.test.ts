@@ -1,22 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { StoreTx } from '../../src/core/ports.js';
 import { aChannel, aConversation, aMessage, anAccount } from '../helpers/builders-store.js';
-import { type EngineHandle, engines } from '../helpers/engines.js';
+import { engines, freshStorePerTest } from '../helpers/engines.js';
 
 // What the Engage dialect needs from the store, on both engines: work items found by id, a
 // channel's emergency switch kept across configuration applies, replies that name what they answer.
 describe.each(engines)('store: work items, channel emergency, replies on $name', (engine) => {
-  let handle: EngineHandle | undefined;
-  beforeEach(async () => {
-    handle = await engine.open();
-  });
-  afterEach(async (ctx) => {
-    if (!handle) return;
-    if (ctx.task.result?.state === 'fail') console.warn(`store kept for inspection: ${await handle.keep()}`);
-    else await handle.dispose();
-    handle = undefined;
-  });
-  const store = () => handle!.store;
+  const handle = freshStorePerTest(engine);
+  const store = () => handle().store;
   const write = <T>(fn: (tx: StoreTx) => Promise<T>) => store().transaction(fn);
 
   it('finds the conversation of a work item by its id, current or earlier', async () => {
