@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Conversation } from '../../src/core/conversation.js';
 import { BatonError } from '../../src/core/errors.js';
 import { type ConversationFilter, type StoreTx, WriteConflict } from '../../src/core/ports.js';
@@ -8,25 +8,10 @@ import { openPostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { SessionStore } from '../../src/store/login-sessions.js';
 import { LocalLiveBus, type LivePayload } from '../../src/live/live-bus.js';
 import { aChannel, aComponent, aConversation, aDelivery, aMessage, aService, aTimer, anAccount, anAgent, anEvent, at } from '../helpers/builders-store.js';
-import { type EngineHandle, engines } from '../helpers/engines.js';
-
-/** Opens a fresh store per test; a failed test keeps its file or schema for inspection. */
-function useEngine(open: () => Promise<EngineHandle>): () => EngineHandle {
-  let handle: EngineHandle | undefined;
-  beforeEach(async () => {
-    handle = await open();
-  });
-  afterEach(async (ctx) => {
-    if (!handle) return;
-    if (ctx.task.result?.state === 'fail') console.warn(`store kept for inspection: ${await handle.keep()}`);
-    else await handle.dispose();
-    handle = undefined;
-  });
-  return () => handle!;
-}
+import { type EngineHandle, engines, freshStorePerTest } from '../helpers/engines.js';
 
 describe.each(engines)('store contract on $name', (engine) => {
-  const handle = useEngine(() => engine.open());
+  const handle = freshStorePerTest(engine);
   const store = () => handle().store;
   const write = <T>(fn: (tx: StoreTx) => Promise<T>) => store().transaction(fn);
 
@@ -736,7 +721,7 @@ function secondStore(handle: EngineHandle, appName: string): KyselyStore {
 
 describe('store concurrency on PostgreSQL only (SQLite has no row locks: its one connection runs one transaction at a time)', () => {
   const postgres = engines.find((e) => e.name === 'postgres')!;
-  const handle = useEngine(() => postgres.open());
+  const handle = freshStorePerTest(postgres);
 
   /**
    * Runs `first` until it signals, starts `second` on another store, waits until PostgreSQL shows
