@@ -9,11 +9,16 @@ const ENGAGE = [400, 401, 403, 404, 409, 413] as const;
 
 type Params = Record<string, unknown>;
 
+/** A generated value as a form field's text: objects (some without a prototype) as their JSON. */
+function formValue(x: unknown): string {
+  return x !== null && typeof x === 'object' ? JSON.stringify(x) : String(x);
+}
+
 /** Parameters as a form body, the way `curl -d` sends them; lists as `name[]=`. */
 function form(params: Params): Buffer {
   const pairs: string[] = [];
   for (const [k, v] of Object.entries(params)) {
-    for (const x of Array.isArray(v) ? v : [v]) pairs.push(`${encodeURIComponent(Array.isArray(v) ? `${k}[]` : k)}=${encodeURIComponent(String(x))}`);
+    for (const x of Array.isArray(v) ? v : [v]) pairs.push(`${encodeURIComponent(Array.isArray(v) ? `${k}[]` : k)}=${encodeURIComponent(formValue(x))}`);
   }
   return Buffer.from(pairs.join('&'));
 }

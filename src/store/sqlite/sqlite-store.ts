@@ -21,12 +21,12 @@ export type SqliteSync = 'normal' | 'full';
  * `normal` syncs the log at checkpoints only: a power cut can lose the last commits, never
  * corrupt the file; `full` syncs at every commit.
  */
-export function openSqliteStore(file: string, opts: { sync?: SqliteSync } = {}): KyselyStore {
+export function openSqliteStore(file: string, opts: { sync?: SqliteSync; busyMs?: number } = {}): KyselyStore {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-  const db = new SqliteDatabase(file);
+  const db = new SqliteDatabase(file, { timeout: opts.busyMs ?? 5000 });
   db.pragma('journal_mode = WAL');
   db.pragma(opts.sync === 'full' ? 'synchronous = FULL' : 'synchronous = NORMAL');
-  db.pragma('busy_timeout = 5000');
+  db.pragma(`busy_timeout = ${Math.round(opts.busyMs ?? 5000)}`);
   db.pragma('foreign_keys = ON');
   // A larger page cache and memory-mapped reads keep hot index pages out of the read path.
   db.pragma('cache_size = -65536');
