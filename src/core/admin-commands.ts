@@ -3,7 +3,7 @@ import type { Clock } from './clock.js';
 import { requireAccount } from './command-reads.js';
 import { BatonError } from './errors.js';
 import type { Channel } from './model.js';
-import type { Store } from './ports.js';
+import type { Store, StoreTx } from './ports.js';
 
 /**
  * Switches an administrator or an agent flips at run time, each audited: an agent's presence, a
@@ -27,12 +27,7 @@ export class AdminCommands {
 
   /** Switches a channel on or off at run time: a switched-off channel refuses customer messages. */
   async setChannelActive(accountId: string, channelId: string, active: boolean, actor: string = SYSTEM): Promise<Channel> {
-    return this.store.transaction(async (tx) => {
-      await requireAccount(tx, accountId);
-      if (!(await tx.setChannelActive(accountId, channelId, active))) throw new BatonError('channel_not_found', `No channel ${channelId} in this account.`);
-      await tx.appendAudit(auditEntry(accountId, this.now(), active ? 'channel.on' : 'channel.off', channelId, {}, actor));
-      return (await tx.getChannel(accountId, channelId))!;
-    });
+    return this.switchChannel(accountId, channelId, (tx) => tx.setChannelActive(accountId, channelId, active), active ? 'channel.on' : 'channel.off', actor);
   }
 
   /**
@@ -41,10 +36,15 @@ export class AdminCommands {
    * Existing threads keep their routing; the account-wide switch (setEmergency) moves those.
    */
   async setChannelEmergency(accountId: string, channelId: string, on: boolean, actor: string = SYSTEM): Promise<Channel> {
+    return this.switchChannel(accountId, channelId, (tx) => tx.setChannelEmergency(accountId, channelId, on), on ? 'channel.emergency.on' : 'channel.emergency.off', actor);
+  }
+
+  /** One of a channel's switches, audited; the channel as it is after. */
+  private switchChannel(accountId: string, channelId: string, set: (tx: StoreTx) => Promise<boolean>, action: string, actor: string): Promise<Channel> {
     return this.store.transaction(async (tx) => {
       await requireAccount(tx, accountId);
-      if (!(await tx.setChannelEmergency(accountId, channelId, on))) throw new BatonError('channel_not_found', `No channel ${channelId} in this account.`);
-      await tx.appendAudit(auditEntry(accountId, this.now(), on ? 'channel.emergency.on' : 'channel.emergency.off', channelId, {}, actor));
+      if (!(await set(tx))) throw new BatonError('channel_not_found', `No channel ${channelId} in this account.`);
+      await tx.appendAudit(auditEntry(accountId, this.now(), action, channelId, {}, actor));
       return (await tx.getChannel(accountId, channelId))!;
     });
   }
