@@ -126,7 +126,10 @@ export async function createBaton(cfg: RuntimeConfig, opts: { clock?: Clock; log
     dispatcher.wake();
     notifier?.notify();
   };
-  router.setIntake({ lease: () => dispatcher.lease(), accept: (leased, lease) => dispatcher.accept(leased, lease), pending: newWork });
+  router.setIntake({ lease: () => dispatcher.lease(), accept: (leased, lease) => dispatcher.accept(leased, lease), pending: (written) => {
+    outbox.remember(written);
+    newWork();
+  } });
   const reachability = new ReachabilityChecker(store, sender, renderers, clock, logger);
   const deliveries = new DeliveryAdmin(store, outbox, sender, renderers, clock, newWork);
   const demoBot = cfg.config ? null : new DemoBot({ componentId: DEMO_BOT.id, secret: DEMO_BOT.secret, apiKey: DEMO_API_KEY, clock });

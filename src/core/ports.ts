@@ -52,8 +52,11 @@ export interface DeliveryIntake {
   lease(urgent?: boolean): DeliveryLease | null;
   /** After commit: the deliveries whose cursors the lease took, each its cursor's head. */
   accept(leased: DeliveryDraft[], lease: DeliveryLease): void;
-  /** After commit: deliveries were written that some dispatcher must claim (no lease, or behind a busy cursor). */
-  pending(count: number): void;
+  /**
+   * After commit: deliveries were written that some dispatcher must claim (no lease, or behind a
+   * busy cursor). This process may keep their snapshots to send them without reading them back.
+   */
+  pending(written: readonly DeliveryDraft[]): void;
 }
 
 export interface ConversationFilter {
