@@ -30,6 +30,7 @@ const PAGE_LIMIT = 100;
 export async function suncoRoutes(app: FastifyInstance, deps: SuncoDeps): Promise<void> {
   const { router, queries } = deps;
   // releaseControl and acceptControl may come without a body.
+  app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, strictJsonParser(app, { empty: () => undefined }));
   const tags = ['sunco'];
   const base = '/apps/:appId/conversations/:conversationId';
@@ -47,8 +48,8 @@ export async function suncoRoutes(app: FastifyInstance, deps: SuncoDeps): Promis
   });
 
   app.post<ConversationParams>(`${base}/messages`, { schema: { tags, summary: 'Post a message as the business (author.type business): refused unless the caller holds the conversation' } }, async (req, reply) => {
-    const content = messagePost(req.body);
     const { caller, conv } = await suncoCall(req, queries);
+    const content = messagePost(req.body);
     const c = caller.component;
     const out = await router.reply(caller.accountId, conv.id, { componentId: c.id, authorKind: c.kind === 'desk' ? 'agent' : 'bot', content }, undefined, req.actor);
     const after = await queries.conversation(caller.accountId, conv.id);
