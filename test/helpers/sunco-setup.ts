@@ -42,7 +42,7 @@ export function basic(key: { id: string; secret: string }): string {
 }
 
 /** The ids a fixture names, for one conversation: its integrations' and its webhooks'. */
-export function suncoIds(): Record<string, string> {
+export function suncoIds(): { botId: string; botIntegrationId: string; humanId: string; humanIntegrationId: string; botWebhookId: string; humanWebhookId: string } {
   const bot = integrationOf(APP, 'bot');
   const human = integrationOf(APP, 'human');
   return { botId: bot.id, botIntegrationId: bot.integrationId, humanId: human.id, humanIntegrationId: human.integrationId, botWebhookId: webhookIdOf(APP, 'bot'), humanWebhookId: webhookIdOf(APP, 'human') };
