@@ -29,8 +29,8 @@ const PAGE_LIMIT = 100;
  */
 export async function suncoRoutes(app: FastifyInstance, deps: SuncoDeps): Promise<void> {
   const { router, queries } = deps;
-  // releaseControl and acceptControl may come without a body.
-  app.removeContentTypeParser('application/json');
+  // JSON only (anything else is 415); releaseControl and acceptControl may come without a body.
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, strictJsonParser(app, { empty: () => undefined }));
   const tags = ['sunco'];
   const base = '/apps/:appId/conversations/:conversationId';
