@@ -18,7 +18,7 @@ export const WEBHOOK_SECRETS = { bot: 'bot-webhook-secret-000000001', human: 'hu
  * `human` one (both sunco components, webhooks to `receiverUrl`), a third integration that takes
  * part in nothing, and the inbox as a further desk.
  */
-export function suncoConfig(receiverUrl: string, opts: { humanStandby?: boolean | string[]; botStandby?: boolean | string[] } = {}) {
+export function suncoConfig(receiverUrl: string, opts: { humanStandby?: boolean | string[]; botStandby?: boolean | string[]; humanWebhooks?: boolean } = {}) {
   return {
     accounts: [{
       id: APP,
@@ -28,7 +28,7 @@ export function suncoConfig(receiverUrl: string, opts: { humanStandby?: boolean 
       channels: [{ id: 'api', kind: 'native' }],
       components: [
         { id: 'bot', kind: 'bot', dialect: 'sunco', url: `${receiverUrl}/bot`, secrets: { keyId: KEYS.bot.id, keySecret: KEYS.bot.secret, webhookSecret: WEBHOOK_SECRETS.bot }, options: opts.botStandby !== undefined ? { deliverStandbyEvents: opts.botStandby } : {} },
-        { id: 'human', kind: 'desk', dialect: 'sunco', url: `${receiverUrl}/human`, secrets: { keyId: KEYS.human.id, keySecret: KEYS.human.secret, webhookSecret: WEBHOOK_SECRETS.human }, options: opts.humanStandby !== undefined ? { deliverStandbyEvents: opts.humanStandby } : {} },
+        { id: 'human', kind: 'desk', dialect: 'sunco', ...(opts.humanWebhooks === false ? {} : { url: `${receiverUrl}/human` }), secrets: { keyId: KEYS.human.id, keySecret: KEYS.human.secret, webhookSecret: WEBHOOK_SECRETS.human }, options: opts.humanStandby !== undefined ? { deliverStandbyEvents: opts.humanStandby } : {} },
         { id: 'other', kind: 'bot', dialect: 'sunco', secrets: { keyId: KEYS.other.id, keySecret: KEYS.other.secret } },
         { id: 'inbox', kind: 'desk', dialect: 'inbox' },
       ],
