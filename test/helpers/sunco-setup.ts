@@ -18,14 +18,15 @@ export const WEBHOOK_SECRETS = { bot: 'bot-webhook-secret-000000001', human: 'hu
  * `human` one (both sunco components, webhooks to `receiverUrl`), a third integration that takes
  * part in nothing, and the inbox as a further desk.
  */
-export function suncoConfig(receiverUrl: string, opts: { humanStandby?: boolean | string[]; botStandby?: boolean | string[]; humanWebhooks?: boolean } = {}) {
+export function suncoConfig(receiverUrl: string, opts: { humanStandby?: boolean | string[]; botStandby?: boolean | string[]; humanWebhooks?: boolean; keepBot?: boolean } = {}) {
   return {
     accounts: [{
       id: APP,
       apiKeys: [API_KEY],
-      availability: { policy: 'queue' },
+      // keepBot: a real-time channel whose handovers need an agent online, and nobody is.
+      availability: { policy: opts.keepBot ? 'keep-bot' : 'queue' },
       defaultDesk: 'human',
-      channels: [{ id: 'api', kind: 'native' }],
+      channels: [{ id: 'api', kind: 'native', ...(opts.keepBot ? { realtime: true } : {}) }],
       components: [
         { id: 'bot', kind: 'bot', dialect: 'sunco', url: `${receiverUrl}/bot`, secrets: { keyId: KEYS.bot.id, keySecret: KEYS.bot.secret, webhookSecret: WEBHOOK_SECRETS.bot }, options: opts.botStandby !== undefined ? { deliverStandbyEvents: opts.botStandby } : {} },
         { id: 'human', kind: 'desk', dialect: 'sunco', ...(opts.humanWebhooks === false ? {} : { url: `${receiverUrl}/human` }), secrets: { keyId: KEYS.human.id, keySecret: KEYS.human.secret, webhookSecret: WEBHOOK_SECRETS.human }, options: opts.humanStandby !== undefined ? { deliverStandbyEvents: opts.humanStandby } : {} },

@@ -179,6 +179,23 @@ describe.each(['sqlite', 'postgres'] as const)('Sunshine Conversations switchboa
     expect([conv.activeSwitchboardIntegration.name, conv.pendingSwitchboardIntegration]).toEqual(['human', undefined]);
   });
 
+  it('tells of a pass the desk could not take (switchboard:passControl:failure); a desk that accepts takes it for itself', async () => {
+    const { api, hooks, drain, chat } = await setup({ keepBot: true });
+    const { conversationId } = await chat();
+    const passed = await api('POST', `/conversations/${conversationId}/passControl`, { switchboardIntegration: 'human', metadata: { topic: 'billing' } });
+    expect([passed.status, passed.text]).toEqual([200, '{}']);
+    await drain();
+    const failures = suncoEvents(hooks, '/bot').filter((h) => h.event.type.endsWith(':failure')).map((h) => h.event);
+    expect(failures.map((e) => [e.type, e.payload.error.code, e.payload.conversation.activeSwitchboardIntegration.name, e.payload.metadata])).toEqual([
+      ['switchboard:passControl:failure', 'no_agents_available', 'bot', { topic: 'billing' }],
+    ]);
+    expect((await api('GET', `/conversations/${conversationId}`)).json.conversation.activeSwitchboardIntegration.name).toBe('bot');
+    // Accepting is the desk's own word that it takes the conversation, as a takeover: no agent count applies.
+    expect((await api('POST', `/conversations/${conversationId}/offerControl`, { switchboardIntegration: 'human' })).status).toBe(200);
+    expect((await api('POST', `/conversations/${conversationId}/acceptControl`, {}, KEYS.human)).status).toBe(200);
+    expect((await api('GET', `/conversations/${conversationId}`)).json.conversation.activeSwitchboardIntegration.name).toBe('human');
+  });
+
   it('filters standby delivery by event type: messages but not postbacks', async () => {
     const { hooks, drain, chat, customer } = await setup({ humanStandby: ['conversation:message'] });
     await chat();

@@ -42,7 +42,8 @@ export async function suncoRoutes(app: FastifyInstance, deps: SuncoDeps): Promis
 
   app.get<ConversationParams>(`${base}/messages`, { schema: { tags, summary: 'The conversation\'s messages, oldest first (the latest 100)' } }, async (req) => {
     const { caller, conv } = await suncoCall(req, queries);
-    const all = await queries.messages(caller.accountId, conv.id, 100_000);
+    // The store reads oldest first; a conversation holds at most 30,000 messages in the document.
+    const all = await queries.messages(caller.accountId, conv.id, 30_000);
     const page = all.slice(-PAGE_LIMIT);
     return { messages: page.map((m) => messageResource(conv, m)), meta: { hasMore: all.length > page.length }, links: {} };
   });
@@ -52,8 +53,7 @@ export async function suncoRoutes(app: FastifyInstance, deps: SuncoDeps): Promis
     const content = messagePost(req.body);
     const c = caller.component;
     const out = await router.reply(caller.accountId, conv.id, { componentId: c.id, authorKind: c.kind === 'desk' ? 'agent' : 'bot', content }, undefined, req.actor);
-    const after = await queries.conversation(caller.accountId, conv.id);
-    return reply.status(201).send({ messages: [messageResource(after, out.message!)] });
+    return reply.status(201).send({ messages: [messageResource(conv, out.message!)] });
   });
 
   await switchboardRoutes(app, deps);
