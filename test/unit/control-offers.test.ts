@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { type ControlCommand, type TransitionEnv, transition } from '../../src/core/control.js';
 import type { Conversation } from '../../src/core/conversation.js';
 import { BatonError, type ErrorCode } from '../../src/core/errors.js';
+import { recipients } from '../../src/core/fanout.js';
 import { after, aConversation, anEnv, at, BOT, DESK, withAccount } from './builders.js';
 
 function apply(conv: Conversation, env: TransitionEnv, ...cmds: ControlCommand[]): Conversation {
@@ -125,5 +126,18 @@ describe('passing control by name', () => {
     const withDesk = apply(conv, env, { type: 'pass_control', by: BOT, to: DESK });
     const r = transition(withDesk, { type: 'reset', by: DESK, metadata: { resolved: true } }, env);
     expect(r.events.find((e) => e.type === 'reset')!.data.metadata).toEqual({ resolved: true });
+  });
+});
+
+describe('who hears of an offer', () => {
+  it('the conversation\'s components and the offered desk, even before it takes part', () => {
+    const { env, conv } = botAnswering();
+    const r = transition(conv, { type: 'offer_control', by: BOT, to: 'desk-x' }, env);
+    const offered = { ...r.events[0]!, accountId: conv.accountId, conversationId: conv.id, seq: 1, at: env.now };
+    expect(recipients(r.conversation, offered).map((x) => x.target)).toEqual([
+      { kind: 'component', id: BOT },
+      { kind: 'component', id: DESK },
+      { kind: 'component', id: 'desk-x' },
+    ]);
   });
 });
