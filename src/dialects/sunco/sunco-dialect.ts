@@ -4,6 +4,7 @@ import type { DialectModule } from '../../edge-kit/dialect-module.js';
 import { suncoErrors } from './sunco-errors.js';
 import { suncoRenderer } from './sunco-renderer.js';
 import { suncoRoutes } from './sunco-routes.js';
+import { STANDBY_EVENTS } from './sunco-standby.js';
 
 const MINUTE = 60_000;
 
@@ -36,7 +37,12 @@ export const suncoDialect: DialectModule = {
       deliverStandbyEvents: Type.Optional(Type.Union([Type.Boolean(), Type.Array(Type.String())], { description: 'messages and postbacks while on standby: true, false (default) or the event types wanted' })),
       next: Type.Optional(Type.String({ description: 'the component `next` names while this one is active; the other side when absent' })),
     }, { additionalProperties: true }),
-    componentProblems: (c) => (c.secrets?.keySecret && !c.secrets.keyId ? ['secrets.keyId: is required beside secrets.keySecret (the key id callers present)'] : []),
+    componentProblems: (c) => [
+      ...(c.secrets?.keySecret && !c.secrets.keyId ? ['secrets.keyId: is required beside secrets.keySecret (the key id callers present)'] : []),
+      ...(Array.isArray(c.options?.deliverStandbyEvents) ? c.options.deliverStandbyEvents : [])
+        .filter((t) => !STANDBY_EVENTS.includes(String(t)))
+        .map((t) => `options.deliverStandbyEvents: ${String(t)} is not an event a standby integration can be spared (${STANDBY_EVENTS.join(', ')}); switchboard events always reach it`),
+    ],
     componentWarning: (c) => (c.url && !c.secrets.webhookSecret ? 'its webhooks carry no X-API-Key; give it secrets.webhookSecret' : null),
   },
 };

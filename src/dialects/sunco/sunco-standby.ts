@@ -1,7 +1,8 @@
 import type { Component } from '../../core/model.js';
 
 /** Events a standby integration may be spared: the conversation's traffic, not its switchboard. */
-const STANDBY_FILTERED = new Set(['conversation:message', 'conversation:postback']);
+export const STANDBY_EVENTS: readonly string[] = Object.freeze(['conversation:message', 'conversation:postback']);
+const STANDBY_FILTERED = new Set(STANDBY_EVENTS);
 
 /**
  * Whether a component that does not hold the conversation gets this webhook. Sunshine
