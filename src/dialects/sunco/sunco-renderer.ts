@@ -50,8 +50,8 @@ function eventOf(ctx: DeliveryContext): { type: string; payload: Payload } | nul
       if (d.reason === 'reset') return { type: 'switchboard:releaseControl', payload: { conversation: conversationTruncated(conv, { omitActive: true }), ...metadataOf(d) } };
       return { type: 'switchboard:passControl', payload: { conversation: conversationTruncated(conv) } };
     case 'handover.rejected': {
-      const type = via(d) === 'accept' ? 'switchboard:acceptControl:failure' : 'switchboard:passControl:failure';
-      return { type, payload: { conversation: conversationTruncated(conv), error: { code: str(d.reason) ?? 'rejected', message: 'No agent is available to take the conversation; the bot keeps it.' }, ...metadataOf(d) } };
+      // A desk that accepts takes the conversation itself (a takeover), so only a pass is ever rejected.
+      return { type: 'switchboard:passControl:failure', payload: { conversation: conversationTruncated(conv), error: { code: str(d.reason) ?? 'rejected', message: 'No agent is available to take the conversation; the bot keeps it.' }, ...metadataOf(d) } };
     }
     case 'control.offered':
       return { type: 'switchboard:offerControl', payload: { conversation: conversationTruncated(conv), ...metadataOf(d) } };
