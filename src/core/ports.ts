@@ -79,7 +79,7 @@ export interface Timer {
   accountId: string;
   conversationId: string;
   /** `handover_wait`: ref is the agent session; `bot_failover`: ref is the delivery the customer waits on. */
-  kind: 'handover_wait' | 'bot_failover';
+  kind: 'handover_wait' | 'bot_failover' | 'offer_deadline';
   ref: string;
   dueAt: string;
 }

@@ -5,7 +5,8 @@ import type { TestServer } from './server.js';
  * One account with a channel and a component of every dialect, so that one Baton serves every
  * inbound route: a native channel whose chats go to an IMI bot, one whose chats go to an Engage
  * bot, a web chat and an Omnichannel channel in front of a native bot, a `cm` channel in front of
- * a CM bot with a CM desk, a switched-off channel, the built-in inbox and two agents (one admin).
+ * a CM bot with a CM desk, one whose chats go to a sunco bot (Sunshine Conversations), a
+ * switched-off channel, the built-in inbox and two agents (one admin).
  * Every credential is derived from `tag`, so two accounts built from it never share one.
  */
 export function allDialectsAccount(id: string, tag: string) {
@@ -40,6 +41,7 @@ function everyDialectAccount(id: string, tag: string) {
       { id: 'whatsapp', kind: 'cm', address: '+3197010203040', outboundUrl: `${nowhere}/cm`, credentials: { productToken: `${tag}-channel-product-token` } },
       { id: 'guarded', kind: 'cm', address: '+3197010203041', credentials: { inboundToken: c.moToken } },
       { id: 'off', kind: 'native', active: false },
+      { id: 'sms', kind: 'native', address: `${id}-sms` },
     ],
     components: [
       { id: 'bot', kind: 'bot', url: `${nowhere}/bot`, secrets: { webhookSecret: `whsec_${Buffer.from(`${tag}-webhook-secret-0123456789`).toString('base64')}` } },
@@ -48,15 +50,17 @@ function everyDialectAccount(id: string, tag: string) {
       { id: 'CmBot', kind: 'bot', dialect: 'cm', url: `${nowhere}/cm-bot`, secrets: { productToken: c.cmBotToken } },
       { id: 'CustomerContact', kind: 'desk', dialect: 'cm', url: `${nowhere}/cm-desk`, secrets: { productToken: c.cmDeskToken } },
       { id: 'inbox', kind: 'desk', dialect: 'inbox' },
+      { id: 'SuncoBot', kind: 'bot', dialect: 'sunco', url: `${nowhere}/sunco`, secrets: { keyId: c.suncoKey.id, keySecret: c.suncoKey.secret } },
     ],
     services: [
       {
         id: 'care',
-        channels: ['api', 'mail', 'web', 'app', 'app-off', 'whatsapp', 'guarded', 'off'],
+        channels: ['api', 'mail', 'web', 'app', 'app-off', 'whatsapp', 'guarded', 'off', 'sms'],
         rules: [
           { id: 'imi', trigger: { event: 'message', channels: ['api'] }, action: { type: 'bot', bot: 'imibot' } },
           { id: 'engage', trigger: { event: 'message', channels: ['mail'] }, action: { type: 'bot', bot: 'engagebot' } },
           { id: 'cm', trigger: { event: 'message', channels: ['whatsapp', 'guarded'] }, action: { type: 'bot+desk', bot: 'CmBot', desk: 'CustomerContact' } },
+          { id: 'sunco', trigger: { event: 'message', channels: ['sms'] }, action: { type: 'bot+desk', bot: 'SuncoBot', desk: 'inbox' } },
           { id: 'native', trigger: { event: 'message' }, action: { type: 'bot', bot: 'bot' } },
         ],
       },
@@ -78,6 +82,8 @@ export interface AccountCredentials {
   engageToken: string;
   cmBotToken: string;
   cmDeskToken: string;
+  /** The Sunshine Conversations key of the sunco bot (Basic keyId:secret). */
+  suncoKey: { id: string; secret: string };
   alicePassword: string;
   bobPassword: string;
 }
@@ -92,6 +98,7 @@ export function credentialsOf(tag: string): AccountCredentials {
     engageToken: `${tag}-engage-token-000000000001`,
     cmBotToken: `${tag}-cm-bot-product-token-0001`,
     cmDeskToken: `${tag}-cm-desk-product-token-001`,
+    suncoKey: { id: `app_${tag}-sunco-key`, secret: `${tag}-sunco-key-secret-00000001` },
     alicePassword: `${tag}-alice-password`,
     bobPassword: `${tag}-bob-password-`,
   };
@@ -117,6 +124,8 @@ export interface SeededIds {
   webchatVisitorToken: string;
   omniConversation: string;
   omniChatId: string;
+  /** Native channel `sms`, its bot is the sunco bot (bot+desk with the inbox). */
+  suncoConversation: string;
   deliveryId: string;
   /** A logged-in inbox agent (alice): cookie and CSRF token. */
   inbox: { cookie: string; csrf: string };
@@ -159,6 +168,8 @@ export async function seedAccount(s: TestServer, accountId: string, tag: string)
     event: 'new_message', chat_id: omniChatId, visitor: { id: `${tag}-visitor` }, message: { id: `${tag}-omni-1`, kind: 'visitor', text: 'hello omni' },
   }));
 
+  const sunco = await ok('native message to the sunco bot', s.call('POST', '/v1/channels/sms/messages', { customer: `${tag}-sunco-customer`, text: 'hello sunco', messageId: `${tag}-m-sunco` }, key));
+
   const deliveries = await ok('deliveries', s.call('GET', '/v1/deliveries?limit=1', undefined, key));
   const login = await s.call('POST', '/inbox/api/login', { account: accountId, agent: 'alice', password: c.alicePassword });
   if (login.status !== 200) throw new Error(`seeding: login answered ${login.status}`);
@@ -179,6 +190,7 @@ export async function seedAccount(s: TestServer, accountId: string, tag: string)
     webchatVisitorToken: visitorToken,
     omniConversation: omni.conversation_id,
     omniChatId,
+    suncoConversation: sunco.conversation.id,
     deliveryId: deliveries.items[0].id,
     inbox: { cookie, csrf: login.body.csrfToken },
   };
