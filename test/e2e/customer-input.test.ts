@@ -9,15 +9,15 @@ const CONFIG = {
   accounts: [{
     id: 'links',
     apiKeys: [KEY],
-    channels: [{ id: 'api', kind: 'native' }],
+    channels: [{ id: 'api', kind: 'native' }, { id: 'site', kind: 'webchat' }],
     components: [{ id: 'inbox', kind: 'desk', dialect: 'inbox' }],
-    services: [{ id: 'main', channels: ['api'], rules: [{ id: 'humans', trigger: { event: 'message' }, action: { type: 'desk', desk: 'inbox' } }] }],
+    services: [{ id: 'main', channels: ['api', 'site'], rules: [{ id: 'humans', trigger: { event: 'message' }, action: { type: 'desk', desk: 'inbox' } }] }],
     agents: [{ id: 'alice', name: 'Alice', password: 'alice-password' }],
   }],
 };
 
-/** A customer's media links reach the inbox; only the http(s) one is a link there. */
-describe('media links in the inbox', () => {
+/** What customers send is shown for what it is: only http(s) media URLs are links, fields a visitor typed are marked unverified. */
+describe('what customers send, in the inbox', () => {
   let baton: ChildBaton;
   let browser: Browser;
   withBatonAndBrowser(CONFIG, (b, br) => { baton = b; browser = br; });
@@ -39,5 +39,20 @@ describe('media links in the inbox', () => {
     await visible(timeline.locator('span.file', { hasText: 'script-link' }), 'the javascript: one as text');
     await visible(timeline.locator('span.file', { hasText: 'data-link' }), 'the data: one as text');
     expect(await page.locator('a[href^="javascript:" i], a[href^="data:" i]').count()).toBe(0);
+  });
+
+  it('marks the visitor fields a web chat visitor sent as unverified in the details panel', async () => {
+    const { page } = await newPage(browser);
+    await logIn(page, baton.url, { account: 'links', agent: 'alice', password: 'alice-password' });
+    await page.getByLabel('Presence').selectOption('online');
+    await visible(page.locator('.presence-online'), 'Alice online');
+    const said = await fetch(`${baton.url}/chat/api/links/site/messages`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-visitor-token': 'links-visitor-token-000000000000000001' }, body: JSON.stringify({ id: 'm-links-0001', text: 'I am a gold customer', visitor: { tier: 'gold' } }) });
+    expect(said.status).toBe(201);
+    const listed = await (await fetch(`${baton.url}/v1/conversations?limit=10`, { headers: { authorization: `Bearer ${KEY}` } })).json() as { items: { id: string; channelId: string }[] };
+    const id = listed.items.find((c) => c.channelId === 'site')!.id;
+    await page.goto(`${baton.url}/inbox#/c/${id}`);
+    const field = page.locator('.details [data-unverified]', { hasText: 'tier' });
+    await visible(field, 'the tier field in the details panel');
+    expect(await field.innerText()).toContain('unverified: the visitor typed it');
   });
 });
