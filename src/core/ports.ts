@@ -131,6 +131,8 @@ export interface StoreReads {
   listAudit(accountId: string, opts: { before?: { at: string; id: string }; limit: number }): Promise<AuditEntry[]>;
   /** Who a dialect webhook token (by its digest) belongs to. */
   findInboundToken(tokenHash: string): Promise<InboundToken | undefined>;
+  /** Every inbound token digest of an account, with its owner (the configuration keeps those it generated). */
+  listInboundTokens(accountId: string): Promise<(InboundToken & { tokenHash: string })[]>;
   /** The conversations of one customer address in the account, only those on `channelId` when given. */
   listCustomerConversations(accountId: string, customer: string, channelId: string | null): Promise<Conversation[]>;
   /** A conversation's messages after a position, oldest first, to read all of them in pages. */
