@@ -15,7 +15,9 @@ export function clearValue(v: string | undefined): string | undefined {
 
 /** A component's secrets that callers present: the webhook token every component has, and its dialect's (CM product token, Engage access token). */
 function componentInboundKeys(c: Component): string[] {
-  return ['inboundToken', ...Object.keys(componentDialectOf(c.dialect)?.credentials.componentSecrets ?? {})];
+  const credentials = componentDialectOf(c.dialect)?.credentials;
+  const clear = new Set(credentials?.keptInClear ?? []);
+  return ['inboundToken', ...Object.keys(credentials?.componentSecrets ?? {}).filter((k) => !clear.has(k))];
 }
 
 /** A channel's credentials that callers present: the token in its address, and its dialect's (a cm channel's MO token). */

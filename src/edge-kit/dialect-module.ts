@@ -54,6 +54,11 @@ export interface InboundCredentials {
    * (`secrets.inboundToken`), with their kind: each is stored as a digest that names its component.
    */
   componentSecrets?: Readonly<Record<string, CredentialKind>>;
+  /**
+   * Of those, the ones the store must also keep in clear: a key that signs what callers send
+   * (a JWT's HS256 key) verifies signatures, which its digest cannot.
+   */
+  keptInClear?: readonly string[];
   /** Channel credentials that callers present, likewise (`credentials.inboundToken`). */
   channelSecrets?: Readonly<Record<string, CredentialKind>>;
   /** Channels whose address carries their token: Baton makes one when the configuration gives none. */

@@ -25,18 +25,18 @@ export const suncoDialect: DialectModule = {
   routes: [{ prefix: '/v2', throttled: true, errors: suncoErrors, register: (scope, deps) => suncoRoutes(scope, deps) }],
   renderers: () => ({ component: suncoRenderer }),
   inboundPath: { component: (c) => `/v2/apps/${c.accountId}` },
-  credentials: { kinds: ['access_token'], headers: ['authorization'], componentSecrets: { keySecret: 'access_token' } },
+  credentials: { kinds: ['access_token'], headers: ['authorization'], componentSecrets: { keySecret: 'access_token' }, keptInClear: ['keySecret'] },
   retry: SUNCO_RETRY,
   settings: {
     secrets: Type.Object({
       keyId: Type.Optional(Type.String({ description: 'the API key\'s id (Basic user name, JWT kid)' })),
       keySecret: Type.Optional(Type.String({ description: 'the API key\'s secret (Basic password, JWT HS256 key)' })),
       webhookSecret: Type.Optional(Type.String({ description: 'sent as X-API-Key with every webhook' })),
-    }, { additionalProperties: Type.String() }),
+    }, { additionalProperties: false }),
     options: Type.Object({
       deliverStandbyEvents: Type.Optional(Type.Union([Type.Boolean(), Type.Array(Type.String())], { description: 'messages and postbacks while on standby: true, false (default) or the event types wanted' })),
       next: Type.Optional(Type.String({ description: 'the component `next` names while this one is active; the other side when absent' })),
-    }, { additionalProperties: true }),
+    }, { additionalProperties: false }),
     componentProblems: (c) => [
       ...(c.secrets?.keySecret && !c.secrets.keyId ? ['secrets.keyId: is required beside secrets.keySecret (the key id callers present)'] : []),
       ...(Array.isArray(c.options?.deliverStandbyEvents) ? c.options.deliverStandbyEvents : [])
