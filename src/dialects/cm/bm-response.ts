@@ -57,7 +57,10 @@ export const bmProxyErrors: ErrorRenderer = {
   shape: 'cm-bmproxy',
   render: (err) => err.status < 500
     ? { status: 400, body: refusedRequest(BM.malformed, `The request is malformed: ${err.message}`) }
-    : { status: 500, body: refusedRequest(BM.unknown, 'Unknown error: Baton could not take the request; its log has the details.') },
+    // A full disk is passing: 503 with Retry-After tells the bot to send the same request again.
+    : err.code === 'store_full'
+      ? { status: 503, body: refusedRequest(BM.unknown, `Unknown error: ${err.message}`) }
+      : { status: 500, body: refusedRequest(BM.unknown, 'Unknown error: Baton could not take the request; its log has the details.') },
   // CM documents no answer for a path it does not serve: those keep Baton's 404.
   notFound: null,
 };

@@ -41,6 +41,9 @@ export const omnichannelErrors: ErrorRenderer = {
       case 'payload_too_large':
       case 'bad_request':
         return { status: 500, body: omnichannelError(MALFORMED, detailOf(err)) };
+      case 'store_full':
+        // Passing: 503 with Retry-After, so the client server sends the same message again.
+        return { status: 503, body: omnichannelError(INTERNAL, detailOf(err)) };
       default:
         return { status: 500, body: omnichannelError(INTERNAL, 'Baton could not take the message; it was not accepted, send it again later') };
     }
