@@ -72,12 +72,13 @@ export class CommandBus {
     return this.clock.now().toISOString();
   }
 
-  async run(accountId: string, idem: Idempotency | undefined, actor: string, fn: (tx: StoreTx, now: string, actor: string) => Promise<CommandOutcome>): Promise<CommandOutcome> {
+  /** `urgent`: a person waits for this command (a customer's message, a reply): it goes before routine ones. */
+  async run(accountId: string, idem: Idempotency | undefined, actor: string, fn: (tx: StoreTx, now: string, actor: string) => Promise<CommandOutcome>, urgent = false): Promise<CommandOutcome> {
     const { outcome, scope } = await this.commits.submit(async (tx) => {
       // A fresh scope per attempt: a batch that failed and runs again alone wrote nothing.
       const scope = this.newScope(tx, this.intake.lease());
       return { outcome: await this.attempt(tx, accountId, idem, (t, now) => fn(t, now, actor)), scope };
-    });
+    }, urgent);
     this.handOff(scope);
     return outcome;
   }

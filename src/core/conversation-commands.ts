@@ -73,7 +73,7 @@ export class ConversationCommands {
       const result = transition(withContext.conversation, { type: 'customer_message', messageId: message.id, title: titleOf(input.content) }, facts);
       const events = await this.outbox.commit(tx, account, result.conversation, [...opening, ...withContext.events, ...result.events], now, opening.length > 0 ? undefined : before);
       return { conversation: view(result.conversation, account), events, message };
-    });
+    }, true);
   }
 
   async open(input: ChatOpening, idem?: Idempotency, actor: string = SYSTEM): Promise<CommandOutcome> {
@@ -131,7 +131,7 @@ export class ConversationCommands {
         const events = await this.outbox.commit(tx, account, result.conversation, result.events, now, conv);
         await writeEffects(tx, result.conversation, result.effects, now, actor);
         return { conversation: view(result.conversation, account), events, message };
-      });
+      }, true);
     } catch (err) {
       if (isBatonError(err) && recordsRefusal(err)) await this.recordRefusal(accountId, conversationId, reply, err);
       throw err;

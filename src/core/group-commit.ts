@@ -6,9 +6,13 @@ interface Job {
   resolve: (value: unknown) => void;
   reject: (err: unknown) => void;
   conflicts: number;
+  urgent: boolean;
 }
 
 const MAX_CONFLICT_RETRIES = 5;
+
+/** While urgent commands wait, a batch still takes this many routine ones, so those never starve. */
+const ROUTINE_SHARE = 4;
 
 /**
  * Group commit: commands that arrive while a transaction is running are run together in the next
@@ -16,9 +20,14 @@ const MAX_CONFLICT_RETRIES = 5;
  * each. A batch is all or nothing: if any command in it fails, the batch is rolled back and each of
  * its commands runs again on its own, so one bad request never takes others with it. Under light
  * load every batch holds one command and nothing waits.
+ *
+ * Commands a person waits for (a customer's message, a reply to one) are `urgent`: when the
+ * writer is the bottleneck they go before a backlog of routine ones (a burst of control calls),
+ * which still get a few places in every batch.
  */
 export class GroupCommit {
   private readonly queue: Job[] = [];
+  private readonly urgent: Job[] = [];
   private active = 0;
   private scheduled = false;
 
@@ -29,11 +38,18 @@ export class GroupCommit {
     private readonly maxBatch = 64,
   ) {}
 
-  submit<T>(work: (tx: StoreTx) => Promise<T>): Promise<T> {
+  submit<T>(work: (tx: StoreTx) => Promise<T>, urgent = false): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ work, resolve: resolve as (v: unknown) => void, reject, conflicts: 0 });
+      (urgent ? this.urgent : this.queue).push({ work, resolve: resolve as (v: unknown) => void, reject, conflicts: 0, urgent });
       this.schedule();
     });
+  }
+
+  /** Urgent jobs first; routine ones fill the batch, or a few places of it while urgent ones wait. */
+  private nextBatch(): Job[] {
+    const urgent = this.urgent.splice(0, this.maxBatch);
+    const room = urgent.length === 0 ? this.maxBatch : Math.min(ROUTINE_SHARE, this.maxBatch - urgent.length);
+    return [...urgent, ...this.queue.splice(0, room)];
   }
 
   /**
@@ -51,8 +67,8 @@ export class GroupCommit {
   }
 
   private pump(): void {
-    while (this.active < this.concurrency && this.queue.length > 0) {
-      const batch = this.queue.splice(0, this.maxBatch);
+    while (this.active < this.concurrency && this.queue.length + this.urgent.length > 0) {
+      const batch = this.nextBatch();
       this.active++;
       void this.runBatch(batch).finally(() => {
         this.active--;
@@ -85,7 +101,7 @@ export class GroupCommit {
       // Another writer won a race (two first messages of one chat): run again, it will see the winner.
       if (err instanceof WriteConflict && job.conflicts < MAX_CONFLICT_RETRIES) {
         job.conflicts++;
-        this.queue.push(job);
+        (job.urgent ? this.urgent : this.queue).push(job);
         this.schedule();
         return;
       }

@@ -54,4 +54,27 @@ describe.each(engines)('group commit on $name', (engine) => {
       await dispose();
     }
   });
+
+  it('commits a command a person waits for before a backlog of routine ones, which still move', async () => {
+    const { store, dispose } = await engine.open();
+    try {
+      const commits = new GroupCommit(store, 1, 16);
+      const order: string[] = [];
+      const write = (key: string, urgent: boolean) => commits.submit(async (tx) => {
+        await tx.putIdempotency('acme', key, { fingerprint: 'f', result: key, createdAt: '2026-01-01T00:00:00.000Z' });
+        return key;
+      }, urgent).then((k) => void order.push(k));
+      // A backlog of 200 routine commands, then one urgent command behind it.
+      const all = [...Array.from({ length: 200 }, (_, i) => write(`routine${i}`, false)), write('customer', true)];
+      await Promise.all(all);
+      const at = order.indexOf('customer');
+      // It rides in the first batch: behind at most the routine share of one batch, not the 200.
+      expect(at).toBeGreaterThanOrEqual(0);
+      expect(at).toBeLessThan(16);
+      expect(order).toHaveLength(201);
+      for (let i = 0; i < 200; i++) expect(await store.getIdempotency('acme', `routine${i}`)).toBeDefined();
+    } finally {
+      await dispose();
+    }
+  });
 });
