@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { batonHome, callBaton, type ChildBaton } from '../test/helpers/child-baton.js';
+import { startPrivatePostgres } from './lib/private-postgres.js';
 import { Sink } from './lib/sink.js';
 import { latencyP99, type Tally, tally } from './lib/tally.js';
 import { sendTraffic } from './lib/traffic.js';
@@ -109,6 +110,55 @@ async function pgRestart(): Promise<Row> {
   }
 }
 
+/** Polls `url` until it answers `status`, for up to `ms`; whether it did. */
+async function answers(url: string, status: number, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    const got = await callBaton(url, KEY, 'GET', '/readyz').then((r) => r.status, () => 0);
+    if (got === status) return true;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return false;
+}
+
+/**
+ * The PostgreSQL server SIGKILLed under load and kept down for a while (a crash, then an outage),
+ * on a server of the scenario's own: the processes stay up, say they are not ready, refuse new
+ * messages with 503 (which the channel sends again), and deliver everything in order once it is back.
+ */
+async function pgKill(): Promise<Row> {
+  const sink = new Sink();
+  await sink.start();
+  const pg = await startPrivatePostgres();
+  const home = batonHome('postgres', config(sink, ['b0']), { ...LEASE, BATON_DATABASE_URL: pg.url });
+  const outageSeconds = quick ? 4 : 60;
+  try {
+    const procs = [await home.start(), await home.start()];
+    const outage = (async () => {
+      await new Promise((r) => setTimeout(r, 2000));
+      pg.kill();
+      const notReady = await Promise.all(procs.map((p) => answers(p.url, 503, 10_000)));
+      const probe = await callBaton(procs[0]!.url, KEY, 'POST', '/v1/channels/ch-b0/messages', { customer: 'probe-while-down', text: 'while down', messageId: `probe-${Date.now()}` }).then((r) => r.status, () => 0);
+      await new Promise((r) => setTimeout(r, outageSeconds * 1000));
+      await pg.start();
+      const readyAgain = await Promise.all(procs.map((p) => answers(p.url, 200, 30_000)));
+      return { notReady: notReady.every(Boolean), probe, readyAgain: readyAgain.every(Boolean) };
+    })();
+    const traffic = await sendTraffic({ targets: () => procs.map((p) => p.url), apiKey: KEY, channel: () => 'ch-b0', conversations: 20, messages: quick ? 600 : 4000, seconds: outageSeconds + (quick ? 10 : 30), workers: 8, run: `x${Date.now().toString(36)}` });
+    const seen = await outage;
+    await drain(() => tally(traffic.accepted, sink.arrivals).lost === 0, 30);
+    const t = tally(traffic.accepted, sink.arrivals);
+    const alive = await Promise.all(procs.map((p) => callBaton(p.url, KEY, 'GET', '/healthz').then((r) => r.status === 200, () => false)));
+    const survivors = alive.filter(Boolean).length;
+    const note = `${outageSeconds} s down; /readyz 503 while down: ${seen.notReady ? 'yes' : 'NO'}; a message while down: ${seen.probe}; ready again: ${seen.readyAgain ? 'yes' : 'NO'}; ${survivors}/2 processes up; ${traffic.refused} refused while down`;
+    return { scenario: 'PostgreSQL SIGKILLed, then down (2 processes)', engine: 'postgres', kills: 1, ...t, note, ok: survivors === 2 && seen.notReady && seen.probe === 503 && seen.readyAgain && t.lost === 0 && t.reordered === 0 && t.duplicatedWithNewId === 0 };
+  } finally {
+    await home.dispose();
+    await pg.dispose();
+    await sink.stop();
+  }
+}
+
 /** Half the endpoints never answer or answer slowly; the healthy half must not notice. */
 async function blackholes(engine: 'sqlite' | 'postgres'): Promise<Row[]> {
   const bots = ['ok1', 'ok2', 'bad1', 'bad2'];
@@ -187,6 +237,7 @@ const scenarios: [string, () => Promise<Row | Row[]>][] = [
   ['kill-sqlite', () => killLoop('sqlite')],
   ['kill-postgres', () => killLoop('postgres')],
   ['pg-restart', () => pgRestart()],
+  ['pg-kill', () => pgKill()],
   ['blackhole', () => blackholes('sqlite')],
   ['retrying-client', () => retryingClient('sqlite')],
 ];

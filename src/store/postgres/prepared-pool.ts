@@ -36,6 +36,10 @@ export function preparedPool(pool: pg.Pool, counters: SqlCounters): { connect():
           }
           return query(text, values);
         };
+        // A checked-out client has no error listener of the pool's: a server that dies (SIGKILL,
+        // failover) between two statements of a transaction would otherwise take the process down.
+        // The statement in flight fails by itself; the pool drops the broken client on release.
+        client.on('error', () => {});
         client[PATCHED] = true;
       }
       return client;
