@@ -16,7 +16,7 @@ export function chatwootConfig(botUrl: string, opts: { secret?: string | null } 
       defaultDesk: 'inbox',
       channels: [{ id: CW.channel, kind: 'native' }],
       components: [
-        { id: 'cwbot', kind: 'bot', dialect: 'chatwoot', url: botUrl, secrets: { accessToken: CW.token, ...(secret ? { webhookSecret: secret } : {}) } },
+        { id: 'cwbot', kind: 'bot', dialect: 'chatwoot', url: botUrl, secrets: { accessToken: CW.token, ...(secret ? { webhookSecret: secret } : {}) }, retry: { schedule: ['10s', '10s', '10s'], jitter: 0, timeout: '2s' } },
         { id: 'otherbot', kind: 'bot', dialect: 'chatwoot', secrets: { accessToken: CW.otherToken } },
         { id: 'inbox', kind: 'desk', dialect: 'inbox' },
       ],
