@@ -223,9 +223,9 @@ const CASES: Record<string, Case> = {
   'GET /1.0/users/:id': { refused: (x) => [B_ONLY.agent, B_ONLY.component].map((id) => engageReq(x, 'GET', `/1.0/users/${id}`)), status: 404, code: 'agent_not_found', shape: 'engage' },
 
   // Chatwoot: A's agent bot's api_access_token.
-  'GET /api/v1/accounts/:account_id/conversations/:conversation_id': { refused: (x) => chatwootReq(x, ''), status: 404, code: 'conversation_not_found', shape: 'chatwoot' },
-  'POST /api/v1/accounts/:account_id/conversations/:conversation_id/messages': { refused: (x) => chatwootReq(x, '/messages', { content: 'over the fence' }), status: 404, code: 'conversation_not_found', shape: 'chatwoot' },
-  'POST /api/v1/accounts/:account_id/conversations/:conversation_id/toggle_status': { refused: (x) => chatwootReq(x, '/toggle_status', { status: 'open' }), status: 404, code: 'conversation_not_found', shape: 'chatwoot' },
+  'GET /api/v1/accounts/:accountId/conversations/:conversationId': { refused: (x) => chatwootReq(x, ''), status: 404, code: 'conversation_not_found', shape: 'chatwoot' },
+  'POST /api/v1/accounts/:accountId/conversations/:conversationId/messages': { refused: (x) => chatwootReq(x, '/messages', { content: 'over the fence' }), status: 404, code: 'conversation_not_found', shape: 'chatwoot' },
+  'POST /api/v1/accounts/:accountId/conversations/:conversationId/toggle_status': { refused: (x) => chatwootReq(x, '/toggle_status', { status: 'open' }), status: 404, code: 'conversation_not_found', shape: 'chatwoot' },
 
   // Web chat: the visitor token names a visitor, not an account; A's visitor sees nothing of B's visitor.
   'GET /chat/api/:accountId/:channelId/history': { custom: webchatHistory },

@@ -19,12 +19,12 @@ export interface ChatwootDeps {
 /** Message#content_type values (app/models/message.rb). */
 const CONTENT_TYPES = new Set(['text', 'input_text', 'input_textarea', 'input_email', 'input_select', 'cards', 'form', 'article', 'incoming_email', 'input_csat', 'integrations', 'sticker']);
 
-type Path = { account_id: string; conversation_id: string };
+type Path = { accountId: string; conversationId: string };
 
 /** What every handler starts from: the bot, on its account, in one of its conversations, and what it sent. */
 async function call(req: FastifyRequest<{ Params: Path }>, queries: Queries): Promise<{ bot: ChatwootBot; conv: ConversationView; params: ChatwootParams }> {
-  const bot = await authenticate(req, queries, req.params.account_id);
-  const conv = await botConversation(queries, bot, req.params.conversation_id);
+  const bot = await authenticate(req, queries, req.params.accountId);
+  const conv = await botConversation(queries, bot, req.params.conversationId);
   return { bot, conv, params: chatwootParams(req) };
 }
 
@@ -71,7 +71,7 @@ export async function chatwootRoutes(app: FastifyInstance, deps: ChatwootDeps): 
   const { router, queries } = deps;
   acceptChatwootBodies(app);
   const tags = ['chatwoot'];
-  const base = '/accounts/:account_id/conversations/:conversation_id';
+  const base = '/accounts/:accountId/conversations/:conversationId';
 
   app.get<{ Params: Path }>(base, { schema: { tags, summary: 'The conversation, as Chatwoot shows it (status: pending while the bot holds it, open with the humans)' } }, async (req) => {
     const { conv } = await call(req, queries);
