@@ -169,6 +169,25 @@ describe.each(['sqlite', 'postgres'] as const)('Chatwoot agent bots on %s', (eng
     expect((await api(path)).json.status).toBe('pending');
   });
 
+  it('tells the bot who was assigned, and that an agent snoozed the conversation', async () => {
+    const { s, customer, api, drain, hooks } = await setup();
+    const first = await customer('help');
+    const chat = first.body.conversation.id;
+    await drain();
+    const path = pathOf(hooks()[0]!);
+    await api(`${path}/toggle_status`, { status: 'open' });
+    expect((await s.call('POST', `/v1/conversations/${chat}/assign`, { agentId: 'john' })).status).toBe(200);
+    await drain();
+    const updated = hooks().find((h) => h.json.event === 'conversation_updated')!.json;
+    expect(updated.meta.assignee).toMatchObject({ name: 'john', type: 'user' });
+    expect(updated.changed_attributes).toEqual([{ assignee_id: { previous_value: null, current_value: updated.meta.assignee.id } }]);
+    expect((await s.call('POST', `/v1/conversations/${chat}/defer`, { agentId: 'john' })).status).toBe(200);
+    await drain();
+    expect([hooks().at(-1)!.json.event, hooks().at(-1)!.json.status]).toEqual(['conversation_status_changed', 'snoozed']);
+    // The bot wakes it: the agent who snoozed it has it again.
+    expect((await api(`${path}/toggle_status`, { status: 'open' })).json.payload.current_status).toBe('open');
+  });
+
   it('resolves with toggle_status and toggles open/resolved without a status', async () => {
     const { s, customer, api, drain, hooks } = await setup();
     const first = await customer('bye');

@@ -28,15 +28,11 @@ function events(ctx: DeliveryContext): Record<string, unknown>[] {
     return [...(named ? [{ ...payload, event: named }] : []), { ...payload, event: 'conversation_status_changed' }];
   }
   const attribute = UPDATE_EVENTS[event.type];
-  if (attribute) return [{ ...conversationObject(conv, null), changed_attributes: [{ [attribute]: { previous_value: null, current_value: changed(ctx, attribute) } }], event: 'conversation_updated' }];
-  return [];
-}
-
-function changed(ctx: DeliveryContext, attribute: string): unknown {
-  const payload = conversationObject(ctx.conversation, null);
-  if (attribute === 'assignee_id') return (payload.meta as { assignee: { id: number } | null }).assignee?.id ?? null;
-  if (attribute === 'team_id') return ctx.conversation.team;
-  return ctx.conversation.context;
+  if (!attribute) return [];
+  const payload = conversationObject(conv, null);
+  const current = attribute === 'assignee_id' ? (payload.meta as { assignee: { id: number } | null }).assignee?.id ?? null : attribute === 'team_id' ? conv.team : conv.context;
+  // The snapshot is the conversation after the change only: what it was before is not known here.
+  return [{ ...payload, changed_attributes: [{ [attribute]: { previous_value: null, current_value: current } }], event: 'conversation_updated' }];
 }
 
 /**
