@@ -50,7 +50,7 @@ function everyDialectAccount(id: string, tag: string) {
       { id: 'CmBot', kind: 'bot', dialect: 'cm', url: `${nowhere}/cm-bot`, secrets: { productToken: c.cmBotToken } },
       { id: 'CustomerContact', kind: 'desk', dialect: 'cm', url: `${nowhere}/cm-desk`, secrets: { productToken: c.cmDeskToken } },
       { id: 'inbox', kind: 'desk', dialect: 'inbox' },
-      { id: 'cwbot', kind: 'bot', dialect: 'chatwoot', url: `${nowhere}/chatwoot`, secrets: { accessToken: c.chatwootToken } },
+      { id: 'cwbot', kind: 'bot', dialect: 'chatwoot', url: `${nowhere}/chatwoot`, secrets: { accessToken: c.chatwootToken, webhookSecret: `${tag}-chatwoot-secret` } },
     ],
     services: [
       {

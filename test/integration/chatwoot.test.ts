@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { configWarnings, validateConfig } from '../../src/config/load-config.js';
 import { ManualClock } from '../../src/core/clock.js';
 import { chatwootFixture, chatwootConfig, CW, verifiesAsChatwoot } from '../helpers/chatwoot-setup.js';
 import { type Received, startReceiver, type Receiver } from '../helpers/receiver.js';
@@ -74,6 +75,9 @@ describe.each(['sqlite', 'postgres'] as const)('Chatwoot agent bots on %s', (eng
     expect(h['x-chatwoot-signature']).toBeUndefined();
     expect(h['x-chatwoot-delivery']).toMatch(/^[0-9a-f-]{36}$/);
     expect(h['x-chatwoot-timestamp']).toBe(String(epoch(T0)));
+    // `config check` and `start` say so.
+    expect(configWarnings(validateConfig(chatwootConfig('https://bot.example.com/chatwoot', { secret: null })))).toEqual([expect.stringContaining('component cwbot: its webhooks go out unsigned')]);
+    expect(configWarnings(validateConfig(chatwootConfig('https://bot.example.com/chatwoot')))).toEqual([]);
   });
 
   it('retries a webhook the bot refused with the same X-Chatwoot-Delivery and a new timestamp, in order', async () => {
