@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { BatonError } from '../../core/errors.js';
-import { newId } from '../../core/ids.js';
 import type { ControlRequest } from '../../core/control-types.js';
 import type { ConversationView, Queries } from '../../core/queries.js';
 import type { Router } from '../../core/router.js';
@@ -83,9 +82,11 @@ export async function chatwootRoutes(app: FastifyInstance, deps: ChatwootDeps): 
     const input = messageInput(params);
     if (flag(params, 'private')) {
       // A private note is for the agents only: it never reaches the contact, nor any bot.
-      await router.command(bot.accountId, conv.id, { type: 'add_note', agentId: bot.component.id, text: input.content }, undefined, { actor: req.actor });
-      const note = { accountId: bot.accountId, conversationId: conv.id, id: newId(), author: { kind: 'bot' as const, id: bot.component.id }, content: { type: 'text' as const, text: input.content }, channelMessageId: null, status: 'sent' as const, createdAt: new Date().toISOString() };
-      return { ...pushMessage(note, conv), private: true };
+      const out = await router.command(bot.accountId, conv.id, { type: 'add_note', agentId: bot.component.id, text: input.content }, undefined, { actor: req.actor });
+      const added = out.events.find((e) => e.type === 'note.added');
+      // A note is an event, not a message: its number is derived from the event's place in the log.
+      const note = { accountId: bot.accountId, conversationId: conv.id, id: `${conv.id}#${added?.seq ?? 0}`, author: { kind: 'bot' as const, id: bot.component.id }, content: { type: 'text' as const, text: input.content }, channelMessageId: null, status: 'sent' as const, createdAt: added?.at ?? out.conversation.updatedAt };
+      return { ...pushMessage(note, out.conversation), private: true };
     }
     const content = batonContent(input.content, input.contentType, input.attrs);
     // Chatwoot reports every message of the conversation to its bot, the bot's own included.
