@@ -103,7 +103,8 @@ describe.each(['sqlite', 'postgres'] as const)('Chatwoot agent bots on %s', (eng
     await drain();
     const path = pathOf(hooks()[0]!);
     clock.advance(1000);
-    const json = await api(`${path}/messages`, { content: 'Hello! How can I help?', message_type: 'outgoing', private: false });
+    // The example body of Chatwoot's API reference (create_message_payload.yml), campaign_id included.
+    const json = await api(`${path}/messages`, { content: 'Hello! How can I help?', message_type: 'outgoing', private: false, content_type: 'text', content_attributes: {}, campaign_id: 1 });
     expect(json.status, json.text).toBe(200);
     expect(json.json).toMatchObject({ content: 'Hello! How can I help?', message_type: 1, content_type: 'text', private: false, conversation_id: hooks()[0]!.json.conversation.id, sender: { type: 'agent_bot', name: 'cwbot' } });
     const form = new FormData();
