@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import { applyConfig } from './config/apply-config.js';
+import type { InboundAddresses } from './config/inbound-secrets.js';
 import { DEMO_API_KEY, DEMO_BOT, demoConfig } from './config/demo-config.js';
 import { type NormalizedConfig, configWarnings } from './config/load-config.js';
 import { type Clock, systemClock } from './core/clock.js';
@@ -93,6 +94,8 @@ export interface Baton {
   /** Deletes what the accounts' retention says is old; runs in the background while timers run. */
   retention: RetentionJob;
   logger: Logger;
+  /** Where components and channels are reached, with the tokens of the configuration applied at start. */
+  addresses: InboundAddresses;
   /** Starts background loops (timers) and listens; returns the base URL. */
   listen(): Promise<string>;
   close(): Promise<void>;
@@ -126,11 +129,14 @@ export async function createBaton(cfg: RuntimeConfig, opts: { clock?: Clock; log
     dispatcher.wake();
     notifier?.notify();
   };
-  router.setIntake({ lease: () => dispatcher.lease(), accept: (leased, lease) => dispatcher.accept(leased, lease), pending: newWork });
+  router.setIntake({ lease: () => dispatcher.lease(), accept: (leased, lease) => dispatcher.accept(leased, lease), pending: (written) => {
+    outbox.remember(written);
+    newWork();
+  } });
   const reachability = new ReachabilityChecker(store, sender, renderers, clock, logger);
   const deliveries = new DeliveryAdmin(store, outbox, sender, renderers, clock, newWork);
   const demoBot = cfg.config ? null : new DemoBot({ componentId: DEMO_BOT.id, secret: DEMO_BOT.secret, apiKey: DEMO_API_KEY, clock });
-  const app = await buildServer({ store, router, queries, customerData: new CustomerData(store, clock), deliveries, reachability, metrics: metrics.registry, logger: cfg.logLevel === 'silent' ? false : logger, bodyLimit: cfg.bodyLimit, limits: cfg.limits, ...(cfg.trustProxy !== undefined ? { trustProxy: cfg.trustProxy } : {}), ...(cfg.metricsToken ? { metricsToken: cfg.metricsToken } : {}), version: cfg.version, browser: { live, sessions: new SessionStore(store), search: new InboxSearchStore(store), clock, uiDir: UI_DIR, demoBot } });
+  const app = await buildServer({ store, router, queries, customerData: new CustomerData(store, clock), deliveries, reachability, addresses: applied.addresses, metrics: metrics.registry, logger: cfg.logLevel === 'silent' ? false : logger, bodyLimit: cfg.bodyLimit, limits: cfg.limits, ...(cfg.trustProxy !== undefined ? { trustProxy: cfg.trustProxy } : {}), ...(cfg.metricsToken ? { metricsToken: cfg.metricsToken } : {}), version: cfg.version, browser: { live, sessions: new SessionStore(store), search: new InboxSearchStore(store), clock, uiDir: UI_DIR, demoBot } });
 
   const retention = new RetentionJob(new KyselyRetention(store), clock);
   const runRetention = () => void retention.run().then((runs) => {
@@ -168,6 +174,7 @@ export async function createBaton(cfg: RuntimeConfig, opts: { clock?: Clock; log
     reachability,
     retention,
     logger,
+    addresses: applied.addresses,
     async listen() {
       // The configuration may have given endpoints to recipients that had none: let them try again.
       const now = clock.now().toISOString();

@@ -1,6 +1,7 @@
 import type { RuntimeConfig } from '../app.js';
 import { applyConfig } from '../config/apply-config.js';
 import { channelDialectOf, channelInboundPath, componentDialectOf, componentInboundPath } from '../dialects/index.js';
+import type { DialectDeps } from '../edge-kit/dialect-module.js';
 import { type RetentionCounts, formatPeriod, retentionOf } from '../core/retention.js';
 import type { RetentionRun } from '../core/retention-job.js';
 import type { Account } from '../core/model.js';
@@ -12,6 +13,8 @@ export async function doctor(cfg: RuntimeConfig): Promise<number> {
   const store = openStore({ databaseUrl: cfg.databaseUrl, dataDir: cfg.dataDir, ...(cfg.databaseSchema ? { schema: cfg.databaseSchema } : {}), ...(cfg.sqliteSync ? { sqliteSync: cfg.sqliteSync } : {}) });
   const out: string[] = [];
   let ok = true;
+  // Addresses carry the tokens of the file at hand; the store knows them only by digest.
+  let addresses: DialectDeps['addresses'] = { component: componentInboundPath, channel: channelInboundPath };
   try {
     try {
       await store.ping();
@@ -27,7 +30,7 @@ export async function doctor(cfg: RuntimeConfig): Promise<number> {
       out.push(`migrations ${pending.length} pending (${pending.join(', ')}): run \`baton migrate\``);
     } else {
       out.push('migrations up to date');
-      if (cfg.config) await applyConfig(store, cfg.config);
+      if (cfg.config) addresses = (await applyConfig(store, cfg.config)).addresses;
     }
     if (pending.length === 0) {
       const retention = new KyselyRetention(store);
@@ -38,7 +41,7 @@ export async function doctor(cfg: RuntimeConfig): Promise<number> {
         out.push(`  reopen policy ${account.reopenPolicy}, thread inclusion delay ${account.threadInclusionDelayMs / 1000}s, availability ${account.availability.policy}`);
         out.push(...retentionLines(account, runs.get(account.id)));
         for (const c of await store.listChannels(account.id)) {
-          const inbound = channelInboundPath(c);
+          const inbound = addresses.channel(c);
           const hint = channelDialectOf(c.kind)?.doctor?.channel?.(c) ?? (inbound ? `inbound: POST ${inbound}` : null);
           out.push(`  channel   ${c.id} (${c.kind})${c.active ? '' : ' OFF'}${c.emergency ? ' EMERGENCY (new threads to the humans)' : ''}${hint ? `  ${hint}` : ''}${c.outboundUrl ? `  outbound: ${c.outboundUrl}` : ''}`);
           // A warning, not a failure: the channel stays on (seed 004) and Baton checks again until it answers.
@@ -46,7 +49,7 @@ export async function doctor(cfg: RuntimeConfig): Promise<number> {
         }
         for (const c of await store.listComponents(account.id)) {
           if (c.health !== 'active') ok = false;
-          const inbound = componentInboundPath(c);
+          const inbound = addresses.component(c);
           const hint = componentDialectOf(c.dialect)?.doctor?.component?.(c) ?? (inbound ? `webhook: POST ${inbound}` : null);
           out.push(`  component ${c.id} (${c.kind}, ${c.dialect}) ${c.health}${c.url ? `  -> ${c.url}` : ''}${hint ? `  ${hint}` : ''}`);
         }

@@ -2,10 +2,12 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_DELIVERY, type RuntimeConfig, createBaton } from '../app.js';
+import { type Baton, DEFAULT_DELIVERY, type RuntimeConfig, createBaton } from '../app.js';
 import { DEMO_AGENT, DEMO_API_KEY } from '../config/demo-config.js';
 import { configWarnings, loadConfigFile } from '../config/load-config.js';
 import { isBatonError } from '../core/errors.js';
+import type { Channel, Component } from '../core/model.js';
+import { channelInboundPath, componentInboundPath } from '../dialects/index.js';
 import { openStore } from '../store/open-store.js';
 import { parseArgs } from './args.js';
 import { doctor } from './doctor.js';
@@ -131,6 +133,7 @@ async function start(cfg: RuntimeConfig): Promise<void> {
       `    try      curl -s -X POST ${url}/v1/channels/api/messages -H 'authorization: Bearer ${DEMO_API_KEY}' -H 'content-type: application/json' -d '{"customer":"+15550100","text":"hello"}'`,
     );
   }
+  lines.push(...await generatedAddresses(baton, url));
   console.log(lines.join('\n'));
   const stop = async () => {
     await baton.close();
@@ -205,3 +208,19 @@ main(process.argv.slice(2)).then(
     process.exitCode = 1;
   },
 );
+
+/**
+ * Addresses whose token this start made up: the store keeps only its digest, so this banner (and
+ * GET /v1/components until the process stops) is the one place it can be read.
+ */
+async function generatedAddresses(baton: Baton, url: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const g of baton.addresses.generated) {
+    const owner = g.ownerKind === 'component' ? await baton.store.getComponent(g.accountId, g.id) : await baton.store.getChannel(g.accountId, g.id);
+    const path = owner && (g.ownerKind === 'component' ? baton.addresses.component(owner as Component) : baton.addresses.channel(owner as Channel));
+    const redacted = owner && (g.ownerKind === 'component' ? componentInboundPath(owner as Component) : channelInboundPath(owner as Channel));
+    // Only addresses that carry the token (IMI webhooks, Omnichannel channels) are worth showing.
+    if (path && path !== redacted) out.push(`  New token  ${g.accountId}/${g.id}: ${url}${path}   (shown once: set ${g.ownerKind === 'component' ? 'secrets' : 'credentials'}.inboundToken to choose it)`);
+  }
+  return out;
+}

@@ -6,6 +6,7 @@ import { channelApiTokens, channelDialectOf, componentApiTokens, componentVerifi
 import { hashApiKey } from '../edge-kit/api-keys.js';
 import { hashPassword, needsRehash, verifyPassword } from '../inbox/passwords.js';
 import { DEMO_ACCOUNT_ID } from './demo-config.js';
+import { InboundAddresses, clearValue, storedChannel, storedComponent } from './inbound-secrets.js';
 import type { AccountSetup, NormalizedConfig } from './load-config.js';
 
 export interface ApplyOptions {
@@ -21,6 +22,8 @@ export interface AppliedConfig {
    * sent to them until they pass.
    */
   toVerify: { accountId: string; id: string }[];
+  /** Where components and channels are reached, printed with the tokens this configuration knows. */
+  addresses: InboundAddresses;
 }
 
 /**
@@ -39,7 +42,8 @@ export async function applyConfig(store: Store, cfg: NormalizedConfig, opts: App
     }
   }
   const prepared: Prepared[] = [];
-  for (const setup of cfg.accounts) prepared.push(await prepare(store, setup));
+  const addresses = new InboundAddresses();
+  for (const setup of cfg.accounts) prepared.push(await prepare(store, setup, addresses));
   const at = new Date().toISOString();
   await store.transaction(async (tx) => {
     for (const gone of await tx.retireAccountsExcept(cfg.accounts.map((a) => a.account.id), at)) {
@@ -48,8 +52,8 @@ export async function applyConfig(store: Store, cfg: NormalizedConfig, opts: App
     for (const { setup, components, channels, tokens, passwords, passwordChanged } of prepared) {
       await tx.upsertAccount(setup.account, setup.apiKeys.map(hashApiKey));
       await tx.appendAudit({ ...auditEntry(setup.account.id, at, 'config.applied', setup.account.id, { channels: setup.channels.length, components: setup.components.length, services: setup.services.length, agents: setup.agents.length }), actor: 'config' });
-      for (const c of channels) await tx.upsertChannel(c);
-      for (const c of components) await tx.upsertComponent(c);
+      for (const c of channels) await tx.upsertChannel(storedChannel(c));
+      for (const c of components) await tx.upsertComponent(storedComponent(c));
       await tx.replaceInboundTokens(setup.account.id, tokens);
       await tx.replaceServices(setup.account.id, setup.services);
       for (const { agent } of setup.agents) await tx.upsertAgent(agent, passwords.get(agent.id) ?? null);
@@ -60,13 +64,13 @@ export async function applyConfig(store: Store, cfg: NormalizedConfig, opts: App
       await tx.endLogins(setup.account.id, passwordChanged);
     }
   });
-  return { toVerify: prepared.flatMap((p) => p.toVerify) };
+  return { toVerify: prepared.flatMap((p) => p.toVerify), addresses };
 }
 
 type Prepared = Awaited<ReturnType<typeof prepare>>;
 
 /** Everything that takes time (password hashing) or reads the store, done before the one transaction. */
-async function prepare(store: Store, setup: AccountSetup) {
+async function prepare(store: Store, setup: AccountSetup, addresses: InboundAddresses) {
   const passwords = new Map<string, string | null>();
   const passwordChanged: string[] = [];
   for (const { agent, password } of setup.agents) {
@@ -76,30 +80,42 @@ async function prepare(store: Store, setup: AccountSetup) {
     passwords.set(agent.id, password === null ? null : same && !needsRehash(stored) ? stored : await hashPassword(password));
   }
   // Every component gets a webhook token of its own (its generated inbound URL), kept across
-  // restarts unless the file names one. One that is verified before use (IMI "Click Verify and
+  // restarts unless the file names one: the store knows a generated one by its digest only (an
+  // older store kept it in clear, and it is taken from there once). One that is verified before use (IMI "Click Verify and
   // then Save") starts unverified, and is verified again when the file changes what a verification
   // vouches for; otherwise health is run-time state that upserts keep.
   const toVerify: AppliedConfig['toVerify'] = [];
+  const kept = await store.listInboundTokens(setup.account.id);
+  const keptDigest = (ownerKind: 'component' | 'channel', id: string, kind: string) => kept.find((t) => t.ownerKind === ownerKind && t.ownerId === id && t.kind === kind)?.tokenHash;
+  const addressTokens: { ownerKind: 'component' | 'channel'; ownerId: string; tokenHash: string }[] = [];
   const components = await Promise.all(setup.components.map(async (c) => {
     const existing = await store.getComponent(c.accountId, c.id);
-    const inboundToken = c.secrets.inboundToken ?? existing?.secrets.inboundToken ?? randomBytes(24).toString('base64url');
+    const known = c.secrets.inboundToken ?? clearValue(existing?.secrets.inboundToken);
+    const digest = known === undefined ? keptDigest('component', c.id, 'webhook_token') : undefined;
+    const inboundToken = known ?? (digest ? undefined : randomBytes(24).toString('base64url'));
+    if (inboundToken) addresses.remember('component', c.accountId, c.id, inboundToken, known === undefined);
+    addressTokens.push({ ownerKind: 'component', ownerId: c.id, tokenHash: digest ?? hashApiKey(inboundToken!) });
     const endpoint = componentVerifiedEndpoint(c);
     if (endpoint !== null && (!existing || componentVerifiedEndpoint(existing) !== endpoint)) toVerify.push({ accountId: c.accountId, id: c.id });
-    return { ...c, secrets: { ...c.secrets, inboundToken }, ...(endpoint !== null && !existing ? { health: 'unverified' as const } : {}) };
+    return { ...c, secrets: { ...c.secrets, inboundToken: inboundToken ?? '' }, ...(endpoint !== null && !existing ? { health: 'unverified' as const } : {}) };
   }));
   // So do channels whose address carries their token (the Omnichannel webhook URL).
   const channels = await Promise.all(setup.channels.map(async (c) => {
     if (!TOKEN_IN_ADDRESS.has(c.kind)) return c;
     const existing = await store.getChannel(c.accountId, c.id);
-    const inboundToken = c.credentials.inboundToken ?? existing?.credentials.inboundToken ?? randomBytes(24).toString('base64url');
-    return { ...c, credentials: { ...c.credentials, inboundToken } };
+    const known = c.credentials.inboundToken ?? clearValue(existing?.credentials.inboundToken);
+    const digest = known === undefined ? keptDigest('channel', c.id, 'channel_token') : undefined;
+    const inboundToken = known ?? (digest ? undefined : randomBytes(24).toString('base64url'));
+    if (inboundToken) addresses.remember('channel', c.accountId, c.id, inboundToken, known === undefined);
+    addressTokens.push({ ownerKind: 'channel', ownerId: c.id, tokenHash: digest ?? hashApiKey(inboundToken!) });
+    return { ...c, credentials: { ...c.credentials, inboundToken: inboundToken ?? '' } };
   }));
-  // Every credential a caller presents is kept as a digest with its kind: the webhook tokens, the
-  // channel tokens in addresses, and the tokens components and channels call a dialect's API with
-  // (Engage API_ACCESS_TOKEN, CM product tokens, a cm channel's MO token).
+  // Every credential a caller presents is kept as a digest with its kind, and only so: the webhook
+  // tokens, the channel tokens in addresses, and the tokens components and channels call a
+  // dialect's API with (Engage API_ACCESS_TOKEN, CM product tokens, a cm channel's MO token). The
+  // stored settings say only that they are set (storedComponent, storedChannel).
   const tokens = [
-    ...components.map((c) => ({ tokenHash: hashApiKey(c.secrets.inboundToken!), ownerKind: 'component' as const, ownerId: c.id, kind: 'webhook_token' })),
-    ...channels.filter((c) => TOKEN_IN_ADDRESS.has(c.kind)).map((c) => ({ tokenHash: hashApiKey(c.credentials.inboundToken!), ownerKind: 'channel' as const, ownerId: c.id, kind: 'channel_token' })),
+    ...addressTokens.map((t) => ({ ...t, kind: t.ownerKind === 'component' ? 'webhook_token' : 'channel_token' })),
     ...components.flatMap((c) => componentApiTokens(c).map((t) => ({ tokenHash: hashApiKey(t.token), ownerKind: 'component' as const, ownerId: c.id, kind: t.kind }))),
     ...channels.flatMap((c) => channelApiTokens(c).map((t) => ({ tokenHash: hashApiKey(t.token), ownerKind: 'channel' as const, ownerId: c.id, kind: t.kind }))),
   ];

@@ -62,10 +62,30 @@ function schemaProblems(raw: unknown): string[] {
   return [...problems].map(([path, msg]) => `${path}: ${msg}`);
 }
 
-/** Every key path a dialect's settings schema refuses, relative to the component or channel. */
-function settingsProblems(schema: TSchema | undefined, value: unknown, key: string): string[] {
+/**
+ * Every key path a dialect's settings schema refuses, relative to the component or channel. The
+ * schemas are closed: a key they do not name (a typo, a key of another dialect) is refused with
+ * the keys they do. `common` keys are every component's (its webhook token), whatever the dialect.
+ */
+function settingsProblems(schema: TSchema | undefined, value: unknown, key: string, common: readonly string[] = []): string[] {
   if (!schema || value === undefined) return [];
-  return [...Value.Errors(schema, value)].map((e) => `${key}${e.instancePath.replace(/\//g, '.')}: ${e.message}`);
+  const own = typeof value === 'object' && value !== null && common.length > 0 ? Object.fromEntries(Object.entries(value).filter(([k]) => !common.includes(k))) : value;
+  return [...Value.Errors(schema, own)].flatMap((e) => {
+    const at = `${key}${e.instancePath.replace(/\//g, '.')}`;
+    // `additionalProperties: false` says it twice: once per key (below), once as `schema is false`.
+    if (e.keyword === 'boolean') return [];
+    if (e.keyword !== 'additionalProperties') return [`${at}: ${e.message}`];
+    const known = [...new Set([...knownKeys(schema, e.instancePath), ...(e.instancePath === '' ? common : [])])];
+    const names = (e.params as { additionalProperties?: string[] }).additionalProperties ?? [];
+    return names.map((k) => `${at}.${k}: is not a known key; ${known.length ? `the known keys here are ${known.join(', ')}` : 'nothing is taken here'}`);
+  });
+}
+
+/** The keys the object schema at `pointer` names. */
+function knownKeys(schema: TSchema, pointer: string): string[] {
+  let at: unknown = schema;
+  for (const part of pointer.split('/').slice(1)) at = (at as { properties?: Record<string, unknown> } | undefined)?.properties?.[part];
+  return Object.keys((at as { properties?: Record<string, unknown> } | undefined)?.properties ?? {});
 }
 
 // The webhook token every component has, and the tokens dialects take from their callers.
@@ -120,7 +140,7 @@ function referenceProblems(cfg: BatonConfig): string[] {
       if (refused) out.push(`${at}.components[${ci}].url: ${refused}`);
       const dialect = componentDialectOf(c.dialect ?? 'native');
       const settings = dialect?.settings;
-      for (const p of [...settingsProblems(settings?.secrets, c.secrets, 'secrets'), ...settingsProblems(settings?.options, c.options, 'options'), ...(settings?.componentProblems?.(c) ?? [])]) out.push(`${at}.components[${ci}].${p}`);
+      for (const p of [...settingsProblems(settings?.secrets, c.secrets, 'secrets', ['inboundToken']), ...settingsProblems(settings?.options, c.options, 'options'), ...(settings?.componentProblems?.(c) ?? [])]) out.push(`${at}.components[${ci}].${p}`);
       (c.events ?? []).forEach((pattern, pi) => {
         if (!EVENT_TYPES.some((t) => matchesEventPattern(pattern, t))) out.push(`${at}.components[${ci}].events[${pi}]: "${pattern}" names no event type (see the event list in the README)`);
       });

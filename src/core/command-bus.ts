@@ -23,7 +23,8 @@ export interface Idempotency {
 export interface OutboxScope {
   lease: DeliveryLease | null;
   leased: DeliveryDraft[];
-  unleased: number;
+  /** Written behind a cursor that was busy: sent later, by whoever holds that cursor. */
+  unleased: DeliveryDraft[];
   /** Messages the command holds in memory, so their deliveries' snapshots need no read. */
   messages: Map<string, Message>;
 }
@@ -92,7 +93,7 @@ export class CommandBus {
   }
 
   private newScope(tx: StoreTx, lease: DeliveryLease | null): OutboxScope {
-    const scope: OutboxScope = { lease, leased: [], unleased: 0, messages: new Map() };
+    const scope: OutboxScope = { lease, leased: [], unleased: [], messages: new Map() };
     this.scopes.set(tx, scope);
     return scope;
   }
@@ -100,7 +101,7 @@ export class CommandBus {
   /** After commit: what this process leased is sent at once, the rest is claimed by whoever has room. */
   private handOff(scope: OutboxScope): void {
     if (scope.lease && scope.leased.length > 0) this.intake.accept(scope.leased, scope.lease);
-    if (scope.unleased > 0) this.intake.pending(scope.unleased);
+    if (scope.unleased.length > 0) this.intake.pending(scope.unleased);
   }
 
   private async attempt(tx: StoreTx, accountId: string, idem: Idempotency | undefined, fn: (tx: StoreTx, now: string) => Promise<CommandOutcome>): Promise<CommandOutcome> {

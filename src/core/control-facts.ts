@@ -15,6 +15,14 @@ export function needsHandoverFacts(cmd: ControlCommand): cmd is HandoverLike {
 }
 
 /**
+ * Commands that hand over by naming the desk (control-offers.ts): no handover rule chooses for
+ * them, but on a real-time channel they ask, as a handover does, whether an agent could take it.
+ */
+export function mayHandOverByName(cmd: ControlCommand): boolean {
+  return cmd.type === 'pass_control' || cmd.type === 'accept_control' || cmd.type === 'offer_expired';
+}
+
+/**
  * Rules triggered by the handover event (IMI: "the Handover event is raised when the BOT decides
  * to handover") choose the desk and team from the note and context, unless the caller named them.
  */
@@ -28,6 +36,6 @@ export function withHandoverRule<C extends HandoverLike>(services: readonly Serv
 }
 
 /** The agents a handover needs online: of its team (any when none), with the agent category when the bot's is the conversation's. */
-export function availabilityQuery(conv: Conversation, account: Account, cmd: HandoverLike): { team: string | null; category: string | null } {
-  return { team: cmd.team ?? null, category: conv.categories.includes(account.categories.bot) ? account.categories.agent : null };
+export function availabilityQuery(conv: Conversation, account: Account, cmd: HandoverLike | null): { team: string | null; category: string | null } {
+  return { team: cmd?.team ?? null, category: conv.categories.includes(account.categories.bot) ? account.categories.agent : null };
 }

@@ -45,7 +45,7 @@ export const handoverHandlers: PartialTable<'handover' | 'takeover' | 'handback'
       closeAgentSession(conv, env, out, 'reset');
       swapCategory(conv, env.account.categories.agent, env.account.categories.bot);
     }
-    moved(conv, env, out, { type: 'reset', data: { by: cmd.by ?? null, reason: 'reset', controller: controllerOf(conv, env.account) } });
+    moved(conv, env, out, { type: 'reset', data: { by: cmd.by ?? null, reason: 'reset', controller: controllerOf(conv, env.account), ...(cmd.metadata ? { metadata: cmd.metadata } : {}) } });
   },
 
   mutate(conv, cmd, env, out) {

@@ -49,6 +49,8 @@ export function describeControl(conv: Conversation, env: TransitionEnv): string 
  */
 export function moved(conv: Conversation, env: TransitionEnv, out: EventDraft[], draft: EventDraft): void {
   out.push(draft);
+  // Control moved, so an offer made before the move offers what is no longer there.
+  if (conv.offer) conv.offer = null;
   conv.controlVersion += 1;
   draft.data.controlVersion = conv.controlVersion;
   draft.data.controller = controllerOf(conv, env.account);

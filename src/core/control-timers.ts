@@ -51,6 +51,7 @@ export class ControlTimers {
   /** What a due timer does; null when there is nothing left to do (the bot took the message meanwhile). */
   private async commandOf(timer: Timer): Promise<ControlCommand | null> {
     if (timer.kind === 'handover_wait') return { type: 'handover_wait_expired', agentSessionId: timer.ref };
+    if (timer.kind === 'offer_deadline') return { type: 'offer_expired', offerId: timer.ref };
     const waiting = await this.store.deliveryState(timer.ref);
     if (!waiting || waiting.state === 'delivered') return null;
     return { type: 'bot_failover', botId: waiting.targetId, reason: `the customer's message was not taken in time: ${waiting.lastError ?? 'no answer'}` };

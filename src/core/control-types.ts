@@ -24,7 +24,15 @@ export type ControlCommand =
   | { type: 'takeover'; by?: string; agentId?: string; expectedVersion?: number }
   | { type: 'handback'; by?: string; position?: { flow: string; step: string }; expectedVersion?: number; reason?: string }
   | { type: 'position'; flow: string; step: string; by?: string }
-  | { type: 'reset'; by?: string; expectedVersion?: number }
+  /** `metadata`: what the caller says with it, carried on its events (Sunshine Conversations releaseControl). */
+  | { type: 'reset'; by?: string; expectedVersion?: number; metadata?: Record<string, unknown> }
+  /** Control to component `to` (the bot or a desk) at once; a no-op when it holds it already (control-offers.ts). */
+  | { type: 'pass_control'; by?: string; to: string; metadata?: Record<string, unknown> }
+  /** Offers control to `to`; it moves only when `to` accepts, or at `deadline` to `fallbackTo` (null: it stays). */
+  | { type: 'offer_control'; by?: string; to: string; deadline?: string; fallbackTo?: string | null; metadata?: Record<string, unknown> }
+  /** The offered component takes control; anyone else is refused (`forbidden`). */
+  | { type: 'accept_control'; by: string; metadata?: Record<string, unknown> }
+  | { type: 'offer_expired'; offerId: string }
   | { type: 'mutate'; by?: string; mutations: { componentId: string; enabled: boolean }[]; context?: Record<string, unknown>; expectedVersion?: number }
   /** `botSessionId`: the session the bot speaks for (IMI Conversationid); refused once it closed. */
   | { type: 'close_bot_session'; by?: string; botSessionId?: string }
@@ -80,7 +88,7 @@ export type TransitionEnv = ControlFacts;
  * the same transaction: arm a timer, write an audit line.
  */
 export type ControlEffect =
-  | { kind: 'timer'; timer: 'handover_wait'; ref: string; dueAt: string }
+  | { kind: 'timer'; timer: 'handover_wait' | 'offer_deadline'; ref: string; dueAt: string }
   | { kind: 'audit'; action: string; details: Record<string, unknown> };
 
 export interface TransitionResult {

@@ -3,6 +3,7 @@ import { assignController, controlStateOf } from './control-state.js';
 import { type Conversation, controllerOf } from './conversation.js';
 import { handoverHandlers } from './control-handover.js';
 import { messageHandlers } from './control-messages.js';
+import { offerHandlers } from './control-offers.js';
 import { sessionHandlers } from './control-sessions.js';
 import type { BatonError } from './errors.js';
 import type { EventDraft } from './events.js';
@@ -29,7 +30,7 @@ export function transition(current: Conversation, request: ControlRequest, env: 
   return { conversation: conv, state: controlStateOf(conv, env.account), events, effects: effectsOf(current, conv, cmd, events, env) };
 }
 
-const handlers: HandlerTable = { ...messageHandlers, ...handoverHandlers, ...sessionHandlers };
+const handlers: HandlerTable = { ...messageHandlers, ...handoverHandlers, ...sessionHandlers, ...offerHandlers };
 
 /**
  * The command a request means in the state under the conversation's lock. A desk's take is a
@@ -43,7 +44,7 @@ export function resolveRequest(conv: Conversation, account: Pick<Account, 'emerg
 }
 
 /** Control commands worth an audit line; messages and context changes are in the event log. */
-const AUDITED = new Set<ControlCommand['type']>(['bot_failover', 'handover', 'takeover', 'handback', 'position', 'reset', 'mutate', 'close_bot_session', 'close_agent_session', 'close', 'assign', 'transfer', 'defer', 'set_categories', 'handover_wait_expired']);
+const AUDITED = new Set<ControlCommand['type']>(['bot_failover', 'handover', 'takeover', 'handback', 'position', 'reset', 'mutate', 'close_bot_session', 'close_agent_session', 'close', 'assign', 'transfer', 'defer', 'set_categories', 'handover_wait_expired', 'pass_control', 'offer_control', 'accept_control', 'offer_expired']);
 
 /**
  * What the change asks for besides its events. A handover that queued a new agent session arms
@@ -57,6 +58,8 @@ function effectsOf(prev: Conversation, next: Conversation, cmd: ControlCommand, 
   if (s && s.status === 'queued' && s.id !== prev.agentSession?.id && waitMs > 0 && policy === 'keep-bot' && events.some((e) => (e.type === 'handover' || e.type === 'takeover') && e.data.agentSessionId === s.id)) {
     effects.push({ kind: 'timer', timer: 'handover_wait', ref: s.id, dueAt: new Date(Date.parse(env.now) + waitMs).toISOString() });
   }
+  // An offer with a deadline arms its timer; a later offer has its own, and the old one finds nothing to do.
+  if (next.offer?.deadline && next.offer.id !== prev.offer?.id) effects.push({ kind: 'timer', timer: 'offer_deadline', ref: next.offer.id, dueAt: next.offer.deadline });
   const controlVersion = { from: prev.controlVersion, to: next.controlVersion };
   const types = events.map((e) => e.type);
   if (AUDITED.has(cmd.type) && events.length > 0) {

@@ -3,7 +3,7 @@ import type { CommandBus, CommandOutcome, Idempotency } from './command-bus.js';
 import { activeChannel, load, requireAgent, requireReferences } from './command-reads.js';
 import { recordsRefusal, refusalEvent, resolveRequest, transition } from './control.js';
 import { writeEffects } from './control-effects.js';
-import { availabilityQuery, needsHandoverFacts, withHandoverRule } from './control-facts.js';
+import { availabilityQuery, mayHandOverByName, needsHandoverFacts, withHandoverRule } from './control-facts.js';
 import { openConversation, titleOf } from './control-opening.js';
 import { requireEnabled } from './control-steps.js';
 import type { ControlCommand, ControlFacts, ControlRequest } from './control-types.js';
@@ -152,6 +152,9 @@ export class ConversationCommands {
           const wanted = availabilityQuery(conv, account, cmd);
           agentsAvailable = (await tx.countAvailableAgents(account.id, wanted.team, wanted.category)) > 0;
         }
+      } else if (mayHandOverByName(cmd) && channel.realtime) {
+        const wanted = availabilityQuery(conv, account, null);
+        agentsAvailable = (await tx.countAvailableAgents(account.id, wanted.team, wanted.category)) > 0;
       }
       const result = transition(conv, cmd, { account, now, newId, agentsAvailable, realtime: channel.realtime, newThreadToHumans: channel.emergency === true });
       const events = await this.outbox.commit(tx, account, result.conversation, result.events, now, conv);

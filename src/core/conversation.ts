@@ -65,6 +65,23 @@ export interface Thread {
   startedAt: string;
 }
 
+/**
+ * Control offered to a component that has not taken it yet (Sunshine Conversations'
+ * `pendingSwitchboardIntegration`). Nothing moves until it accepts; any move of control voids it.
+ * With a deadline, a timer fires at it: control then passes to `fallbackTo`, or stays where it
+ * is when that is null.
+ */
+export interface ControlOffer {
+  id: string;
+  to: string;
+  /** Who offered it (a component), when one did. */
+  by: string | null;
+  offeredAt: string;
+  deadline: string | null;
+  fallbackTo: string | null;
+  metadata: Record<string, unknown> | null;
+}
+
 export type Controller = 'bot' | 'desk' | 'none';
 
 /**
@@ -110,6 +127,8 @@ export interface Conversation {
   lastCustomerMessageAt: string | null;
   /** Visitor fields the visitor's own browser supplied (web chat): shown as unverified, trusted by no rule that does not say so. */
   unverifiedVisitor?: string[];
+  /** Control offered and not yet accepted; absent or null when there is none. */
+  offer?: ControlOffer | null;
   /** Set when the bot could not be reached and the account's policy only told everyone; cleared by its next answer. */
   botUnavailableSince?: string;
 }

@@ -20,6 +20,8 @@ export const EVENT_TYPES = [
   'position.requested',
   'reset',
   'control.mutated',
+  'control.offered',
+  'control.offer_expired',
   'agent_session.opened',
   'agent_session.assigned',
   'agent_session.transferred',

@@ -39,10 +39,12 @@ export function recipients(conv: Conversation, event: ConversationEvent): Recipi
     if (id === author || id === unreachable) continue;
     out.push({ target: { kind: 'component', id }, forReply: event.type === 'message.received' && id === controlling });
   }
-  // A handback or reset can leave the previous desk outside the participants; it must still hear of it.
-  const formerDesk = event.data.desk as string | undefined;
-  if (formerDesk && !out.some((r) => r.target.kind === 'component' && r.target.id === formerDesk)) {
-    out.push({ target: { kind: 'component', id: formerDesk }, forReply: false });
+  // A handback or reset can leave the previous desk outside the participants, and control can be
+  // offered to a desk that is not one yet: each must still hear of it.
+  for (const extra of [event.data.desk, event.data.pending]) {
+    if (typeof extra === 'string' && extra !== author && !out.some((r) => r.target.kind === 'component' && r.target.id === extra)) {
+      out.push({ target: { kind: 'component', id: extra }, forReply: false });
+    }
   }
   return out;
 }

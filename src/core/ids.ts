@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, randomFillSync } from 'node:crypto';
 
 /** DESIGN.md section 4: the namespace every chatId is derived under. */
 export const CHAT_ID_NAMESPACE = '9f5d8f62-3b1e-4c7a-9e2d-1a6b0c4d8e73';
@@ -51,9 +51,33 @@ export function parseThreadId(id: string): { conversationId: string; number: num
   return m && Number(m[2]) >= 2 ? { conversationId: m[1]!, number: Number(m[2]) } : { conversationId: id, number: 1 };
 }
 
-/** Random ids for sessions, messages and deliveries. */
+const v7 = Buffer.alloc(16);
+let lastMs = 0;
+let counter = 0;
+
+/**
+ * Ids for sessions, messages and deliveries: UUIDv7 (RFC 9562), time first, 62 random bits last.
+ * Rows inserted one after another land on the same last page of each id index instead of a random
+ * page per row, which writes several times fewer pages per commit than random v4 ids. A 12-bit
+ * counter keeps ids made in the same millisecond in order; none of these ids is a secret.
+ */
 export function newId(): string {
-  return randomUUID();
+  let ms = Date.now();
+  if (ms > lastMs) {
+    lastMs = ms;
+    counter = 0;
+  } else if (++counter > 0xfff) {
+    lastMs += 1;
+    counter = 0;
+  }
+  ms = lastMs;
+  randomFillSync(v7, 8, 8);
+  v7.writeUIntBE(ms, 0, 6);
+  v7[6] = 0x70 | (counter >> 8);
+  v7[7] = counter & 0xff;
+  v7[8] = 0x80 | (v7[8]! & 0x3f);
+  const h = v7.toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
 /**

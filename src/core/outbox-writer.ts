@@ -45,7 +45,10 @@ export class OutboxWriter {
     const leased = await tx.insertDeliveries(deliveries, scope?.lease ?? null);
     if (scope) {
       scope.leased.push(...leased);
-      scope.unleased += deliveries.length - leased.length;
+      if (leased.length < deliveries.length) {
+        const taken = new Set(leased);
+        scope.unleased.push(...deliveries.filter((d) => !taken.has(d)));
+      }
     }
     return events;
   }

@@ -52,8 +52,11 @@ export interface DeliveryIntake {
   lease(urgent?: boolean): DeliveryLease | null;
   /** After commit: the deliveries whose cursors the lease took, each its cursor's head. */
   accept(leased: DeliveryDraft[], lease: DeliveryLease): void;
-  /** After commit: deliveries were written that some dispatcher must claim (no lease, or behind a busy cursor). */
-  pending(count: number): void;
+  /**
+   * After commit: deliveries were written that some dispatcher must claim (no lease, or behind a
+   * busy cursor). This process may keep their snapshots to send them without reading them back.
+   */
+  pending(written: readonly DeliveryDraft[]): void;
 }
 
 export interface ConversationFilter {
@@ -76,7 +79,7 @@ export interface Timer {
   accountId: string;
   conversationId: string;
   /** `handover_wait`: ref is the agent session; `bot_failover`: ref is the delivery the customer waits on. */
-  kind: 'handover_wait' | 'bot_failover';
+  kind: 'handover_wait' | 'bot_failover' | 'offer_deadline';
   ref: string;
   dueAt: string;
 }
@@ -130,6 +133,8 @@ export interface StoreReads {
   listAudit(accountId: string, opts: { before?: { at: string; id: string }; limit: number }): Promise<AuditEntry[]>;
   /** Who a dialect webhook token (by its digest) belongs to. */
   findInboundToken(tokenHash: string): Promise<InboundToken | undefined>;
+  /** Every inbound token digest of an account, with its owner (the configuration keeps those it generated). */
+  listInboundTokens(accountId: string): Promise<(InboundToken & { tokenHash: string })[]>;
   /** The conversations of one customer address in the account, only those on `channelId` when given. */
   listCustomerConversations(accountId: string, customer: string, channelId: string | null): Promise<Conversation[]>;
   /** A conversation's messages after a position, oldest first, to read all of them in pages. */

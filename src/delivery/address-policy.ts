@@ -77,8 +77,22 @@ export function refusal(address: string, policy: AddressPolicy): string | null {
   return null;
 }
 
+const verdicts = new WeakMap<AddressPolicy, Map<string, string | null>>();
+
 /** Checks a URL's form and host name before any lookup (config validation uses this). */
 export function urlRefusal(raw: string, policy: AddressPolicy): string | null {
+  // Every delivery checks its recipient's URL, and recipients are few: each verdict is kept.
+  let known = verdicts.get(policy);
+  if (!known) verdicts.set(policy, (known = new Map()));
+  const hit = known.get(raw);
+  if (hit !== undefined) return hit;
+  const verdict = checkUrl(raw, policy);
+  if (known.size >= 1024) known.clear();
+  known.set(raw, verdict);
+  return verdict;
+}
+
+function checkUrl(raw: string, policy: AddressPolicy): string | null {
   let url: URL;
   try {
     url = new URL(raw);

@@ -8,10 +8,11 @@ import { engageDialect } from './engage/engage-dialect.js';
 import { imiDialect } from './imi/imi-dialect.js';
 import { nativeDialect } from './native/native-dialect.js';
 import { omnichannelDialect } from './omnichannel/omnichannel-dialect.js';
+import { suncoDialect } from './sunco/sunco-dialect.js';
 import { webchatDialect } from './webchat/webchat-dialect.js';
 
 /** Every protocol Baton speaks. The only place that names them: a new dialect is its folder and a line here. */
-export const DIALECTS: readonly DialectModule[] = Object.freeze([nativeDialect, webchatDialect, omnichannelDialect, cmDialect, imiDialect, engageDialect, chatwootDialect, inboxDialect]);
+export const DIALECTS: readonly DialectModule[] = Object.freeze([nativeDialect, webchatDialect, omnichannelDialect, cmDialect, imiDialect, engageDialect, chatwootDialect, inboxDialect, suncoDialect]);
 
 const byComponentDialect = new Map(DIALECTS.filter((d) => d.componentDialect).map((d) => [d.componentDialect!, d]));
 const byChannelKind = new Map(DIALECTS.filter((d) => d.channelKind).map((d) => [d.channelKind!, d]));

@@ -60,7 +60,12 @@ export interface InboundCredentials {
   tokenInChannelAddress?: boolean;
 }
 
-/** The keys of `baton.yaml` a dialect reads, as TypeBox schemas (documented in the README). */
+/**
+ * The keys of `baton.yaml` a dialect reads, as TypeBox schemas (documented in the README). Make
+ * them closed (`additionalProperties: false`): `config check` refuses any other key with its path
+ * and the keys the schema names. Keys that are free by design go in a record of their own
+ * (IMI `options.channelNames`). Every component's `secrets` may name `inboundToken` besides.
+ */
 export interface DialectSettings {
   /** `components[].secrets` of its components. */
   secrets?: TSchema;

@@ -5,7 +5,7 @@ import type { Queries } from '../core/queries.js';
 import type { Router } from '../core/router.js';
 import type { DemoBot } from '../demo-bot/demo-bot.js';
 import type { DeliveryAdmin } from '../delivery/delivery-admin.js';
-import { channelInboundPath, componentInboundPath } from '../dialects/index.js';
+import type { DialectDeps } from '../edge-kit/dialect-module.js';
 import { AgentHub } from '../inbox/agent-hub.js';
 import { inboxAdminRoutes } from '../inbox/inbox-admin-routes.js';
 import { sessionAuth } from '../inbox/inbox-auth.js';
@@ -32,6 +32,7 @@ export interface BrowserDeps {
   uiDir: string;
   /** The demo account's bot, served here when Baton runs the demo. */
   demoBot: DemoBot | null;
+  addresses: DialectDeps['addresses'];
   /** How long an agent's inbox may stay closed before they are set offline. */
   awayAfterMs?: number;
 }
@@ -49,7 +50,7 @@ export async function browserRoutes(app: FastifyInstance, deps: BrowserDeps): Pr
     scope.addHook('onRequest', sessionAuth(deps.sessions, clock, { open: OPEN_PATHS }));
     await inboxLoginRoutes(scope, { store: deps.store, sessions: deps.sessions, router, live, clock, throttle: deps.throttle });
     await inboxRoutes(scope, { router, queries, live, hub: agents, search: deps.search });
-    await scope.register(async (admin) => inboxAdminRoutes(admin, { router, queries, live, deliveries: deps.deliveries, addresses: { component: componentInboundPath, channel: channelInboundPath } }), { prefix: '/admin' });
+    await scope.register(async (admin) => inboxAdminRoutes(admin, { router, queries, live, deliveries: deps.deliveries, addresses: deps.addresses }), { prefix: '/admin' });
   }, { prefix: '/inbox/api', logLevel: 'warn' });
   if (deps.demoBot) {
     const bot = deps.demoBot;

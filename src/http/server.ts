@@ -37,6 +37,8 @@ export interface ServerDeps {
   /** Checks a channel's server when the channel is switched on. */
   reachability: ReachabilityChecker;
   metrics: Registry;
+  /** Where components and channels are reached, with the tokens of the configuration at hand (applyConfig); from the store alone when absent. */
+  addresses?: DialectDeps['addresses'];
   logger: Logger | false;
   bodyLimit: number;
   /** See RuntimeConfig.trustProxy and RuntimeConfig.metricsToken. */
@@ -44,7 +46,7 @@ export interface ServerDeps {
   trustProxy?: boolean | number | string;
   version: string;
   /** The inbox, the web chat and their pages (absent: API only). */
-  browser?: Omit<BrowserDeps, 'store' | 'router' | 'queries' | 'deliveries' | 'throttle'>;
+  browser?: Omit<BrowserDeps, 'store' | 'router' | 'queries' | 'deliveries' | 'throttle' | 'addresses'>;
 }
 
 /** Wires every route, the error shape and the OpenAPI document into one Fastify instance. */
@@ -112,7 +114,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     deliveries: deps.deliveries,
     reachability: deps.reachability,
     metrics: deps.metrics,
-    addresses: { component: componentInboundPath, channel: channelInboundPath },
+    addresses: deps.addresses ?? { component: componentInboundPath, channel: channelInboundPath },
     ...(deps.browser ? { browser: { live: deps.browser.live, clock: deps.browser.clock } } : {}),
   };
   for (const route of DIALECTS.flatMap((d) => d.routes)) {
@@ -123,7 +125,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       await route.register(scope, dialectDeps);
     }, { prefix: route.prefix, logLevel: 'warn' });
   }
-  if (deps.browser) await browserRoutes(app, { ...deps.browser, store: deps.store, router: deps.router, queries: deps.queries, deliveries: deps.deliveries, throttle });
+  if (deps.browser) await browserRoutes(app, { ...deps.browser, store: deps.store, router: deps.router, queries: deps.queries, deliveries: deps.deliveries, throttle, addresses: dialectDeps.addresses });
   app.get('/metrics', { schema: { hide: true }, logLevel: 'warn' }, async (req, reply) => {
     metricsAccess(req, deps.metricsToken);
     void reply.header('content-type', deps.metrics.contentType);

@@ -103,6 +103,8 @@ export async function inboxRoutes(app: FastifyInstance, deps: InboxDeps): Promis
       handover: s ? { note: s.note, context: s.context, reason: s.reason, team: s.team, openedAt: s.openedAt, status: s.status } : null,
       context: conv.context,
       visitor: conv.visitor,
+      // Fields the visitor's own browser sent: shown as such, so no agent takes `tier: gold` as given.
+      unverifiedVisitor: conv.unverifiedVisitor ?? [],
       timeline: timeline(messages, events.items, agents),
     };
   });

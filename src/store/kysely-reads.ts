@@ -178,6 +178,11 @@ export class KyselyReads {
     return row && { accountId: row.account_id, ownerKind: row.owner_kind as InboundToken['ownerKind'], ownerId: row.owner_id, kind: row.kind };
   }
 
+  async listInboundTokens(accountId: string): Promise<(InboundToken & { tokenHash: string })[]> {
+    const rows = await this.db.selectFrom('inbound_tokens').selectAll().where('account_id', '=', accountId).execute();
+    return rows.map((row) => ({ tokenHash: row.token_hash, accountId: row.account_id, ownerKind: row.owner_kind as InboundToken['ownerKind'], ownerId: row.owner_id, kind: row.kind }));
+  }
+
   async agentPasswordHash(accountId: string, agentId: string): Promise<string | null> {
     const row = await this.db.selectFrom('agents').select('password_hash').where('account_id', '=', accountId).where('id', '=', agentId).executeTakeFirst();
     return row?.password_hash ?? null;

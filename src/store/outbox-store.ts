@@ -11,6 +11,10 @@ import { OutcomeBatch } from './outcome-batch.js';
 import * as reports from './outbox-reports.js';
 import type { Database } from './schema.js';
 
+/** Snapshots kept in memory at most (see OutboxStore.written): a few MB. */
+const WRITTEN_BOUND = 5000;
+const WRITTEN_MS = 5000;
+
 /**
  * The outbox's own queries: claiming cursors, loading what a delivery renders from, and
  * recording outcomes. It lives beside the core, on the same store and query layer.
@@ -25,6 +29,14 @@ export class OutboxStore implements OutboxPort, OutboxGauges {
   private readonly targets = new Map<string, { at: number; value: Target | null }>();
   private readonly accounts = new Map<string, { at: number; value: Account | null }>();
   private readonly ledger: DeliveredLedger;
+  /**
+   * Snapshots of deliveries this process wrote behind a busy cursor, by delivery id: when the
+   * cursor reaches one, its row is read without the payload. A snapshot never changes after
+   * commit, and the attempt count and parts sent always come from the row, so a snapshot is right
+   * whichever process sent earlier attempts. Bounded in count and age (an erasure rewrites the
+   * row's payload: a snapshot older than an in-flight send is not used); the rest is read from the row.
+   */
+  private readonly written = new Map<string, { at: number; snapshot: DeliverySnapshot }>();
 
   private readonly outcomes: OutcomeBatch<Delivered, FinishResult>;
 
@@ -48,6 +60,17 @@ export class OutboxStore implements OutboxPort, OutboxGauges {
     const value = (await this.store.getAccount(id)) ?? null;
     if (this.cacheMs > 0) this.accounts.set(id, { at: performance.now(), value });
     return value;
+  }
+
+  /** Keeps the snapshots of deliveries just committed behind a busy cursor (see `written`). */
+  remember(drafts: readonly DeliveryDraft[]): void {
+    if (this.cacheMs === 0) return;
+    const at = performance.now();
+    for (const d of drafts) this.written.set(d.id, { at, snapshot: d.snapshot });
+    for (const id of this.written.keys()) {
+      if (this.written.size <= WRITTEN_BOUND) break;
+      this.written.delete(id);
+    }
   }
 
   /** The context of a delivery this process leased at insert: built from its snapshot, nothing read but the cached recipient. */
@@ -95,12 +118,20 @@ export class OutboxStore implements OutboxPort, OutboxGauges {
 
   async loadContext(c: Cursor, now: Date): Promise<DeliveryContext | null> {
     if (c.head_seq === null) return null;
-    const { rows: [delivery] } = await this.book.run(this.db, 'deliveries.head', c, (v) => this.db.selectFrom('deliveries').selectAll()
+    const { rows: [delivery] } = await this.book.run(this.db, 'deliveries.headRow', c, (v) => this.db.selectFrom('deliveries').select(['id', 'attempts', 'parts_sent', 'for_reply'])
       .where('account_id', '=', v('account_id')).where('target_kind', '=', v('target_kind')).where('target_id', '=', v('target_id'))
       .where('conversation_id', '=', v('conversation_id')).where('seq', '=', v('head_seq')).where('state', '=', DELIVERY.pending));
     if (!delivery) return null;
-    if (delivery.payload) {
-      return this.fromSnapshot(c.account_id, c.target_kind, c.target_id, delivery.id, delivery.attempts + 1, delivery.parts_sent ?? 0, delivery.for_reply === 1, JSON.parse(delivery.payload) as DeliverySnapshot, now);
+    const kept = this.written.get(delivery.id);
+    if (kept) this.written.delete(delivery.id);
+    let snapshot = kept && performance.now() - kept.at < WRITTEN_MS ? kept.snapshot : undefined;
+    if (!snapshot) {
+      const { rows: [row] } = await this.book.run(this.db, 'deliveries.payload', { id: delivery.id }, (v) => this.db.selectFrom('deliveries').select('payload').where('id', '=', v('id')));
+      if (!row) return null;
+      if (row.payload) snapshot = JSON.parse(row.payload) as DeliverySnapshot;
+    }
+    if (snapshot) {
+      return this.fromSnapshot(c.account_id, c.target_kind, c.target_id, delivery.id, delivery.attempts + 1, delivery.parts_sent ?? 0, delivery.for_reply === 1, snapshot, now);
     }
     // Written before snapshots existed: rebuilt from the rows, as it was rendered then.
     const [event, conversation, account, target] = await Promise.all([

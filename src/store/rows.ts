@@ -7,8 +7,32 @@ import type { AccountsTable, AgentsTable, ChannelsTable, ComponentsTable, Conver
 
 // Row <-> model mapping. Columns hold what queries filter on; the rest rides in a JSON `settings`.
 
+const parsedSettings = new Map<string, unknown>();
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+/**
+ * The same few settings documents (an account's, its channels' and components') are read for every
+ * message; each is parsed once and shared, frozen so that no reader can change what another sees.
+ */
+function settingsOf<T>(json: string): T {
+  let value = parsedSettings.get(json);
+  if (value === undefined) {
+    value = deepFreeze(JSON.parse(json) as unknown);
+    if (parsedSettings.size >= 512) parsedSettings.delete(parsedSettings.keys().next().value!);
+    parsedSettings.set(json, value);
+  }
+  return value as T;
+}
+
 export function toAccount(r: AccountsTable): Account {
-  return { ...(JSON.parse(r.settings) as Omit<Account, 'id' | 'name' | 'emergency'>), id: r.id, name: r.name, emergency: r.emergency === 1 };
+  return { ...settingsOf<Omit<Account, 'id' | 'name' | 'emergency'>>(r.settings), id: r.id, name: r.name, emergency: r.emergency === 1 };
 }
 
 export function fromAccount(a: Account): AccountsTable {
@@ -17,7 +41,7 @@ export function fromAccount(a: Account): AccountsTable {
 }
 
 export function toChannel(r: ChannelsTable): Channel {
-  const channel: Channel = { ...(JSON.parse(r.settings) as Omit<Channel, 'accountId' | 'id' | 'kind' | 'active'>), accountId: r.account_id, id: r.id, kind: r.kind as Channel['kind'], active: r.active === 1 };
+  const channel: Channel = { ...settingsOf<Omit<Channel, 'accountId' | 'id' | 'kind' | 'active'>>(r.settings), accountId: r.account_id, id: r.id, kind: r.kind as Channel['kind'], active: r.active === 1 };
   if (r.reachability_checked_at) channel.reachability = { warning: r.reachability_warning ?? null, checkedAt: r.reachability_checked_at };
   if (r.emergency === 1) channel.emergency = true;
   return channel;
@@ -30,7 +54,7 @@ export function fromChannel(c: Channel): ChannelsTable {
 }
 
 export function toComponent(r: ComponentsTable): Component {
-  return { ...(JSON.parse(r.settings) as Omit<Component, 'accountId' | 'id' | 'kind' | 'dialect' | 'health'>), accountId: r.account_id, id: r.id, kind: r.kind as Component['kind'], dialect: r.dialect, health: r.health as Component['health'] };
+  return { ...settingsOf<Omit<Component, 'accountId' | 'id' | 'kind' | 'dialect' | 'health'>>(r.settings), accountId: r.account_id, id: r.id, kind: r.kind as Component['kind'], dialect: r.dialect, health: r.health as Component['health'] };
 }
 
 export function fromComponent(c: Component): ComponentsTable {

@@ -5,8 +5,9 @@ import type { TestServer } from './server.js';
 /**
  * One account with a channel and a component of every dialect, so that one Baton serves every
  * inbound route: a native channel whose chats go to an IMI bot, one whose chats go to an Engage
- * bot, one whose chats go to a Chatwoot bot, a web chat and an Omnichannel channel in front of a native bot, a `cm` channel in front of
- * a CM bot with a CM desk, a switched-off channel, the built-in inbox and two agents (one admin).
+ * bot, a web chat and an Omnichannel channel in front of a native bot, a `cm` channel in front of
+ * a CM bot with a CM desk, one whose chats go to a sunco bot (Sunshine Conversations), one whose
+ * chats go to a Chatwoot bot, a switched-off channel, the built-in inbox and two agents (one admin).
  * Every credential is derived from `tag`, so two accounts built from it never share one.
  */
 export function allDialectsAccount(id: string, tag: string) {
@@ -42,6 +43,7 @@ function everyDialectAccount(id: string, tag: string) {
       { id: 'guarded', kind: 'cm', address: '+3197010203041', credentials: { inboundToken: c.moToken } },
       { id: 'off', kind: 'native', active: false },
       { id: 'cw', kind: 'native', address: `${id}-cw` },
+      { id: 'sms', kind: 'native', address: `${id}-sms` },
     ],
     components: [
       { id: 'bot', kind: 'bot', url: `${nowhere}/bot`, secrets: { webhookSecret: `whsec_${Buffer.from(`${tag}-webhook-secret-0123456789`).toString('base64')}` } },
@@ -51,16 +53,18 @@ function everyDialectAccount(id: string, tag: string) {
       { id: 'CustomerContact', kind: 'desk', dialect: 'cm', url: `${nowhere}/cm-desk`, secrets: { productToken: c.cmDeskToken } },
       { id: 'inbox', kind: 'desk', dialect: 'inbox' },
       { id: 'cwbot', kind: 'bot', dialect: 'chatwoot', url: `${nowhere}/chatwoot`, secrets: { accessToken: c.chatwootToken, webhookSecret: `${tag}-chatwoot-secret` } },
+      { id: 'SuncoBot', kind: 'bot', dialect: 'sunco', url: `${nowhere}/sunco`, secrets: { keyId: c.suncoKey.id, keySecret: c.suncoKey.secret } },
     ],
     services: [
       {
         id: 'care',
-        channels: ['api', 'mail', 'web', 'app', 'app-off', 'whatsapp', 'guarded', 'off', 'cw'],
+        channels: ['api', 'mail', 'web', 'app', 'app-off', 'whatsapp', 'guarded', 'off', 'sms', 'cw'],
         rules: [
           { id: 'imi', trigger: { event: 'message', channels: ['api'] }, action: { type: 'bot', bot: 'imibot' } },
           { id: 'engage', trigger: { event: 'message', channels: ['mail'] }, action: { type: 'bot', bot: 'engagebot' } },
           { id: 'cm', trigger: { event: 'message', channels: ['whatsapp', 'guarded'] }, action: { type: 'bot+desk', bot: 'CmBot', desk: 'CustomerContact' } },
           { id: 'chatwoot', trigger: { event: 'message', channels: ['cw'] }, action: { type: 'bot', bot: 'cwbot' } },
+          { id: 'sunco', trigger: { event: 'message', channels: ['sms'] }, action: { type: 'bot+desk', bot: 'SuncoBot', desk: 'inbox' } },
           { id: 'native', trigger: { event: 'message' }, action: { type: 'bot', bot: 'bot' } },
         ],
       },
@@ -83,6 +87,8 @@ export interface AccountCredentials {
   cmBotToken: string;
   cmDeskToken: string;
   chatwootToken: string;
+  /** The Sunshine Conversations key of the sunco bot (Basic keyId:secret). */
+  suncoKey: { id: string; secret: string };
   alicePassword: string;
   bobPassword: string;
 }
@@ -98,6 +104,7 @@ export function credentialsOf(tag: string): AccountCredentials {
     cmBotToken: `${tag}-cm-bot-product-token-0001`,
     cmDeskToken: `${tag}-cm-desk-product-token-001`,
     chatwootToken: `${tag}-chatwoot-bot-token-0000001`,
+    suncoKey: { id: `app_${tag}-sunco-key`, secret: `${tag}-sunco-key-secret-00000001` },
     alicePassword: `${tag}-alice-password`,
     bobPassword: `${tag}-bob-password-`,
   };
@@ -126,6 +133,8 @@ export interface SeededIds {
   webchatVisitorToken: string;
   omniConversation: string;
   omniChatId: string;
+  /** Native channel `sms`, its bot is the sunco bot (bot+desk with the inbox). */
+  suncoConversation: string;
   deliveryId: string;
   /** A logged-in inbox agent (alice): cookie and CSRF token. */
   inbox: { cookie: string; csrf: string };
@@ -169,6 +178,7 @@ export async function seedAccount(s: TestServer, accountId: string, tag: string)
   }));
 
   const cw = await ok('native message to the Chatwoot bot', s.call('POST', '/v1/channels/cw/messages', { customer: `${tag}-cw-customer`, text: 'hello chatwoot', messageId: `${tag}-m-cw` }, key));
+  const sunco = await ok('native message to the sunco bot', s.call('POST', '/v1/channels/sms/messages', { customer: `${tag}-sunco-customer`, text: 'hello sunco', messageId: `${tag}-m-sunco` }, key));
 
   const deliveries = await ok('deliveries', s.call('GET', '/v1/deliveries?limit=1', undefined, key));
   const login = await s.call('POST', '/inbox/api/login', { account: accountId, agent: 'alice', password: c.alicePassword });
@@ -192,6 +202,7 @@ export async function seedAccount(s: TestServer, accountId: string, tag: string)
     webchatVisitorToken: visitorToken,
     omniConversation: omni.conversation_id,
     omniChatId,
+    suncoConversation: sunco.conversation.id,
     deliveryId: deliveries.items[0].id,
     inbox: { cookie, csrf: login.body.csrfToken },
   };

@@ -69,12 +69,30 @@ describe('the baton command', () => {
     expect(r.stdout).toContain('component bot (bot, native) active  -> http://127.0.0.1:9/bot');
   });
 
+  it('doctor prints a webhook URL whole from the file, a generated one when it makes it, and redacted after', () => {
+    const named = join(dir, 'imi-named.yaml');
+    const generated = join(dir, 'imi-generated.yaml');
+    const imi = (secrets: string) => `accounts:\n  - id: acme\n    channels: [{ id: web, kind: native }]\n    components: [{ id: imibot, kind: bot, dialect: imi, url: "http://127.0.0.1:9/imi", options: { kind: imi-bot }, secrets: ${secrets} }]\n`;
+    writeFileSync(named, imi('{ inboundToken: doctor-imi-token-0000000001 }'));
+    writeFileSync(generated, imi('{}'));
+    const env = { BATON_DATA_DIR: join(dir, 'doctor-imi') };
+    baton(['migrate'], env);
+    expect(baton(['doctor', '--config', named], env).stdout).toContain('webhook: POST /imi/webhook/doctor-imi-token-0000000001');
+    // Left out of the file later, the token stays what it was: the store knows it by its digest only.
+    expect(baton(['doctor', '--config', generated], env).stdout).toContain('webhook: POST /imi/webhook/[redacted]');
+    baton(['migrate'], { BATON_DATA_DIR: join(dir, 'doctor-imi-2') });
+    Object.assign(env, { BATON_DATA_DIR: join(dir, 'doctor-imi-2') });
+    const first = baton(['doctor', '--config', generated], env).stdout;
+    expect(first).toMatch(/webhook: POST \/imi\/webhook\/[\w-]{32}/);
+    expect(baton(['doctor', '--config', generated], env).stdout).toContain('webhook: POST /imi/webhook/[redacted]');
+  });
+
   it('start serves /docs and /healthz within 5 s and prints its addresses and the demo account', async () => {
     const started = Date.now();
     const child = spawn(process.execPath, [MAIN, 'start', '--port', '0'], { env: { ...process.env, BATON_DATA_DIR: join(dir, 'start'), BATON_LOG_LEVEL: 'warn' } });
     try {
+      let out = '';
       const url = await new Promise<string>((resolve, reject) => {
-        let out = '';
         child.stdout.on('data', (d: Buffer) => {
           out += d.toString();
           const m = /ready on (http:\/\/\S+)/.exec(out);
@@ -86,6 +104,8 @@ describe('the baton command', () => {
       expect((await fetch(`${url}/healthz`)).status).toBe(200);
       expect((await fetch(`${url}/docs/`)).status).toBe(200);
       expect(Date.now() - started).toBeLessThan(5000);
+      // Said first: the demo's credentials are published.
+      expect(out.split('\n')[0]).toBe('DEMO MODE: no --config given, so Baton runs the built-in demo account with PUBLISHED credentials.');
     } finally {
       child.kill('SIGTERM');
     }

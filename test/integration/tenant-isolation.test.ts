@@ -46,7 +46,7 @@ interface Ctx {
   markers: string[];
 }
 
-type Shape = 'baton' | 'engage' | 'cm' | 'chatwoot';
+type Shape = 'baton' | 'engage' | 'cm' | 'sunco' | 'chatwoot';
 
 type Case =
   /** Serves no account's data (documentation, health, static files), or is public by design: why. */
@@ -78,11 +78,12 @@ async function call(s: TestServer, r: Req): Promise<Res> {
 function codeOf(shape: Shape, json: any): unknown {
   if (shape === 'baton') return json?.error?.code;
   if (shape === 'engage') return json?.error;
+  if (shape === 'sunco') return json?.errors?.[0]?.code;
   if (shape === 'chatwoot') return json?.code;
   return json?.errorCode;
 }
 
-const conv = (x: Ctx) => [x.b.webchatConversation, x.b.engageThread, x.b.cmChat, x.b.imiConversation, x.b.omniConversation, x.b.chatwootConversation];
+const conv = (x: Ctx) => [x.b.webchatConversation, x.b.engageThread, x.b.cmChat, x.b.imiConversation, x.b.omniConversation, x.b.suncoConversation, x.b.chatwootConversation];
 const v1 = (x: Ctx, method: string, path: string, body?: unknown): Req => ({ method, path, headers: x.key, ...(body !== undefined ? { body } : {}) });
 const inboxReq = (x: Ctx, method: string, path: string, body?: unknown): Req => ({ method, path, headers: x.inbox, ...(body !== undefined ? { body } : {}) });
 const engageReq = (x: Ctx, method: string, path: string, body?: unknown): Req => ({ method, path, headers: x.engage, ...(body !== undefined ? { body } : {}) });
@@ -98,6 +99,25 @@ const cmControl = (name: string, body: (x: Ctx) => unknown) => (x: Ctx): Req[] =
 const chatwootReq = (x: Ctx, suffix: string, body?: unknown) => [x.b.chatwootConversationNumber, ...conv(x)].map((id): Req => ({
   method: body === undefined ? 'GET' : 'POST', path: `/api/v1/accounts/${chatwootIds.account('acme')}/conversations/${id}${suffix}`, headers: { api_access_token: x.ca.chatwootToken }, ...(body !== undefined ? { body } : {}),
 }));
+/**
+ * A's sunco key on B's conversations: under B's app id the key is of another app (401), under A's
+ * own app B's conversations are not there (404). Both in the Sunshine shape, B unchanged.
+ */
+const suncoRefused = (method: string, suffix: string, body?: unknown, own = false) => (x: Ctx): Req[] => {
+  const authorization = `Basic ${Buffer.from(`${x.ca.suncoKey.id}:${x.ca.suncoKey.secret}`).toString('base64')}`;
+  // Under A's own app, B's CM chat id is left out: CM chat ids are derived from the numbers, and the
+  // bmproxy case below lets A's bot open a chat of A's own with B's customer, under the same id.
+  const ids = own ? conv(x).filter((id) => id !== x.b.cmChat) : conv(x);
+  return ids.map((id) => ({ method, path: `/v2/apps/${own ? 'acme' : 'globex'}/conversations/${id}${suffix}`, headers: { authorization }, ...(body !== undefined ? { body } : {}) }));
+};
+const suncoCases = (method: string, suffix: string, body?: unknown): [string, Case][] => [
+  [`${method} /v2/apps/:appId/conversations/:conversationId${suffix}`, { refused: suncoRefused(method, suffix, body), status: 401, code: 'unauthorized', shape: 'sunco' }],
+];
+/** The same routes with A's key under A's own app id: B's conversations are not found. */
+const SUNCO_OWN_APP: [string, string, unknown?][] = [
+  ['GET', ''], ['GET', '/messages'], ['POST', '/messages', { author: { type: 'business' }, content: { type: 'text', text: 'over the fence' } }],
+  ['POST', '/passControl', { switchboardIntegration: 'next' }], ['POST', '/offerControl', { switchboardIntegration: 'next' }], ['POST', '/acceptControl', {}], ['POST', '/releaseControl'],
+];
 const DOCS = 'the API documentation: the same for everyone, no account data';
 
 /** Every route of the server, with how A is kept out of B through it. */
@@ -226,6 +246,8 @@ const CASES: Record<string, Case> = {
   'GET /api/v1/accounts/:accountId/conversations/:conversationId': { refused: (x) => chatwootReq(x, ''), status: 404, code: 'conversation_not_found', shape: 'chatwoot' },
   'POST /api/v1/accounts/:accountId/conversations/:conversationId/messages': { refused: (x) => chatwootReq(x, '/messages', { content: 'over the fence' }), status: 404, code: 'conversation_not_found', shape: 'chatwoot' },
   'POST /api/v1/accounts/:accountId/conversations/:conversationId/toggle_status': { refused: (x) => chatwootReq(x, '/toggle_status', { status: 'open' }), status: 404, code: 'conversation_not_found', shape: 'chatwoot' },
+  // Sunshine Conversations: A's sunco key (Basic keyId:secret).
+  ...Object.fromEntries(SUNCO_OWN_APP.flatMap(([method, suffix, body]) => suncoCases(method, suffix, body))),
 
   // Web chat: the visitor token names a visitor, not an account; A's visitor sees nothing of B's visitor.
   'GET /chat/api/:accountId/:channelId/history': { custom: webchatHistory },
@@ -442,6 +464,18 @@ describe('tenant isolation: account A\'s credentials on account B\'s ids', () =>
     expect([own.status, own.json.id]).toEqual([200, x.b.chatwootConversationNumber]);
   });
 
+  it('Sunshine Conversations with A\'s key under A\'s own app id and B\'s conversations: not found', async () => {
+    const before = await accountSnapshot(x.s, 'globex');
+    for (const [method, suffix, body] of SUNCO_OWN_APP) {
+      for (const r of suncoRefused(method, suffix, body, true)(x)) {
+        const res = await call(x.s, r);
+        expect(res.status, `${r.method} ${r.path}: ${res.text}`).toBe(404);
+        expect(res.json.errors[0].code).toBe('conversation_not_found');
+      }
+    }
+    expect(await accountSnapshot(x.s, 'globex')).toEqual(before);
+  });
+
   it('B\'s own credentials do reach B\'s ids (so every refusal above is about the account, not the id)', async () => {
     const key = { authorization: `Bearer ${x.cb.apiKey}` };
     for (const id of conv(x)) expect((await call(x.s, { method: 'GET', path: `/v1/conversations/${id}`, headers: key })).status).toBe(200);
@@ -453,6 +487,8 @@ describe('tenant isolation: account A\'s credentials on account B\'s ids', () =>
     expect((await call(x.s, { method: 'GET', path: `/inbox/api/conversations/${x.b.engageThread}`, headers: { cookie: x.b.inbox.cookie } })).status).toBe(200);
     const mutations = await call(x.s, { method: 'POST', path: '/conversational/control/v1/accounts/globex/sessions/positionrequests', headers: { 'x-cm-producttoken': x.cb.cmBotToken }, body: { ChatId: x.b.cmChat, FlowId: 'f', StepId: 's' } });
     expect(mutations.status).toBe(200);
+    const sunco = `Basic ${Buffer.from(`${x.cb.suncoKey.id}:${x.cb.suncoKey.secret}`).toString('base64')}`;
+    expect((await call(x.s, { method: 'GET', path: `/v2/apps/globex/conversations/${x.b.suncoConversation}`, headers: { authorization: sunco } })).status).toBe(200);
     // And a list of B's shows B's markers: the list checks above can fail.
     const list = await call(x.s, { method: 'GET', path: '/v1/conversations', headers: key });
     expect(x.markers.some((m) => list.text.includes(m))).toBe(true);

@@ -11,6 +11,7 @@ function config(trust: boolean) {
       apiKeys: [KEY],
       channels: [{ id: 'site', kind: 'webchat' }, { id: 'api', kind: 'native' }],
       components: [{ id: 'bot', kind: 'bot' }, { id: 'vip-desk', kind: 'desk', dialect: 'inbox' }],
+      agents: [{ id: 'ann', password: 'ann-password-0001' }],
       services: [{ id: 's', channels: ['site', 'api'], rules: [
         { id: 'vip', trigger: { event: 'message', conditions: { visitor: { tier: 'gold' }, ...(trust ? { trustVisitorFields: ['tier'] } : {}) } }, action: { type: 'desk', desk: 'vip-desk' } },
         { id: 'default', trigger: { event: 'message' }, action: { type: 'bot', bot: 'bot' } },
@@ -42,6 +43,12 @@ describe.each(['sqlite', 'postgres'] as const)('visitor fields and rules on %s',
     const native = await s.call('POST', '/v1/channels/api/messages', { customer: 'c-1', text: 'hello', visitor: { tier: 'gold' } });
     expect(native.body.conversation).toMatchObject({ ruleId: 'vip' });
     expect(native.body.conversation.unverifiedVisitor).toBeUndefined();
+    // Agents see which fields nobody vouches for.
+    const login = await fetch(`${s.url}/inbox/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ account: 'acme', agent: 'ann', password: 'ann-password-0001' }) });
+    const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+    const detail = async (id: string) => (await fetch(`${s!.url}/inbox/api/conversations/${id}`, { headers: { cookie } })).json();
+    expect(await detail(conv.id)).toMatchObject({ visitor: { tier: 'gold' }, unverifiedVisitor: ['tier'] });
+    expect(await detail(native.body.conversation.id)).toMatchObject({ visitor: { tier: 'gold' }, unverifiedVisitor: [] });
   });
 
   it('lets a rule trust a field a visitor typed, by name', async () => {

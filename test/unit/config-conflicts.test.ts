@@ -21,6 +21,26 @@ describe('config check finds what would break at start or leak', () => {
     expect(got).toEqual([expect.stringMatching(/^accounts\[1\]\.components\[0\]\.secrets\.inboundToken: this token is already accounts\[0\]\.channels\[0\]\.credentials\.inboundToken's/)]);
   });
 
+  it('refuses a settings key no dialect reads, with its path and the keys that are known there', () => {
+    const got = problems({
+      accounts: [{
+        id: 'a',
+        channels: [{ id: 'o', kind: 'omnichannel', outboundUrl: 'https://client.example.com', credentials: { webhookTokn: 'typo' } }],
+        components: [
+          { id: 'eng', kind: 'bot', dialect: 'engage', url: 'https://bot.example.com', secrets: { accesToken: 't' }, options: { admin: true, sourcess: ['x'] } },
+          { id: 'cm', kind: 'bot', dialect: 'cm', url: 'https://cm.example.com', secrets: { productToken: 'p', inboundToken: 'every-component-may-name-its-webhook-token' } },
+          { id: 'bot', kind: 'bot', url: 'https://bot.example.com', secrets: { webhookSecret: `whsec_${Buffer.from('0123456789abcdef0123').toString('base64')}`, webhook_secret: 'x' } },
+        ],
+      }],
+    });
+    expect(got).toEqual([
+      'accounts[0].components[0].secrets.accesToken: is not a known key; the known keys here are accessToken, webhookSecret, verifyToken, inboundToken',
+      'accounts[0].components[0].options.sourcess: is not a known key; the known keys here are admin, sources, resourceType',
+      'accounts[0].components[2].secrets.webhook_secret: is not a known key; the known keys here are webhookSecret, webhookSecretPrevious, inboundToken',
+      'accounts[0].channels[0].credentials.webhookTokn: is not a known key; the known keys here are inboundToken, webhookToken',
+    ]);
+  });
+
   it('refuses a component or channel URL on a metadata or link-local address, whatever the run-time policy', () => {
     const got = problems({
       accounts: [{

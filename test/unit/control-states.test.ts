@@ -43,6 +43,10 @@ const TABLE: Record<string, Record<string, string>> = {
     bot_failover: 'desk open desk=queued bot=none emergency=off | handover | timer:handover_wait,audit:bot_failover',
     add_note: 'bot open desk=none bot=none emergency=off | note.added | -',
     message_status: 'bot open desk=none bot=none emergency=off | message.status | -',
+    'pass_control (to the desk)': 'desk open desk=queued bot=none emergency=off | handover | timer:handover_wait,audit:pass_control',
+    'offer_control (to the desk)': 'bot open desk=none bot=none emergency=off | control.offered | timer:offer_deadline,audit:offer_control',
+    accept_control: 'refused: invalid_transition',
+    offer_expired: 'bot open desk=none bot=none emergency=off | - | -',
   },
   // bot open desk=none bot=open emergency=off
   'bot answering': {
@@ -73,6 +77,10 @@ const TABLE: Record<string, Record<string, string>> = {
     bot_failover: 'desk open desk=queued bot=open emergency=off | handover | timer:handover_wait,audit:bot_failover',
     add_note: 'bot open desk=none bot=open emergency=off | note.added | -',
     message_status: 'bot open desk=none bot=open emergency=off | message.status | -',
+    'pass_control (to the desk)': 'desk open desk=queued bot=open emergency=off | handover | timer:handover_wait,audit:pass_control',
+    'offer_control (to the desk)': 'bot open desk=none bot=open emergency=off | control.offered | timer:offer_deadline,audit:offer_control',
+    accept_control: 'refused: invalid_transition',
+    offer_expired: 'bot open desk=none bot=open emergency=off | - | -',
   },
   // desk open desk=queued bot=open emergency=off
   'queued for the desk': {
@@ -103,6 +111,10 @@ const TABLE: Record<string, Record<string, string>> = {
     bot_failover: 'desk open desk=queued bot=open emergency=off | - | -',
     add_note: 'desk open desk=queued bot=open emergency=off | note.added | -',
     message_status: 'desk open desk=queued bot=open emergency=off | message.status | -',
+    'pass_control (to the desk)': 'desk open desk=queued bot=open emergency=off | - | -',
+    'offer_control (to the desk)': 'refused: invalid_transition',
+    accept_control: 'refused: invalid_transition',
+    offer_expired: 'desk open desk=queued bot=open emergency=off | - | -',
   },
   // agent open desk=assigned bot=open emergency=off
   'with an agent': {
@@ -133,6 +145,10 @@ const TABLE: Record<string, Record<string, string>> = {
     bot_failover: 'agent open desk=assigned bot=open emergency=off | - | -',
     add_note: 'agent open desk=assigned bot=open emergency=off | note.added | -',
     message_status: 'agent open desk=assigned bot=open emergency=off | message.status | -',
+    'pass_control (to the desk)': 'agent open desk=assigned bot=open emergency=off | - | -',
+    'offer_control (to the desk)': 'refused: invalid_transition',
+    accept_control: 'refused: invalid_transition',
+    offer_expired: 'agent open desk=assigned bot=open emergency=off | - | -',
   },
   // agent open desk=deferred bot=open emergency=off
   'deferred by the agent': {
@@ -163,6 +179,10 @@ const TABLE: Record<string, Record<string, string>> = {
     bot_failover: 'agent open desk=deferred bot=open emergency=off | - | -',
     add_note: 'agent open desk=deferred bot=open emergency=off | note.added | -',
     message_status: 'agent open desk=deferred bot=open emergency=off | message.status | -',
+    'pass_control (to the desk)': 'agent open desk=deferred bot=open emergency=off | - | -',
+    'offer_control (to the desk)': 'refused: invalid_transition',
+    accept_control: 'refused: invalid_transition',
+    offer_expired: 'agent open desk=deferred bot=open emergency=off | - | -',
   },
   // desk open desk=closed bot=open emergency=off
   'agent session closed (agent-first)': {
@@ -193,6 +213,10 @@ const TABLE: Record<string, Record<string, string>> = {
     bot_failover: 'desk open desk=closed bot=open emergency=off | - | -',
     add_note: 'desk open desk=closed bot=open emergency=off | note.added | -',
     message_status: 'desk open desk=closed bot=open emergency=off | message.status | -',
+    'pass_control (to the desk)': 'desk open desk=closed bot=open emergency=off | - | -',
+    'offer_control (to the desk)': 'refused: invalid_transition',
+    accept_control: 'refused: invalid_transition',
+    offer_expired: 'desk open desk=closed bot=open emergency=off | - | -',
   },
   // desk closed desk=closed bot=none emergency=off
   'conversation closed': {
@@ -223,6 +247,10 @@ const TABLE: Record<string, Record<string, string>> = {
     bot_failover: 'desk closed desk=closed bot=none emergency=off | - | -',
     add_note: 'desk closed desk=closed bot=none emergency=off | note.added | -',
     message_status: 'desk closed desk=closed bot=none emergency=off | message.status | -',
+    'pass_control (to the desk)': 'refused: invalid_transition',
+    'offer_control (to the desk)': 'refused: invalid_transition',
+    accept_control: 'refused: invalid_transition',
+    offer_expired: 'desk closed desk=closed bot=none emergency=off | - | -',
   },
   // nobody open desk=queued bot=none emergency=off
   'nobody (desk switched off)': {
@@ -253,6 +281,10 @@ const TABLE: Record<string, Record<string, string>> = {
     bot_failover: 'nobody open desk=queued bot=none emergency=off | - | -',
     add_note: 'nobody open desk=queued bot=none emergency=off | note.added | -',
     message_status: 'nobody open desk=queued bot=none emergency=off | message.status | -',
+    'pass_control (to the desk)': 'refused: invalid_transition',
+    'offer_control (to the desk)': 'refused: invalid_transition',
+    accept_control: 'refused: invalid_transition',
+    offer_expired: 'nobody open desk=queued bot=none emergency=off | - | -',
   },
   // desk open desk=queued bot=open emergency=on
   'emergency: handed to the desk': {
@@ -283,6 +315,10 @@ const TABLE: Record<string, Record<string, string>> = {
     bot_failover: 'desk open desk=queued bot=open emergency=on | - | -',
     add_note: 'desk open desk=queued bot=open emergency=on | note.added | -',
     message_status: 'desk open desk=queued bot=open emergency=on | message.status | -',
+    'pass_control (to the desk)': 'desk open desk=queued bot=open emergency=on | - | -',
+    'offer_control (to the desk)': 'refused: invalid_transition',
+    accept_control: 'refused: invalid_transition',
+    offer_expired: 'desk open desk=queued bot=open emergency=on | - | -',
   },
   // desk open desk=queued bot=none emergency=account
   'emergency: account switch, desk rule': {
@@ -313,6 +349,10 @@ const TABLE: Record<string, Record<string, string>> = {
     bot_failover: 'desk open desk=queued bot=none emergency=account | - | -',
     add_note: 'desk open desk=queued bot=none emergency=account | note.added | -',
     message_status: 'desk open desk=queued bot=none emergency=account | message.status | -',
+    'pass_control (to the desk)': 'desk open desk=queued bot=none emergency=account | - | -',
+    'offer_control (to the desk)': 'refused: invalid_transition',
+    accept_control: 'refused: invalid_transition',
+    offer_expired: 'desk open desk=queued bot=none emergency=account | - | -',
   },
 };
 
@@ -321,7 +361,7 @@ const EVERY_TYPE: { [K in CommandType | 'take']: true } = {
   customer_message: true, reply: true, handover: true, takeover: true, take: true, handback: true, position: true, reset: true, mutate: true,
   close_bot_session: true, close_agent_session: true, close: true, assign: true, transfer: true, defer: true, update_context: true,
   set_categories: true, open_work_item: true, close_work_item: true, emergency_on: true, emergency_off: true, handover_wait_expired: true,
-  bot_failover: true, add_note: true, message_status: true,
+  bot_failover: true, add_note: true, message_status: true, pass_control: true, offer_control: true, accept_control: true, offer_expired: true,
 };
 
 const pairs = Object.entries(STATES).flatMap(([state, make]) => Object.entries(COMMANDS).map(([command, cmd]) => ({ state, command, make, cmd })));

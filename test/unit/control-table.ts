@@ -75,6 +75,10 @@ export const COMMANDS: Record<string, (conv: Conversation) => ControlRequest> = 
   bot_failover: () => ({ type: 'bot_failover', botId: BOT, reason: 'circuit broken' }),
   add_note: () => ({ type: 'add_note', agentId: 'agent-1', text: 'a word between agents' }),
   message_status: () => ({ type: 'message_status', messageId: 'r-1', componentId: BOT, status: 'read' }),
+  'pass_control (to the desk)': () => ({ type: 'pass_control', by: BOT, to: DESK }),
+  'offer_control (to the desk)': () => ({ type: 'offer_control', by: BOT, to: DESK, deadline: '2100-01-01T00:00:00.000Z' }),
+  accept_control: () => ({ type: 'accept_control', by: DESK }),
+  offer_expired: () => ({ type: 'offer_expired', offerId: 'o-unknown' }),
 };
 
 /**

@@ -1088,9 +1088,12 @@ describe('control version', () => {
   });
 });
 
+// The id the test environment gives the offer made in the `offered` state.
+const OFFER_ID = 'id-2';
+
 describe('purity', () => {
   const position = { flow: 'main', step: 'start' };
-  const every: { [K in CommandType]: { cmd: Extract<ControlCommand, { type: K }>; state: 'bot' | 'desk' | 'emergency' | 'work' } } = {
+  const every: { [K in CommandType]: { cmd: Extract<ControlCommand, { type: K }>; state: 'bot' | 'desk' | 'emergency' | 'work' | 'offered' } } = {
     customer_message: { cmd: { type: 'customer_message', messageId: 'm-2' }, state: 'desk' },
     reply: { cmd: { type: 'reply', componentId: DESK, authorKind: 'agent', agentId: 'agent-7', messageId: 'r-1' }, state: 'desk' },
     handover: { cmd: { type: 'handover', by: BOT, context: { topic: 'invoice' } }, state: 'bot' },
@@ -1115,6 +1118,10 @@ describe('purity', () => {
     open_work_item: { cmd: { type: 'open_work_item', owner: { kind: 'component', id: BOT }, messageId: 'm-1' }, state: 'bot' },
     close_work_item: { cmd: { type: 'close_work_item', workItemId: 'id-2', by: BOT }, state: 'work' },
     add_note: { cmd: { type: 'add_note', agentId: 'agent-7', text: 'Customer is a reseller' }, state: 'desk' },
+    pass_control: { cmd: { type: 'pass_control', by: BOT, to: DESK, metadata: { reason: 'billing' } }, state: 'bot' },
+    offer_control: { cmd: { type: 'offer_control', by: BOT, to: DESK }, state: 'bot' },
+    accept_control: { cmd: { type: 'accept_control', by: DESK }, state: 'offered' },
+    offer_expired: { cmd: { type: 'offer_expired', offerId: OFFER_ID }, state: 'offered' },
   };
 
   it.each(Object.values(every))('$cmd.type does not change the conversation it is given', ({ cmd, state }) => {
@@ -1123,6 +1130,7 @@ describe('purity', () => {
     const input =
       state === 'bot' ? started('bot+desk', calm).conv
       : state === 'desk' ? handedOver('bot+desk', calm).conv
+      : state === 'offered' ? apply(started('bot+desk', calm).conv, calm, { type: 'offer_control', by: BOT, to: DESK, fallbackTo: DESK })
       : state === 'work' ? apply(started('bot+desk', calm).conv, calm, { type: 'open_work_item', owner: { kind: 'component', id: BOT }, messageId: 'm-1' }, { type: 'reply', componentId: BOT, authorKind: 'bot', messageId: 'r-1' })
       : apply(started('bot+desk', calm).conv, withAccount(env, { emergency: true }), { type: 'emergency_on' });
     const snapshot = structuredClone(input);

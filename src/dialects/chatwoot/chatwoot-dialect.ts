@@ -20,7 +20,7 @@ export const chatwootDialect: DialectModule = {
     secrets: Type.Object({
       accessToken: Type.Optional(Type.String({ description: 'the agent bot\'s access token, sent as the api_access_token header' })),
       webhookSecret: Type.Optional(Type.String({ description: 'the agent bot\'s secret: signs webhooks as X-Chatwoot-Signature' })),
-    }, { additionalProperties: Type.String() }),
+    }, { additionalProperties: false }),
     componentWarning: (c) => (c.url && !c.secrets.webhookSecret ? 'its webhooks go out unsigned; give it secrets.webhookSecret and verify the X-Chatwoot-Signature header' : null),
   },
   doctor: { component: (c) => `Chatwoot account_id ${chatwootIds.account(c.accountId)}: the bot's base URL is Baton's, its api_access_token secrets.accessToken` },

@@ -28,10 +28,10 @@ export const cmDialect: DialectModule = {
   inboundPath: { component: cmComponentInboundPath, channel: cmChannelInboundPath },
   credentials: { kinds: ['product_token', 'channel_token'], headers: ['x-cm-producttoken'], componentSecrets: { productToken: 'product_token' }, channelSecrets: { inboundToken: 'channel_token' } },
   settings: {
-    secrets: Type.Object({ productToken: Type.Optional(ProductToken) }, { additionalProperties: Type.String() }),
+    secrets: Type.Object({ productToken: Type.Optional(ProductToken) }, { additionalProperties: false }),
     credentials: Type.Object({
       productToken: Type.Optional(Type.String({ description: 'sent with every message the channel sends through CM' })),
       inboundToken: Type.Optional(Type.String({ description: 'when set, MOs are taken only with ?token=<it>' })),
-    }, { additionalProperties: Type.String() }),
+    }, { additionalProperties: false }),
   },
 };

@@ -16,11 +16,11 @@ export const engageDialect: DialectModule = {
       accessToken: Type.Optional(Type.String({ description: 'the bot\'s API_ACCESS_TOKEN for /1.0 (access_token or Authorization: Bearer)' })),
       webhookSecret: Type.Optional(Type.String({ description: 'signs webhooks as X-Dimelo-Secret' })),
       verifyToken: Type.Optional(Type.String({ description: 'the hub.verify_token of the webhook verification' })),
-    }, { additionalProperties: Type.String() }),
+    }, { additionalProperties: false }),
     options: Type.Object({
       admin: Type.Optional(Type.Boolean({ description: 'may act on every user\'s interventions' })),
       sources: Type.Optional(Type.Array(Type.String(), { description: 'the channels (sources) it may read; all when absent' })),
       resourceType: Type.Optional(Type.String({ description: 'the source type its webhooks name' })),
-    }, { additionalProperties: true }),
+    }, { additionalProperties: false }),
   },
 };

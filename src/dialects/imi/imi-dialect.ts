@@ -19,11 +19,11 @@ export const imiDialect: DialectModule = {
       verificationToken: Type.Optional(Type.String({ description: 'the generic bot\'s verification token: its answers must carry it' })),
       accessToken: Type.Optional(Type.String({ description: 'sent on every request to an IMI-bot integration' })),
       inboundToken: Type.Optional(Type.String({ description: 'the token in the bot\'s webhook URL (/imi/webhook/{token}); made up when absent' })),
-    }, { additionalProperties: Type.String() }),
+    }, { additionalProperties: false }),
     options: Type.Object({
       kind: Type.Optional(Type.String({ description: 'imi-bot (IMI BOT) or generic (OTHERS, the default)' })),
       channelNames: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'the `Channel` IMI bots see, by channel id (channels[].imiChannel fills it)' })),
-    }, { additionalProperties: true }),
+    }, { additionalProperties: false }),
     componentProblems: imiComponentProblems,
     componentOptions: withImiChannelNames,
   },

@@ -35,7 +35,7 @@ export const nativeDialect: DialectModule = {
   inboundPath: { channel: (c) => `/v1/channels/${c.id}/messages` },
   credentials: { kinds: ['api_key'], headers: ['authorization'] },
   settings: {
-    secrets: Type.Object({ webhookSecret: Type.Optional(WebhookSecret), webhookSecretPrevious: Type.Optional(WebhookSecret) }, { additionalProperties: Type.String() }),
+    secrets: Type.Object({ webhookSecret: Type.Optional(WebhookSecret), webhookSecretPrevious: Type.Optional(WebhookSecret) }, { additionalProperties: false }),
     // Native webhooks are signed per Standard Webhooks; other dialects use a secret their own way (Engage: X-Dimelo-Secret).
     componentProblems: (c) => (['webhookSecret', 'webhookSecretPrevious'] as const)
       .filter((k) => c.secrets?.[k] !== undefined && badWebhookSecret(c.secrets[k]!))

@@ -17,7 +17,7 @@ export const omnichannelDialect: DialectModule = {
     credentials: Type.Object({
       inboundToken: Type.Optional(Type.String({ description: 'the token in the channel\'s webhook URL; made up when absent' })),
       webhookToken: Type.Optional(Type.String({ description: 'sent to the client server as Authorization: Token <it>' })),
-    }, { additionalProperties: Type.String() }),
+    }, { additionalProperties: false }),
     // Every answer to an Omnichannel visitor goes to {outboundUrl}/send_message; without it nothing could.
     channelProblems: (c) => (c.outboundUrl ? [] : ['outboundUrl: an omnichannel channel needs the client server\'s URL (answers go to {outboundUrl}/send_message)']),
   },

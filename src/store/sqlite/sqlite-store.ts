@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql } from 'kysely';
 import { KyselyStore } from '../kysely-store.js';
+import { BACKSTOP_PAGES, startCheckpointer } from './checkpointer.js';
 import { withStatementCache } from './statement-cache.js';
 import { SqlCounters } from '../sql-counters.js';
 import { StatementBook } from '../statement-book.js';
@@ -21,7 +22,7 @@ export type SqliteSync = 'normal' | 'full';
  * `normal` syncs the log at checkpoints only: a power cut can lose the last commits, never
  * corrupt the file; `full` syncs at every commit.
  */
-export function openSqliteStore(file: string, opts: { sync?: SqliteSync; busyMs?: number } = {}): KyselyStore {
+export function openSqliteStore(file: string, opts: { sync?: SqliteSync; busyMs?: number; checkpointMs?: number } = {}): KyselyStore {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const db = new SqliteDatabase(file, { timeout: opts.busyMs ?? 5000 });
   db.pragma('journal_mode = WAL');
@@ -32,6 +33,9 @@ export function openSqliteStore(file: string, opts: { sync?: SqliteSync; busyMs?
   db.pragma('cache_size = -65536');
   db.pragma('mmap_size = 268435456');
   db.pragma('temp_store = MEMORY');
+  // Checkpoints run beside the event loop, not inside commits (checkpointer.ts).
+  const checkpointer = file !== ':memory:' && opts.checkpointMs !== 0 ? startCheckpointer(file, opts.checkpointMs, (m) => process.emitWarning(`SQLite background checkpoint failed: ${m}`)) : null;
+  if (checkpointer) db.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
   // Erased and overwritten content is zeroed on disk, so an erasure leaves no copy in free space.
   db.pragma('secure_delete = ON');
   const counters = new SqlCounters();
@@ -51,5 +55,5 @@ export function openSqliteStore(file: string, opts: { sync?: SqliteSync; busyMs?
     },
     // The WAL still holds the pages as they were before an erasure: copy it into the file and empty it.
     scrub: async (k) => void (await sql`pragma wal_checkpoint(TRUNCATE)`.execute(k)),
-  });
+  }, async () => checkpointer?.stop());
 }

@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { clock, randomId } from '../shared/format.js';
 import { ApiError } from '../shared/http.js';
+import { linkable } from '../shared/links.js';
 import { liveSocket } from '../shared/live-socket.js';
 import { ChatApi, type ChatMessage, type ChatStatus, type Humans, visitorToken } from './chat-api.js';
 import { CHAT_CONNECTION, type ChatConnection, chatView } from './chat-view.js';
@@ -158,7 +159,9 @@ export function ChatApp({ account, channel }: { account: string; channel: string
           <li key={m.id} class={`bubble from-${m.from} ${m.pending ? 'pending' : ''} ${m.failed ? 'failed' : ''}`}>
             {m.from !== 'visitor' && <span class="bubble-author">{m.from === 'agent' ? m.name ?? 'Agent' : m.from === 'bot' ? 'Assistant' : 'Notice'}</span>}
             {m.content.text && <p>{m.content.text}</p>}
-            {m.content.media && <a class="bubble-file" href={m.content.media.url} target="_blank" rel="noopener noreferrer" download={m.content.media.name}>{m.content.media.name ?? 'Download file'}</a>}
+            {m.content.media && (linkable(m.content.media.url)
+              ? <a class="bubble-file" href={m.content.media.url} target="_blank" rel="noopener noreferrer" download={m.content.media.name}>{m.content.media.name ?? 'Download file'}</a>
+              : <span class="bubble-file">{m.content.media.name ?? m.content.media.url}</span>)}
             <time>{m.failed ? 'not sent' : m.pending ? 'sending…' : clock(m.createdAt)}</time>
           </li>
         ))}

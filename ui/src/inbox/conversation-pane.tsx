@@ -1,6 +1,7 @@
 import { useCallback, useContext, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { clock } from '../shared/format.js';
 import { ApiError } from '../shared/http.js';
+import { linkable } from '../shared/links.js';
 import { AssignForm } from './assign-form.js';
 import { Composer, type ComposerMode } from './composer.js';
 import { cardState } from './card-state.js';
@@ -257,7 +258,9 @@ export function MessageBody({ content }: { content: Content }) {
   return (
     <div class="msg-body">
       {content.type === 'postback' ? <span class="postback">Pressed “{content.postback?.title ?? content.text}”</span> : content.text && <p>{content.text}</p>}
-      {content.media && <a class="file" href={content.media.url} target="_blank" rel="noopener noreferrer">{content.media.name ?? content.media.url}</a>}
+      {content.media && (linkable(content.media.url)
+        ? <a class="file" href={content.media.url} target="_blank" rel="noopener noreferrer">{content.media.name ?? content.media.url}</a>
+        : <span class="file">{content.media.name ?? content.media.url}</span>)}
       {content.buttons && content.buttons.length > 0 && (
         <ul class="offered" aria-label="Buttons offered">
           {content.buttons.map((b) => <li key={b.title}>{b.title}</li>)}

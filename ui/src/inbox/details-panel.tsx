@@ -3,13 +3,16 @@ import { ago } from '../shared/format.js';
 import type { Card, Detail, InboxApi } from './inbox-api.js';
 import { go } from './use-hash-route.js';
 
-function Pairs({ data, empty }: { data: Record<string, unknown>; empty: string }) {
+function Pairs({ data, empty, unverified = [] }: { data: Record<string, unknown>; empty: string; unverified?: readonly string[] }) {
   const entries = Object.entries(data);
   if (entries.length === 0) return <p class="muted small">{empty}</p>;
   return (
     <dl class="pairs">
       {entries.map(([k, v]) => (
-        <div key={k}><dt>{k}</dt><dd>{typeof v === 'string' ? v : JSON.stringify(v)}</dd></div>
+        <div key={k} data-unverified={unverified.includes(k) ? '' : undefined}>
+          <dt>{k}</dt>
+          <dd>{typeof v === 'string' ? v : JSON.stringify(v)}{unverified.includes(k) && <span class="unverified muted small" title="The visitor's browser sent this; nobody vouches for it."> (unverified: the visitor typed it)</span>}</dd>
+        </div>
       ))}
     </dl>
   );
@@ -33,7 +36,7 @@ export function DetailsPanel({ api, detail }: { api: InboxApi; detail: Detail })
       </section>
       <section>
         <h3>Channel variables</h3>
-        <Pairs data={detail.visitor} empty="None." />
+        <Pairs data={detail.visitor} empty="None." unverified={detail.unverifiedVisitor ?? []} />
       </section>
       <section>
         <h3>Conversation</h3>

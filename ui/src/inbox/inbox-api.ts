@@ -54,6 +54,8 @@ export interface Detail {
   handover: { note: string | null; context: Record<string, unknown>; reason: string; team: string | null; openedAt: string; status: string } | null;
   context: Record<string, unknown>;
   visitor: Record<string, string>;
+  /** Visitor fields the visitor's own browser sent (web chat): nobody vouches for them. */
+  unverifiedVisitor: string[];
   timeline: TimelineItem[];
 }
 
