@@ -112,6 +112,8 @@ export interface StoreReads {
   listOpenConversationIds(accountId: string, afterId: string | null, limit: number): Promise<string[]>;
   findConversationByBotSession(accountId: string, botSessionId: string): Promise<Conversation | undefined>;
   findConversationByAgentSession(accountId: string, agentSessionId: string): Promise<Conversation | undefined>;
+  /** The conversation whose integer id (core/ids.ts conversationNumber) is `number`. */
+  findConversationByNumber(accountId: string, number: number): Promise<Conversation | undefined>;
   /** The conversation a work item (current or earlier) belongs to. */
   findConversationByWorkItem(accountId: string, workItemId: string): Promise<Conversation | undefined>;
   listEvents(accountId: string, conversationId: string, afterSeq: number, limit: number): Promise<ConversationEvent[]>;

@@ -161,6 +161,13 @@ export class Queries {
     return conv && view(conv, account);
   }
 
+  /** The conversation an integer id (core/ids.ts conversationNumber; Chatwoot's conversation id) names, in this account. */
+  async conversationByNumber(accountId: string, number: number): Promise<ConversationView> {
+    const [account, conv] = await Promise.all([this.account(accountId), this.store.findConversationByNumber(accountId, number)]);
+    if (!conv) throw new BatonError('conversation_not_found', `No conversation ${number} in this account.`);
+    return view(conv, account);
+  }
+
   /** The conversation a work item id belongs to, in this account. */
   async conversationByWorkItem(accountId: string, workItemId: string): Promise<ConversationView | undefined> {
     const [account, conv] = await Promise.all([this.account(accountId), this.store.findConversationByWorkItem(accountId, workItemId)]);

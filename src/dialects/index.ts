@@ -2,6 +2,7 @@ import type { Channel, Component } from '../core/model.js';
 import type { Renderer, RendererLookup } from '../delivery/ports.js';
 import type { CredentialKind, DialectModule, RenderContext } from '../edge-kit/dialect-module.js';
 import { inboxDialect } from '../inbox/inbox-dialect.js';
+import { chatwootDialect } from './chatwoot/chatwoot-dialect.js';
 import { cmDialect } from './cm/cm-dialect.js';
 import { engageDialect } from './engage/engage-dialect.js';
 import { imiDialect } from './imi/imi-dialect.js';
@@ -11,7 +12,7 @@ import { suncoDialect } from './sunco/sunco-dialect.js';
 import { webchatDialect } from './webchat/webchat-dialect.js';
 
 /** Every protocol Baton speaks. The only place that names them: a new dialect is its folder and a line here. */
-export const DIALECTS: readonly DialectModule[] = Object.freeze([nativeDialect, webchatDialect, omnichannelDialect, cmDialect, imiDialect, engageDialect, inboxDialect, suncoDialect]);
+export const DIALECTS: readonly DialectModule[] = Object.freeze([nativeDialect, webchatDialect, omnichannelDialect, cmDialect, imiDialect, engageDialect, chatwootDialect, inboxDialect, suncoDialect]);
 
 const byComponentDialect = new Map(DIALECTS.filter((d) => d.componentDialect).map((d) => [d.componentDialect!, d]));
 const byChannelKind = new Map(DIALECTS.filter((d) => d.channelKind).map((d) => [d.channelKind!, d]));

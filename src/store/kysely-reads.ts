@@ -108,6 +108,11 @@ export class KyselyReads {
     return row && this.getConversation(accountId, row.conversation_id);
   }
 
+  async findConversationByNumber(accountId: string, number: number): Promise<Conversation | undefined> {
+    const row = await this.db.selectFrom('conversations').select('state').where('account_id', '=', accountId).where('number', '=', number).orderBy('id').executeTakeFirst();
+    return row && rows.toConversation(row.state);
+  }
+
   async findConversationByAgentSession(accountId: string, agentSessionId: string): Promise<Conversation | undefined> {
     const row = await this.db.selectFrom('agent_sessions').select('conversation_id').where('account_id', '=', accountId).where('id', '=', agentSessionId).executeTakeFirst();
     return row && this.getConversation(accountId, row.conversation_id);

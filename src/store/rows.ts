@@ -1,3 +1,4 @@
+import { conversationNumber } from '../core/ids.js';
 import type { Conversation } from '../core/conversation.js';
 import type { ConversationEvent, EventType } from '../core/events.js';
 import type { Account, Agent, Channel, Component, Message, Service } from '../core/model.js';
@@ -97,6 +98,7 @@ export function fromConversation(c: Conversation): ConversationsTable {
     updated_at: c.updatedAt,
     state: JSON.stringify(c),
     customer: c.customer,
+    number: conversationNumber(c.id),
   };
 }
 

@@ -46,6 +46,8 @@ export interface ConversationsTable {
   state: string;
   /** The customer's address (migration 013): erasure and exports find a customer's conversations by it. */
   customer?: string | null;
+  /** Its integer id (migration 017, core/ids.ts conversationNumber): integer-id protocols find it by this. */
+  number?: number | null;
 }
 export interface EmergencySweepsTable { account_id: string; on: number; after_id: string | null; started_at: string }
 export interface BotSessionsTable { account_id: string; id: string; conversation_id: string; opened_at: string }

@@ -1,3 +1,4 @@
+import { conversationNumber } from '../../src/core/ids.js';
 import { CHANNEL_KINDS, COMPONENT_DIALECTS } from '../../src/dialects/index.js';
 import type { TestServer } from './server.js';
 
@@ -5,8 +6,8 @@ import type { TestServer } from './server.js';
  * One account with a channel and a component of every dialect, so that one Baton serves every
  * inbound route: a native channel whose chats go to an IMI bot, one whose chats go to an Engage
  * bot, a web chat and an Omnichannel channel in front of a native bot, a `cm` channel in front of
- * a CM bot with a CM desk, one whose chats go to a sunco bot (Sunshine Conversations), a
- * switched-off channel, the built-in inbox and two agents (one admin).
+ * a CM bot with a CM desk, one whose chats go to a sunco bot (Sunshine Conversations), one whose
+ * chats go to a Chatwoot bot, a switched-off channel, the built-in inbox and two agents (one admin).
  * Every credential is derived from `tag`, so two accounts built from it never share one.
  */
 export function allDialectsAccount(id: string, tag: string) {
@@ -41,6 +42,7 @@ function everyDialectAccount(id: string, tag: string) {
       { id: 'whatsapp', kind: 'cm', address: '+3197010203040', outboundUrl: `${nowhere}/cm`, credentials: { productToken: `${tag}-channel-product-token` } },
       { id: 'guarded', kind: 'cm', address: '+3197010203041', credentials: { inboundToken: c.moToken } },
       { id: 'off', kind: 'native', active: false },
+      { id: 'cw', kind: 'native', address: `${id}-cw` },
       { id: 'sms', kind: 'native', address: `${id}-sms` },
     ],
     components: [
@@ -50,16 +52,18 @@ function everyDialectAccount(id: string, tag: string) {
       { id: 'CmBot', kind: 'bot', dialect: 'cm', url: `${nowhere}/cm-bot`, secrets: { productToken: c.cmBotToken } },
       { id: 'CustomerContact', kind: 'desk', dialect: 'cm', url: `${nowhere}/cm-desk`, secrets: { productToken: c.cmDeskToken } },
       { id: 'inbox', kind: 'desk', dialect: 'inbox' },
+      { id: 'cwbot', kind: 'bot', dialect: 'chatwoot', url: `${nowhere}/chatwoot`, secrets: { accessToken: c.chatwootToken, webhookSecret: `${tag}-chatwoot-secret` } },
       { id: 'SuncoBot', kind: 'bot', dialect: 'sunco', url: `${nowhere}/sunco`, secrets: { keyId: c.suncoKey.id, keySecret: c.suncoKey.secret } },
     ],
     services: [
       {
         id: 'care',
-        channels: ['api', 'mail', 'web', 'app', 'app-off', 'whatsapp', 'guarded', 'off', 'sms'],
+        channels: ['api', 'mail', 'web', 'app', 'app-off', 'whatsapp', 'guarded', 'off', 'sms', 'cw'],
         rules: [
           { id: 'imi', trigger: { event: 'message', channels: ['api'] }, action: { type: 'bot', bot: 'imibot' } },
           { id: 'engage', trigger: { event: 'message', channels: ['mail'] }, action: { type: 'bot', bot: 'engagebot' } },
           { id: 'cm', trigger: { event: 'message', channels: ['whatsapp', 'guarded'] }, action: { type: 'bot+desk', bot: 'CmBot', desk: 'CustomerContact' } },
+          { id: 'chatwoot', trigger: { event: 'message', channels: ['cw'] }, action: { type: 'bot', bot: 'cwbot' } },
           { id: 'sunco', trigger: { event: 'message', channels: ['sms'] }, action: { type: 'bot+desk', bot: 'SuncoBot', desk: 'inbox' } },
           { id: 'native', trigger: { event: 'message' }, action: { type: 'bot', bot: 'bot' } },
         ],
@@ -82,6 +86,7 @@ export interface AccountCredentials {
   engageToken: string;
   cmBotToken: string;
   cmDeskToken: string;
+  chatwootToken: string;
   /** The Sunshine Conversations key of the sunco bot (Basic keyId:secret). */
   suncoKey: { id: string; secret: string };
   alicePassword: string;
@@ -98,6 +103,7 @@ export function credentialsOf(tag: string): AccountCredentials {
     engageToken: `${tag}-engage-token-000000000001`,
     cmBotToken: `${tag}-cm-bot-product-token-0001`,
     cmDeskToken: `${tag}-cm-desk-product-token-001`,
+    chatwootToken: `${tag}-chatwoot-bot-token-0000001`,
     suncoKey: { id: `app_${tag}-sunco-key`, secret: `${tag}-sunco-key-secret-00000001` },
     alicePassword: `${tag}-alice-password`,
     bobPassword: `${tag}-bob-password-`,
@@ -121,6 +127,9 @@ export interface SeededIds {
   cmChat: string;
   cmCustomer: string;
   webchatConversation: string;
+  /** Native channel `cw`, its bot is the Chatwoot bot: the conversation and its Chatwoot integer id. */
+  chatwootConversation: string;
+  chatwootConversationNumber: number;
   webchatVisitorToken: string;
   omniConversation: string;
   omniChatId: string;
@@ -168,6 +177,7 @@ export async function seedAccount(s: TestServer, accountId: string, tag: string)
     event: 'new_message', chat_id: omniChatId, visitor: { id: `${tag}-visitor` }, message: { id: `${tag}-omni-1`, kind: 'visitor', text: 'hello omni' },
   }));
 
+  const cw = await ok('native message to the Chatwoot bot', s.call('POST', '/v1/channels/cw/messages', { customer: `${tag}-cw-customer`, text: 'hello chatwoot', messageId: `${tag}-m-cw` }, key));
   const sunco = await ok('native message to the sunco bot', s.call('POST', '/v1/channels/sms/messages', { customer: `${tag}-sunco-customer`, text: 'hello sunco', messageId: `${tag}-m-sunco` }, key));
 
   const deliveries = await ok('deliveries', s.call('GET', '/v1/deliveries?limit=1', undefined, key));
@@ -187,6 +197,8 @@ export async function seedAccount(s: TestServer, accountId: string, tag: string)
     cmChat: mo.chatId,
     cmCustomer,
     webchatConversation: web.message.id ? (await ok('web chat conversation', s.call('GET', `/v1/conversations?limit=50`, undefined, key))).items.find((x: any) => x.channelId === 'web').id : '',
+    chatwootConversation: cw.conversation.id,
+    chatwootConversationNumber: conversationNumber(cw.conversation.id),
     webchatVisitorToken: visitorToken,
     omniConversation: omni.conversation_id,
     omniChatId,

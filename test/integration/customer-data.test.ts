@@ -245,7 +245,7 @@ describe.each(engines)('the store\'s customer reads on $name', (engine) => {
     expect((await migrator.migrateTo('012-emergency-sweeps')).error).toBeUndefined();
     // Rows as Baton wrote them before the column existed.
     for (const [id, customer] of [['c-1', 'ann'], ['c-2', 'bob'], ['c-3', 'ann']] as const) {
-      const { customer: _c, ...row } = storeRows.fromConversation(aConversation({ id, customer, createdAt: at(Number(id.slice(2))) }));
+      const { customer: _c, number: _n, ...row } = storeRows.fromConversation(aConversation({ id, customer, createdAt: at(Number(id.slice(2))) }));
       await db.insertInto('conversations').values(row).execute();
     }
     await h.store.migrate();

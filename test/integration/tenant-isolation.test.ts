@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountSnapshot } from '../helpers/account-snapshot.js';
+import { chatwootIds } from '../../src/dialects/chatwoot/chatwoot-ids.js';
 import { allDialectsAccount, type AccountCredentials, credentialsOf, type SeededIds, seedAccount } from '../helpers/all-dialects.js';
 import { openSocket } from '../helpers/inbox-client.js';
 import { routesOf } from '../helpers/routes.js';
@@ -45,7 +46,7 @@ interface Ctx {
   markers: string[];
 }
 
-type Shape = 'baton' | 'engage' | 'cm' | 'sunco';
+type Shape = 'baton' | 'engage' | 'cm' | 'sunco' | 'chatwoot';
 
 type Case =
   /** Serves no account's data (documentation, health, static files), or is public by design: why. */
@@ -78,10 +79,11 @@ function codeOf(shape: Shape, json: any): unknown {
   if (shape === 'baton') return json?.error?.code;
   if (shape === 'engage') return json?.error;
   if (shape === 'sunco') return json?.errors?.[0]?.code;
+  if (shape === 'chatwoot') return json?.code;
   return json?.errorCode;
 }
 
-const conv = (x: Ctx) => [x.b.webchatConversation, x.b.engageThread, x.b.cmChat, x.b.imiConversation, x.b.omniConversation, x.b.suncoConversation];
+const conv = (x: Ctx) => [x.b.webchatConversation, x.b.engageThread, x.b.cmChat, x.b.imiConversation, x.b.omniConversation, x.b.suncoConversation, x.b.chatwootConversation];
 const v1 = (x: Ctx, method: string, path: string, body?: unknown): Req => ({ method, path, headers: x.key, ...(body !== undefined ? { body } : {}) });
 const inboxReq = (x: Ctx, method: string, path: string, body?: unknown): Req => ({ method, path, headers: x.inbox, ...(body !== undefined ? { body } : {}) });
 const engageReq = (x: Ctx, method: string, path: string, body?: unknown): Req => ({ method, path, headers: x.engage, ...(body !== undefined ? { body } : {}) });
@@ -93,6 +95,10 @@ const cmControl = (name: string, body: (x: Ctx) => unknown) => (x: Ctx): Req[] =
   { method: 'POST', path: `/conversational/control/v1/accounts/globex/sessions/${name}`, headers: { 'x-cm-producttoken': x.ca.cmDeskToken }, body: body(x) },
   { method: 'POST', path: `/conversational/control/v1/accounts/globex/sessions/${name}`, headers: { authorization: `Bearer ${x.ca.apiKey}` }, body: body(x) },
 ];
+/** A's Chatwoot bot on A's own account path, with B's conversations' integer ids (and B's Baton ids): not found. */
+const chatwootReq = (x: Ctx, suffix: string, body?: unknown) => [x.b.chatwootConversationNumber, ...conv(x)].map((id): Req => ({
+  method: body === undefined ? 'GET' : 'POST', path: `/api/v1/accounts/${chatwootIds.account('acme')}/conversations/${id}${suffix}`, headers: { api_access_token: x.ca.chatwootToken }, ...(body !== undefined ? { body } : {}),
+}));
 /**
  * A's sunco key on B's conversations: under B's app id the key is of another app (401), under A's
  * own app B's conversations are not there (404). Both in the Sunshine shape, B unchanged.
@@ -236,6 +242,10 @@ const CASES: Record<string, Case> = {
   'GET /1.0/users': { list: (x) => ['', `?category_id=${B_ONLY.category}`, `?team_id=${B_ONLY.team}`, '?limit=150'].map((q) => engageReq(x, 'GET', `/1.0/users${q}`)) },
   'GET /1.0/users/:id': { refused: (x) => [B_ONLY.agent, B_ONLY.component].map((id) => engageReq(x, 'GET', `/1.0/users/${id}`)), status: 404, code: 'agent_not_found', shape: 'engage' },
 
+  // Chatwoot: A's agent bot's api_access_token.
+  'GET /api/v1/accounts/:accountId/conversations/:conversationId': { refused: (x) => chatwootReq(x, ''), status: 404, code: 'conversation_not_found', shape: 'chatwoot' },
+  'POST /api/v1/accounts/:accountId/conversations/:conversationId/messages': { refused: (x) => chatwootReq(x, '/messages', { content: 'over the fence' }), status: 404, code: 'conversation_not_found', shape: 'chatwoot' },
+  'POST /api/v1/accounts/:accountId/conversations/:conversationId/toggle_status': { refused: (x) => chatwootReq(x, '/toggle_status', { status: 'open' }), status: 404, code: 'conversation_not_found', shape: 'chatwoot' },
   // Sunshine Conversations: A's sunco key (Basic keyId:secret).
   ...Object.fromEntries(SUNCO_OWN_APP.flatMap(([method, suffix, body]) => suncoCases(method, suffix, body))),
 
@@ -440,6 +450,18 @@ describe('tenant isolation: account A\'s credentials on account B\'s ids', () =>
     // may write first), and nothing of B's chat is reached or changed.
     expect(bm.status, bm.text).toBe(200);
     expect(await accountSnapshot(x.s, 'globex')).toEqual(before);
+  });
+
+  it('Chatwoot\'s API with A\'s token on B\'s account id: unauthorized', async () => {
+    const before = await accountSnapshot(x.s, 'globex');
+    const path = `/api/v1/accounts/${chatwootIds.account('globex')}/conversations/${x.b.chatwootConversationNumber}`;
+    for (const [method, suffix, body] of [['GET', '', undefined], ['POST', '/messages', { content: 'over the fence' }], ['POST', '/toggle_status', { status: 'resolved' }]] as const) {
+      const res = await call(x.s, { method, path: path + suffix, headers: { api_access_token: x.ca.chatwootToken }, ...(body ? { body } : {}) });
+      expect([res.status, res.json.code], res.text).toEqual([401, 'unauthorized']);
+    }
+    expect(await accountSnapshot(x.s, 'globex')).toEqual(before);
+    const own = await call(x.s, { method: 'GET', path, headers: { api_access_token: x.cb.chatwootToken } });
+    expect([own.status, own.json.id]).toEqual([200, x.b.chatwootConversationNumber]);
   });
 
   it('Sunshine Conversations with A\'s key under A\'s own app id and B\'s conversations: not found', async () => {

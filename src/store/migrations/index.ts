@@ -15,6 +15,7 @@ import * as m013 from './013-customer-data.js';
 import * as m014 from './014-retention.js';
 import * as m015 from './015-customer-recent.js';
 import * as m016 from './016-credential-kinds.js';
+import * as m017 from './017-conversation-numbers.js';
 
 /** The one migration history both engines share, in order. */
 export const migrations: Record<string, Migration> = {
@@ -34,6 +35,7 @@ export const migrations: Record<string, Migration> = {
   '014-retention': m014,
   '015-customer-recent': m015,
   '016-credential-kinds': m016,
+  '017-conversation-numbers': m017,
 };
 
 export const migrationProvider: MigrationProvider = {
