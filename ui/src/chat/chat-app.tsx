@@ -33,6 +33,8 @@ export function ChatApp({ account, channel }: { account: string; channel: string
   const [missing, setMissing] = useState(false);
   const end = useRef<HTMLDivElement>(null);
   const input = useRef<HTMLTextAreaElement>(null);
+  const shownDraft = useRef(draft);
+  shownDraft.current = draft;
 
   const merge = (m: ChatMessage) => setMessages((list) => {
     const i = list.findIndex((x) => x.id === m.id || (m.clientId !== null && x.clientId === m.clientId));
@@ -85,12 +87,23 @@ export function ChatApp({ account, channel }: { account: string; channel: string
   useEffect(() => toHost({ baton: 'state', launcher: view.launcher.text, dim: view.launcher.dim }), [view.launcher.text, view.launcher.dim]);
 
   // The widget asks for focus when the visitor opens it, with what they typed before the chat was there.
+  // It gives this frame the focus and then posts those keys, so the keys typed next can reach the
+  // frame before the message does: the widget's keys go where the draft stood when the focus came.
   useEffect(() => {
+    let focusedAt: number | null = null;
+    const onFocus = () => {
+      focusedAt = shownDraft.current.length;
+    };
+    const onBlur = () => {
+      focusedAt = null;
+    };
     const onMessage = (e: MessageEvent) => {
       const d = e.data as { baton?: string; typed?: unknown } | null;
       if (e.source !== window.parent || d?.baton !== 'focus') return;
       const typed = typeof d.typed === 'string' ? d.typed.slice(0, 200) : '';
-      if (typed) setDraft((t) => t + typed);
+      const at = focusedAt;
+      focusedAt = null;
+      if (typed) setDraft((t) => (at === null || at > t.length ? t + typed : t.slice(0, at) + typed + t.slice(at)));
       input.current?.focus();
     };
     const onKey = (e: KeyboardEvent) => {
@@ -104,9 +117,13 @@ export function ChatApp({ account, channel }: { account: string; channel: string
         box.focus();
       }
     };
+    addEventListener('focus', onFocus);
+    addEventListener('blur', onBlur);
     addEventListener('message', onMessage);
     addEventListener('keydown', onKey);
     return () => {
+      removeEventListener('focus', onFocus);
+      removeEventListener('blur', onBlur);
       removeEventListener('message', onMessage);
       removeEventListener('keydown', onKey);
     };
