@@ -36,6 +36,14 @@ export function ChatApp({ account, channel }: { account: string; channel: string
   const shownDraft = useRef(draft);
   shownDraft.current = draft;
 
+  // A history answer is the store as it was when asked: a message pushed since is newer, not gone,
+  // and an answer overtaken by a later one says nothing new.
+  const pushes = useRef({ count: 0, at: new Map<string, number>() });
+  const histories = useRef({ asked: 0, applied: 0 });
+  const pushed = (m: ChatMessage) => {
+    pushes.current.at.set(m.id, ++pushes.current.count);
+    merge(m);
+  };
   const merge = (m: ChatMessage) => setMessages((list) => {
     const i = list.findIndex((x) => x.id === m.id || (m.clientId !== null && x.clientId === m.clientId));
     if (i === -1) return [...list, m];
@@ -45,11 +53,17 @@ export function ChatApp({ account, channel }: { account: string; channel: string
   });
 
   const loadHistory = async () => {
+    const asked = ++histories.current.asked;
+    const since = pushes.current.count;
     try {
       const h = await api.history();
+      if (asked < histories.current.applied) return;
+      histories.current.applied = asked;
       setStatus(h.status);
       setHumans(h.humans ?? null);
-      setMessages((list) => [...h.messages, ...list.filter((m) => m.pending && !h.messages.some((x) => x.clientId === m.clientId))]);
+      const known = (m: ChatMessage) => h.messages.some((x) => x.id === m.id || (m.clientId !== null && x.clientId === m.clientId));
+      const newer = (m: ChatMessage) => m.pending || (pushes.current.at.get(m.id) ?? 0) > since;
+      setMessages((list) => [...h.messages, ...list.filter((m) => newer(m) && !known(m))]);
     } catch (err) {
       if (err instanceof ApiError && err.status === 404) setMissing(true);
       if (err instanceof ApiError && err.status === 0) setConnection(CHAT_CONNECTION.DOWN);
@@ -70,7 +84,7 @@ export function ChatApp({ account, channel }: { account: string; channel: string
       },
       onMessage: (data) => {
         const d = data as { type?: string; message?: ChatMessage };
-        if (d.type === 'message' && d.message) merge(d.message);
+        if (d.type === 'message' && d.message) pushed(d.message);
         // Who answers has changed (a handover, an agent taking it, an agent going on- or offline).
         else if (d.type === 'changed' || d.type === 'availability') void loadHistory();
       },
@@ -135,7 +149,7 @@ export function ChatApp({ account, channel }: { account: string; channel: string
     merge(optimistic);
     setError(null);
     try {
-      merge((await api.send({ id, ...body, visitor: visitorFields() })).message);
+      pushed((await api.send({ id, ...body, visitor: visitorFields() })).message);
       return true;
     } catch (err) {
       merge({ ...optimistic, pending: false, failed: true });
