@@ -12,18 +12,19 @@ const PASSWORD = 'agent-password-1';
  * source, one with another skill only, one with AGENT on the mail source only, one listing no
  * skills (holds them all).
  */
-function config(extra: { sources?: string[] } = {}) {
+function config(extra: { sources?: string[]; bot?: boolean } = {}) {
   return {
     accounts: [{
       id: 'acme',
       apiKeys: [API_KEY],
       categories: { bot: 'BOT', agent: 'AGENT' },
-      channels: [{ id: 'chat', kind: 'native' }, { id: 'mail', kind: 'native' }],
+      availability: { policy: 'keep-bot' },
+      channels: [{ id: 'chat', kind: 'native', realtime: true }, { id: 'mail', kind: 'native' }],
       components: [
         { id: 'engagebot', kind: 'bot', dialect: 'engage', secrets: { accessToken: TOKEN } },
         { id: 'inbox', kind: 'desk', dialect: 'inbox' },
       ],
-      services: [{ id: 'care', channels: ['chat', 'mail'], rules: [{ id: 'humans', trigger: { event: 'message' }, action: { type: 'desk', desk: 'inbox' } }] }],
+      services: [{ id: 'care', channels: ['chat', 'mail'], rules: [{ id: 'first', trigger: { event: 'message' }, action: extra.bot ? { type: 'bot', bot: 'engagebot' } : { type: 'desk', desk: 'inbox' } }] }],
       agents: [
         { id: 'amelie', password: PASSWORD, categories: ['AGENT'] },
         { id: 'dora', password: PASSWORD, categories: ['VIP'] },
@@ -48,8 +49,8 @@ describe.each(['sqlite', 'postgres'] as const)('agents\' skills and sources (Eng
     s = undefined;
   });
 
-  async function setup() {
-    s = await startServer(engine, config(), { apiKey: API_KEY });
+  async function setup(extra: { bot?: boolean } = {}) {
+    s = await startServer(engine, config(extra), { apiKey: API_KEY });
     const server = s;
     const write = async (channel: string, customer: string) => {
       const res = await server.call('POST', `/v1/channels/${channel}/messages`, { customer, text: 'hello' });
@@ -120,6 +121,20 @@ describe.each(['sqlite', 'postgres'] as const)('agents\' skills and sources (Eng
     const status = (channel: string) => server.baton.queries.chatAvailability('acme', channel, new Date());
     expect((await status('chat')).agentsOnline).toBe(0);
     expect((await status('mail')).agentsOnline).toBe(1);
+  });
+
+  it('keeps the bot on a real-time channel while no agent who may take the handover is online', async () => {
+    const { server, write } = await setup({ bot: true });
+    const chat = await write('chat', '+15550003');
+    const online = (id: string) => server.call('PUT', `/v1/agents/${id}/presence`, { presence: 'online' });
+    await online('dora');
+    await online('mona');
+    const refused = await server.call('POST', `/v1/conversations/${chat}/handover`, { by: 'engagebot' });
+    expect(refused.body.events.map((e: { type: string }) => e.type)).toEqual(['handover.rejected']);
+    expect(refused.body.conversation.controller).toBe('bot');
+    await online('amelie');
+    const handed = await server.call('POST', `/v1/conversations/${chat}/handover`, { by: 'engagebot' });
+    expect(handed.body.conversation.controller).toBe('desk');
   });
 
   it('shows each agent on the sources it may read in /1.0/status and /1.0/users', async () => {
