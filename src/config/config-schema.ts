@@ -77,7 +77,8 @@ const Agent = Type.Object({
   name: Type.Optional(Type.String()),
   password: Type.Optional(Type.String({ minLength: 8 })),
   teams: Type.Optional(Type.Array(Type.String())),
-  categories: Type.Optional(Type.Array(Type.String())),
+  categories: Type.Optional(Type.Array(Type.String(), { description: 'the categories (Engage skills) the agent holds; handed-over conversations go to those holding the account\'s agent category; none listed: all' })),
+  sources: Type.Optional(Type.Array(Type.String(), { description: 'the channels (Engage sources) the agent may read and reply on; all when absent' })),
   admin: Type.Optional(Type.Boolean({ description: 'may use the inbox admin pages' })),
 }, { additionalProperties: false });
 

@@ -153,6 +153,11 @@ function referenceProblems(cfg: BatonConfig): string[] {
       const settings = channelDialectOf(c.kind)?.settings;
       for (const p of [...settingsProblems(settings?.credentials, c.credentials, 'credentials'), ...(settings?.channelProblems?.(c) ?? [])]) out.push(`${at}.channels[${ci}].${p}`);
     });
+    (a.agents ?? []).forEach((g, gi) => {
+      (g.sources ?? []).forEach((c, ci) => {
+        if (!channels.has(c)) out.push(`${at}.agents[${gi}].sources[${ci}]: no channel "${c}" in this account`);
+      });
+    });
     (a.services ?? []).forEach((s, si) => {
       s.channels.forEach((c, ci) => {
         if (!channels.has(c)) out.push(`${at}.services[${si}].channels[${ci}]: no channel "${c}" in this account`);
@@ -234,7 +239,7 @@ function normalizeAccount(a: AccountConfig): AccountSetup {
   });
   const services: Service[] = (a.services ?? []).map((s) => ({ accountId: a.id, id: s.id, channels: s.channels, rules: s.rules }));
   const agents = (a.agents ?? []).map((g) => ({
-    agent: { accountId: a.id, id: g.id, name: g.name ?? g.id, teams: g.teams ?? [], categories: g.categories ?? [], presence: 'offline' as const, ...(g.admin ? { admin: true } : {}) },
+    agent: { accountId: a.id, id: g.id, name: g.name ?? g.id, teams: g.teams ?? [], categories: g.categories ?? [], ...(g.sources ? { sources: g.sources } : {}), presence: 'offline' as const, ...(g.admin ? { admin: true } : {}) },
     password: g.password ?? null,
   }));
   return { account, apiKeys: a.apiKeys ?? [], channels, components, services, agents };

@@ -35,7 +35,7 @@ export function withHandoverRule<C extends HandoverLike>(services: readonly Serv
   return { ...cmd, ...(cmd.desk === undefined && desk ? { desk } : {}), ...(cmd.team === undefined && team ? { team } : {}) };
 }
 
-/** The agents a handover needs online: of its team (any when none), with the agent category when the bot's is the conversation's. */
-export function availabilityQuery(conv: Conversation, account: Account, cmd: HandoverLike | null): { team: string | null; category: string | null } {
-  return { team: cmd?.team ?? null, category: conv.categories.includes(account.categories.bot) ? account.categories.agent : null };
+/** The agents a handover needs online: of its team (any when none), holding the agent category (it is offered to them only, core/agent-scope.ts). */
+export function availabilityQuery(_conv: Conversation, account: Account, cmd: HandoverLike | null): { team: string | null; category: string | null } {
+  return { team: cmd?.team ?? null, category: account.categories.agent };
 }

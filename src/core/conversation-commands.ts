@@ -1,5 +1,6 @@
 import { SYSTEM } from './audit.js';
 import type { CommandBus, CommandOutcome, Idempotency } from './command-bus.js';
+import { requireMayHandle } from './agent-scope.js';
 import { activeChannel, load, requireAgent, requireReferences } from './command-reads.js';
 import { recordsRefusal, refusalEvent, resolveRequest, transition } from './control.js';
 import { writeEffects } from './control-effects.js';
@@ -99,6 +100,8 @@ export class ConversationCommands {
       return await this.bus.run(accountId, idem, by, async (tx, now, actor) => {
         const { account, conv, channel } = await load(tx, accountId, conversationId);
         if (reply.agentId !== undefined) await requireAgent(tx, accountId, reply.agentId, false);
+        const agent = reply.authorKind === 'agent' && reply.agentId !== undefined ? await tx.getAgent(accountId, reply.agentId) : undefined;
+        if (agent) requireMayHandle(agent, account, conv.channelId);
         const answered = reply.inReplyTo === undefined ? null : await tx.getMessage(accountId, reply.inReplyTo);
         if (reply.inReplyTo !== undefined && answered?.conversationId !== conversationId) {
           throw new BatonError('message_not_found', `No message ${reply.inReplyTo} in conversation ${conversationId} to reply to.`);
@@ -144,17 +147,20 @@ export class ConversationCommands {
       const { account, conv, channel } = await load(tx, accountId, conversationId);
       let cmd = resolveRequest(conv, account, request);
       await requireReferences(tx, accountId, cmd);
+      const given = cmd.type === 'assign' || cmd.type === 'takeover' ? cmd.agentId : undefined;
+      const agent = given === undefined ? undefined : await tx.getAgent(accountId, given);
+      if (agent) requireMayHandle(agent, account, conv.channelId);
       if (consume) await tx.deleteTimer(consume);
       let agentsAvailable = true;
       if (needsHandoverFacts(cmd)) {
         cmd = withHandoverRule(await tx.listServices(conv.accountId), conv, cmd, now);
         if (channel.realtime) {
           const wanted = availabilityQuery(conv, account, cmd);
-          agentsAvailable = (await tx.countAvailableAgents(account.id, wanted.team, wanted.category)) > 0;
+          agentsAvailable = (await tx.countAvailableAgents(account.id, wanted.team, wanted.category, channel.id)) > 0;
         }
       } else if (mayHandOverByName(cmd) && channel.realtime) {
         const wanted = availabilityQuery(conv, account, null);
-        agentsAvailable = (await tx.countAvailableAgents(account.id, wanted.team, wanted.category)) > 0;
+        agentsAvailable = (await tx.countAvailableAgents(account.id, wanted.team, wanted.category, channel.id)) > 0;
       }
       const result = transition(conv, cmd, { account, now, newId, agentsAvailable, realtime: channel.realtime, newThreadToHumans: channel.emergency === true });
       const events = await this.outbox.commit(tx, account, result.conversation, result.events, now, conv);

@@ -24,6 +24,8 @@ export const ERROR_CODES = {
   component_disabled: { status: 409, message: 'This component is not enabled for the conversation and may not reply.' },
   stale_control: { status: 409, message: 'Control of the conversation has moved since the version you expected.' },
   conversation_taken: { status: 409, message: 'Another agent holds this conversation.' },
+  agent_lacks_category: { status: 409, message: 'The agent does not hold the category handed-over conversations are offered with.' },
+  source_not_permitted: { status: 409, message: 'The agent may not read or reply on this conversation\'s channel.' },
   invalid_transition: { status: 409, message: 'The conversation is not in a state that allows this.' },
   verification_failed: { status: 409, message: 'The endpoint did not pass verification.' },
   idempotency_conflict: { status: 409, message: 'This Idempotency-Key was already used for a different request.' },

@@ -157,7 +157,10 @@ export interface Agent {
   id: string;
   name: string;
   teams: string[];
+  /** The categories (Engage skills) the agent holds; none listed: all of them (core/agent-scope.ts). */
   categories: string[];
+  /** The channels (Engage sources) the agent may read and reply on; absent: all of them. */
+  sources?: string[];
   presence: 'online' | 'away' | 'offline';
   /** May use the inbox's admin pages (components, deliveries, the emergency switch). */
   admin?: boolean;

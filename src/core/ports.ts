@@ -105,7 +105,8 @@ export interface StoreReads {
   getAgent(accountId: string, id: string): Promise<Agent | undefined>;
   listAgents(accountId: string): Promise<Agent[]>;
   /** Agents online with the team (or any team when null) and the category (when given). */
-  countAvailableAgents(accountId: string, team: string | null, category: string | null): Promise<number>;
+  /** Online agents of the team holding the category (core/agent-scope.ts), who may read the channel when one is named. */
+  countAvailableAgents(accountId: string, team: string | null, category: string | null, channelId?: string | null): Promise<number>;
   getConversation(accountId: string, id: string): Promise<Conversation | undefined>;
   listConversations(accountId: string, filter: ConversationFilter): Promise<{ items: Conversation[]; next: string | null }>;
   /** Ids of open conversations after `afterId`, in id order, for account-wide sweeps in batches. */

@@ -151,7 +151,7 @@ export class Queries {
   async chatAvailability(accountId: string, channelId: string, now: Date): Promise<ChatAvailability> {
     const [account, services] = await Promise.all([this.account(accountId), this.store.listServices(accountId)]);
     const bot = botInFront(services, account, channelId, now);
-    const agentsOnline = await this.store.countAvailableAgents(accountId, null, null);
+    const agentsOnline = await this.store.countAvailableAgents(accountId, null, account.categories.agent, channelId);
     return { botInFront: bot, agentsOnline, available: bot || agentsOnline > 0 };
   }
 

@@ -12,6 +12,7 @@ import type { AgentHub } from './agent-hub.js';
 import { ConversationDigests } from './conversation-digests.js';
 import type { ConversationSearch } from './conversation-search.js';
 import { inboxSearchRoutes } from './inbox-search-routes.js';
+import { inboxScope } from './inbox-scope.js';
 import type { LoginSession } from './login-sessions.js';
 import { conversationCard, timeline } from './inbox-views.js';
 
@@ -79,13 +80,14 @@ export async function inboxRoutes(app: FastifyInstance, deps: InboxDeps): Promis
 
   api.get('/conversations', { schema: { hide: true, querystring: ListQuery } }, async (req) => {
     const accountId = me(req).accountId;
-    const [page, agents] = await Promise.all([queries.conversations(accountId, { status: req.query.status ?? 'open', limit: 200 }), queries.agents(accountId)]);
-    return { items: await Promise.all(page.items.map((c) => card(c, agents))) };
+    const [page, agents, scope] = await Promise.all([queries.conversations(accountId, { status: req.query.status ?? 'open', limit: 200 }), queries.agents(accountId), inboxScope(queries, me(req))]);
+    return { items: await Promise.all(page.items.filter(scope.shows).map((c) => card(c, agents))) };
   });
 
   api.get('/conversations/:id', { schema: { hide: true, params: ConvParams } }, async (req) => {
     const accountId = me(req).accountId;
     const conv = await queries.conversation(accountId, req.params.id);
+    (await inboxScope(queries, me(req))).requireReadable(conv);
     const [messages, events, agents, channel] = await Promise.all([
       queries.messages(accountId, conv.id),
       queries.events(accountId, conv.id, 0, 1000),
@@ -113,6 +115,7 @@ export async function inboxRoutes(app: FastifyInstance, deps: InboxDeps): Promis
     api.post(path, { schema: { hide: true, params: ConvParams, body } }, async (req) => {
       const login = me(req);
       const conv = await queries.conversation(login.accountId, (req.params as { id: string }).id);
+      (await inboxScope(queries, login)).requireReadable(conv);
       const inbox = inboxOf(await queries.components(login.accountId), conv);
       const b = req.body as B;
       const cmd = toCommand(b, login.agentId, inbox, conv);

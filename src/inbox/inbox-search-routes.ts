@@ -6,6 +6,7 @@ import type { ConversationView, Queries } from '../core/queries.js';
 import type { ConversationDigests } from './conversation-digests.js';
 import type { AssigneeFilter, ConversationSearch } from './conversation-search.js';
 import { conversationCard } from './inbox-views.js';
+import { inboxScope } from './inbox-scope.js';
 import type { LoginSession } from './login-sessions.js';
 
 const MIN_CHARS = 2;
@@ -58,24 +59,26 @@ export async function inboxSearchRoutes(app: FastifyInstance, deps: InboxSearchD
       ...(req.query.after ? { after: req.query.after } : {}),
       limit: req.query.limit ?? 20,
     });
-    const agents = await queries.agents(login.accountId);
+    const [agents, scope] = await Promise.all([queries.agents(login.accountId), inboxScope(queries, login)]);
     const items = await Promise.all(page.hits.map(async (h) => {
       const c = await found(login.accountId, h.conversationId);
-      return c && { ...conversationCard(c, agents, await digests.of(c)), match: { field: h.field, snippet: h.snippet } };
+      return c && scope.reads(c) && { ...conversationCard(c, agents, await digests.of(c)), match: { field: h.field, snippet: h.snippet } };
     }));
-    return { items: items.filter((i) => i !== null), next: page.next, scanned: page.scanned };
+    return { items: items.filter((i) => i !== null && i !== false), next: page.next, scanned: page.scanned };
   });
 
   api.get('/conversations/:id/past', { schema: { hide: true, params: ConvParams } }, async (req) => {
     const login = me(req);
     const conv = await queries.conversation(login.accountId, req.params.id);
+    const scope = await inboxScope(queries, login);
+    scope.requireReadable(conv);
     const ids = (await search.customerConversations(login.accountId, conv.customer, PAST_LIMIT + 1)).filter((id) => id !== conv.id).slice(0, PAST_LIMIT);
     const agents = await queries.agents(login.accountId);
     const items = await Promise.all(ids.map(async (id) => {
       const c = await found(login.accountId, id);
-      return c && conversationCard(c, agents, await digests.of(c));
+      return c && scope.reads(c) && conversationCard(c, agents, await digests.of(c));
     }));
-    return { items: items.filter((i) => i !== null) };
+    return { items: items.filter((i) => i !== null && i !== false) };
   });
 }
 

@@ -65,11 +65,11 @@ export class KyselyReads {
     return (await this.db.selectFrom('agents').selectAll().where('account_id', '=', accountId).where('removed_at', 'is', null).orderBy('id').execute()).map(rows.toAgent);
   }
 
-  async countAvailableAgents(accountId: string, team: string | null, category: string | null): Promise<number> {
+  async countAvailableAgents(accountId: string, team: string | null, category: string | null, channelId: string | null = null): Promise<number> {
     // Online agents of one account are few; the (account_id, presence) index finds them and the
     // team/category filter runs over that handful.
     const online = (await this.db.selectFrom('agents').selectAll().where('account_id', '=', accountId).where('presence', '=', 'online').execute()).map(rows.toAgent);
-    return online.filter((a) => (team === null || a.teams.includes(team)) && (category === null || a.categories.length === 0 || a.categories.includes(category))).length;
+    return online.filter((a) => (team === null || a.teams.includes(team)) && (category === null || a.categories.length === 0 || a.categories.includes(category)) && (channelId === null || a.sources === undefined || a.sources.includes(channelId))).length;
   }
 
   async getConversation(accountId: string, id: string): Promise<Conversation | undefined> {

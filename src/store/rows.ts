@@ -72,11 +72,11 @@ export function fromService(s: Service, position: number): ServicesTable {
 }
 
 export function toAgent(r: AgentsTable): Agent {
-  return { ...(JSON.parse(r.settings) as { name: string; admin?: boolean }), accountId: r.account_id, id: r.id, presence: r.presence as Agent['presence'], teams: JSON.parse(r.teams) as string[], categories: JSON.parse(r.categories) as string[] };
+  return { ...(JSON.parse(r.settings) as { name: string; admin?: boolean; sources?: string[] }), accountId: r.account_id, id: r.id, presence: r.presence as Agent['presence'], teams: JSON.parse(r.teams) as string[], categories: JSON.parse(r.categories) as string[] };
 }
 
 export function fromAgent(a: Agent, passwordHash: string | null): AgentsTable {
-  return { account_id: a.accountId, id: a.id, presence: a.presence, teams: JSON.stringify(a.teams), categories: JSON.stringify(a.categories), settings: JSON.stringify({ name: a.name, ...(a.admin ? { admin: true } : {}) }), password_hash: passwordHash };
+  return { account_id: a.accountId, id: a.id, presence: a.presence, teams: JSON.stringify(a.teams), categories: JSON.stringify(a.categories), settings: JSON.stringify({ name: a.name, ...(a.admin ? { admin: true } : {}), ...(a.sources ? { sources: a.sources } : {}) }), password_hash: passwordHash };
 }
 
 export function toConversation(state: string): Conversation {

@@ -4,6 +4,8 @@ import type { ChildBaton } from '../helpers/child-baton.js';
 import { logIn, newPage, screenshot, visible } from './browser.js';
 import { withBatonAndBrowser } from './baton-and-browser.js';
 
+const DEMO_API_KEY = 'demo-api-key-0123456789';
+
 /**
  * The first meeting with Baton, as a new user has it after `npm start` with no configuration:
  * a visitor on the chat page and an agent in the inbox, in two browser contexts, against a real
@@ -112,6 +114,50 @@ describe('the demo, in a browser: a visitor on the chat page and an agent in the
     await new Promise((r) => setTimeout(r, 1000));
     expect(await chat.getByText("I'm the Baton demo bot").count()).toBe(0);
     await v.context.close();
+    await a.context.close();
+  }, 60_000);
+
+  it('keeps a message pushed while the chat was reading its history, and shows the login form complete', async () => {
+    const v = await newPage(browser);
+    await v.page.goto(`${baton.url}/chat`);
+    const chat = chatOf(v.page);
+    await say(chat, 'what are your prices this week?');
+    await visible(chat.locator('.bubble.from-bot'), 'the bot answering');
+    const api = async (method: string, path: string, body?: unknown) => {
+      const res = await fetch(`${baton.url}/v1${path}`, { method, headers: { authorization: `Bearer ${DEMO_API_KEY}`, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
+      expect(res.status, path).toBeLessThan(300);
+      return res.json() as Promise<any>;
+    };
+    const conv = (await api('GET', '/conversations?limit=200')).items.find((c: { title: string }) => c.title === 'what are your prices this week?');
+    // The history the takeover makes the chat read is the store before the agent's answer, and comes back after it.
+    let held = 0;
+    let read!: () => void;
+    const snapshotTaken = new Promise<void>((r) => (read = r));
+    await v.page.route('**/history', async (route) => {
+      held++;
+      const answer = await route.fetch();
+      read();
+      await new Promise((r) => setTimeout(r, 2_000));
+      await route.fulfill({ response: answer });
+      held--;
+    });
+    await api('POST', `/conversations/${conv.id}/takeover`, { by: 'inbox', agentId: 'agent' });
+    await snapshotTaken;
+    await api('POST', `/conversations/${conv.id}/replies`, { componentId: 'inbox', authorKind: 'agent', agentId: 'agent', text: 'A person is here now' });
+    await visible(chat.getByText('A person is here now'), 'the agent\'s answer pushed to the visitor');
+    await expect.poll(() => held, { timeout: 15_000 }).toBe(0);
+    expect(await chat.getByText('A person is here now').count()).toBe(1);
+    await v.context.close();
+
+    // With the only account filled in from the moment the form shows, nothing is typed in twice.
+    const a = await newPage(browser);
+    await a.page.route('**/inbox/api/login-options', async (route) => {
+      await new Promise((r) => setTimeout(r, 1_000));
+      await route.continue();
+    });
+    await a.page.goto(`${baton.url}/inbox`);
+    await visible(a.page.getByLabel('Account'), 'the login form');
+    expect(await a.page.getByLabel('Account').inputValue()).toBe('demo');
     await a.context.close();
   }, 60_000);
 

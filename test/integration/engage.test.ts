@@ -295,7 +295,7 @@ describe.each(['sqlite', 'postgres'] as const)('RingCentral Engage Digital bots 
     const byCategory = (await api('GET', '/users', { query: [['category_id', AGENT_CATEGORY]] })).json;
     expect(byCategory).toMatchObject({ count: 2, offset: 0, limit: 30 });
     expect(byCategory.records.map((u: any) => u.id).sort()).toEqual([CLOSING_AGENT, OWNER_AGENT].sort());
-    expect(byCategory.records.find((u: any) => u.id === OWNER_AGENT)).toEqual({ id: OWNER_AGENT, firstname: 'Amelie', lastname: 'Martin', nickname: 'Amelie Martin', email: null, enabled: true, category_ids: [AGENT_CATEGORY], team_ids: ['chat'], identity_ids: [OWNER_AGENT] });
+    expect(byCategory.records.find((u: any) => u.id === OWNER_AGENT)).toEqual({ id: OWNER_AGENT, firstname: 'Amelie', lastname: 'Martin', nickname: 'Amelie Martin', email: null, enabled: true, category_ids: [AGENT_CATEGORY], team_ids: ['chat'], identity_ids: [OWNER_AGENT], source_ids: [SOURCE, 'mail'] });
     expect((await api('GET', '/users', { query: [['team_id', 'vip']] })).json.records.map((u: any) => u.id).sort()).toEqual([CLOSING_AGENT, 'carla'].sort());
     const all = (await api('GET', '/users')).json;
     expect(all.count).toBe(7);

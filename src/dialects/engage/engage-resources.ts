@@ -1,3 +1,4 @@
+import { readsChannel } from '../../core/agent-scope.js';
 import type { AgentSession, Conversation, Thread, WorkItem } from '../../core/conversation.js';
 import type { Account, Agent, Channel, Component, Message } from '../../core/model.js';
 import { contentAuthorId, contentBody, contentCreatorId, contentStatus, createdFrom, DEFAULT_RESOURCE_TYPE, restTime, threadLanguage } from './engage-content.js';
@@ -163,9 +164,13 @@ function splitName(name: string): { firstname: string; lastname: string } {
   return at < 0 ? { firstname: name, lastname: '' } : { firstname: name.slice(0, at), lastname: name.slice(at + 1) };
 }
 
-/** An agent of the inbox as an Engage user; its identity on every source is its own id. */
-export function agentUser(a: Agent): Record<string, unknown> {
-  return { id: a.id, ...splitName(a.name), nickname: a.name, email: null, enabled: true, category_ids: a.categories, team_ids: a.teams, identity_ids: [a.id] };
+/**
+ * An agent of the inbox as an Engage user; its identity on every source is its own id.
+ * `source_ids`: the sources it may read and reply on (core/agent-scope.ts).
+ */
+export function agentUser(a: Agent, channels: Channel[]): Record<string, unknown> {
+  const sources = channels.filter((c) => readsChannel(a, c.id)).map((c) => c.id);
+  return { id: a.id, ...splitName(a.name), nickname: a.name, email: null, enabled: true, category_ids: a.categories, team_ids: a.teams, identity_ids: [a.id], source_ids: sources };
 }
 
 /** The bot's user: its engage component. It has no categories, so category filters leave it out. */
@@ -176,11 +181,11 @@ export function componentUser(c: Component): Record<string, unknown> {
 /**
  * Connected agents' status by source (the document's "status for each connected agent in TASK
  * mode by channel"): online agents are `available`, away ones `away`; offline ones are not
- * connected and not listed.
+ * connected and not listed. An agent is listed on the sources it may read and reply on only.
  */
 export function agentStatus(a: Agent, channels: Channel[]): Record<string, unknown> {
   const value = a.presence === 'online' ? 'available' : 'away';
-  return { agent_id: a.id, status: Object.fromEntries(channels.map((c) => [c.id, value])) };
+  return { agent_id: a.id, status: Object.fromEntries(channels.filter((c) => readsChannel(a, c.id)).map((c) => [c.id, value])) };
 }
 
 /** Every category the account uses: its two handover categories first, then the rest by name. */

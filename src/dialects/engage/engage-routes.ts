@@ -132,9 +132,9 @@ export async function engageRoutes(app: FastifyInstance, deps: EngageDeps): Prom
     const { user, params } = await engageCall(req, queries);
     const category = param(params, 'category_id');
     const team = param(params, 'team_id');
-    const [agents, components] = await Promise.all([queries.agents(user.accountId), queries.components(user.accountId)]);
+    const [agents, components, channels] = await Promise.all([queries.agents(user.accountId), queries.components(user.accountId), queries.channels(user.accountId)]);
     const records = [
-      ...agents.filter((a) => (!category || a.categories.includes(category)) && (!team || a.teams.includes(team))).map(agentUser),
+      ...agents.filter((a) => (!category || a.categories.includes(category)) && (!team || a.teams.includes(team))).map((a) => agentUser(a, channels)),
       ...(category || team ? [] : components.filter((c) => c.dialect === 'engage').map(componentUser)),
     ];
     const { offset, limit } = paging(params);
@@ -146,7 +146,7 @@ export async function engageRoutes(app: FastifyInstance, deps: EngageDeps): Prom
     const id = req.params.id === 'me' ? user.id : req.params.id;
     const component = await queries.findComponent(user.accountId, id);
     if (component?.dialect === 'engage') return componentUser(component);
-    return agentUser(await queries.agent(user.accountId, id));
+    return agentUser(await queries.agent(user.accountId, id), await queries.channels(user.accountId));
   });
 
   app.get('/categories', { schema: { tags, summary: 'Categories: the account\'s BOT and AGENT categories and every other one in use' } }, async (req) => {

@@ -34,7 +34,17 @@ export function ChatApp({ account, channel }: { account: string; channel: string
   const [missing, setMissing] = useState(false);
   const end = useRef<HTMLDivElement>(null);
   const input = useRef<HTMLTextAreaElement>(null);
+  const shownDraft = useRef(draft);
+  shownDraft.current = draft;
 
+  // A history answer is the store as it was when asked: a message pushed since is newer, not gone,
+  // and an answer overtaken by a later one says nothing new.
+  const pushes = useRef({ count: 0, at: new Map<string, number>() });
+  const histories = useRef({ asked: 0, applied: 0 });
+  const pushed = (m: ChatMessage) => {
+    pushes.current.at.set(m.id, ++pushes.current.count);
+    merge(m);
+  };
   const merge = (m: ChatMessage) => setMessages((list) => {
     const i = list.findIndex((x) => x.id === m.id || (m.clientId !== null && x.clientId === m.clientId));
     if (i === -1) return [...list, m];
@@ -44,11 +54,17 @@ export function ChatApp({ account, channel }: { account: string; channel: string
   });
 
   const loadHistory = async () => {
+    const asked = ++histories.current.asked;
+    const since = pushes.current.count;
     try {
       const h = await api.history();
+      if (asked < histories.current.applied) return;
+      histories.current.applied = asked;
       setStatus(h.status);
       setHumans(h.humans ?? null);
-      setMessages((list) => [...h.messages, ...list.filter((m) => m.pending && !h.messages.some((x) => x.clientId === m.clientId))]);
+      const known = (m: ChatMessage) => h.messages.some((x) => x.id === m.id || (m.clientId !== null && x.clientId === m.clientId));
+      const newer = (m: ChatMessage) => m.pending || (pushes.current.at.get(m.id) ?? 0) > since;
+      setMessages((list) => [...h.messages, ...list.filter((m) => newer(m) && !known(m))]);
     } catch (err) {
       if (err instanceof ApiError && err.status === 404) setMissing(true);
       if (err instanceof ApiError && err.status === 0) setConnection(CHAT_CONNECTION.DOWN);
@@ -69,7 +85,7 @@ export function ChatApp({ account, channel }: { account: string; channel: string
       },
       onMessage: (data) => {
         const d = data as { type?: string; message?: ChatMessage };
-        if (d.type === 'message' && d.message) merge(d.message);
+        if (d.type === 'message' && d.message) pushed(d.message);
         // Who answers has changed (a handover, an agent taking it, an agent going on- or offline).
         else if (d.type === 'changed' || d.type === 'availability') void loadHistory();
       },
@@ -86,12 +102,23 @@ export function ChatApp({ account, channel }: { account: string; channel: string
   useEffect(() => toHost({ baton: 'state', launcher: view.launcher.text, dim: view.launcher.dim }), [view.launcher.text, view.launcher.dim]);
 
   // The widget asks for focus when the visitor opens it, with what they typed before the chat was there.
+  // It gives this frame the focus and then posts those keys, so the keys typed next can reach the
+  // frame before the message does: the widget's keys go where the draft stood when the focus came.
   useEffect(() => {
+    let focusedAt: number | null = null;
+    const onFocus = () => {
+      focusedAt = shownDraft.current.length;
+    };
+    const onBlur = () => {
+      focusedAt = null;
+    };
     const onMessage = (e: MessageEvent) => {
       const d = e.data as { baton?: string; typed?: unknown } | null;
       if (e.source !== window.parent || d?.baton !== 'focus') return;
       const typed = typeof d.typed === 'string' ? d.typed.slice(0, 200) : '';
-      if (typed) setDraft((t) => t + typed);
+      const at = focusedAt;
+      focusedAt = null;
+      if (typed) setDraft((t) => (at === null || at > t.length ? t + typed : t.slice(0, at) + typed + t.slice(at)));
       input.current?.focus();
     };
     const onKey = (e: KeyboardEvent) => {
@@ -105,9 +132,13 @@ export function ChatApp({ account, channel }: { account: string; channel: string
         box.focus();
       }
     };
+    addEventListener('focus', onFocus);
+    addEventListener('blur', onBlur);
     addEventListener('message', onMessage);
     addEventListener('keydown', onKey);
     return () => {
+      removeEventListener('focus', onFocus);
+      removeEventListener('blur', onBlur);
       removeEventListener('message', onMessage);
       removeEventListener('keydown', onKey);
     };
@@ -119,7 +150,7 @@ export function ChatApp({ account, channel }: { account: string; channel: string
     merge(optimistic);
     setError(null);
     try {
-      merge((await api.send({ id, ...body, visitor: visitorFields() })).message);
+      pushed((await api.send({ id, ...body, visitor: visitorFields() })).message);
       return true;
     } catch (err) {
       merge({ ...optimistic, pending: false, failed: true });

@@ -12,16 +12,19 @@ export function LoginPage({ api, ended = false, onLoggedIn }: { api: InboxApi; e
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // The form shows once the account is known: filled in under a visitor's fingers, it was typed
+  // after ("acmeacme") by whoever had begun to type it.
+  const [ready, setReady] = useState(false);
   const passwordInput = useRef<HTMLInputElement>(null);
   // `autofocus` works on a page's first load only; back after an ended session, the password is what is missing.
   useEffect(() => {
-    if (ended) passwordInput.current?.focus();
-  }, [ended]);
+    if (ended && ready) passwordInput.current?.focus();
+  }, [ended, ready]);
 
   useEffect(() => {
     api.loginOptions().then((o) => {
       if (o.account) setAccount((a) => a || o.account!);
-    }, () => {});
+    }, () => {}).finally(() => setReady(true));
   }, [api]);
 
   const submit = async (e: Event) => {
@@ -41,6 +44,7 @@ export function LoginPage({ api, ended = false, onLoggedIn }: { api: InboxApi; e
     }
   };
 
+  if (!ready) return <div class="boot" aria-busy="true">Loading…</div>;
   return (
     <main class="login">
       <form class="login-card" onSubmit={submit} aria-labelledby="login-title">
