@@ -44,8 +44,12 @@ export function startCheckpointer(file: string, everyMs = 200, onFailure: (messa
   return {
     async stop() {
       const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+      // Held while stopping: with nothing else left to do, an unreferenced wait would end the process mid-close.
+      worker.ref();
       worker.postMessage('stop');
-      await Promise.race([exited, new Promise<void>((r) => setTimeout(r, 1000).unref())]);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([exited, new Promise<void>((r) => (timer = setTimeout(r, 1000)))]);
+      clearTimeout(timer);
       await worker.terminate().catch(() => {});
     },
   };
