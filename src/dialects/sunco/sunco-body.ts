@@ -10,7 +10,8 @@ function fail(message: string): never {
 }
 
 export function objectBody(body: unknown, required: boolean): Record<string, unknown> {
-  if (body === undefined || body === null || body === '') {
+  // No body at all is allowed where the document allows it; a body that is JSON `null` is not an object.
+  if (body === undefined || body === '') {
     if (required) fail('The request body must be a JSON object.');
     return {};
   }
