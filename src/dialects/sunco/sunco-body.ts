@@ -15,7 +15,7 @@ export function objectBody(body: unknown, required: boolean): Record<string, unk
     if (required) fail('The request body must be a JSON object.');
     return {};
   }
-  if (typeof body !== 'object' || Array.isArray(body)) fail('The request body must be a JSON object.');
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) fail('The request body must be a JSON object.');
   return body as Record<string, unknown>;
 }
 
@@ -61,6 +61,9 @@ function media(content: Record<string, unknown>, type: string): MessageContent {
   return { type: 'media', media: { url, ...(contentType ? { contentType } : {}), ...(name ? { name } : {}) }, ...(text ? { text } : {}) };
 }
 
+/** The document's message types besides text, image and file: they travel as they are. */
+const OTHER_TYPES: ReadonlySet<string> = new Set(['text', 'carousel', 'list', 'location', 'form', 'formResponse', 'template']);
+
 /**
  * A message a business posts (`messagePost`): `author.type` must be `business` (a customer writes
  * on their own channel), text (with reply and postback actions as buttons), image and file map to
@@ -78,6 +81,7 @@ export function messagePost(raw: unknown): MessageContent {
   const kind = c.type ?? 'text';
   if (typeof kind !== 'string') fail('content.type: must be a string.');
   if (kind === 'image' || kind === 'file') return media(c, kind);
+  if (!OTHER_TYPES.has(kind)) fail(`content.type: ${kind.length > 40 ? `${kind.slice(0, 40)}…` : kind} is not a message type; the document's are image, file, ${[...OTHER_TYPES].join(', ')}.`);
   if (kind !== 'text') return { type: 'custom', custom: { ...c, type: kind } };
   const text = typeof c.text === 'string' ? c.text : '';
   if (text.length > 4096) fail('content.text: is limited to 4096 characters.');
