@@ -1,7 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chatwootConfig, CW } from '../helpers/chatwoot-setup.js';
 import { startServer, type TestServer } from '../helpers/server.js';
+import { startExampleBot } from '../helpers/example-bot.js';
 import { freePort, until } from '../helpers/waiting.js';
 
 const BOT = new URL('../../examples/chatwoot-bot/bot.mjs', import.meta.url).pathname;
@@ -15,11 +16,7 @@ describe.each(['sqlite', 'postgres'] as const)('the example Chatwoot agent bot, 
     const port = await freePort();
     botUrl = `http://127.0.0.1:${port}`;
     s = await startServer(engine, chatwootConfig(`${botUrl}/chatwoot`), { apiKey: CW.apiKey, dispatch: true });
-    bot = spawn(process.execPath, [BOT], { env: { ...process.env, PORT: String(port), CHATWOOT_URL: s.url, CHATWOOT_BOT_TOKEN: CW.token, CHATWOOT_BOT_SECRET: CW.secret }, stdio: ['ignore', 'pipe', 'inherit'] });
-    await new Promise<void>((resolve, reject) => {
-      bot.stdout!.on('data', (d: Buffer) => d.toString().includes('listening') && resolve());
-      bot.on('exit', (code) => reject(new Error(`bot exited ${code}`)));
-    });
+    bot = await startExampleBot(BOT, port, { CHATWOOT_URL: s.url, CHATWOOT_BOT_TOKEN: CW.token, CHATWOOT_BOT_SECRET: CW.secret });
   }, 30_000);
 
   afterAll(async () => {

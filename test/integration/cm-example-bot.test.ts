@@ -1,7 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startReceiver, type Receiver } from '../helpers/receiver.js';
 import { startServer, type TestServer } from '../helpers/server.js';
+import { startExampleBot } from '../helpers/example-bot.js';
 import { freePort, until } from '../helpers/waiting.js';
 
 const ACCOUNT = 'acme';
@@ -43,14 +44,7 @@ describe.each(['sqlite', 'postgres'] as const)('the example CM.com Bot Router bo
         services: [{ id: 'care', channels: ['whatsapp'], rules: [{ id: 'r', trigger: { event: 'message' }, action: { type: 'bot+desk', bot: 'CmBot', desk: 'CustomerContact' } }] }],
       }],
     }, { apiKey: KEY, dispatch: true });
-    bot = spawn(process.execPath, [BOT], {
-      env: { ...process.env, PORT: String(port), BOT_ROUTER_URL: s.url, BOT_ROUTER_ACCOUNT_ID: ACCOUNT, PRODUCT_TOKEN: BOT_TOKEN },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    await new Promise<void>((resolve, reject) => {
-      bot.stdout!.on('data', (d: Buffer) => d.toString().includes('listening') && resolve());
-      bot.on('exit', (code) => reject(new Error(`bot exited ${code}`)));
-    });
+    bot = await startExampleBot(BOT, port, { BOT_ROUTER_URL: s.url, BOT_ROUTER_ACCOUNT_ID: ACCOUNT, PRODUCT_TOKEN: BOT_TOKEN });
   });
 
   afterAll(async () => {

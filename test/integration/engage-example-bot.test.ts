@@ -1,7 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AGENT_CATEGORY, API_KEY, BOT_CATEGORY, CLOSING_AGENT, CUSTOMER, engageConfig, OTHER_CATEGORY, OWNER_AGENT, SOURCE, TOKENS } from '../helpers/engage-setup.js';
 import { startServer, type TestServer } from '../helpers/server.js';
+import { startExampleBot } from '../helpers/example-bot.js';
 import { freePort, until } from '../helpers/waiting.js';
 
 const BOT = new URL('../../examples/engage-bot/bot.mjs', import.meta.url).pathname;
@@ -21,14 +22,7 @@ describe.each([
     botUrl = `http://127.0.0.1:${port}`;
     // Baton's own reopen policy stays agent-first: bot-first is the bot's doing (seed 003 case 2).
     s = await startServer(engine, engageConfig(`${botUrl}/webhooks`), { apiKey: API_KEY, dispatch: true });
-    bot = spawn(process.execPath, [BOT], {
-      env: { ...process.env, PORT: String(port), ENGAGE_SERVER: s.url, API_ACCESS_TOKEN: TOKENS.bot, BOT_CATEGORY_ID: BOT_CATEGORY, AGENT_CATEGORY_ID: AGENT_CATEGORY, REOPEN_POLICY: policy },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    await new Promise<void>((resolve, reject) => {
-      bot.stdout!.on('data', (d: Buffer) => d.toString().includes('listening') && resolve());
-      bot.on('exit', (code) => reject(new Error(`bot exited ${code}`)));
-    });
+    bot = await startExampleBot(BOT, port, { ENGAGE_SERVER: s.url, API_ACCESS_TOKEN: TOKENS.bot, BOT_CATEGORY_ID: BOT_CATEGORY, AGENT_CATEGORY_ID: AGENT_CATEGORY, REOPEN_POLICY: policy });
   }, 30_000);
 
   afterAll(async () => {

@@ -1,7 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startReceiver, type Receiver } from '../helpers/receiver.js';
 import { startServer, type TestServer } from '../helpers/server.js';
+import { startExampleBot } from '../helpers/example-bot.js';
 import { freePort, until } from '../helpers/waiting.js';
 
 const KEY = 'imi-example-key-000000001';
@@ -34,11 +35,7 @@ describe('the example IMI bot, as a real process, through a whole conversation',
         defaultDesk: 'ccsp',
       }],
     }, { apiKey: KEY, dispatch: true });
-    bot = spawn(process.execPath, [BOT], { env: { ...process.env, PORT: String(port), BATON_WEBHOOK_URL: `${s.url}/imi/webhook/${TOKEN}`, VERIFICATION_TOKEN: 'example-vt' }, stdio: ['ignore', 'pipe', 'inherit'] });
-    await new Promise<void>((resolve, reject) => {
-      bot.stdout!.on('data', (d: Buffer) => d.toString().includes('listening') && resolve());
-      bot.on('exit', (code) => reject(new Error(`bot exited ${code}`)));
-    });
+    bot = await startExampleBot(BOT, port, { BATON_WEBHOOK_URL: `${s.url}/imi/webhook/${TOKEN}`, VERIFICATION_TOKEN: 'example-vt' });
     // The bot came up after Baton, whose verification at start found nobody: "Click Verify and then Save".
     expect((await s.call('GET', '/v1/components/imibot/health')).body.health.state).toBe('unverified');
     expect((await s.call('POST', '/v1/components/imibot/verify')).body).toMatchObject({ verified: true, health: { state: 'active' } });

@@ -1,7 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { API_KEY, APP, basic, KEYS, suncoConfig, WEBHOOK_SECRETS } from '../helpers/sunco-setup.js';
+import { startExampleBot } from '../helpers/example-bot.js';
 import { freePort, until } from '../helpers/waiting.js';
 
 const BOT = new URL('../../examples/sunco-bot/bot.mjs', import.meta.url).pathname;
@@ -16,14 +17,7 @@ describe.each(['sqlite', 'postgres'] as const)('the example Sunshine Conversatio
     botUrl = `http://127.0.0.1:${port}`;
     // The bot's webhooks go to `${url}/bot`; the human integration is played by the test through the API.
     s = await startServer(engine, suncoConfig(botUrl, { humanWebhooks: false }), { apiKey: API_KEY, dispatch: true });
-    bot = spawn(process.execPath, [BOT], {
-      env: { ...process.env, PORT: String(port), SUNCO_SERVER: s.url, APP_ID: APP, KEY_ID: KEYS.bot.id, KEY_SECRET: KEYS.bot.secret, WEBHOOK_SECRET: WEBHOOK_SECRETS.bot, OFFER_SECONDS: '1' },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    await new Promise<void>((resolve, reject) => {
-      bot.stdout!.on('data', (d: Buffer) => d.toString().includes('listening') && resolve());
-      bot.on('exit', (code) => reject(new Error(`bot exited ${code}`)));
-    });
+    bot = await startExampleBot(BOT, port, { SUNCO_SERVER: s.url, APP_ID: APP, KEY_ID: KEYS.bot.id, KEY_SECRET: KEYS.bot.secret, WEBHOOK_SECRET: WEBHOOK_SECRETS.bot, OFFER_SECONDS: '1' });
   }, 30_000);
 
   afterAll(async () => {
