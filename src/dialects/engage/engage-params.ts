@@ -1,6 +1,6 @@
-import { isUtf8 } from 'node:buffer';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { BatonError } from '../../core/errors.js';
+import { urlEncodedFields } from '../../edge-kit/form-data.js';
 import { strictJsonParser } from '../../edge-kit/json-body.js';
 
 /**
@@ -42,32 +42,6 @@ export function requiredParam(p: EngageParams, name: string, why = 'This paramet
   return v;
 }
 
-/** A form name or value: `+` is a space, and a percent-encoding that is not UTF-8 is refused rather than turned into U+FFFD. */
-function formText(s: string): string {
-  try {
-    return decodeURIComponent(s.replace(/\+/g, ' '));
-  } catch {
-    throw new BatonError('bad_request', 'The form body is not percent-encoded UTF-8.');
-  }
-}
-
-function formFields(text: string): Record<string, string | string[]> {
-  // No prototype: a field named __proto__ is a field like any other.
-  const out: Record<string, string | string[]> = Object.create(null);
-  for (const pair of text.split('&')) {
-    if (pair === '') continue;
-    const eq = pair.indexOf('=');
-    const k = formText(eq < 0 ? pair : pair.slice(0, eq));
-    const v = eq < 0 ? '' : formText(pair.slice(eq + 1));
-    const prev = out[k];
-    // Appended in place: copying the list at every value made a 1 MiB form of one repeated name take a minute.
-    if (prev === undefined) out[k] = v;
-    else if (Array.isArray(prev)) prev.push(v);
-    else out[k] = [prev, v];
-  }
-  return out;
-}
-
 /**
  * Body parsers for the Engage scope only: forms (what `curl -d` and axios send for a string or no
  * data, often with an empty body on PUT) and JSON, where an empty body is no parameters at all.
@@ -76,8 +50,7 @@ export function acceptEngageBodies(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, (_req, body, done) => {
     try {
-      if (!isUtf8(body as Buffer)) throw new BatonError('bad_request', 'The form body is not UTF-8.');
-      done(null, formFields((body as Buffer).toString('utf8')));
+      done(null, urlEncodedFields(body as Buffer));
     } catch (err) {
       done(err as Error, undefined);
     }
