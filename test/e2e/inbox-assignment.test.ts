@@ -8,7 +8,24 @@ import { withBatonAndBrowser } from './baton-and-browser.js';
 /** The number under a queue tab. */
 const tabCount = (page: Page, tab: string): Promise<string> => page.getByRole('tab', { name: new RegExp(tab) }).locator('.count').innerText();
 
-const takeAnswer = (page: Page): Promise<Response> => page.waitForResponse((r) => r.request().method() === 'POST' && /\/inbox\/api\/conversations\/[^/]+\/take$/.test(r.url()));
+const TAKE = /\/inbox\/api\/conversations\/[^/]+\/take$/;
+
+const takeAnswer = (page: Page): Promise<Response> => page.waitForResponse((r) => r.request().method() === 'POST' && TAKE.test(r.url()));
+
+/** Holds the matching request of each page until every page has sent one, then lets all go at once. */
+async function holdUntilBoth(pages: Page[], url: RegExp): Promise<void> {
+  let waiting = pages.length;
+  let release!: () => void;
+  const all = new Promise<void>((resolve) => { release = resolve; });
+  for (const page of pages) {
+    await page.route(url, async (route) => {
+      waiting -= 1;
+      if (waiting === 0) release();
+      await all;
+      await route.continue();
+    });
+  }
+}
 
 /**
  * Two agents, each in a browser context of their own, race to take the same conversation: Baton
@@ -37,9 +54,13 @@ describe('two agents and one conversation', () => {
       await visible(p.getByRole('button', { name: 'Take', exact: true }), 'the take button');
     }
 
+    // Both takes are held in the browsers until both are sent: otherwise the first take's live
+    // update can replace the other page's Take button before its click lands.
+    await holdUntilBoth([sam.page, alex.page], TAKE);
     const answers = Promise.all([takeAnswer(sam.page), takeAnswer(alex.page)]);
     await Promise.all([sam.page.getByRole('button', { name: 'Take', exact: true }).click(), alex.page.getByRole('button', { name: 'Take', exact: true }).click()]);
     const [samAnswer, alexAnswer] = await answers;
+    await Promise.all([sam.page.unroute(TAKE), alex.page.unroute(TAKE)]);
     expect([samAnswer.status(), alexAnswer.status()].sort()).toEqual([200, 409]);
     const [winner, loser, refused] = samAnswer.status() === 200 ? [{ ...sam, who: SAM }, { ...alex, who: ALEX }, alexAnswer] : [{ ...alex, who: ALEX }, { ...sam, who: SAM }, samAnswer];
     expect(await refused.json()).toMatchObject({ error: { code: 'conversation_taken', details: { agentId: winner.who.id } } });

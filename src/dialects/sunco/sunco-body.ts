@@ -10,8 +10,9 @@ function fail(message: string): never {
 }
 
 export function objectBody(body: unknown, required: boolean): Record<string, unknown> {
-  // No body at all is allowed where the document allows it; a body that is JSON `null` is not an object.
-  if (body === undefined || body === '') {
+  // No body at all (the parser gives undefined) is allowed where the document allows it; a JSON
+  // `null` or `""` is a body, and not an object.
+  if (body === undefined) {
     if (required) fail('The request body must be a JSON object.');
     return {};
   }
