@@ -114,14 +114,15 @@ export async function createBaton(cfg: RuntimeConfig, opts: { clock?: Clock; log
   const outbox = new OutboxStore(store);
   const sender = new HttpSender({ connectionsPerEndpoint: cfg.delivery.connectionsPerEndpoint, connectTimeoutMs: 5000, addresses: cfg.addresses });
   const metrics = new DeliveryMetrics(outbox);
+  metrics.watchPacing(router.pacing);
   // The inbox and web chat visitors are served in-process: their deliveries push to browsers.
   const live = store.capabilities.liveBus?.() ?? new LocalLiveBus();
   const renderers = rendererLookup({ live });
   const dispatcher = new OutboxDispatcher(outbox, sender, renderers, clock, { batch: cfg.delivery.batch, leaseMs: cfg.delivery.leaseMs, pollMs: cfg.delivery.pollMs, maxPerClaim: 50 }, metrics, logger, async (o) => {
-    await router.command(o.accountId, o.conversationId, { type: 'message_status', messageId: o.messageId, componentId: o.componentId, status: o.status, ...(o.description ? { description: o.description } : {}) }, undefined, { actor: 'system' });
+    await router.command(o.accountId, o.conversationId, { type: 'message_status', messageId: o.messageId, componentId: o.componentId, status: o.status, ...(o.description ? { description: o.description } : {}) }, undefined, { actor: 'system', priority: 'internal' });
   });
   dispatcher.onBotFailure({
-    unreachable: async (o) => void (await router.command(o.accountId, o.conversationId, { type: 'bot_failover', botId: o.botId, reason: o.reason }, undefined, { actor: 'system' })),
+    unreachable: async (o) => void (await router.command(o.accountId, o.conversationId, { type: 'bot_failover', botId: o.botId, reason: o.reason }, undefined, { actor: 'system', priority: 'internal' })),
     deadline: (o) => router.scheduleBotFailover(o.accountId, o.conversationId, o.deliveryId, o.dueAt),
   });
   const notifier = store.capabilities.notifier?.();

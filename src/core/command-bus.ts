@@ -3,6 +3,7 @@ import type { Conversation } from './conversation.js';
 import { BatonError } from './errors.js';
 import type { ConversationEvent } from './events.js';
 import { GroupCommit } from './group-commit.js';
+import { RoutinePacer } from './routine-pacer.js';
 import type { Message } from './model.js';
 import type { DeliveryDraft, DeliveryIntake, DeliveryLease, Store, StoreTx } from './ports.js';
 
@@ -12,6 +13,20 @@ export interface CommandOutcome {
   message?: Message;
   /** True when an idempotent retry found the original result. */
   duplicate?: boolean;
+}
+
+/**
+ * `urgent`: a person waits for this command (a customer's message, a reply, an agent's click in
+ * the inbox): it goes before routine ones. `routine`: a control call; under overload it waits its turn, or is refused once
+ * too many wait. `internal`: Baton's own routine work (a timer, a sweep): it waits, never refused.
+ */
+export type Priority = 'urgent' | 'routine' | 'internal';
+
+/** What a control command may carry beyond the request: the timer it consumes, who acts, its priority (routine by default). */
+export interface CommandOptions {
+  consumeTimer?: string;
+  actor?: string;
+  priority?: Priority;
 }
 
 export interface Idempotency {
@@ -49,6 +64,8 @@ export class CommandBus {
     private readonly store: Store,
     private readonly clock: Clock,
     writeConcurrency: number,
+    /** Paces routine commands while the process is saturated and people wait. */
+    readonly pacer: RoutinePacer = new RoutinePacer(),
   ) {
     this.commits = new GroupCommit(store, writeConcurrency);
   }
@@ -72,8 +89,13 @@ export class CommandBus {
     return this.clock.now().toISOString();
   }
 
-  /** `urgent`: a person waits for this command (a customer's message, a reply): it goes before routine ones. */
-  async run(accountId: string, idem: Idempotency | undefined, actor: string, fn: (tx: StoreTx, now: string, actor: string) => Promise<CommandOutcome>, urgent = false): Promise<CommandOutcome> {
+  async run(accountId: string, idem: Idempotency | undefined, actor: string, fn: (tx: StoreTx, now: string, actor: string) => Promise<CommandOutcome>, priority: Priority = 'routine'): Promise<CommandOutcome> {
+    const urgent = priority === 'urgent';
+    if (urgent) this.pacer.urgent();
+    else {
+      const turn = this.pacer.admit(priority === 'routine');
+      if (turn) await turn;
+    }
     const { outcome, scope } = await this.commits.submit(async (tx) => {
       // A fresh scope per attempt: a batch that failed and runs again alone wrote nothing.
       const scope = this.newScope(tx, this.intake.lease());

@@ -1,11 +1,11 @@
 import { SYSTEM } from './audit.js';
 import type { Clock } from './clock.js';
-import type { CommandOutcome, Idempotency } from './command-bus.js';
+import type { CommandOptions, CommandOutcome, Idempotency } from './command-bus.js';
 import type { ControlCommand, ControlRequest } from './control-types.js';
 import { isBatonError } from './errors.js';
 import type { Store, Timer } from './ports.js';
 
-type RunCommand = (accountId: string, conversationId: string, cmd: ControlRequest, idem?: Idempotency, opts?: { consumeTimer?: string; actor?: string }) => Promise<CommandOutcome>;
+type RunCommand = (accountId: string, conversationId: string, cmd: ControlRequest, idem?: Idempotency, opts?: CommandOptions) => Promise<CommandOutcome>;
 
 /**
  * The control timers (DESIGN.md section 3: driven by the injected clock, kept in the store so a
@@ -31,7 +31,7 @@ export class ControlTimers {
       }
       // The timer goes in the command's own transaction: a crash or a database error before the
       // commit leaves it due, and the next tick fires it again.
-      await this.command(timer.accountId, timer.conversationId, cmd, undefined, { consumeTimer: timer.id, actor: SYSTEM }).catch(async (err: unknown) => {
+      await this.command(timer.accountId, timer.conversationId, cmd, undefined, { consumeTimer: timer.id, actor: SYSTEM, priority: 'internal' }).catch(async (err: unknown) => {
         if (!isBatonError(err)) throw err;
         // Refused for good (the conversation is gone): nothing will ever fire it.
         await this.store.transaction((tx) => tx.deleteTimer(timer.id));

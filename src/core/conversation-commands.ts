@@ -1,5 +1,5 @@
 import { SYSTEM } from './audit.js';
-import type { CommandBus, CommandOutcome, Idempotency } from './command-bus.js';
+import type { CommandBus, CommandOptions, CommandOutcome, Idempotency } from './command-bus.js';
 import { requireMayHandle } from './agent-scope.js';
 import { activeChannel, load, requireAgent, requireReferences } from './command-reads.js';
 import { recordsRefusal, refusalEvent, resolveRequest, transition } from './control.js';
@@ -74,7 +74,7 @@ export class ConversationCommands {
       const result = transition(withContext.conversation, { type: 'customer_message', messageId: message.id, title: titleOf(input.content) }, facts);
       const events = await this.outbox.commit(tx, account, result.conversation, [...opening, ...withContext.events, ...result.events], now, opening.length > 0 ? undefined : before);
       return { conversation: view(result.conversation, account), events, message };
-    }, true);
+    }, 'urgent');
   }
 
   async open(input: ChatOpening, idem?: Idempotency, actor: string = SYSTEM): Promise<CommandOutcome> {
@@ -134,14 +134,14 @@ export class ConversationCommands {
         const events = await this.outbox.commit(tx, account, result.conversation, result.events, now, conv);
         await writeEffects(tx, result.conversation, result.effects, now, actor);
         return { conversation: view(result.conversation, account), events, message };
-      }, true);
+      }, 'urgent');
     } catch (err) {
       if (isBatonError(err) && recordsRefusal(err)) await this.recordRefusal(accountId, conversationId, reply, err);
       throw err;
     }
   }
 
-  async command(accountId: string, conversationId: string, request: ControlRequest, idem?: Idempotency, opts: { consumeTimer?: string; actor?: string } = {}): Promise<CommandOutcome> {
+  async command(accountId: string, conversationId: string, request: ControlRequest, idem?: Idempotency, opts: CommandOptions = {}): Promise<CommandOutcome> {
     const consume = opts.consumeTimer;
     return this.bus.run(accountId, idem, opts.actor ?? SYSTEM, async (tx, now, actor) => {
       const { account, conv, channel } = await load(tx, accountId, conversationId);
@@ -166,7 +166,7 @@ export class ConversationCommands {
       const events = await this.outbox.commit(tx, account, result.conversation, result.events, now, conv);
       await writeEffects(tx, result.conversation, result.effects, now, actor);
       return { conversation: view(result.conversation, account), events };
-    });
+    }, opts.priority ?? 'routine');
   }
 
   /** A refused answer is recorded (`reply.refused`) in a transaction of its own, after the refused one rolled back. */

@@ -1,13 +1,13 @@
 import { auditEntry } from './audit.js';
 import type { Clock } from './clock.js';
-import type { CommandOutcome, Idempotency } from './command-bus.js';
+import type { CommandOptions, CommandOutcome, Idempotency } from './command-bus.js';
 import { requireAccount } from './command-reads.js';
 import type { ControlRequest } from './control-types.js';
 import { isBatonError } from './errors.js';
 import type { EmergencySweep, Store } from './ports.js';
 import { SYSTEM } from './audit.js';
 
-type RunCommand = (accountId: string, conversationId: string, cmd: ControlRequest, idem?: Idempotency, opts?: { actor?: string }) => Promise<CommandOutcome>;
+type RunCommand = (accountId: string, conversationId: string, cmd: ControlRequest, idem?: Idempotency, opts?: CommandOptions) => Promise<CommandOutcome>;
 
 export interface SweepResult {
   conversations: number;
@@ -56,7 +56,7 @@ export class EmergencySweeper {
       for (const id of ids) {
         // One conversation that cannot move (no desk to send it to) must not stop the sweep.
         try {
-          const outcome = await this.command(sweep.accountId, id, { type: sweep.on ? 'emergency_on' : 'emergency_off' }, undefined, { actor });
+          const outcome = await this.command(sweep.accountId, id, { type: sweep.on ? 'emergency_on' : 'emergency_off' }, undefined, { actor, priority: 'internal' });
           if (outcome.events.length > 0) changed += 1;
         } catch (err) {
           if (!isBatonError(err)) throw err;

@@ -42,6 +42,7 @@ export const ERROR_CODES = {
   demo_refused: { status: 409, message: 'Demo mode does not start on a store that holds configured accounts.' },
   store_unavailable: { status: 503, message: 'The store cannot be reached.' },
   store_full: { status: 503, message: 'The store is out of disk space; nothing of this request was stored. Retry later.' },
+  overloaded: { status: 503, message: 'Baton is saturated; this routine command was not run. Retry later.' },
   internal: { status: 500, message: 'Something went wrong inside Baton.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

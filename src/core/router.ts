@@ -1,6 +1,6 @@
 import { SYSTEM } from './audit.js';
 import type { Clock } from './clock.js';
-import { CommandBus, type CommandOutcome, type Idempotency } from './command-bus.js';
+import { CommandBus, type CommandOptions, type CommandOutcome, type Idempotency } from './command-bus.js';
 import { AdminCommands } from './admin-commands.js';
 import { ControlTimers } from './control-timers.js';
 import type { ControlRequest } from './control-types.js';
@@ -78,6 +78,11 @@ export class Router {
     this.timers = new ControlTimers(store, clock, command);
   }
 
+  /** The admission of routine commands under overload, for /metrics. */
+  get pacing(): { readonly perSecond: number | null; readonly queued: number } {
+    return this.bus.pacer;
+  }
+
   /** Where committed deliveries go: the dispatcher of this process, which sends what it leased at once. */
   setIntake(intake: DeliveryIntake): void {
     this.bus.setIntake(intake);
@@ -113,7 +118,7 @@ export class Router {
    * take). `opts.consumeTimer` deletes the timer that fired the command in its transaction;
    * `opts.actor` names who acts when it is not the caller (`system` for timers and the dispatcher).
    */
-  command(accountId: string, conversationId: string, cmd: ControlRequest, idem?: Idempotency, opts: { consumeTimer?: string; actor?: string } = {}): Promise<CommandOutcome> {
+  command(accountId: string, conversationId: string, cmd: ControlRequest, idem?: Idempotency, opts: CommandOptions = {}): Promise<CommandOutcome> {
     return this.conversations.command(accountId, conversationId, cmd, idem, opts);
   }
 

@@ -47,6 +47,12 @@ export class DeliveryMetrics {
     });
   }
 
+  /** The pace of routine commands under overload (core/routine-pacer.ts): 0 while not pacing. */
+  watchPacing(pacer: { readonly perSecond: number | null; readonly queued: number }): void {
+    new Gauge({ name: 'baton_routine_pace_per_second', help: 'Routine commands (control calls, timers) admitted per second while the process is saturated and customers wait; 0 while not paced', registers: [this.registry], collect() { this.set(pacer.perSecond ?? 0); } });
+    new Gauge({ name: 'baton_routine_waiting', help: 'Routine commands waiting for their turn', registers: [this.registry], collect() { this.set(pacer.queued); } });
+  }
+
   attempt(outcome: 'delivered' | 'failed', seconds: number): void {
     this.attempts.inc({ outcome });
     this.latency.observe(seconds);

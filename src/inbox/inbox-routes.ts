@@ -124,7 +124,7 @@ export async function inboxRoutes(app: FastifyInstance, deps: InboxDeps): Promis
         // The desk is not delivered its own message (core/fanout.ts), so the other agents' pages are told here.
         await live.publish({ accountId: login.accountId, topic: 'conversation', conversationId: conv.id, type: 'message.sent' });
       } else {
-        await router.command(login.accountId, conv.id, cmd, undefined, { actor: req.actor });
+        await router.command(login.accountId, conv.id, cmd, undefined, { actor: req.actor, priority: 'urgent' });
         // A conversation the desk has not joined yet gets no delivery of the note: the agents' pages are told here.
         if (cmd.type === 'add_note' && !conv.desk) await live.publish({ accountId: login.accountId, topic: 'conversation', conversationId: conv.id, type: 'note.added' });
       }
