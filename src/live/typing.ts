@@ -10,24 +10,35 @@ export const TYPING_TOPIC = 'typing';
 export const TYPING_EVERY_MS = 2_000;
 export const TYPING_SHOWN_MS = 5_000;
 
-/** At most one signal per sender (a socket, an agent in a conversation) in each period. */
+/**
+ * One signal per sender (a socket, an agent in a conversation) every period, with a burst of two:
+ * a page starts afresh after each message it sends, so its first signal for the next one may
+ * come soon after the last for the one before.
+ */
 export class TypingThrottle<K extends object | string = object | string> {
-  private readonly last = new Map<K, number>();
-  private readonly weak = new WeakMap<object, number>();
+  private readonly byKey = new Map<K, Bucket>();
+  private readonly byObject = new WeakMap<object, Bucket>();
 
   constructor(private readonly everyMs = TYPING_EVERY_MS, private readonly now: () => number = Date.now) {}
 
   allows(sender: K): boolean {
     const t = this.now();
-    const before = typeof sender === 'string' ? this.last.get(sender) : this.weak.get(sender);
-    // A little slack: a page that sends every period exactly must not lose every other signal.
-    if (before !== undefined && t - before < this.everyMs - 250) return false;
+    const before = typeof sender === 'string' ? this.byKey.get(sender) : this.byObject.get(sender);
+    const tokens = before ? Math.min(BURST, before.tokens + (t - before.at) / this.everyMs) : BURST;
+    if (tokens < 1) return false;
+    const bucket = { tokens: tokens - 1, at: t };
     if (typeof sender === 'string') {
-      this.last.set(sender, t);
-      if (this.last.size > 10_000) this.last.clear();
-    } else this.weak.set(sender, t);
+      if (this.byKey.size > 10_000) this.byKey.clear();
+      this.byKey.set(sender, bucket);
+    } else this.byObject.set(sender, bucket);
     return true;
   }
+}
+
+const BURST = 2;
+interface Bucket {
+  tokens: number;
+  at: number;
 }
 
 /** A page's message saying its visitor is typing, and nothing else. */

@@ -170,6 +170,7 @@ export function ChatApp({ account, channel }: { account: string; channel: string
       pushed((await api.send({ id, ...body, visitor: visitorFields() })).message);
       // A closed chat opens again with the visitor's message (the core decides how).
       setClosed(false);
+      typing.sent();
       return true;
     } catch (err) {
       merge({ ...optimistic, pending: false, failed: true });

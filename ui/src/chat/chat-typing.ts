@@ -7,7 +7,7 @@ const SHOWN_MS = 5_000;
 /**
  * Typing both ways, over the chat's socket only (src/live/typing.ts on the server): `typed()` on
  * each keystroke in the message box sends at most one signal every few seconds; `heard(name)`
- * shows "<name> is typing…" until a few seconds pass without another, or `stop()` (their
+ * (`sent()` starts afresh after a message) shows "<name> is typing…" until a few seconds pass without another, or `stop()` (their
  * message arrived).
  */
 export function useChatTyping(socket: { current: WebSocket | null }) {
@@ -23,6 +23,10 @@ export function useChatTyping(socket: { current: WebSocket | null }) {
       if (!ws || ws.readyState !== WebSocket.OPEN || now - lastSent.current < SEND_EVERY_MS) return;
       lastSent.current = now;
       ws.send(JSON.stringify({ type: 'typing' }));
+    },
+    /** The visitor's message went: what they type next is news again at once. */
+    sent() {
+      lastSent.current = 0;
     },
     heard(name: string) {
       setAgent(name);

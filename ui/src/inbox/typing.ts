@@ -50,6 +50,8 @@ export function useTypingSignal(api: InboxApi, conversationId: string, draft: st
   useEffect(() => {
     const changed = draft !== before.current;
     before.current = draft;
+    // A sent (or cleared) draft: the next words are news again at once.
+    if (!draft.trim()) last.current = 0;
     if (!active || !changed || !draft.trim()) return;
     const now = Date.now();
     if (now - last.current < SEND_EVERY_MS) return;
