@@ -1,8 +1,9 @@
 import type { WebSocket } from 'ws';
 import type { LiveBus, LivePayload } from '../live/live-bus.js';
 import { SocketSet } from '../live/socket-set.js';
+import { TYPING_TOPIC } from '../live/typing.js';
 
-const AGENT_TOPICS = new Set(['conversation', 'agents']);
+const AGENT_TOPICS = new Set(['conversation', 'agents', TYPING_TOPIC]);
 
 /**
  * The inbox pages of this process, by account. What the live bus says about an account goes to
@@ -42,6 +43,8 @@ export class AgentHub {
 
   private forward(p: LivePayload): void {
     if (!AGENT_TOPICS.has(p.topic)) return;
+    // Agents hear their visitors typing; their own typing is for the visitor.
+    if (p.topic === TYPING_TOPIC && p.from !== 'visitor') return;
     const { accountId, ...rest } = p;
     this.sockets.send(accountId, rest);
   }

@@ -12,9 +12,11 @@ import type { AgentHub } from './agent-hub.js';
 import { ConversationDigests } from './conversation-digests.js';
 import type { ConversationSearch } from './conversation-search.js';
 import { inboxSearchRoutes } from './inbox-search-routes.js';
+import { inboxTypingRoute } from './inbox-typing-route.js';
 import { inboxScope } from './inbox-scope.js';
 import type { LoginSession } from './login-sessions.js';
 import { conversationCard, timeline } from './inbox-views.js';
+import { lastReadMessage } from './read-receipts.js';
 
 const Id = Type.String({ minLength: 1, maxLength: 200 });
 const ConvParams = Type.Object({ id: Id });
@@ -55,6 +57,7 @@ export async function inboxRoutes(app: FastifyInstance, deps: InboxDeps): Promis
   const digests = new ConversationDigests(queries);
   const card = async (c: ConversationView, agents: readonly Agent[]) => conversationCard(c, agents, await digests.of(c));
   await inboxSearchRoutes(app, { queries, search: deps.search, digests });
+  await inboxTypingRoute(app, { queries, live });
 
   api.get('/me', { schema: { hide: true } }, async (req) => {
     const login = me(req);
@@ -108,6 +111,7 @@ export async function inboxRoutes(app: FastifyInstance, deps: InboxDeps): Promis
       // Fields the visitor's own browser sent: shown as such, so no agent takes `tier: gold` as given.
       unverifiedVisitor: conv.unverifiedVisitor ?? [],
       timeline: timeline(messages, events.items, agents),
+      readMessageId: lastReadMessage(messages, events.items),
     };
   });
 

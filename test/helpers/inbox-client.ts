@@ -12,6 +12,7 @@ export interface LiveSocket {
   messages: any[];
   /** Resolves with the first message (already received or to come) that matches. */
   next(match: (m: any) => boolean, timeoutMs?: number): Promise<any>;
+  send(message: unknown): void;
   close(): void;
 }
 
@@ -43,6 +44,7 @@ export async function openSocket(url: string, headers: Record<string, string> = 
         waiters.push({ match, resolve: (m) => { clearTimeout(t); resolve(m); } });
       });
     },
+    send: (message) => ws.send(JSON.stringify(message)),
     close: () => ws.close(),
   };
 }

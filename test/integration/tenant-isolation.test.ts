@@ -219,6 +219,7 @@ const CASES: Record<string, Case> = {
   'POST /inbox/api/conversations/:id/transfer': { refused: onEachInboxConversation('/transfer', { team: null }), status: 404, code: 'conversation_not_found', shape: 'baton' },
   'POST /inbox/api/conversations/:id/handback': { refused: onEachInboxConversation('/handback', {}), status: 404, code: 'conversation_not_found', shape: 'baton' },
   'POST /inbox/api/conversations/:id/defer': { refused: onEachInboxConversation('/defer', {}), status: 404, code: 'conversation_not_found', shape: 'baton' },
+  'POST /inbox/api/conversations/:id/typing': { refused: onEachInboxConversation('/typing', {}), status: 404, code: 'conversation_not_found', shape: 'baton' },
   'POST /inbox/api/conversations/:id/close': { refused: onEachInboxConversation('/close', {}), status: 404, code: 'conversation_not_found', shape: 'baton' },
   'GET /inbox/api/admin/overview': { list: (x) => [inboxReq(x, 'GET', '/inbox/api/admin/overview')] },
   'POST /inbox/api/admin/components/:id/verify': { refused: (x) => [inboxReq(x, 'POST', `/inbox/api/admin/components/${B_ONLY.component}/verify`, {})], status: 404, code: 'component_not_found', shape: 'baton' },
@@ -253,6 +254,7 @@ const CASES: Record<string, Case> = {
   'GET /chat/api/:accountId/:channelId/history': { custom: webchatHistory },
   'POST /chat/api/:accountId/:channelId/messages': { custom: webchatMessage },
   'GET /chat/api/:accountId/:channelId/socket': { custom: webchatSocket },
+  'POST /chat/api/:accountId/:channelId/messages/:messageId/status': { custom: webchatReceipt },
 
   // Omnichannel: A's webhook token names A's channel, whatever chat_id the body gives.
   'POST /connector/omnichannel/omnichannel_message/:token/bot_api_webhook': { custom: omnichannel },
@@ -324,6 +326,21 @@ async function webchatMessage(x: Ctx): Promise<void> {
   expect(await conversationRow(x, 'globex', x.b.webchatConversation)).toEqual(before);
   const mine = await call(x.s, { method: 'GET', path: '/chat/api/globex/web/history', headers: { 'x-visitor-token': x.a.webchatVisitorToken } });
   expect(mine.json.messages.map((m: { content: { text: string } }) => m.content.text)).toEqual(['hello']);
+}
+
+async function webchatReceipt(x: Ctx): Promise<void> {
+  // A's visitor token reports on a message of B's visitor's chat: not found (not "the visitor's own"), on B's path or A's.
+  const own = await call(x.s, { method: 'GET', path: '/chat/api/globex/web/history', headers: { 'x-visitor-token': x.b.webchatVisitorToken } });
+  const ids = own.json.messages.map((m: { id: string }) => m.id) as string[];
+  expect(ids.length).toBeGreaterThan(0);
+  const before = await conversationRow(x, 'globex', x.b.webchatConversation);
+  for (const path of ['/chat/api/globex/web', '/chat/api/acme/web']) {
+    for (const id of ids) {
+      const res = await call(x.s, { method: 'POST', path: `${path}/messages/${id}/status`, headers: { 'x-visitor-token': x.a.webchatVisitorToken }, body: { status: 'read' } });
+      expect([res.status, res.json?.error?.code]).toEqual([404, 'message_not_found']);
+    }
+  }
+  expect(await conversationRow(x, 'globex', x.b.webchatConversation)).toEqual(before);
 }
 
 async function webchatSocket(x: Ctx): Promise<void> {

@@ -2,6 +2,7 @@ import type { WebSocket } from 'ws';
 import type { Queries } from '../../core/queries.js';
 import type { LiveBus, LivePayload } from '../../live/live-bus.js';
 import { SocketSet } from '../../live/socket-set.js';
+import { TYPING_TOPIC, TypingThrottle, isTypingSignal } from '../../live/typing.js';
 import { visitorMessage } from './visitor-message.js';
 
 /** Events after which a visitor's page reads its chat again: who answers it has changed. */
@@ -13,6 +14,8 @@ const CONTROL_EVENTS = new Set(['handover', 'handover.rejected', 'takeover', 'ha
  * read from the store and pushed to them. A change of control in their conversation (`changed`)
  * or of the account's agents' presence (`availability`) is only announced: the page reads its
  * history again, which says whether anyone is online and whether the chat waits for them.
+ * Typing goes both ways and is never stored: a visitor's `{"type":"typing"}` is announced to their
+ * account's agents, an agent's typing in their conversation to them (live/typing.ts).
  */
 export class VisitorHub {
   private readonly sockets = new SocketSet<null>();
@@ -20,8 +23,10 @@ export class VisitorHub {
   private readonly byAccount = new Map<string, Set<string>>();
   private readonly unsubscribe: () => void;
 
+  private readonly typing = new TypingThrottle();
+
   constructor(
-    bus: LiveBus,
+    private readonly bus: LiveBus,
     private readonly queries: Queries,
     private readonly log: { warn(obj: unknown, msg: string): void },
   ) {
@@ -37,12 +42,21 @@ export class VisitorHub {
       keys.delete(k);
       if (keys.size === 0 && this.byAccount.get(accountId) === keys) this.byAccount.delete(accountId);
     });
+    // What a page may say after its hello: only that its visitor is typing, at most one a throttle period.
+    socket.on('message', (data: Buffer) => {
+      if (!isTypingSignal(data) || !this.typing.allows(socket)) return;
+      void this.bus.publish({ accountId, topic: TYPING_TOPIC, conversationId, from: 'visitor' }).catch(() => {});
+    });
     socket.send(JSON.stringify({ type: 'ready' }));
   }
 
   private async forward(p: LivePayload): Promise<void> {
     if (p.topic === 'agents') {
       for (const k of this.byAccount.get(p.accountId) ?? []) this.sockets.send(k, { type: 'availability' });
+      return;
+    }
+    if (p.topic === TYPING_TOPIC) {
+      if (p.from === 'agent' && typeof p.conversationId === 'string') this.sockets.send(key(p.accountId, p.conversationId), { type: 'typing', name: typeof p.name === 'string' ? p.name : 'Agent' });
       return;
     }
     if (p.topic === 'conversation' && typeof p.conversationId === 'string' && typeof p.type === 'string' && CONTROL_EVENTS.has(p.type)) {

@@ -13,6 +13,7 @@ import type { LiveBus } from '../../live/live-bus.js';
 import type { VisitorHub } from './visitor-hub.js';
 import { visitorIdOf } from './visitor-identity.js';
 import { visitorMessage } from './visitor-message.js';
+import { visitorReceipts } from './visitor-receipts.js';
 
 /** Open visitor sockets one client address may hold, and how soon a new one must say hello. */
 const SOCKETS_PER_ADDRESS = 20;
@@ -99,7 +100,8 @@ export async function webchatRoutes(app: FastifyInstance, deps: WebchatDeps): Pr
     // The visitor is told who answers ("Sam joined the chat"), by the name baton.yaml gives the agent.
     const agentId = chat === 'answering' ? conv?.agentSession?.agentId : null;
     const agent = agentId ? (await queries.agents(channel.accountId)).find((x) => x.id === agentId)?.name ?? null : null;
-    return { status: a.status, messages, humans: { online: a.agentsOnline, chat, agent } };
+    // `closed`: the agent closed the chat; the page says so, and the visitor's next message opens it again.
+    return { status: a.status, messages, humans: { online: a.agentsOnline, chat, agent }, closed: conv?.status === 'closed' };
   });
 
   api.post('/:accountId/:channelId/messages', { schema: { tags: ['webchat'], summary: 'A visitor\'s message or button press', params: Params, body: SendBody } }, async (req, reply) => {
@@ -117,6 +119,8 @@ export async function webchatRoutes(app: FastifyInstance, deps: WebchatDeps): Pr
     void reply.status(outcome.duplicate ? 200 : 201);
     return { message: visitorMessage(message, []) };
   });
+
+  await visitorReceipts(app, { router, queries, channelOf, conversationOf: (channel, token) => chatId(channel.id, visitorIdOf(token), channel.address) });
 
   const perAddress = new Map<string, number>();
   app.get<{ Params: { accountId: string; channelId: string } }>('/:accountId/:channelId/socket', { websocket: true, schema: { hide: true } }, (socket, req) => {

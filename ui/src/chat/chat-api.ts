@@ -43,7 +43,9 @@ export class ChatApi {
     return { 'x-visitor-token': this.token };
   }
 
-  history = () => requestJson<{ status: ChatStatus; messages: ChatMessage[]; humans: Humans }>('GET', `${this.base}/history`, undefined, this.headers());
+  history = () => requestJson<{ status: ChatStatus; messages: ChatMessage[]; humans: Humans; closed?: boolean }>('GET', `${this.base}/history`, undefined, this.headers());
   send = (body: { id: string; text?: string; postback?: { payload: string; title: string }; visitor?: Record<string, string> }) =>
     requestJson<{ message: ChatMessage }>('POST', `${this.base}/messages`, body, this.headers());
+  receipt = (messageId: string, status: 'delivered' | 'read') =>
+    requestJson<{ messageId: string; status: string }>('POST', `${this.base}/messages/${encodeURIComponent(messageId)}/status`, { status }, this.headers());
 }

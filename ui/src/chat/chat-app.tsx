@@ -5,6 +5,8 @@ import { linkable } from '../shared/links.js';
 import { liveSocket } from '../shared/live-socket.js';
 import { ChatApi, type ChatMessage, type ChatStatus, type Humans, visitorToken } from './chat-api.js';
 import { CHAT_CONNECTION, type ChatConnection, chatView } from './chat-view.js';
+import { ChatReceipts } from './chat-receipts.js';
+import { useChatShown, useChatTyping } from './chat-typing.js';
 
 const embedded = window.parent !== window;
 
@@ -14,7 +16,7 @@ function visitorFields(): Record<string, string> {
 }
 
 /** Tells the widget on the host page (a window of another origin) what the chat says, or asks it to close. */
-function toHost(message: { baton: 'state'; launcher: string; dim: boolean } | { baton: 'close' }): void {
+function toHost(message: { baton: 'state'; launcher: string; dim: boolean } | { baton: 'close' } | { baton: 'arrived'; id: string }): void {
   if (embedded) window.parent.postMessage(message, '*');
 }
 
@@ -36,6 +38,12 @@ export function ChatApp({ account, channel }: { account: string; channel: string
   const input = useRef<HTMLTextAreaElement>(null);
   const shownDraft = useRef(draft);
   shownDraft.current = draft;
+  const socket = useRef<WebSocket | null>(null);
+  const typing = useChatTyping(socket);
+  const [closed, setClosed] = useState(false);
+  const shown = useChatShown(embedded);
+  const receipts = useMemo(() => new ChatReceipts(api), [api]);
+  useEffect(() => receipts.look(messages, shown), [messages, shown, receipts]);
 
   // A history answer is the store as it was when asked: a message pushed since is newer, not gone,
   // and an answer overtaken by a later one says nothing new.
@@ -62,6 +70,7 @@ export function ChatApp({ account, channel }: { account: string; channel: string
       histories.current.applied = asked;
       setStatus(h.status);
       setHumans(h.humans ?? null);
+      setClosed(h.closed === true);
       const known = (m: ChatMessage) => h.messages.some((x) => x.id === m.id || (m.clientId !== null && x.clientId === m.clientId));
       const newer = (m: ChatMessage) => m.pending || (pushes.current.at.get(m.id) ?? 0) > since;
       setMessages((list) => [...h.messages, ...list.filter((m) => newer(m) && !known(m))]);
@@ -75,17 +84,25 @@ export function ChatApp({ account, channel }: { account: string; channel: string
     const live = liveSocket(`${api.base}/socket`, {
       onOpen: (ws) => {
         ws.send(JSON.stringify({ type: 'hello', token: api.token }));
+        socket.current = ws;
         setConnection(CHAT_CONNECTION.LIVE);
         // An "unreachable" error is no longer true once the socket is back.
         setError((e) => (e?.unreachable ? null : e));
         void loadHistory();
       },
       onState: (up) => {
-        if (!up) setConnection(CHAT_CONNECTION.DOWN);
+        if (up) return;
+        socket.current = null;
+        setConnection(CHAT_CONNECTION.DOWN);
       },
       onMessage: (data) => {
-        const d = data as { type?: string; message?: ChatMessage };
-        if (d.type === 'message' && d.message) pushed(d.message);
+        const d = data as { type?: string; message?: ChatMessage; name?: unknown };
+        if (d.type === 'message' && d.message) {
+          pushed(d.message);
+          if (d.message.from === 'agent') typing.stop();
+          // The widget counts answers that come while the chat is closed, on its launcher.
+          if (d.message.from === 'agent' || d.message.from === 'bot') toHost({ baton: 'arrived', id: d.message.id });
+        } else if (d.type === 'typing' && typeof d.name === 'string') typing.heard(d.name.slice(0, 80));
         // Who answers has changed (a handover, an agent taking it, an agent going on- or offline).
         else if (d.type === 'changed' || d.type === 'availability') void loadHistory();
       },
@@ -151,6 +168,9 @@ export function ChatApp({ account, channel }: { account: string; channel: string
     setError(null);
     try {
       pushed((await api.send({ id, ...body, visitor: visitorFields() })).message);
+      // A closed chat opens again with the visitor's message (the core decides how).
+      setClosed(false);
+      typing.sent();
       return true;
     } catch (err) {
       merge({ ...optimistic, pending: false, failed: true });
@@ -196,6 +216,7 @@ export function ChatApp({ account, channel }: { account: string; channel: string
             <time>{m.failed ? 'not sent' : m.pending ? 'sending…' : clock(m.createdAt)}</time>
           </li>
         ))}
+        {typing.agentTyping && <li class="chat-typing" role="status" data-testid="chat-typing">{typing.agentTyping} is typing…</li>}
         <div ref={end} />
       </ol>
       {offered.length > 0 && (
@@ -203,6 +224,7 @@ export function ChatApp({ account, channel }: { account: string; channel: string
           {offered.map((b) => <button key={b.title} type="button" class="quick" disabled={!view.canSend} onClick={() => void send({ postback: { payload: b.payload ?? b.title, title: b.title } })}>{b.title}</button>)}
         </div>
       )}
+      {closed && messages.length > 0 && <p class="chat-closed" role="status" data-testid="chat-closed">This conversation was closed. Write to start a new one.</p>}
       {view.notice && <p class="chat-offline" role="status">{view.notice}</p>}
       {error && <p class="chat-error" role="alert">{error.text}</p>}
       <form class="chat-compose" onSubmit={submit}>
@@ -214,7 +236,10 @@ export function ChatApp({ account, channel }: { account: string; channel: string
           value={draft}
           disabled={!view.canType}
           maxLength={4000}
-          onInput={(e) => setDraft(e.currentTarget.value)}
+          onInput={(e) => {
+            setDraft(e.currentTarget.value);
+            if (e.currentTarget.value.trim()) typing.typed();
+          }}
           onKeyDown={(e) => {
             if (e.key === 'Enter' && !e.shiftKey) {
               e.preventDefault();

@@ -12,6 +12,7 @@ import { HeldNotice } from './held-notice.js';
 import { byDay, dayLabel } from './day-label.js';
 import type { Action, AgentRow, Content, Detail, InboxApi, Me, TimelineItem } from './inbox-api.js';
 import { ReplyDraft } from './reply-draft.js';
+import { useTypingSignal, useVisitorTyping } from './typing.js';
 
 type Panel = 'none' | 'handback' | 'transfer' | 'assign';
 
@@ -40,6 +41,13 @@ export function ConversationPane({ api, me, agents, id, changed, onAction, onBac
   const [replyingOver, setReplyingOver] = useState<string | null>(null);
   const log = useRef<HTMLOListElement>(null);
   const replyBox = useRef<HTMLTextAreaElement>(null);
+  const visitorTyping = useVisitorTyping(id, detail?.conversation.lastCustomerMessageAt ?? null);
+  const webchat = detail?.channel.kind === 'webchat';
+  // A private note, or a conversation another agent holds (notes only), tells the visitor nothing.
+  const holder = detail?.conversation.agentSession?.agentId ?? null;
+  const notesOnlyNow = holder !== null && holder !== me.agent.id && replyingOver !== holder;
+  const replying = mode === 'reply' && !notesOnlyNow && detail?.conversation.status === 'open' && detail.conversation.controller === 'desk';
+  useTypingSignal(api, id, draft, Boolean(webchat && replying));
   const setDraft = (text: string) => {
     setDraftState(text);
     saved.write(text);
@@ -188,8 +196,9 @@ export function ConversationPane({ api, me, agents, id, changed, onAction, onBac
         <ol class="timeline" ref={log} aria-label="History" aria-live="polite">
           {byDay(detail.timeline).map(({ day, item }) => [
             day && <li key={`d${item.at}`} class="day" role="separator" aria-label={day} data-testid="day"><span>{day}</span></li>,
-            <TimelineRow key={item.kind === 'message' ? item.id : `${item.kind}${item.seq}`} item={item} customer={c.displayName} />,
+            <TimelineRow key={item.kind === 'message' ? item.id : `${item.kind}${item.seq}`} item={item} customer={c.displayName} read={item.kind === 'message' && item.id === detail.readMessageId} />,
           ])}
+          {visitorTyping && isOpen && <li class="typing" role="status" data-testid="visitor-typing">{c.displayName} is typing…</li>}
         </ol>
         {!isOpen && <ClosedBanner timeline={detail.timeline} />}
         {holderId && replyingOver !== holderId && <HeldNotice name={holderName} since={c.heldSince} raced={racedBy === holderId} onReplyAnyway={() => setReplyingOver(holderId)} />}
@@ -214,7 +223,7 @@ function ClosedBanner({ timeline }: { timeline: TimelineItem[] }) {
   );
 }
 
-function TimelineRow({ item, customer }: { item: TimelineItem; customer: string }) {
+function TimelineRow({ item, customer, read }: { item: TimelineItem; customer: string; read: boolean }) {
   if (item.kind === 'note') return <li class="note"><span>{item.text}</span> <time>{clock(item.at)}</time></li>;
   if (item.kind === 'private') {
     return (
@@ -230,6 +239,7 @@ function TimelineRow({ item, customer }: { item: TimelineItem; customer: string 
       <span class="msg-author">{item.from === 'customer' ? customer : item.from === 'bot' ? `Bot · ${item.name}` : item.name}</span>
       <MessageBody content={item.content} />
       <time class="msg-time">{clock(item.at)}</time>
+      {read && <span class="msg-read" data-testid="read-receipt">Read</span>}
     </li>
   );
 }

@@ -11,6 +11,7 @@ import { SeenStore } from './seen-store.js';
 import { ShortcutHelp } from './shortcut-help.js';
 import { useShortcuts } from './shortcuts.js';
 import { TopBar } from './top-bar.js';
+import { visitorTyped } from './typing.js';
 import { go, useHashRoute } from './use-hash-route.js';
 
 /** How often, while Baton cannot be reached, one call asks whether it is back (the socket alone waits up to 10 s between tries). */
@@ -99,6 +100,8 @@ export function Desk({ api, me, onMe, onLoggedOut }: { api: InboxApi; me: Me; on
         if (msg.topic === 'conversation' && msg.conversationId) {
           setChanged((c) => ({ id: msg.conversationId!, n: c.n + 1 }));
           refreshSoon();
+        } else if (msg.topic === 'typing' && msg.conversationId) {
+          visitorTyped(msg.conversationId);
         } else if (msg.topic === 'agents') {
           refreshSoon();
           void refreshMe();

@@ -57,6 +57,8 @@ export interface Detail {
   /** Visitor fields the visitor's own browser sent (web chat): nobody vouches for them. */
   unverifiedVisitor: string[];
   timeline: TimelineItem[];
+  /** The agents' latest message the customer's channel reported read, if any. */
+  readMessageId?: string | null;
 }
 
 /** A search result: a card, and what in it matched (a visitor field, `customer`, or `message` with the line). */
@@ -140,6 +142,8 @@ export class InboxApi {
     return this.call<{ items: FoundCard[]; next: string | null; scanned: number }>('GET', `/search?${qs.toString()}`);
   };
   past = (id: string) => this.call<{ items: Card[] }>('GET', `/conversations/${encodeURIComponent(id)}/past`);
+  /** The agent is writing a reply (at most one call every few seconds; see typing.ts). */
+  typing = (id: string) => this.call<null>('POST', `/conversations/${encodeURIComponent(id)}/typing`, {});
   act = (id: string, action: Action, body: object = {}) => this.call<{ conversation: Card }>('POST', `/conversations/${encodeURIComponent(id)}/${action}`, body);
   overview = () => this.call<Overview>('GET', '/admin/overview');
   verify = (componentId: string) => this.call<{ verified: boolean; reason: string | null; released: number }>('POST', `/admin/components/${encodeURIComponent(componentId)}/verify`, {});

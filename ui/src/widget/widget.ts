@@ -9,9 +9,14 @@
  * the button says so while nobody is online. Once the chat is open its frame says what the button
  * shows, so the two never disagree. `data-open="true"` opens it at once.
  *
+ * Answers that come while the chat is closed are counted on the button ("2 unread messages"),
+ * with a soft beep once the visitor has used the page; `data-sound="off"` keeps it silent.
+ *
  * Keyboard: opening puts the cursor in the message box (what is typed while the chat still loads
  * goes there too), Escape closes it and gives the focus back to the button.
  */
+import { launcherUnread } from './launcher-unread.js';
+
 (() => {
   const script = document.currentScript as HTMLScriptElement | null;
   if (!script || !script.src) return;
@@ -51,6 +56,7 @@
   icon.appendChild(p);
   const label = document.createElement('span');
   button.append(icon, label);
+  const unread = launcherUnread(button, { sound: script.dataset.sound !== 'off', closedLabel: 'Open the chat' });
 
   let frame: HTMLIFrameElement | null = null;
   let open = false;
@@ -89,6 +95,9 @@
     button.style.display = on && small() ? 'none' : 'flex';
     button.setAttribute('aria-expanded', String(on));
     button.setAttribute('aria-label', on ? 'Close the chat' : 'Open the chat');
+    if (on) unread.clear();
+    // The chat reports answers read only while it is in sight.
+    frame?.contentWindow?.postMessage({ baton: 'shown', open: on }, origin);
     waitingForFrame = false;
     typed = '';
     // Opened on page load (data-open), the chat does not take the focus from the page.
@@ -129,8 +138,9 @@
   };
   window.addEventListener('message', (e) => {
     if (e.origin !== origin || !frame || e.source !== frame.contentWindow) return;
-    const d = e.data as { baton?: string; launcher?: unknown; dim?: unknown } | null;
+    const d = e.data as { baton?: string; launcher?: unknown; dim?: unknown; id?: unknown } | null;
     if (d?.baton === 'close') close();
+    else if (d?.baton === 'arrived' && typeof d.id === 'string') unread.arrived(d.id.slice(0, 100), open);
     else if (d?.baton === 'state' && typeof d.launcher === 'string') {
       frameSpeaks = true;
       setLauncher(d.launcher.slice(0, 40), d.dim === true);
