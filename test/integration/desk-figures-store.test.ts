@@ -21,7 +21,7 @@ async function live(store: KyselyStore, id: string, steps: { at: string; s: Part
   let prev: Conversation | null = null;
   let s: AgentSession | null = null;
   for (const step of steps) {
-    s = s ? { ...s, ...step.s } : session(`s-${id}`, step.at, step.s);
+    s = s === null ? session(`s-${id}`, step.at, step.s) : { ...(s as AgentSession), ...step.s };
     const conv: Conversation = aConversation({ id, customer: `v-${id}`, controller: 'desk', agentSession: s, createdAt: steps[0]!.at, updatedAt: step.at, ...over });
     const before = prev;
     await store.transaction(async (tx) => (before ? tx.updateConversation(conv, before) : void (await tx.insertConversation(conv))));
