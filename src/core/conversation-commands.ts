@@ -7,10 +7,11 @@ import { writeEffects } from './control-effects.js';
 import { availabilityQuery, mayHandOverByName, needsHandoverFacts, withHandoverRule } from './control-facts.js';
 import { openConversation, titleOf } from './control-opening.js';
 import { requireEnabled } from './control-steps.js';
-import type { ControlCommand, ControlFacts, ControlRequest } from './control-types.js';
+import type { ControlCommand, ControlFacts, ControlRequest, TransitionResult } from './control-types.js';
 import { BatonError, isBatonError } from './errors.js';
 import type { EventDraft } from './events.js';
 import { chatId, newId } from './ids.js';
+import { isAgentSessionOpen, isBotEnabled } from './conversation.js';
 import { canonicalJson, changedContext, optional, withVisitor } from './inbound-message.js';
 import type { Message } from './model.js';
 import type { OutboxWriter } from './outbox-writer.js';
@@ -71,8 +72,9 @@ export class ConversationCommands {
       // that changed, so a channel repeating them on every message tells nobody anything twice.
       const changed = changedContext(conv.context, input.context);
       const withContext = changed ? transition(conv, { type: 'update_context', context: changed }, facts) : { conversation: conv, events: [] };
-      const result = transition(withContext.conversation, { type: 'customer_message', messageId: message.id, title: titleOf(input.content) }, facts);
-      const events = await this.outbox.commit(tx, account, result.conversation, [...opening, ...withContext.events, ...result.events], now, opening.length > 0 ? undefined : before);
+      const answered = transition(withContext.conversation, { type: 'customer_message', messageId: message.id, title: titleOf(input.content) }, facts);
+      const result = input.forHumans ? leftForHumans(answered, facts) : answered;
+      const events = await this.outbox.commit(tx, account, result.conversation, [...opening, ...withContext.events, ...answered.events, ...(result === answered ? [] : result.events)], now, opening.length > 0 ? undefined : before);
       return { conversation: view(result.conversation, account), events, message };
     }, 'urgent');
   }
@@ -177,4 +179,16 @@ export class ConversationCommands {
       if (conv && draft) await this.outbox.commit(tx, null, conv, [draft], now);
     });
   }
+}
+
+/**
+ * A message the customer left for the humans while nobody is online (the web chat's offline
+ * form): it waits in their queue for when they are back. A chat the bot holds is handed over; no
+ * handover wait is armed, since nobody answering soon is what the customer was told.
+ */
+function leftForHumans(answered: TransitionResult, facts: ControlFacts): TransitionResult {
+  const conv = answered.conversation;
+  if (!isBotEnabled(conv, facts.account) || isAgentSessionOpen(conv.agentSession) || !(conv.desk ?? facts.account.defaultDesk)) return answered;
+  const handed = transition(conv, { type: 'handover', reason: 'offline_message' }, { ...facts, agentsAvailable: true });
+  return { ...handed, effects: [] };
 }

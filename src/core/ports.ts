@@ -1,5 +1,6 @@
 import type { AuditEntry } from './audit.js';
 import type { Conversation } from './conversation.js';
+import type { DeskFigureReads } from './desk-figures.js';
 import type { ConversationEvent } from './events.js';
 import type { DeliveryTarget } from './fanout.js';
 import type { Account, Agent, Channel, ChannelReachability, Component, Message, Service } from './model.js';
@@ -93,7 +94,7 @@ export interface EmergencySweep {
 }
 
 /** What the core reads. Every lookup is by key or by an indexed column; none scans a table. */
-export interface StoreReads {
+export interface StoreReads extends DeskFigureReads {
   getAccount(id: string): Promise<Account | undefined>;
   accountIdForKey(keyHash: string): Promise<string | undefined>;
   listAccounts(): Promise<Account[]>;

@@ -6,6 +6,8 @@ import type { ConversationEvent } from './events.js';
 import type { Account, Agent, Channel, Component, Message } from './model.js';
 import type { ConversationFilter, InboundToken, StoreReads } from './ports.js';
 import { RecentLookups } from './recent-lookups.js';
+import { deskReport, queueStanding } from './desk-figure-queries.js';
+import type { DeskReport, QueueStanding, ReportPeriod } from './desk-figures.js';
 
 const CREDENTIALS_TTL_MS = 1000;
 
@@ -153,6 +155,17 @@ export class Queries {
     const bot = botInFront(services, account, channelId, now);
     const agentsOnline = await this.store.countAvailableAgents(accountId, null, account.categories.agent, channelId);
     return { botInFront: bot, agentsOnline, available: bot || agentsOnline > 0 };
+  }
+
+  /** A waiting chat's place in its team's queue and a typical wait; null when it is not queued. */
+  queueStanding(conv: Conversation, now: Date): Promise<QueueStanding | null> {
+    return queueStanding(this.store, conv, now);
+  }
+
+  /** The inbox report of the account for a period ending at `now` (core/desk-figure-queries.ts). */
+  async deskReport(accountId: string, period: ReportPeriod, now: Date): Promise<DeskReport> {
+    const agents = await this.agents(accountId);
+    return deskReport(this.store, accountId, agents, period, now);
   }
 
   /** The conversation an agent session id (Engage intervention) belongs to, in this account. */

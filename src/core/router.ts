@@ -27,6 +27,8 @@ export interface InboundMessage {
   context?: Record<string, unknown>;
   /** Nobody would answer a new chat now (web chat status): refused (`chat_unavailable`) unless the chat is with the humans. */
   nobodyAnswers?: boolean;
+  /** Left for the humans while nobody is online (the web chat's offline form): accepted, and queued for them. */
+  forHumans?: boolean;
 }
 
 /** A chat a component starts before the customer has written (see Router.open). */

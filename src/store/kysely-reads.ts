@@ -7,6 +7,8 @@ import type { Account, Agent, Channel, Component, Message, Service } from '../co
 import { type ConversationFilter, type EmergencySweep, type IdempotencyRecord, type InboundToken, type Timer } from '../core/ports.js';
 import * as rows from './rows.js';
 import { listCustomerConversations, listMessagesAfter } from './customer-data.js';
+import { deskFigureReads } from './agent-session-facts.js';
+import type { AgentTally, SessionTimes } from '../core/desk-figures.js';
 import type { Capabilities } from './capabilities.js';
 import type { Database } from './schema.js';
 
@@ -195,6 +197,22 @@ export class KyselyReads {
   listMessagesAfter(accountId: string, conversationId: string, after: { createdAt: string; id: string } | null, limit: number): Promise<Message[]> {
     return listMessagesAfter(this.db, accountId, conversationId, after, limit);
   }
+
+  countQueuedAhead(accountId: string, agentSessionId: string, cap: number): Promise<number | null> {
+    return deskFigureReads(this.db).countQueuedAhead(accountId, agentSessionId, cap);
+  }
+
+  latestTaken(accountId: string, team: string | null, since: string, limit: number): Promise<SessionTimes[]> {
+    return deskFigureReads(this.db).latestTaken(accountId, team, since, limit);
+  }
+
+  sessionsOpened(accountId: string, since: string, until: string, limit: number): Promise<{ sessions: SessionTimes[]; conversations: number }> {
+    return deskFigureReads(this.db).sessionsOpened(accountId, since, until, limit);
+  }
+
+  agentTallies(accountId: string, since: string, until: string): Promise<AgentTally[]> {
+    return deskFigureReads(this.db).agentTallies(accountId, since, until);
+  }
 }
 
 function encodeCursor(at: string, id: string): string {
@@ -209,4 +227,5 @@ function decodeCursor(cursor: string): [string, string] {
     // reported below
   }
   throw new BatonError('bad_request', 'The `after` cursor is not one Baton handed out; pass the `next` value of the previous page.');
+
 }

@@ -6,6 +6,7 @@ import type { Account, Agent, Channel, ChannelReachability, Component, Message, 
 import { type CommandScope, type ConfiguredIds, type EmergencySweep, type DeliveryDraft, type IdempotencyRecord, type RetiredIds, type StoreTx, type Timer, type DeliveryLease } from '../core/ports.js';
 import { endLogins, retireAccountsExcept, retireUnlisted } from './config-retirement.js';
 import { eraseConversationContent } from './customer-data.js';
+import { writeSessionFacts } from './agent-session-facts.js';
 import * as rows from './rows.js';
 import type { Capabilities } from './capabilities.js';
 import type { AccountsTable, ChannelsTable, Database } from './schema.js';
@@ -75,7 +76,7 @@ export class KyselyTx extends KyselyReads implements StoreTx {
     await this.writeSessions(conv, previous);
   }
 
-  /** Session index rows are written when a session id is new, not on every message. */
+  /** Session index rows are written when a session id is new (or an agent session's milestones move), not on every message. */
   private async writeSessions(conv: Conversation, previous?: Conversation): Promise<void> {
     if (conv.botSession && conv.botSession.id !== previous?.botSession?.id) {
       await this.trx.insertInto('bot_sessions').values({ account_id: conv.accountId, id: conv.botSession.id, conversation_id: conv.id, opened_at: conv.botSession.openedAt }).onConflict((oc) => oc.columns(['account_id', 'id']).doNothing()).execute();
@@ -83,9 +84,8 @@ export class KyselyTx extends KyselyReads implements StoreTx {
     if (conv.workItem && conv.workItem.id !== previous?.workItem?.id) {
       await this.trx.insertInto('work_items').values({ account_id: conv.accountId, id: conv.workItem.id, conversation_id: conv.id, opened_at: conv.workItem.openedAt }).onConflict((oc) => oc.columns(['account_id', 'id']).doNothing()).execute();
     }
-    if (conv.agentSession && conv.agentSession.id !== previous?.agentSession?.id) {
-      await this.trx.insertInto('agent_sessions').values({ account_id: conv.accountId, id: conv.agentSession.id, conversation_id: conv.id, opened_at: conv.agentSession.openedAt }).onConflict((oc) => oc.columns(['account_id', 'id']).doNothing()).execute();
-    }
+    // The agent session's row also keeps its milestones, for the queue and the report.
+    await writeSessionFacts(this.trx, conv, previous);
   }
 
   async appendEvents(events: ConversationEvent[]): Promise<void> {

@@ -51,7 +51,22 @@ export interface ConversationsTable {
 }
 export interface EmergencySweepsTable { account_id: string; on: number; after_id: string | null; started_at: string }
 export interface BotSessionsTable { account_id: string; id: string; conversation_id: string; opened_at: string }
-export interface AgentSessionsTable { account_id: string; id: string; conversation_id: string; opened_at: string }
+export interface AgentSessionsTable {
+  account_id: string;
+  id: string;
+  conversation_id: string;
+  opened_at: string;
+  /** Where the session stands and its milestones (migration 019, store/agent-session-facts.ts). */
+  status?: string | null;
+  team?: string | null;
+  reason?: string | null;
+  agent_id?: string | null;
+  taken_at?: string | null;
+  taken_by?: string | null;
+  first_reply_at?: string | null;
+  closed_at?: string | null;
+  closed_by?: string | null;
+}
 export interface EventsTable { account_id: string; conversation_id: string; seq: number; type: string; at: string; data: string }
 export interface MessagesTable {
   account_id: string;

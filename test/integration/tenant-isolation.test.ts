@@ -255,6 +255,7 @@ const CASES: Record<string, Case> = {
   'POST /chat/api/:accountId/:channelId/messages': { custom: webchatMessage },
   'GET /chat/api/:accountId/:channelId/socket': { custom: webchatSocket },
   'POST /chat/api/:accountId/:channelId/messages/:messageId/status': { custom: webchatReceipt },
+  'POST /chat/api/:accountId/:channelId/offline': { custom: webchatOffline },
 
   // Omnichannel: A's webhook token names A's channel, whatever chat_id the body gives.
   'POST /connector/omnichannel/omnichannel_message/:token/bot_api_webhook': { custom: omnichannel },
@@ -326,6 +327,20 @@ async function webchatMessage(x: Ctx): Promise<void> {
   expect(await conversationRow(x, 'globex', x.b.webchatConversation)).toEqual(before);
   const mine = await call(x.s, { method: 'GET', path: '/chat/api/globex/web/history', headers: { 'x-visitor-token': x.a.webchatVisitorToken } });
   expect(mine.json.messages.map((m: { content: { text: string } }) => m.content.text)).toEqual(['hello']);
+}
+
+async function webchatOffline(x: Ctx): Promise<void> {
+  // A message left on B's public chat with A's visitor token goes into that visitor's chat, never B's visitor's.
+  const before = await conversationRow(x, 'globex', x.b.webchatConversation);
+  const res = await call(x.s, { method: 'POST', path: '/chat/api/globex/web/offline', headers: { 'x-visitor-token': x.a.webchatVisitorToken }, body: { id: 'isolation-offline', email: 'a@example.com', text: 'call me back' } });
+  expect(res.status).toBe(201);
+  expect(res.json.email).toBe('a@example.com');
+  expect(await conversationRow(x, 'globex', x.b.webchatConversation)).toEqual(before);
+  const own = await call(x.s, { method: 'GET', path: '/chat/api/globex/web/history', headers: { 'x-visitor-token': x.b.webchatVisitorToken } });
+  expect(own.json.humans.email ?? null).toBeNull();
+  const bad = await call(x.s, { method: 'POST', path: '/chat/api/globex/web/offline', headers: { 'x-visitor-token': x.a.webchatVisitorToken }, body: { id: 'isolation-offline-2', email: 'not an address', text: 'x' } });
+  expect(bad.status).toBe(400);
+  expect(bad.json.error.code).toBe('validation_failed');
 }
 
 async function webchatReceipt(x: Ctx): Promise<void> {

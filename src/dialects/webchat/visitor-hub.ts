@@ -6,6 +6,8 @@ import { TYPING_TOPIC, TypingThrottle, isTypingSignal } from '../../live/typing.
 import { visitorMessage } from './visitor-message.js';
 
 /** Events after which a visitor's page reads its chat again: who answers it has changed. */
+/** Control events after which a chat is no longer in the queue ahead of others. */
+const QUEUE_MOVES = new Set(['agent_session.assigned', 'agent_session.transferred', 'agent_session.closed', 'conversation.closed']);
 const CONTROL_EVENTS = new Set(['handover', 'handover.rejected', 'takeover', 'handback', 'conversation.closed', 'conversation.reopened', 'agent_session.assigned', 'agent_session.transferred', 'agent_session.deferred', 'agent_session.closed', 'agent_session.reopened']);
 
 /**
@@ -60,7 +62,10 @@ export class VisitorHub {
       return;
     }
     if (p.topic === 'conversation' && typeof p.conversationId === 'string' && typeof p.type === 'string' && CONTROL_EVENTS.has(p.type)) {
-      this.sockets.send(key(p.accountId, p.conversationId), { type: 'changed' });
+      const own = key(p.accountId, p.conversationId);
+      this.sockets.send(own, { type: 'changed' });
+      // A chat leaving the queue moves everyone behind it up: the account's other open pages read theirs again.
+      if (QUEUE_MOVES.has(p.type)) for (const k of this.byAccount.get(p.accountId) ?? []) if (k !== own) this.sockets.send(k, { type: 'queue' });
       return;
     }
     if (p.topic !== 'visitor' || typeof p.conversationId !== 'string' || typeof p.messageId !== 'string') return;

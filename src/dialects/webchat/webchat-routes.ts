@@ -27,6 +27,13 @@ const SendBody = Type.Object({
   postback: Type.Optional(Type.Object({ payload: Type.String({ minLength: 1, maxLength: 500 }), title: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false })),
   visitor: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z][A-Za-z0-9_]{0,31}$' }), Type.String({ maxLength: 500 }), { maxProperties: 10 })),
 }, { additionalProperties: false });
+const OfflineBody = Type.Object({
+  id: SendBody.properties.id,
+  email: Type.String({ minLength: 3, maxLength: 254 }),
+  text: Type.String({ minLength: 1, maxLength: 4000 }),
+}, { additionalProperties: false });
+/** Enough to answer by email (something@somewhere.tld); whether it exists is the agent's to find out. */
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /** Where a visitor's chat stands with the humans: not handed to them, waiting in a queue, or with an agent. */
 export type HumansChat = 'none' | 'waiting' | 'answering';
@@ -100,8 +107,11 @@ export async function webchatRoutes(app: FastifyInstance, deps: WebchatDeps): Pr
     // The visitor is told who answers ("Sam joined the chat"), by the name baton.yaml gives the agent.
     const agentId = chat === 'answering' ? conv?.agentSession?.agentId : null;
     const agent = agentId ? (await queries.agents(channel.accountId)).find((x) => x.id === agentId)?.name ?? null : null;
+    // The email the visitor left (the offline form), and, while they wait with agents online, their place in the queue.
+    const email = conv && conv.unverifiedVisitor?.includes('email') ? conv.visitor.email ?? null : null;
+    const queue = chat === 'waiting' && a.agentsOnline && conv ? await queries.queueStanding(conv, clock.now()) : null;
     // `closed`: the agent closed the chat; the page says so, and the visitor's next message opens it again.
-    return { status: a.status, messages, humans: { online: a.agentsOnline, chat, agent }, closed: conv?.status === 'closed' };
+    return { status: a.status, messages, humans: { online: a.agentsOnline, chat, agent, email, queue }, closed: conv?.status === 'closed' };
   });
 
   api.post('/:accountId/:channelId/messages', { schema: { tags: ['webchat'], summary: 'A visitor\'s message or button press', params: Params, body: SendBody } }, async (req, reply) => {
@@ -120,6 +130,19 @@ export async function webchatRoutes(app: FastifyInstance, deps: WebchatDeps): Pr
     return { message: visitorMessage(message, []) };
   });
 
+  api.post('/:accountId/:channelId/offline', { schema: { tags: ['webchat'], summary: 'A message left for the team while nobody is online, with the email to answer at', params: Params, body: OfflineBody } }, async (req, reply) => {
+    const channel = await channelOf(req.params.accountId, req.params.channelId);
+    const customer = visitorIdOf(req.headers['x-visitor-token']);
+    const b = req.body;
+    const email = b.email.trim();
+    if (!EMAIL.test(email)) throw new BatonError('validation_failed', 'Give an email address like name@example.com, so the team can answer you there.');
+    // Kept as a visitor field the visitor typed (unverified), and queued for the humans however few are online.
+    const outcome = await router.receive({ accountId: channel.accountId, channelId: channel.id, customer, channelMessageId: b.id, content: { type: 'text', text: b.text }, visitor: { email }, visitorUnverified: true, forHumans: true }, undefined, req.actor);
+    const message = outcome.message!;
+    if (!outcome.duplicate) await live.publish({ accountId: channel.accountId, topic: 'visitor', conversationId: message.conversationId, messageId: message.id }).catch(() => {});
+    void reply.status(outcome.duplicate ? 200 : 201);
+    return { message: visitorMessage(message, []), email };
+  });
   await visitorReceipts(app, { router, queries, channelOf, conversationOf: (channel, token) => chatId(channel.id, visitorIdOf(token), channel.address) });
 
   const perAddress = new Map<string, number>();

@@ -16,6 +16,7 @@ import * as m014 from './014-retention.js';
 import * as m015 from './015-customer-recent.js';
 import * as m016 from './016-credential-kinds.js';
 import * as m017 from './017-conversation-numbers.js';
+import * as m019 from './019-agent-session-facts.js';
 
 /** The one migration history both engines share, in order. */
 export const migrations: Record<string, Migration> = {
@@ -36,6 +37,7 @@ export const migrations: Record<string, Migration> = {
   '015-customer-recent': m015,
   '016-credential-kinds': m016,
   '017-conversation-numbers': m017,
+  '019-agent-session-facts': m019,
 };
 
 export const migrationProvider: MigrationProvider = {
