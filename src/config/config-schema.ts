@@ -51,6 +51,7 @@ const Channel = Type.Object({
   realtime: Type.Optional(Type.Boolean()),
   defaultCategories: Type.Optional(Type.Array(Type.String())),
   active: Type.Optional(Type.Boolean()),
+  retry: Type.Optional(Retry),
   imiChannel: Type.Optional(Type.String({ minLength: 1, maxLength: 40, description: 'the channel as IMI bots see it in `Channel` (FB, WA, ...); the channel id otherwise' })),
 }, { additionalProperties: false });
 
@@ -122,3 +123,4 @@ export const BatonConfigSchema = Type.Object({
 export type BatonConfig = Static<typeof BatonConfigSchema>;
 export type AccountConfig = Static<typeof Account>;
 export type RetentionConfig = Static<typeof Retention>;
+export type RetryConfig = Static<typeof Retry>;

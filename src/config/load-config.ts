@@ -7,10 +7,14 @@ import { EVENT_TYPES } from '../core/events.js';
 import { matchesEventPattern } from '../core/fanout.js';
 import type { Account, Agent, Channel, Component, Service } from '../core/model.js';
 import { urlRefusal } from '../delivery/address-policy.js';
-import { BOT_FAILOVER_AFTER_MS, defaultRetryPolicy } from '../delivery/retry-policies.js';
+import { BOT_FAILOVER_AFTER_MS, CHANNEL_RETRY_POLICY, defaultRetryPolicy } from '../delivery/retry-policies.js';
 import { channelDialectOf, componentDialectOf, DIALECTS } from '../dialects/index.js';
 import { type AccountConfig, type BatonConfig, BatonConfigSchema } from './config-schema.js';
+import { parseDuration } from './duration.js';
 import { retentionPolicy, retentionProblems } from './retention-config.js';
+import { channelRetryProblems, retryPolicy } from './retry-config.js';
+
+export { parseDuration } from './duration.js';
 
 export interface AccountSetup {
   account: Account;
@@ -24,16 +28,6 @@ export interface AccountSetup {
 /** A validated configuration, turned into model objects ready to apply. Frozen: read once. */
 export interface NormalizedConfig {
   accounts: AccountSetup[];
-}
-
-const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-export function parseDuration(value: number | string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value === 'number') return value;
-  const m = /^(\d+)(ms|s|m|h|d)$/.exec(value);
-  if (!m) throw new BatonError('config_invalid', `"${value}" is not a duration (use 500ms, 30s, 10m, 2h or 1d).`);
-  return Number(m[1]) * UNITS[m[2]!]!;
 }
 
 /** JSON-pointer path to the dotted form people read in YAML: /accounts/0/channels/1 -> accounts[0].channels[1]. */
@@ -151,7 +145,7 @@ function referenceProblems(cfg: BatonConfig): string[] {
       const refused = c.outboundUrl ? urlRefusal(c.outboundUrl, ANY_PRIVATE) : null;
       if (refused) out.push(`${at}.channels[${ci}].outboundUrl: ${refused}`);
       const settings = channelDialectOf(c.kind)?.settings;
-      for (const p of [...settingsProblems(settings?.credentials, c.credentials, 'credentials'), ...(settings?.channelProblems?.(c) ?? [])]) out.push(`${at}.channels[${ci}].${p}`);
+      for (const p of [...settingsProblems(settings?.credentials, c.credentials, 'credentials'), ...(settings?.channelProblems?.(c) ?? []), ...channelRetryProblems(c.retry)]) out.push(`${at}.channels[${ci}].${p}`);
     });
     (a.agents ?? []).forEach((g, gi) => {
       (g.sources ?? []).forEach((c, ci) => {
@@ -212,12 +206,11 @@ function normalizeAccount(a: AccountConfig): AccountSetup {
     realtime: c.realtime ?? channelDialectOf(c.kind)?.realtimeChannels === true,
     defaultCategories: c.defaultCategories ?? [categories.bot],
     active: c.active ?? true,
+    retry: retryPolicy(c.retry, CHANNEL_RETRY_POLICY),
   }));
   const components: Component[] = (a.components ?? []).map((c) => {
     const dialect = c.dialect ?? 'native';
     const module = componentDialectOf(dialect);
-    const base = defaultRetryPolicy(module?.retry, c.kind);
-    const r = c.retry ?? {};
     return {
       accountId: a.id,
       id: c.id,
@@ -225,13 +218,7 @@ function normalizeAccount(a: AccountConfig): AccountSetup {
       dialect,
       url: c.url ?? null,
       secrets: c.secrets ?? {},
-      retry: {
-        schedule: r.schedule ? r.schedule.map((d) => parseDuration(d, 0)) : base.schedule,
-        timeoutMs: parseDuration(r.timeout, base.timeoutMs),
-        breakAfter: r.breakAfter ?? base.breakAfter,
-        jitter: r.jitter ?? base.jitter,
-        onExhausted: r.onExhausted ?? base.onExhausted,
-      },
+      retry: retryPolicy(c.retry, defaultRetryPolicy(module?.retry, c.kind)),
       health: 'active',
       flows: c.flows ?? [],
       options: module?.settings?.componentOptions?.(c.options ?? {}, a.channels ?? []) ?? c.options ?? {},

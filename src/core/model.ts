@@ -60,6 +60,12 @@ export interface Channel {
   realtime: boolean;
   defaultCategories: string[];
   active: boolean;
+  /**
+   * How answers to customers are sent to the channel's server (`retry:` on the channel): when
+   * its retries run out the message's author hears `failed`. Absent: the default channel policy
+   * (delivery/retry-policies.ts). A channel has no circuit to break: `breakAfter` is always 0.
+   */
+  retry?: RetryPolicy;
   /** The last reachability check of the channel's own server, when one was made (run-time state). */
   reachability?: ChannelReachability;
   /**

@@ -2,13 +2,12 @@ import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
 import { statusHeard } from '../core/fanout.js';
 import { newId } from '../core/ids.js';
-import type { RetryPolicy } from '../core/model.js';
 import type { DeliveryDraft, DeliveryIntake, DeliveryLease } from '../core/ports.js';
 import type { DeliveryMetrics } from './metrics.js';
 import type { HttpSender } from './http-sender.js';
 import type { BotFailover, Cursor, DeliveryContext, MessageOutcomeListener, OutboxPort, Outcome, RendererLookup } from './ports.js';
 import { PARKED } from './outbox-states.js';
-import { EXPONENTIAL_POLICY } from './retry-policies.js';
+import { CHANNEL_RETRY_POLICY } from './retry-policies.js';
 import { deliverInProcess, hasEndpoint, isFinal, sendParts } from './attempt.js';
 import { failoverAfter, waitsOnBot } from './bot-waits.js';
 
@@ -24,9 +23,6 @@ export interface DispatcherOptions {
 
 /** How long a running dispatcher keeps a recipient's settings and health between reads. */
 const RECIPIENT_CACHE_MS = 1000;
-
-/** Channels have no component record; customers must not miss a message, so they wait (block). */
-const CHANNEL_POLICY: RetryPolicy = { ...EXPONENTIAL_POLICY, onExhausted: 'block' };
 
 /**
  * Claims due cursors, sends their head deliveries outside any transaction, and records each
@@ -264,7 +260,8 @@ export class OutboxDispatcher implements DeliveryIntake {
         await this.outbox.park(cursor, claimId, PARKED.noEndpoint);
         return;
       }
-      const policy = target.kind === 'component' ? target.component.retry : CHANNEL_POLICY;
+      // A channel stored before channels had a policy of their own has none: the default stands in.
+      const policy = target.kind === 'component' ? target.component.retry : target.channel.retry ?? CHANNEL_RETRY_POLICY;
       const rendered = renderer.deliver ? null : renderer.render(ctx);
       const requests = rendered === null ? [] : Array.isArray(rendered) ? rendered : [rendered];
       let outcome: Outcome;

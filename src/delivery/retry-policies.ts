@@ -13,6 +13,12 @@ export const EXPONENTIAL_POLICY: RetryPolicy = Object.freeze({
   onExhausted: 'skip',
 }) as RetryPolicy;
 
+/**
+ * A channel's policy unless it sets its own (`retry:` on the channel): the exponential schedule,
+ * but a customer must not miss a message, so a channel that never took one waits for it (block).
+ */
+export const CHANNEL_RETRY_POLICY: RetryPolicy = Object.freeze({ ...EXPONENTIAL_POLICY, onExhausted: 'block' }) as RetryPolicy;
+
 /** How long a customer message may wait for an unreachable bot before its failover, unless the account says. */
 export const BOT_FAILOVER_AFTER_MS = 30_000;
 
