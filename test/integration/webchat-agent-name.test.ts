@@ -28,11 +28,11 @@ describe.each(['sqlite', 'postgres'] as const)('the web chat names the agent ans
     await sam.call('PUT', '/presence', { presence: 'online' });
     const v = visitor(s.url, 'acme', 'site', 'visitor-token-name-000000000000000000');
     expect((await v.say('hello')).status).toBe(201);
-    expect((await v.history()).body.humans).toEqual({ online: true, chat: 'waiting', agent: null });
+    expect((await v.history()).body.humans).toEqual({ online: true, chat: 'waiting', agent: null, email: null, queue: { position: 1, typicalWaitMs: null } });
     const [card] = (await sam.call('GET', '/conversations')).body.items;
     expect((await sam.call('POST', `/conversations/${card.id}/take`, {})).status).toBe(200);
-    expect((await v.history()).body.humans).toEqual({ online: true, chat: 'answering', agent: 'Sam' });
+    expect((await v.history()).body.humans).toEqual({ online: true, chat: 'answering', agent: 'Sam', email: null, queue: null });
     expect((await sam.call('POST', `/conversations/${card.id}/close`, {})).status).toBe(200);
-    expect((await v.history()).body.humans).toEqual({ online: true, chat: 'none', agent: null });
+    expect((await v.history()).body.humans).toEqual({ online: true, chat: 'none', agent: null, email: null, queue: null });
   }, 60_000);
 });
