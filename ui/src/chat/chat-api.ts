@@ -5,7 +5,15 @@ export interface ChatStatus { title: string; active: boolean; available: boolean
 
 /** What the history adds about people: anyone online now, and where this visitor's chat stands with them. */
 /** `agent`: the name of the agent answering, while one is. */
-export interface Humans { online: boolean; chat: 'none' | 'waiting' | 'answering'; agent?: string | null }
+export interface Humans {
+  online: boolean;
+  chat: 'none' | 'waiting' | 'answering';
+  agent?: string | null;
+  /** The email the visitor left with a message for the team, if any. */
+  email?: string | null;
+  /** While the chat waits with agents online: its place in the queue and the team's typical wait. */
+  queue?: { position: number; typicalWaitMs: number | null } | null;
+}
 
 export interface ChatMessage {
   id: string;
@@ -46,6 +54,7 @@ export class ChatApi {
   history = () => requestJson<{ status: ChatStatus; messages: ChatMessage[]; humans: Humans; closed?: boolean }>('GET', `${this.base}/history`, undefined, this.headers());
   send = (body: { id: string; text?: string; postback?: { payload: string; title: string }; visitor?: Record<string, string> }) =>
     requestJson<{ message: ChatMessage }>('POST', `${this.base}/messages`, body, this.headers());
+  offline = (body: { id: string; email: string; text: string }) => requestJson<{ message: ChatMessage; email: string }>('POST', `${this.base}/offline`, body, this.headers());
   receipt = (messageId: string, status: 'delivered' | 'read') =>
     requestJson<{ messageId: string; status: string }>('POST', `${this.base}/messages/${encodeURIComponent(messageId)}/status`, { status }, this.headers());
 }

@@ -7,6 +7,7 @@ import { ChatApi, type ChatMessage, type ChatStatus, type Humans, visitorToken }
 import { CHAT_CONNECTION, type ChatConnection, chatView } from './chat-view.js';
 import { ChatReceipts } from './chat-receipts.js';
 import { useChatShown, useChatTyping } from './chat-typing.js';
+import { OfflineForm } from './offline-form.js';
 
 const embedded = window.parent !== window;
 
@@ -29,6 +30,8 @@ export function ChatApp({ account, channel }: { account: string; channel: string
   const api = useMemo(() => new ChatApi(account, channel, visitorToken()), [account, channel]);
   const [status, setStatus] = useState<ChatStatus | null>(null);
   const [humans, setHumans] = useState<Humans | null>(null);
+  const humansNow = useRef(humans);
+  humansNow.current = humans;
   const [connection, setConnection] = useState<ChatConnection>(CHAT_CONNECTION.CONNECTING);
   const [messages, setMessages] = useState<ChatMessage[]>([]);
   const [draft, setDraft] = useState('');
@@ -105,6 +108,8 @@ export function ChatApp({ account, channel }: { account: string; channel: string
         } else if (d.type === 'typing' && typeof d.name === 'string') typing.heard(d.name.slice(0, 80));
         // Who answers has changed (a handover, an agent taking it, an agent going on- or offline).
         else if (d.type === 'changed' || d.type === 'availability') void loadHistory();
+        // A chat ahead left the queue: a waiting visitor's place moved up.
+        else if (d.type === 'queue' && humansNow.current?.chat === 'waiting') void loadHistory();
       },
     });
     const poll = setInterval(() => void loadHistory(), 60_000);
@@ -163,11 +168,14 @@ export function ChatApp({ account, channel }: { account: string; channel: string
 
   const send = async (body: { text?: string; postback?: { payload: string; title: string } }) => {
     const id = randomId(12);
+    const firstMessage = messages.length === 0 || closed;
     const optimistic: ChatMessage = { id: `local-${id}`, from: 'visitor', name: null, content: body.postback ? { type: 'postback', text: body.postback.title, postback: body.postback } : { type: 'text', text: body.text! }, clientId: id, createdAt: new Date().toISOString(), pending: true };
     merge(optimistic);
     setError(null);
     try {
       pushed((await api.send({ id, ...body, visitor: visitorFields() })).message);
+      // A first message may have put the chat in the team's queue: read where it stands.
+      if (firstMessage) void loadHistory();
       // A closed chat opens again with the visitor's message (the core decides how).
       setClosed(false);
       typing.sent();
@@ -227,6 +235,10 @@ export function ChatApp({ account, channel }: { account: string; channel: string
       {closed && messages.length > 0 && <p class="chat-closed" role="status" data-testid="chat-closed">This conversation was closed. Write to start a new one.</p>}
       {view.notice && <p class="chat-offline" role="status">{view.notice}</p>}
       {error && <p class="chat-error" role="alert">{error.text}</p>}
+      {view.offlineForm && <OfflineForm api={api} newId={() => randomId(12)} onLeft={(m) => {
+        pushed(m);
+        void loadHistory();
+      }} />}
       <form class="chat-compose" onSubmit={submit}>
         <textarea
           ref={input}

@@ -25,6 +25,8 @@ export interface ChatView {
   /** Whether the message box takes text, and whether a message can be sent now. */
   canType: boolean;
   canSend: boolean;
+  /** Nobody answers and the visitor has said nothing yet: the offline form (email and message) instead of the message box. */
+  offlineForm?: boolean;
 }
 
 const BRIGHT = Object.freeze({ text: 'Chat with us', dim: false });
@@ -46,13 +48,14 @@ export function chatView(connection: ChatConnection, status: ChatStatus | null, 
   const online = humans?.online ?? false;
   if (chat === 'answering') return { headline: 'Online · a person is answering you', tone: 'on', launcher: BRIGHT, notice: null, hint: null, canType: true, canSend: true };
   if (chat === 'waiting') {
+    const byEmail = humans?.email ? ` We will answer you by email at ${humans.email}.` : '';
     return online
-      ? { headline: 'Waiting for a person to answer', tone: 'wait', launcher: BRIGHT, notice: null, hint: null, canType: true, canSend: true }
-      : { headline: 'Waiting · nobody from the team online', tone: 'wait', launcher: DIM("We're offline"), notice: NOBODY_ONLINE, hint: null, canType: true, canSend: true };
+      ? { headline: 'Waiting for a person to answer', tone: 'wait', launcher: BRIGHT, notice: queueLine(humans?.queue ?? null), hint: null, canType: true, canSend: true }
+      : { headline: 'Waiting · nobody from the team online', tone: 'wait', launcher: DIM("We're offline"), notice: NOBODY_ONLINE + byEmail, hint: null, canType: true, canSend: true };
   }
   if (!status.available) {
-    const notice = `Nobody is available to chat right now. Please come back later${hasMessages ? '; your conversation is kept here' : ''}.`;
-    return { headline: 'Offline', tone: 'off', launcher: DIM("We're offline"), notice, hint: null, canType, canSend: canType };
+    const notice = hasMessages ? 'Nobody is available to chat right now. Please come back later; your conversation is kept here.' : 'Nobody is available to chat right now. Leave your email and a message, and we answer you there.';
+    return { headline: 'Offline', tone: 'off', launcher: DIM("We're offline"), notice, hint: null, canType, canSend: canType, offlineForm: !hasMessages };
   }
   if (status.botInFront) {
     return online
@@ -60,4 +63,13 @@ export function chatView(connection: ChatConnection, status: ChatStatus | null, 
       : { headline: 'Assistant only · nobody from the team online', tone: 'on', launcher: BRIGHT, notice: null, hint: 'Say hello to start. Our assistant answers right away; nobody from our team is online at the moment.', canType: true, canSend: true };
   }
   return { headline: 'Online · a person will answer', tone: 'on', launcher: BRIGHT, notice: null, hint: 'Say hello to start. A person will answer you here.', canType: true, canSend: true };
+}
+
+/** "You are number 3 in the queue. Usual wait: about 4 minutes." Nothing about the wait when Baton cannot say. */
+export function queueLine(queue: { position: number; typicalWaitMs: number | null } | null): string | null {
+  if (!queue) return null;
+  const place = queue.position === 1 ? 'You are next in the queue.' : `You are number ${queue.position} in the queue.`;
+  if (queue.typicalWaitMs === null) return place;
+  const minutes = Math.max(1, Math.round(queue.typicalWaitMs / 60_000));
+  return `${place} Usual wait: about ${minutes} minute${minutes === 1 ? '' : 's'}.`;
 }
