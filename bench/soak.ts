@@ -1,6 +1,6 @@
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Engine, batonHome } from './lib/baton-process.js';
+import { type Engine, batonHome, disposeAllHomes } from './lib/baton-process.js';
 import { cpuSeconds, loadAverage, rssMb } from './lib/machine.js';
 import { QUICK, startRig } from './lib/rig.js';
 import { runRoundTrips } from './lib/round-trips.js';
@@ -40,6 +40,10 @@ function slope(points: [number, number][]): number {
 const rig = await startRig({ ...QUICK, seconds: windowSeconds });
 const home = batonHome(engine, rig.configFile);
 const windows: Window[] = [];
+// Stopped early: the Baton process, its temp directory and its schema go too.
+const stopEarly = () => void Promise.allSettled([disposeAllHomes(), rig.close()]).finally(() => process.exit(130));
+process.once('SIGINT', stopEarly);
+process.once('SIGTERM', stopEarly);
 const started = performance.now();
 try {
   const baton = await home.start();
