@@ -72,13 +72,20 @@ export async function inboxSearchRoutes(app: FastifyInstance, deps: InboxSearchD
     const conv = await queries.conversation(login.accountId, req.params.id);
     const scope = await inboxScope(queries, login);
     scope.requireReadable(conv);
-    const ids = (await search.customerConversations(login.accountId, conv.customer, PAST_LIMIT + 1)).filter((id) => id !== conv.id).slice(0, PAST_LIMIT);
+    const byCustomer = await search.customerConversations(login.accountId, conv.customer, PAST_LIMIT + 1);
+    // A web chat visitor is a new customer in every browser: the email they left ties their
+    // conversations together, as far back as a search reaches. It is what they typed, so the
+    // card says the match came from it.
+    const email = typeof conv.visitor.email === 'string' ? conv.visitor.email.trim().toLowerCase() : '';
+    const byEmail = email.length > 1 ? (await search.search(login.accountId, { text: email, limit: PAST_LIMIT + 1 })).hits.filter((h) => h.field === 'email' && h.snippet?.trim().toLowerCase() === email).map((h) => h.conversationId) : [];
+    const ids = [...new Set([...byCustomer, ...byEmail])].filter((id) => id !== conv.id);
     const agents = await queries.agents(login.accountId);
-    const items = await Promise.all(ids.map(async (id) => {
+    const items = (await Promise.all(ids.map(async (id) => {
       const c = await found(login.accountId, id);
-      return c && scope.reads(c) && conversationCard(c, agents, await digests.of(c));
-    }));
-    return { items: items.filter((i) => i !== null && i !== false) };
+      return c && scope.reads(c) ? { ...conversationCard(c, agents, await digests.of(c)), sameEmail: c.customer !== conv.customer } : null;
+    }))).filter((i) => i !== null);
+    items.sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : a.updatedAt > b.updatedAt ? -1 : 0));
+    return { items: items.slice(0, PAST_LIMIT) };
   });
 }
 

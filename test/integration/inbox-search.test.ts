@@ -110,6 +110,28 @@ describe.each(['sqlite', 'postgres'] as const)('inbox search on %s', (engine) =>
     expect(past.items[0]).toMatchObject({ customer: 'c-1', channelId: 'sms', lastMessage: { text: 'Me again, from my phone' } });
   }, 60_000);
 
+  it('ties a web chat visitor\'s conversations from two browsers together by the email they left, and says so', async () => {
+    const { alice } = await seed();
+    const chat = async (acc: string, token: string, id: string, text: string, visitor: Record<string, string>) => {
+      const res = await fetch(`${s!.url}/chat/api/${acc}/site/messages`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-visitor-token': token }, body: JSON.stringify({ id, text, visitor }) });
+      expect(res.status, await res.clone().text()).toBe(201);
+    };
+    // Ada again, from another browser (another visitor token), with her email in capitals; and
+    // someone whose email only contains hers.
+    await chat('acme', 'visitor-token-ada-laptop-0000000000000000', 'm-laptop-000001', 'Ada here, from my laptop', { email: 'ADA@example.com' });
+    await chat('acme', 'visitor-token-other-000000000000000000000', 'm-other-0000001', 'Not Ada', { email: 'notada@example.com' });
+    const find = async (q: string) => (await alice.call('GET', `/search?q=${encodeURIComponent(q)}`)).body.items[0].id as string;
+    const phone = await find('where is my parcel');
+    const laptop = await find('from my laptop');
+    const past = (await alice.call('GET', `/conversations/${phone}/past`)).body;
+    expect(past.items.map((c: any) => c.id)).toEqual([laptop]);
+    expect(past.items[0]).toMatchObject({ sameEmail: true, lastMessage: { text: 'Ada here, from my laptop' } });
+    expect((await alice.call('GET', `/conversations/${laptop}/past`)).body.items.map((c: any) => c.id)).toEqual([phone]);
+    // The same customer address is not an email match.
+    const refund = await find('refund for order 42');
+    expect((await alice.call('GET', `/conversations/${refund}/past`)).body.items[0]).toMatchObject({ customer: 'c-1', sameEmail: false });
+  }, 60_000);
+
   it('refuses a bad query with a clear 400 and changes nothing', async () => {
     const { alice } = await seed();
     const bad = async (qs: string, code: string, words: RegExp) => {

@@ -57,7 +57,7 @@ export function DetailsPanel({ api, detail }: { api: InboxApi; detail: Detail })
 
 /** The same customer's other conversations in this account (other channels, other addresses of the business), most recent first. */
 function PastConversations({ api, id }: { api: InboxApi; id: string }) {
-  const [past, setPast] = useState<Card[] | null>(null);
+  const [past, setPast] = useState<(Card & { sameEmail?: boolean })[] | null>(null);
   useEffect(() => {
     let current = true;
     api.past(id).then((r) => current && setPast(r.items), () => current && setPast([]));
@@ -74,6 +74,7 @@ function PastConversations({ api, id }: { api: InboxApi; id: string }) {
             <li key={p.id}>
               <button type="button" class="past" data-past={p.id} onClick={() => go({ page: 'conversations', id: p.id })}>
                 <span class="past-top"><span>{p.channelId}</span> <span class="muted">{p.status === 'closed' ? 'closed' : 'open'} · {ago(p.updatedAt)}</span></span>
+                {p.sameEmail && <span class="past-why muted small" data-unverified>Same email, as the visitor typed it</span>}
                 {p.lastMessage && <span class="past-preview">{p.lastMessage.text}</span>}
               </button>
             </li>

@@ -141,7 +141,7 @@ export class InboxApi {
     if (after) qs.set('after', after);
     return this.call<{ items: FoundCard[]; next: string | null; scanned: number }>('GET', `/search?${qs.toString()}`);
   };
-  past = (id: string) => this.call<{ items: Card[] }>('GET', `/conversations/${encodeURIComponent(id)}/past`);
+  past = (id: string) => this.call<{ items: (Card & { sameEmail: boolean })[] }>('GET', `/conversations/${encodeURIComponent(id)}/past`);
   /** The agent is writing a reply (at most one call every few seconds; see typing.ts). */
   typing = (id: string) => this.call<null>('POST', `/conversations/${encodeURIComponent(id)}/typing`, {});
   act = (id: string, action: Action, body: object = {}) => this.call<{ conversation: Card }>('POST', `/conversations/${encodeURIComponent(id)}/${action}`, body);
