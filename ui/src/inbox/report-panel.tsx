@@ -66,10 +66,9 @@ function Figures({ report }: { report: Report }) {
         <div><dt>First response, median</dt><dd>{duration(report.firstResponseMedianMs)}</dd></div>
       </dl>
       <p class="muted small">
-        Handed to the team: conversations handed over to the agents' queue. Taken: each time an agent first took a conversation
-        in the period, from the queue or by taking it over from the bot; a conversation handed on to another agent counts for
-        the first one only. Waiting time runs from the handover to that first take (a takeover does not wait); first response
-        from the take to the agent's first message.
+        Handed to the team: conversations handed over to the agents' queue. Taken: the handovers and takeovers from the bot
+        that an agent took in the period; one handed on to another agent counts once, for the first. Waiting time runs from
+        the handover to that first take (a takeover does not wait); first response from the take to the agent's first message.
       </p>
       {report.sampled && <p class="warning" role="note">So many conversations in this period that the times are of the latest 20,000 only.</p>}
       <div class="table-wrap">
