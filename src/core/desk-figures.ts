@@ -10,6 +10,8 @@ export interface SessionTimes {
   takenAt: string | null;
   firstReplyAt: string | null;
   reason: string | null;
+  /** The agent who first took it: the first response is theirs to answer for. */
+  takenBy: string | null;
 }
 
 /** Where a waiting chat stands: its place among the chats queued for the same team, and a typical wait. */
@@ -32,11 +34,16 @@ export interface DeskReport {
   until: string;
   /** Conversations handed to the humans in the period (takeovers aside). */
   handedOver: number;
+  /** Sessions first taken by an agent in the period, from the queue or by taking over from the bot. */
+  taken: number;
   waitMedianMs: number | null;
   waitP90Ms: number | null;
   firstResponseMedianMs: number | null;
-  /** Every agent of the account, with the sessions they took and closed in the period. */
-  agents: { id: string; name: string; taken: number; closed: number }[];
+  /**
+   * Every agent of the account, with the sessions they first took and closed in the period, and
+   * the median first response of the sessions opened in the period that they took.
+   */
+  agents: { id: string; name: string; taken: number; closed: number; firstResponseMedianMs: number | null }[];
   /** More sessions than the report reads were opened in the period: the times are of the latest ones. */
   sampled: boolean;
 }

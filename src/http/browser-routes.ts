@@ -50,7 +50,7 @@ export async function browserRoutes(app: FastifyInstance, deps: BrowserDeps): Pr
     scope.addHook('onRequest', sessionAuth(deps.sessions, clock, { open: OPEN_PATHS }));
     await inboxLoginRoutes(scope, { store: deps.store, sessions: deps.sessions, router, live, clock, throttle: deps.throttle });
     await inboxRoutes(scope, { router, queries, live, hub: agents, search: deps.search });
-    await scope.register(async (admin) => inboxAdminRoutes(admin, { router, queries, live, deliveries: deps.deliveries, addresses: deps.addresses }), { prefix: '/admin' });
+    await scope.register(async (admin) => inboxAdminRoutes(admin, { router, queries, live, clock, deliveries: deps.deliveries, addresses: deps.addresses }), { prefix: '/admin' });
   }, { prefix: '/inbox/api', logLevel: 'warn' });
   if (deps.demoBot) {
     const bot = deps.demoBot;

@@ -1,6 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
+import type { Clock } from '../core/clock.js';
+import { REPORT_PERIODS } from '../core/desk-figures.js';
 import { BatonError } from '../core/errors.js';
 import type { Channel, Component } from '../core/model.js';
 import type { Queries } from '../core/queries.js';
@@ -15,19 +17,37 @@ const DeliveriesQuery = Type.Object({
   targetId: Type.Optional(Id),
 });
 const EmergencyBody = Type.Object({ on: Type.Boolean() }, { additionalProperties: false });
+const Period = Type.Union([Type.Literal(REPORT_PERIODS.today), Type.Literal(REPORT_PERIODS.week), Type.Literal(REPORT_PERIODS.month)], { description: '`today` (since midnight UTC, the default), `7d` or `30d` (that many days back from now).' });
+const ReportQuery = Type.Object({ period: Type.Optional(Period) });
+const Ms = Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]);
+const Report = Type.Object({
+  period: Period,
+  since: Type.String({ format: 'date-time' }),
+  until: Type.String({ format: 'date-time' }),
+  handedOver: Type.Integer(),
+  taken: Type.Integer(),
+  waitMedianMs: Ms,
+  waitP90Ms: Ms,
+  firstResponseMedianMs: Ms,
+  agents: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), taken: Type.Integer(), closed: Type.Integer(), firstResponseMedianMs: Ms })),
+  sampled: Type.Boolean(),
+});
 
 export interface AdminDeps {
   router: Router;
   queries: Queries;
   deliveries: DeliveryControl;
   live: LiveBus;
+  /** Where "today" of the report starts (midnight UTC) and where every period ends. */
+  clock: Clock;
   addresses: { component(c: Component): string | null; channel(c: Channel): string | null };
 }
 
 /**
  * The inbox's admin pages, for agents marked `admin: true`: the same operations as the native
  * delivery and admin API (component health and verification, deliveries and replay, the
- * emergency switch, channels and their inbound addresses), scoped to the agent's account.
+ * emergency switch, channels and their inbound addresses), and the desk's report, each scoped to
+ * the agent's account.
  */
 export async function inboxAdminRoutes(app: FastifyInstance, deps: AdminDeps): Promise<void> {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
@@ -57,6 +77,10 @@ export async function inboxAdminRoutes(app: FastifyInstance, deps: AdminDeps): P
       }),
     };
   });
+
+  api.get('/report', { schema: { hide: true, querystring: ReportQuery, response: { 200: Report } } }, async (req) => (
+    queries.deskReport(req.login!.accountId, req.query.period ?? REPORT_PERIODS.today, deps.clock.now())
+  ));
 
   api.post('/components/:id/verify', { schema: { hide: true, params: IdParams } }, async (req) => {
     const accountId = req.login!.accountId;

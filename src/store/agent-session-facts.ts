@@ -51,8 +51,8 @@ export async function writeSessionFacts(trx: Transaction<Database>, conv: Conver
     .execute();
 }
 
-const TIMES = ['opened_at', 'taken_at', 'first_reply_at', 'reason'] as const;
-const toTimes = (r: { opened_at: string; taken_at?: string | null; first_reply_at?: string | null; reason?: string | null }): SessionTimes => ({ openedAt: r.opened_at, takenAt: r.taken_at ?? null, firstReplyAt: r.first_reply_at ?? null, reason: r.reason ?? null });
+const TIMES = ['opened_at', 'taken_at', 'first_reply_at', 'reason', 'taken_by'] as const;
+const toTimes = (r: { opened_at: string; taken_at?: string | null; first_reply_at?: string | null; reason?: string | null; taken_by?: string | null }): SessionTimes => ({ openedAt: r.opened_at, takenAt: r.taken_at ?? null, firstReplyAt: r.first_reply_at ?? null, reason: r.reason ?? null, takenBy: r.taken_by ?? null });
 
 /** The figures' reads (core/desk-figures.ts), each on an index of migration 019. */
 export function deskFigureReads(db: Db): DeskFigureReads {

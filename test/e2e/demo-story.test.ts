@@ -172,7 +172,7 @@ describe('the demo, in a browser: a visitor on the chat page and an agent in the
     await a.context.close();
   }, 30_000);
 
-  it('shows the admin pages: components with health, a verification that passes, channels with their addresses', async () => {
+  it('shows the admin pages: components with health, a verification that passes, channels with their addresses, the report', async () => {
     const a = await newPage(browser);
     await logIn(a.page, baton.url, { agent: 'agent', password: 'demo-agent-password' });
     await a.page.getByRole('link', { name: 'Admin' }).click();
@@ -185,6 +185,20 @@ describe('the demo, in a browser: a visitor on the chat page and an agent in the
     await visible(a.page.locator('tr', { hasText: 'message.received' }).first(), 'delivered deliveries');
     await visible(a.page.getByRole('button', { name: 'Switch on' }), 'the emergency switch');
     await screenshot(a.page, 'inbox-admin');
+
+    // The first story above handed a chat over and the agent took and answered it, today.
+    const report = a.page.getByTestId('report');
+    await report.scrollIntoViewIfNeeded();
+    await visible(report.locator('.figures div', { hasText: 'Handed to the team' }), 'the report figures');
+    expect(Number(await report.locator('.figures div', { hasText: 'Handed to the team' }).locator('dd').textContent())).toBeGreaterThanOrEqual(1);
+    expect(await report.locator('.figures div', { hasText: 'Waiting time, median' }).locator('dd').textContent()).toMatch(/^\d+ (s|min)/);
+    const agentRow = report.locator('tr', { hasText: 'Demo Agent' });
+    await visible(agentRow, 'the demo agent in the report');
+    expect(Number(await agentRow.locator('td').nth(1).textContent())).toBeGreaterThanOrEqual(1);
+    await visible(report.getByText('Today counts from midnight UTC'), 'what today means');
+    await screenshot(a.page, 'inbox-admin-report');
+    await report.getByLabel('Period').selectOption('30d');
+    await visible(report.locator('.figures div', { hasText: 'Taken' }), 'the report for the last 30 days');
     expect(a.problems).toEqual([]);
     await a.context.close();
   }, 30_000);

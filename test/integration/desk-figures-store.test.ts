@@ -63,13 +63,14 @@ describe.each(engines)('desk figures in the store on $name', (engine) => {
       since: new Date(now.getTime() - 7 * 86_400_000).toISOString(),
       until: now.toISOString(),
       handedOver: 6, // a, b, c, d, h and g; the takeover e aside
+      taken: 4, // a, b, h (by its first taker only) and the takeover e
       waitMedianMs: 4 * MIN, // of 2, 4 and 6 minutes
       waitP90Ms: 6 * MIN,
       firstResponseMedianMs: 2 * MIN, // of 1, 2 and 2 minutes
       agents: [
-        { id: 'alice', name: 'Alice', taken: 2, closed: 1 },
-        { id: 'bob', name: 'Bob', taken: 2, closed: 0 },
-        { id: 'carol', name: 'Carol', taken: 0, closed: 0 },
+        { id: 'alice', name: 'Alice', taken: 2, closed: 1, firstResponseMedianMs: 2 * MIN }, // a and e, 2 minutes each
+        { id: 'bob', name: 'Bob', taken: 2, closed: 0, firstResponseMedianMs: 1 * MIN }, // b; h has no answer yet
+        { id: 'carol', name: 'Carol', taken: 0, closed: 0, firstResponseMedianMs: null },
       ],
       sampled: false,
     });
@@ -77,10 +78,10 @@ describe.each(engines)('desk figures in the store on $name', (engine) => {
     expect((await queries.deskReport('acme', 'today', now)).handedOver).toBe(6);
     // A week later nothing of it is in the last 7 days, and nothing is invented.
     const later = await queries.deskReport('acme', '7d', new Date(Date.parse(at(8 * 24 * 60))));
-    expect(later).toMatchObject({ handedOver: 0, waitMedianMs: null, waitP90Ms: null, firstResponseMedianMs: null });
+    expect(later).toMatchObject({ handedOver: 0, taken: 0, waitMedianMs: null, waitP90Ms: null, firstResponseMedianMs: null });
     expect(later.agents.map((a) => [a.id, a.taken, a.closed])).toEqual([['alice', 0, 0], ['bob', 0, 0], ['carol', 0, 0]]);
     // The other account sees only its own.
-    expect((await queries.deskReport('globex', '7d', now)).agents).toEqual([{ id: 'mallory', name: 'Mallory', taken: 1, closed: 0 }]);
+    expect((await queries.deskReport('globex', '7d', now)).agents).toEqual([{ id: 'mallory', name: 'Mallory', taken: 1, closed: 0, firstResponseMedianMs: null }]);
   }, 60_000);
 
   it('places a queued chat behind the older ones of its team and gives the team\'s median wait', async () => {

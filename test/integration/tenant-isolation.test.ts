@@ -226,6 +226,7 @@ const CASES: Record<string, Case> = {
   'GET /inbox/api/admin/deliveries': { list: (x) => ['', `?targetId=${B_ONLY.component}`, '?state=pending'].map((q) => inboxReq(x, 'GET', `/inbox/api/admin/deliveries${q}`)) },
   'GET /inbox/api/admin/deliveries/:id': { refused: (x) => [inboxReq(x, 'GET', `/inbox/api/admin/deliveries/${x.b.deliveryId}`)], status: 404, code: 'delivery_not_found', shape: 'baton' },
   'POST /inbox/api/admin/deliveries/:id/replay': { refused: (x) => [inboxReq(x, 'POST', `/inbox/api/admin/deliveries/${x.b.deliveryId}/replay`, {})], status: 404, code: 'delivery_not_found', shape: 'baton' },
+  'GET /inbox/api/admin/report': { custom: adminReport },
   'POST /inbox/api/admin/emergency': { own: (x) => [inboxReq(x, 'POST', '/inbox/api/admin/emergency', { on: true }), inboxReq(x, 'POST', '/inbox/api/admin/emergency', { on: false })] },
   'GET /inbox/api/socket': { custom: inboxSocket },
 
@@ -305,6 +306,22 @@ async function inboxSocket(x: Ctx): Promise<void> {
   await bSocket.next((m) => m.topic === 'agents');
   await new Promise((r) => setTimeout(r, 300));
   expect(aSocket.messages.filter((m) => m.topic !== 'hello')).toEqual([]);
+}
+
+async function adminReport(x: Ctx): Promise<void> {
+  // Each account's admin gets the figures of their own account's sessions and agents, nothing of the other's.
+  const handedOver = async (accountId: string) => Number((await sql<{ n: number | string }>`select count(distinct conversation_id) as n from agent_sessions where account_id = ${accountId} and reason <> 'takeover'`.execute(x.s.baton.store.kysely)).rows[0]!.n);
+  const before = await accountSnapshot(x.s, 'globex');
+  for (const [accountId, headers] of [['acme', x.inbox], ['globex', { cookie: x.b.inbox.cookie }]] as const) {
+    const res = await call(x.s, { method: 'GET', path: '/inbox/api/admin/report?period=30d', headers });
+    expect(res.status, res.text).toBe(200);
+    expect(res.json.handedOver).toBeGreaterThan(0);
+    expect(res.json.handedOver).toBe(await handedOver(accountId));
+    expect(res.json.agents.map((a: any) => a.id)).toEqual((await x.s.baton.queries.agents(accountId)).map((a) => a.id));
+    if (accountId === 'acme') for (const m of x.markers) expect(res.text, `A's report mentions ${m}`).not.toContain(m);
+    else expect(res.json.agents.map((a: any) => a.id)).toContain(B_ONLY.agent);
+  }
+  expect(await accountSnapshot(x.s, 'globex')).toEqual(before);
 }
 
 async function webchatHistory(x: Ctx): Promise<void> {

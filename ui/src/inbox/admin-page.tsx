@@ -4,11 +4,13 @@ import { ApiError } from '../shared/http.js';
 import { ConnectionContext } from './connection.js';
 import { EmergencyDialog } from './emergency-dialog.js';
 import type { DeliveryRow, InboxApi, Overview } from './inbox-api.js';
+import { ReportPanel } from './report-panel.js';
 
 /**
  * What an operator checks when something does not arrive: components and their health (verify an
  * endpoint to bring it back), deliveries (replay the failed ones), channels with their inbound
- * addresses, and the account-wide emergency handover switch, which asks before it moves.
+ * addresses, and the account-wide emergency handover switch, which asks before it moves; then
+ * the desk's report.
  */
 export function AdminPage({ api, account }: { api: InboxApi; account: string }) {
   const connection = useContext(ConnectionContext);
@@ -155,6 +157,8 @@ export function AdminPage({ api, account }: { api: InboxApi; account: string }) 
           </table>
         </div>
       </section>
+
+      <ReportPanel api={api} />
     </main>
   );
 }

@@ -85,6 +85,23 @@ export interface Overview {
 
 export interface DeliveryRow { id: string; conversationId: string; seq: number; eventType: string; target: { kind: string; id: string }; state: string; attempts: number; createdAt: string; deliveredAt: string | null; lastError: string | null }
 
+/** `today` is since midnight UTC; `7d` and `30d` are that many days back from now. */
+export type ReportPeriod = 'today' | '7d' | '30d';
+
+/** The desk's figures for a period (GET /inbox/api/admin/report); times in milliseconds, null when there is nothing to measure. */
+export interface Report {
+  period: ReportPeriod;
+  since: string;
+  until: string;
+  handedOver: number;
+  taken: number;
+  waitMedianMs: number | null;
+  waitP90Ms: number | null;
+  firstResponseMedianMs: number | null;
+  agents: { id: string; name: string; taken: number; closed: number; firstResponseMedianMs: number | null }[];
+  sampled: boolean;
+}
+
 export type Action = 'reply' | 'note' | 'take' | 'assign' | 'handback' | 'transfer' | 'defer' | 'close';
 
 /** Told about every failed call of a logged-in page, so one place decides what the inbox shows. */
@@ -149,5 +166,6 @@ export class InboxApi {
   verify = (componentId: string) => this.call<{ verified: boolean; reason: string | null; released: number }>('POST', `/admin/components/${encodeURIComponent(componentId)}/verify`, {});
   deliveries = (state: string) => this.call<{ items: DeliveryRow[] }>('GET', `/admin/deliveries${state ? `?state=${state}` : ''}`);
   replay = (id: string) => this.call<{ replayed: number }>('POST', `/admin/deliveries/${encodeURIComponent(id)}/replay`, {});
+  report = (period: ReportPeriod) => this.call<Report>('GET', `/admin/report?period=${period}`);
   emergency = (on: boolean) => this.call<{ emergency: boolean; conversations: number }>('POST', '/admin/emergency', { on });
 }
