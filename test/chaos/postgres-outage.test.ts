@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { postgresBinDir, type PrivatePostgres, startPrivatePostgres } from '../../chaos/lib/private-postgres.js';
 import { type BatonHome, batonHome, callBaton, type ChildBaton, waitUntil } from '../helpers/child-baton.js';
@@ -101,20 +102,21 @@ const bin = postgresBinDir();
 if (!bin) console.warn('PostgreSQL outage test skipped: no PostgreSQL server binaries under /usr/lib/postgresql (install the postgresql package)');
 
 describe.skipIf(!bin)('PostgreSQL SIGKILLed under load and kept down', () => {
-  let pg: PrivatePostgres | undefined;
+  let pgServer: PrivatePostgres | undefined;
   let home: BatonHome | undefined;
   let bot: Receiver | undefined;
   afterAll(async () => {
     await home?.dispose();
-    await pg?.dispose();
+    await pgServer?.dispose();
     await bot?.close();
   });
 
   it(`stays up, is not ready, answers 503 store_unavailable, and delivers everything accepted in order once it is back (${OUTAGE_S} s down)`, async () => {
-    pg = await startPrivatePostgres();
+    pgServer = await startPrivatePostgres();
+    const server = pgServer;
     bot = await startReceiver(() => ({ status: 200 }));
     // Two processes: what one commits the other must learn over LISTEN/NOTIFY, before and after.
-    home = batonHome('postgres', config(bot), { BATON_DATABASE_URL: pg.url, BATON_DELIVERY_LEASE_MS: '2000', BATON_DELIVERY_POLL_MS: '200' });
+    home = batonHome('postgres', config(bot), { BATON_DATABASE_URL: server.url, BATON_DELIVERY_LEASE_MS: '2000', BATON_DELIVERY_POLL_MS: '200' });
     const procs = [await home.start(), await home.start()];
     const outputs = () => procs.map((p, i) => `--- process ${i} ---\n${p.output().slice(-4000)}`).join('\n');
     const log: Sent[] = [];
@@ -125,7 +127,7 @@ describe.skipIf(!bin)('PostgreSQL SIGKILLed under load and kept down', () => {
 
     await waitUntil(() => log.filter((s) => s.status === 201).length >= 30, 20_000, () => `only ${log.filter((s) => s.status === 201).length} accepted before the kill`);
     const killedAt = Date.now();
-    pg.kill();
+    server.kill();
 
     const notReadyMs = await Promise.all(procs.map((p) => readyzAnswers(p.url, 503, NOT_READY_WITHIN_MS)));
     expect(notReadyMs.every((ms) => ms !== null), `/readyz not 503 within ${NOT_READY_WITHIN_MS} ms: ${notReadyMs}\n${outputs()}`).toBe(true);
@@ -148,7 +150,7 @@ describe.skipIf(!bin)('PostgreSQL SIGKILLed under load and kept down', () => {
     expect(refusedWhileDown.filter((s) => s.status !== 503), 'a message was accepted with the database down').toEqual([]);
 
     const restartedAt = Date.now();
-    await pg.start();
+    await server.start();
     const startedMs = Date.now() - restartedAt;
     const readyAgainMs = await Promise.all(procs.map((p) => readyzAnswers(p.url, 200, READY_AGAIN_WITHIN_MS)));
     expect(readyAgainMs.every((ms) => ms !== null), `/readyz not 200 within ${READY_AGAIN_WITHIN_MS} ms of the restart: ${readyAgainMs}\n${outputs()}`).toBe(true);
@@ -178,6 +180,18 @@ describe.skipIf(!bin)('PostgreSQL SIGKILLed under load and kept down', () => {
     expect((await visitorLive.next((m) => m.type === 'message' && m.message.from === 'agent', 15_000)).message.content.text).toBe('heard you');
     agentLive.close();
     visitorLive.close();
+    // Exactly one LISTEN connection per process for each of the two channels (outbox wake-ups,
+    // live updates): a reconnect loop that left a second one behind would push everything twice.
+    const listening = async () => {
+      const client = new pg.Client({ connectionString: server.url });
+      await client.connect();
+      try {
+        return (await client.query<{ n: number }>("select count(*)::int as n from pg_stat_activity where query like 'LISTEN %'")).rows[0]!.n;
+      } finally {
+        await client.end();
+      }
+    };
+    expect(await listening()).toBe(2 * procs.length);
 
     // A request cut off by the kill may have been committed before its connection died (Baton then
     // answered 503 without knowing): such a message is "in doubt", may be stored, and then must be
