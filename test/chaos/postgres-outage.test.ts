@@ -128,6 +128,7 @@ describe.skipIf(!bin)('PostgreSQL SIGKILLed under load and kept down', () => {
     await waitUntil(() => log.filter((s) => s.status === 201).length >= 30, 20_000, () => `only ${log.filter((s) => s.status === 201).length} accepted before the kill`);
     const killedAt = Date.now();
     server.kill();
+    const killDoneAt = Date.now();
 
     const notReadyMs = await Promise.all(procs.map((p) => readyzAnswers(p.url, 503, NOT_READY_WITHIN_MS)));
     expect(notReadyMs.every((ms) => ms !== null), `/readyz not 503 within ${NOT_READY_WITHIN_MS} ms: ${notReadyMs}\n${outputs()}`).toBe(true);
@@ -196,7 +197,7 @@ describe.skipIf(!bin)('PostgreSQL SIGKILLed under load and kept down', () => {
     // A request cut off by the kill may have been committed before its connection died (Baton then
     // answered 503 without knowing): such a message is "in doubt", may be stored, and then must be
     // delivered in its place. Every other refused message was not stored.
-    const inDoubt = refused.filter((s) => s.startedAt <= killedAt && s.endedAt >= killedAt);
+    const inDoubt = refused.filter((s) => s.startedAt <= killDoneAt && s.endedAt >= killedAt);
     const conversationOf = new Map<string, string>();
     const expected = new Map<string, string[]>();
     for (const s of accepted) conversationOf.set(s.customer, s.conversationId!);
