@@ -41,7 +41,20 @@ export const batonErrors: ErrorRenderer = {
 // Drivers' codes for a database that is not there (PostgreSQL class 08 and 57P0x, sockets, SQLite
 // files), and what the query layer says once the store is closed (a process on its way down).
 const OUTAGE_CODES = /^(08|57P0[1-3]$|ECONNREFUSED$|ECONNRESET$|ETIMEDOUT$|ENOTFOUND$|EPIPE$|SQLITE_(BUSY|CANTOPEN|IOERR|LOCKED|READONLY))/;
-const OUTAGE_MESSAGES = /database connection is not open|driver has already been destroyed|Connection terminated|timeout exceeded when trying to connect|Cannot use a pool after calling end/i;
+// pg's "not queryable" is what the ROLLBACK after a failed statement meets on a connection the
+// server's death broke; Kysely throws it in place of the statement's own error.
+const OUTAGE_MESSAGES = /database connection is not open|driver has already been destroyed|Connection terminated|timeout exceeded when trying to connect|Cannot use a pool after calling end|Client has encountered a connection error and is not queryable|Client was closed and is not queryable/i;
+
+/**
+ * How long a client is asked to wait when the database is not there: a restart or failover takes
+ * seconds, and channels that honour `Retry-After` should not hammer a server coming back up.
+ */
+export const STORE_OUTAGE_RETRY_AFTER_SECONDS = 5;
+
+/** `store_unavailable` with its `Retry-After`; `message` says what could not be reached. */
+export function storeOutageError(message = 'The store cannot be reached; nothing was changed, try again shortly.'): BatonError {
+  return new BatonError('store_unavailable', message, { retryAfterSeconds: STORE_OUTAGE_RETRY_AFTER_SECONDS });
+}
 
 /** Whether an error says the store could not be reached, rather than that something was not in it. */
 export function isStoreOutage(err: unknown): boolean {
@@ -58,7 +71,7 @@ export function toBatonError(err: unknown): BatonError | null {
   if (isBatonError(err)) return err;
   // A write outside the group commit (a session, an idempotency key) meets a full disk as the engine's own error.
   if (isDiskFull(err)) return diskFullError(err);
-  if (isStoreOutage(err)) return new BatonError('store_unavailable', 'The store cannot be reached; nothing was changed, try again shortly.');
+  if (isStoreOutage(err)) return storeOutageError();
   const e = err as FastifyError;
   if (e.validation) {
     const first = e.validation[0];

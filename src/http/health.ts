@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Store } from '../core/ports.js';
 import { DISK_FULL_RETRY_AFTER_SECONDS } from '../core/disk-full.js';
-import { errorBody } from '../edge-kit/errors.js';
+import { errorBody, STORE_OUTAGE_RETRY_AFTER_SECONDS, storeOutageError } from '../edge-kit/errors.js';
 
 /** A store that can tell whether its writes fail for want of disk space (KyselyStore). */
 type ReadyStore = Store & { writeFault?: () => Promise<string | null> };
@@ -21,7 +21,8 @@ export async function healthRoutes(app: FastifyInstance, opts: { store: ReadySto
       if (fault) return reply.status(503).header('retry-after', String(DISK_FULL_RETRY_AFTER_SECONDS)).send(errorBody('store_full', fault, { retryAfterSeconds: DISK_FULL_RETRY_AFTER_SECONDS }));
       return { status: 'ready', engine: opts.store.engine };
     } catch (err) {
-      return reply.status(503).send(errorBody('store_unavailable', `The store cannot be reached: ${(err as Error).message}`));
+      const outage = storeOutageError(`The store cannot be reached: ${(err as Error).message}`);
+      return reply.status(503).header('retry-after', String(STORE_OUTAGE_RETRY_AFTER_SECONDS)).send(errorBody(outage.code, outage.message, outage.details));
     }
   });
 }

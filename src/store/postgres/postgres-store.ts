@@ -9,6 +9,9 @@ import { StatementBook } from '../statement-book.js';
 import { SchemaScopedPostgresDialect } from './schema-scoped-dialect.js';
 import type { Database } from '../schema.js';
 
+/** Long enough for a server under load to fork a backend, short enough for a load balancer to act. */
+const CONNECT_TIMEOUT_MS = 5000;
+
 export interface PostgresOptions {
   url: string;
   /** A schema to live in (created by `migrate` if missing); tests get a fresh one each. */
@@ -25,6 +28,11 @@ export function openPostgresStore(opts: PostgresOptions): KyselyStore {
   const pool = new pg.Pool({
     connectionString: opts.url,
     max: opts.poolSize ?? 10,
+    // A server that takes a connection and never answers (a host gone dark, a hung failover)
+    // would otherwise hold every request, and /readyz, for as long as TCP waits: this makes it an
+    // outage (503 store_unavailable) in seconds. Keepalives find a dead peer under an idle connection.
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    keepAlive: true,
     ...(opts.schema ? { options: `-c search_path=${opts.schema}` } : {}),
   });
   // A dropped connection (a database restart) must not take the process down; the pool reconnects.
