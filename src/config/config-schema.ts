@@ -42,6 +42,12 @@ const Retry = Type.Object({
   onExhausted: Type.Optional(Type.Union([Type.Literal('block'), Type.Literal('skip')])),
 }, { additionalProperties: false });
 
+const Widget = Type.Object({
+  color: Type.Optional(Type.String({ description: 'the button and header colour, six hex digits (#4338ca); white text on it must reach 4.5:1' })),
+  greeting: Type.Optional(Type.String({ maxLength: 300, description: 'the first line the chat shows before the visitor writes, plain text' })),
+  position: Type.Optional(Type.Union([Type.Literal('bottom-right'), Type.Literal('bottom-left')], { description: 'the corner the chat button sits in (bottom-right by default)' })),
+}, { additionalProperties: false, description: 'web chat channels only: how the widget and chat page look; a field set here is read-only on the admin page' });
+
 const Channel = Type.Object({
   id: Type.String({ minLength: 1 }),
   kind: Type.Union(CHANNEL_KINDS.map((k) => Type.Literal(k)), { description: 'the dialect that serves the channel' }),
@@ -53,6 +59,7 @@ const Channel = Type.Object({
   active: Type.Optional(Type.Boolean()),
   retry: Type.Optional(Retry),
   imiChannel: Type.Optional(Type.String({ minLength: 1, maxLength: 40, description: 'the channel as IMI bots see it in `Channel` (FB, WA, ...); the channel id otherwise' })),
+  widget: Type.Optional(Widget),
 }, { additionalProperties: false });
 
 const Component = Type.Object({
