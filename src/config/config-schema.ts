@@ -1,5 +1,6 @@
 import Type, { type Static } from 'typebox';
 import { CHANNEL_KINDS, COMPONENT_DIALECTS } from '../dialects/index.js';
+import { PASSWORD_MIN_LENGTH } from '../inbox/passwords.js';
 
 /** `baton.yaml`, as one schema: validation, types and the documentation of every key. */
 const Duration = Type.Union([Type.Integer({ minimum: 0 }), Type.String({ pattern: '^\\d+(ms|s|m|h|d)$' })], { description: 'milliseconds, or a string such as 500ms, 30s, 10m, 2h, 1d' });
@@ -83,7 +84,7 @@ const Service = Type.Object({
 const Agent = Type.Object({
   id: Type.String({ minLength: 1 }),
   name: Type.Optional(Type.String()),
-  password: Type.Optional(Type.String({ minLength: 8 })),
+  password: Type.Optional(Type.String({ minLength: PASSWORD_MIN_LENGTH })),
   teams: Type.Optional(Type.Array(Type.String())),
   categories: Type.Optional(Type.Array(Type.String(), { description: 'the categories (Engage skills) the agent holds; handed-over conversations go to those holding the account\'s agent category; none listed: all' })),
   sources: Type.Optional(Type.Array(Type.String(), { description: 'the channels (Engage sources) the agent may read and reply on; all when absent' })),

@@ -209,8 +209,8 @@ export interface StoreTx extends StoreReads {
   replaceServices(accountId: string, services: Service[]): Promise<void>;
   /** An agent baton.yaml names; the file owns it from then on. `passwordFrom` defaults to 'config'. */
   upsertAgent(agent: Agent, passwordHash: string | null, passwordFrom?: PasswordSource): Promise<void>;
-  /** An agent the admin page adds (or adds again after removing it). */
-  insertInboxAgent(agent: Agent, passwordHash: string): Promise<void>;
+  /** An agent the admin page adds (or adds again after removing it); false when the id is taken. */
+  insertInboxAgent(agent: Agent, passwordHash: string): Promise<boolean>;
   /** A password the admin page sets; the agent's logins end. */
   setInboxPassword(accountId: string, agentId: string, passwordHash: string): Promise<void>;
   /** Removes an agent the inbox manages: kept for the record, no password, no login. */

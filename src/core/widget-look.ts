@@ -59,13 +59,16 @@ export function normalizeGreeting(greeting: string): string {
   return greeting.replace(/\s+/g, ' ').trim();
 }
 
+/** Fields sent from the admin page; null puts one back to its default. */
+export type WidgetLookInput = { [K in keyof WidgetLook]?: WidgetLook[K] | null };
+
 /** Checks fields from the admin page; throws validation_failed naming the field. */
-export function checkWidgetLook(fields: WidgetLookFields): WidgetLookFields {
-  const out: WidgetLookFields = {};
+export function checkWidgetLook(fields: WidgetLookInput): WidgetLookInput {
+  const out: WidgetLookInput = {};
   if (fields.color !== undefined) {
-    const problem = colorProblem(fields.color);
+    const problem = fields.color === null ? null : colorProblem(fields.color);
     if (problem) throw new BatonError('validation_failed', `color: ${problem}.`);
-    out.color = fields.color.toLowerCase();
+    out.color = fields.color === null ? null : fields.color.toLowerCase();
   }
   if (fields.greeting !== undefined) {
     const g = fields.greeting === null ? '' : normalizeGreeting(fields.greeting);
@@ -73,7 +76,7 @@ export function checkWidgetLook(fields: WidgetLookFields): WidgetLookFields {
     out.greeting = g === '' ? null : g;
   }
   if (fields.position !== undefined) {
-    if (!WIDGET_POSITIONS.includes(fields.position)) throw new BatonError('validation_failed', `position: one of ${WIDGET_POSITIONS.join(', ')}.`);
+    if (fields.position !== null && !WIDGET_POSITIONS.includes(fields.position)) throw new BatonError('validation_failed', `position: one of ${WIDGET_POSITIONS.join(', ')}.`);
     out.position = fields.position;
   }
   return out;

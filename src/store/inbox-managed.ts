@@ -21,10 +21,16 @@ export async function upsertConfigAgent(trx: Trx, agent: Agent, passwordHash: st
   await trx.insertInto('agents').values(row).onConflict((oc) => oc.columns(['account_id', 'id']).doUpdateSet({ teams: row.teams, categories: row.categories, settings: row.settings, password_hash: row.password_hash, managed_by: 'config', password_from: row.password_from })).execute();
 }
 
-/** An agent added on the admin page; an id that was removed is used again, starting afresh. */
-export async function insertInboxAgent(trx: Trx, agent: Agent, passwordHash: string): Promise<void> {
+/**
+ * An agent added on the admin page; an id that was removed is used again, starting afresh. False
+ * when the id is taken by an agent that is not removed (one added at the same moment included).
+ */
+export async function insertInboxAgent(trx: Trx, agent: Agent, passwordHash: string): Promise<boolean> {
   const row = { ...rows.fromAgent(agent, passwordHash), managed_by: 'inbox', password_from: 'inbox', removed_at: null };
-  await trx.insertInto('agents').values(row).onConflict((oc) => oc.columns(['account_id', 'id']).doUpdateSet({ presence: 'offline', teams: row.teams, categories: row.categories, settings: row.settings, password_hash: passwordHash, managed_by: 'inbox', password_from: 'inbox', removed_at: null })).execute();
+  const res = await trx.insertInto('agents').values(row)
+    .onConflict((oc) => oc.columns(['account_id', 'id']).doUpdateSet({ presence: 'offline', teams: row.teams, categories: row.categories, settings: row.settings, password_hash: passwordHash, managed_by: 'inbox', password_from: 'inbox', removed_at: null }).where('agents.removed_at', 'is not', null))
+    .executeTakeFirst();
+  return Number(res.numInsertedOrUpdatedRows ?? 0) > 0;
 }
 
 /** A password set on the admin page: every login the agent had ends. */

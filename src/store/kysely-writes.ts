@@ -246,7 +246,7 @@ export class KyselyTx extends KyselyReads implements StoreTx {
     return upsertConfigAgent(this.trx, agent, passwordHash, passwordFrom);
   }
 
-  insertInboxAgent(agent: Agent, passwordHash: string): Promise<void> {
+  insertInboxAgent(agent: Agent, passwordHash: string): Promise<boolean> {
     return insertInboxAgent(this.trx, agent, passwordHash);
   }
 
