@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { GREETING_MAX } from '../core/widget-look.js';
@@ -41,30 +41,32 @@ export async function inboxAdminAgentRoutes(app: FastifyInstance, deps: AdminAge
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   const { agents, looks, live } = deps;
   const changed = (accountId: string) => live.publish({ accountId, topic: 'agents' }).catch(() => {});
+  // The audit line names the admin, not only their session's fingerprint.
+  const adminOf = (req: FastifyRequest) => `agent:${req.login!.agentId}`;
 
   api.get('/agents', { schema: { hide: true } }, async (req) => ({ items: await agents.list(req.login!.accountId) }));
 
   api.post('/agents', { schema: { hide: true, body: NewAgentBody } }, async (req, reply) => {
     const accountId = req.login!.accountId;
-    const agent = await agents.add(accountId, req.body, req.actor);
+    const agent = await agents.add(accountId, req.body, adminOf(req));
     await changed(accountId);
     void reply.status(201);
     return { agent };
   });
 
   api.post('/agents/:id/password', { schema: { hide: true, params: IdParams, body: PasswordBody } }, async (req) => {
-    await agents.resetPassword(req.login!.accountId, req.params.id, req.body.password, req.actor);
+    await agents.resetPassword(req.login!.accountId, req.params.id, req.body.password, adminOf(req));
     return { reset: true, loginsEnded: true };
   });
 
   api.delete('/agents/:id', { schema: { hide: true, params: IdParams } }, async (req) => {
     const accountId = req.login!.accountId;
-    await agents.remove(accountId, req.params.id, req.actor, req.login!.agentId);
+    await agents.remove(accountId, req.params.id, adminOf(req), req.login!.agentId);
     await changed(accountId);
     return { removed: req.params.id };
   });
 
   api.get('/widget-looks', { schema: { hide: true } }, async (req) => ({ items: await looks.list(req.login!.accountId) }));
 
-  api.put('/channels/:id/widget-look', { schema: { hide: true, params: IdParams, body: LookBody } }, async (req) => looks.set(req.login!.accountId, req.params.id, req.body, req.actor));
+  api.put('/channels/:id/widget-look', { schema: { hide: true, params: IdParams, body: LookBody } }, async (req) => looks.set(req.login!.accountId, req.params.id, req.body, adminOf(req)));
 }
