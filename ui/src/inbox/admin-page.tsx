@@ -2,15 +2,18 @@ import { useCallback, useContext, useEffect, useRef, useState } from 'preact/hoo
 import { elapsed } from '../shared/format.js';
 import { ApiError } from '../shared/http.js';
 import { ConnectionContext } from './connection.js';
+import { AgentsPanel } from './agents-panel.js';
 import { EmergencyDialog } from './emergency-dialog.js';
 import type { DeliveryRow, InboxApi, Overview } from './inbox-api.js';
+import { WidgetLookPanel } from './widget-look-panel.js';
 
 /**
  * What an operator checks when something does not arrive: components and their health (verify an
  * endpoint to bring it back), deliveries (replay the failed ones), channels with their inbound
- * addresses, and the account-wide emergency handover switch, which asks before it moves.
+ * addresses, and the account-wide emergency handover switch, which asks before it moves. Also
+ * the agents and the web chat look that baton.yaml leaves to the inbox.
  */
-export function AdminPage({ api, account }: { api: InboxApi; account: string }) {
+export function AdminPage({ api, account, teams, me }: { api: InboxApi; account: string; teams: string[]; me: string }) {
   const connection = useContext(ConnectionContext);
   const mountedAt = useRef(connection.since);
   const [overview, setOverview] = useState<Overview | null>(null);
@@ -121,6 +124,9 @@ export function AdminPage({ api, account }: { api: InboxApi; account: string }) 
           </table>
         </div>
       </section>
+
+      <AgentsPanel api={api} teams={teams} me={me} />
+      <WidgetLookPanel api={api} />
 
       <section class="panel" aria-labelledby="del-title">
         <div class="panel-head">
