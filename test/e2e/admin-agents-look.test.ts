@@ -71,7 +71,9 @@ describe('the admin page: agents and the web chat look', () => {
     await visible(look.getByText(/too light/), 'the light colour refused');
     await look.locator('input[name="look-color"]').fill('#0f766e');
     await agents.scrollIntoViewIfNeeded();
-    await screenshot(sam.page, 'admin-agents-and-look');
+    await screenshot(sam.page, 'admin-agents');
+    await look.scrollIntoViewIfNeeded();
+    await screenshot(sam.page, 'admin-widget-look');
 
     // A visitor's widget: that colour, the left corner, the greeting as text.
     const visitor = await newPage(browser);

@@ -59,7 +59,7 @@ export function AgentsPanel({ api, teams, me }: { api: InboxApi; teams: string[]
                 <td>{a.admin ? 'yes' : 'no'}</td>
                 <td>{a.managedBy === 'config' ? <span class="badge tone-muted">set in baton.yaml</span> : <span class="badge tone-mine">inbox</span>}{a.passwordFrom === null && <div class="muted small">no password yet</div>}</td>
                 <td>{a.presence}</td>
-                <td class="row-actions">
+                <td><div class="row-actions">
                   {resetting === a.id ? (
                     <PasswordForm busy={busy} onCancel={() => setResetting(null)} onSave={(password) => void run(async () => {
                       await api.resetPassword(a.id, password);
@@ -84,7 +84,7 @@ export function AgentsPanel({ api, teams, me }: { api: InboxApi; teams: string[]
                       {a.managedBy === 'inbox' && a.id !== me && <button class="btn btn-small btn-danger-quiet" type="button" disabled={busy} onClick={() => setRemoving(a.id)}>Remove</button>}
                     </>
                   )}
-                </td>
+                </div></td>
               </tr>
             ))}
           </tbody>
