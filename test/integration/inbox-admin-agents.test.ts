@@ -128,9 +128,11 @@ describe.each(engines)('agents and the web chat look on the admin page, on $name
     let alice = await loginAgent(url, 'acme', 'alice', 'alice-password');
     expect((await alice.call('POST', '/admin/agents', { id: 'dana', password: 'dana-password' })).status).toBe(201);
     expect((await alice.call('POST', '/admin/agents', { id: 'erin', password: 'erin-password', admin: true })).status).toBe(201);
+    expect((await alice.call('POST', '/admin/agents', { id: 'finn', password: 'finn-password' })).status).toBe(201);
     expect((await alice.call('POST', '/admin/agents/carol/password', { password: 'carol-password' })).status).toBe(200);
     const erin = await loginAgent(url, 'acme', 'erin', 'erin-password');
     const carol = await loginAgent(url, 'acme', 'carol', 'carol-password');
+    const finn = await loginAgent(url, 'acme', 'finn', 'finn-password');
     await stop();
 
     // The same file again: dana and erin stay, their logins too; carol keeps the password set here.
@@ -140,8 +142,10 @@ describe.each(engines)('agents and the web chat look on the admin page, on $name
     expect((await login(url, 'acme', 'dana', 'dana-password')).status).toBe(200);
     await stop();
 
-    // The file now names dana with a password of its own: the file's from now on.
-    url = await start({ accounts: [acme([...FILE_AGENTS, { id: 'dana', name: 'Dana F', password: 'dana-file-password' }])] });
+    // The file now names dana with a password of its own, and finn without one: the file's from
+    // now on; finn keeps the password set on the admin page, and his login.
+    url = await start({ accounts: [acme([...FILE_AGENTS, { id: 'dana', name: 'Dana F', password: 'dana-file-password' }, { id: 'finn', name: 'Finn' }])] });
+    expect((await me(url, finn.cookie)).status).toBe(200);
     expect((await login(url, 'acme', 'dana', 'dana-password')).status).toBe(401);
     expect((await login(url, 'acme', 'dana', 'dana-file-password')).status).toBe(200);
     alice = await loginAgent(url, 'acme', 'alice', 'alice-password');
@@ -150,12 +154,14 @@ describe.each(engines)('agents and the web chat look on the admin page, on $name
     expect(list.find((a) => a.id === 'erin')).toMatchObject({ managedBy: 'inbox' });
     expect((await alice.call('DELETE', '/admin/agents/dana')).body.error.code).toBe('agent_in_config');
     const taken = (await audit(url)).find((l) => l.action === 'config.agents_taken_over');
-    expect(taken).toMatchObject({ actor: 'config', details: { agents: ['dana'] } });
+    expect(taken).toMatchObject({ actor: 'config', details: { agents: ['dana', 'finn'] } });
+    expect(list.find((a) => a.id === 'finn')).toMatchObject({ name: 'Finn', managedBy: 'config', passwordFrom: 'inbox', passwordResettable: true });
     await stop();
 
-    // Dropped from the file again, dana goes like any file agent; erin, the inbox's, stays.
+    // Dropped from the file again, dana and finn go like any file agent; erin, the inbox's, stays.
     url = await start(V1);
     expect((await login(url, 'acme', 'dana', 'dana-file-password')).status).toBe(401);
+    expect((await login(url, 'acme', 'finn', 'finn-password')).status).toBe(401);
     expect((await me(url, erin.cookie)).status).toBe(200);
   }, 90_000);
 

@@ -13,7 +13,7 @@ import { WidgetLookPanel } from './widget-look-panel.js';
  * addresses, and the account-wide emergency handover switch, which asks before it moves. Also
  * the agents and the web chat look that baton.yaml leaves to the inbox.
  */
-export function AdminPage({ api, account, teams, me }: { api: InboxApi; account: string; teams: string[]; me: string }) {
+export function AdminPage({ api, account, teams, me, presence }: { api: InboxApi; account: string; teams: string[]; me: string; presence: { id: string; presence: string }[] }) {
   const connection = useContext(ConnectionContext);
   const mountedAt = useRef(connection.since);
   const [overview, setOverview] = useState<Overview | null>(null);
@@ -125,7 +125,7 @@ export function AdminPage({ api, account, teams, me }: { api: InboxApi; account:
         </div>
       </section>
 
-      <AgentsPanel api={api} teams={teams} me={me} />
+      <AgentsPanel api={api} teams={teams} me={me} presence={presence} />
       <WidgetLookPanel api={api} />
 
       <section class="panel" aria-labelledby="del-title">

@@ -11,7 +11,9 @@ type Note = { text: string; bad: boolean } | null;
  * those added here, which this panel can remove. Passwords can be reset here unless the file sets
  * them; a reset ends the agent's logins. Passwords are sent once and never shown back.
  */
-export function AgentsPanel({ api, teams, me }: { api: InboxApi; teams: string[]; me: string }) {
+export function AgentsPanel({ api, teams, me, presence }: { api: InboxApi; teams: string[]; me: string; presence: { id: string; presence: string }[] }) {
+  // Presence moves all day: the desk's live list says it, this panel's own list says the rest.
+  const live = new Map(presence.map((p) => [p.id, p.presence]));
   const [agents, setAgents] = useState<AdminAgent[] | null>(null);
   const [note, setNote] = useState<Note>(null);
   const [busy, setBusy] = useState(false);
@@ -58,7 +60,7 @@ export function AgentsPanel({ api, teams, me }: { api: InboxApi; teams: string[]
                 <td>{a.teams.join(', ') || '—'}</td>
                 <td>{a.admin ? 'yes' : 'no'}</td>
                 <td>{a.managedBy === 'config' ? <span class="badge tone-muted">set in baton.yaml</span> : <span class="badge tone-mine">inbox</span>}{a.passwordFrom === null && <div class="muted small">no password yet</div>}</td>
-                <td>{a.presence}</td>
+                <td>{live.get(a.id) ?? a.presence}</td>
                 <td><div class="row-actions">
                   {resetting === a.id ? (
                     <PasswordForm busy={busy} onCancel={() => setResetting(null)} onSave={(password) => void run(async () => {

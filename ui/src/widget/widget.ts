@@ -12,6 +12,9 @@
  * Answers that come while the chat is closed are counted on the button ("2 unread messages"),
  * with a soft beep once the visitor has used the page; `data-sound="off"` keeps it silent.
  *
+ * The button's colour and corner are the channel's look (the admin page, or `widget:` in
+ * baton.yaml), read from the same status answer that says who answers.
+ *
  * Keyboard: opening puts the cursor in the message box (what is typed while the chat still loads
  * goes there too), Escape closes it and gives the focus back to the button.
  */
