@@ -109,6 +109,7 @@ export async function createBaton(cfg: RuntimeConfig, opts: { clock?: Clock; log
   await store.migrate();
   const applied = await applyConfig(store, cfg.config ?? demoConfig(), { demo: !cfg.config });
   if (cfg.config) for (const w of configWarnings(cfg.config)) logger.warn(w);
+  for (const t of applied.takenOver) logger.info(`baton.yaml now owns agent(s) ${t.agentIds.map((id) => `"${id}"`).join(', ')} of account "${t.accountId}", added earlier on the inbox's admin page`);
   const router = new Router(store, clock, { writeConcurrency: store.capabilities.writeConcurrency });
   const queries = new Queries(store);
   const outbox = new OutboxStore(store);

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { auditEntry } from '../core/audit.js';
 import { BatonError } from '../core/errors.js';
-import type { Store } from '../core/ports.js';
+import type { PasswordSource, Store } from '../core/ports.js';
 import { channelApiTokens, channelDialectOf, componentApiTokens, componentVerifiedEndpoint } from '../dialects/index.js';
 import { hashApiKey } from '../edge-kit/api-keys.js';
 import { hashPassword, needsRehash, verifyPassword } from '../inbox/passwords.js';
@@ -24,6 +24,8 @@ export interface AppliedConfig {
   toVerify: { accountId: string; id: string }[];
   /** Where components and channels are reached, printed with the tokens this configuration knows. */
   addresses: InboundAddresses;
+  /** Agents added on the inbox's admin page that the file now names: the file's from now on. */
+  takenOver: { accountId: string; agentIds: string[] }[];
 }
 
 /**
@@ -33,6 +35,9 @@ export interface AppliedConfig {
  * components and agents the file no longer names are kept for the record but removed: they are
  * not listed and nothing of theirs authenticates any more. Logins of removed agents and of agents
  * whose password changed end. A new component that must be verified before use starts `unverified`.
+ * Agents added on the inbox's admin page are the inbox's: neither changed nor removed here, unless
+ * the file names one, which takes it over. A file agent without a password keeps the one the
+ * admin page set for it.
  */
 export async function applyConfig(store: Store, cfg: NormalizedConfig, opts: ApplyOptions = {}): Promise<AppliedConfig> {
   if (opts.demo) {
@@ -49,14 +54,18 @@ export async function applyConfig(store: Store, cfg: NormalizedConfig, opts: App
     for (const gone of await tx.retireAccountsExcept(cfg.accounts.map((a) => a.account.id), at)) {
       await tx.appendAudit({ ...auditEntry(gone, at, 'config.account_removed', gone, {}), actor: 'config' });
     }
-    for (const { setup, components, channels, tokens, passwords, passwordChanged } of prepared) {
+    for (const { setup, components, channels, tokens, passwords, passwordChanged, takenOver } of prepared) {
       await tx.upsertAccount(setup.account, setup.apiKeys.map(hashApiKey));
       await tx.appendAudit({ ...auditEntry(setup.account.id, at, 'config.applied', setup.account.id, { channels: setup.channels.length, components: setup.components.length, services: setup.services.length, agents: setup.agents.length }), actor: 'config' });
       for (const c of channels) await tx.upsertChannel(storedChannel(c));
       for (const c of components) await tx.upsertComponent(storedComponent(c));
       await tx.replaceInboundTokens(setup.account.id, tokens);
       await tx.replaceServices(setup.account.id, setup.services);
-      for (const { agent } of setup.agents) await tx.upsertAgent(agent, passwords.get(agent.id) ?? null);
+      if (takenOver.length > 0) await tx.appendAudit({ ...auditEntry(setup.account.id, at, 'config.agents_taken_over', setup.account.id, { agents: takenOver }), actor: 'config' });
+      for (const { agent } of setup.agents) {
+        const p = passwords.get(agent.id);
+        await tx.upsertAgent(agent, p?.hash ?? null, p?.from ?? null);
+      }
       const retired = await tx.retireUnlisted(setup.account.id, { channels: channels.map((c) => c.id), components: components.map((c) => c.id), agents: setup.agents.map((a) => a.agent.id) }, at);
       if (retired.channels.length + retired.components.length + retired.agents.length > 0) {
         await tx.appendAudit({ ...auditEntry(setup.account.id, at, 'config.removed', setup.account.id, { ...retired }), actor: 'config' });
@@ -64,20 +73,27 @@ export async function applyConfig(store: Store, cfg: NormalizedConfig, opts: App
       await tx.endLogins(setup.account.id, passwordChanged);
     }
   });
-  return { toVerify: prepared.flatMap((p) => p.toVerify), addresses };
+  return { toVerify: prepared.flatMap((p) => p.toVerify), addresses, takenOver: prepared.filter((p) => p.takenOver.length > 0).map((p) => ({ accountId: p.setup.account.id, agentIds: p.takenOver })) };
 }
 
 type Prepared = Awaited<ReturnType<typeof prepare>>;
 
 /** Everything that takes time (password hashing) or reads the store, done before the one transaction. */
 async function prepare(store: Store, setup: AccountSetup, addresses: InboundAddresses) {
-  const passwords = new Map<string, string | null>();
+  const passwords = new Map<string, { hash: string | null; from: PasswordSource }>();
   const passwordChanged: string[] = [];
+  const owners = new Map((await store.agentOwnership(setup.account.id)).map((o) => [o.id, o]));
+  const takenOver = setup.agents.filter(({ agent }) => owners.get(agent.id)?.managedBy === 'inbox').map(({ agent }) => agent.id);
   for (const { agent, password } of setup.agents) {
     const stored = await store.agentPasswordHash(agent.accountId, agent.id);
+    // The file gives no password: the one set on the admin page stays, and so do the agent's logins.
+    if (password === null && stored !== null && owners.get(agent.id)?.passwordFrom === 'inbox') {
+      passwords.set(agent.id, { hash: stored, from: 'inbox' });
+      continue;
+    }
     const same = stored !== null && password !== null && (await verifyPassword(password, stored));
     if (stored !== null && !same) passwordChanged.push(agent.id);
-    passwords.set(agent.id, password === null ? null : same && !needsRehash(stored) ? stored : await hashPassword(password));
+    passwords.set(agent.id, password === null ? { hash: null, from: null } : { hash: same && !needsRehash(stored) ? stored : await hashPassword(password), from: 'config' });
   }
   // Every component gets a webhook token of its own (its generated inbound URL), kept across
   // restarts unless the file names one: the store knows a generated one by its digest only (an
@@ -119,7 +135,7 @@ async function prepare(store: Store, setup: AccountSetup, addresses: InboundAddr
     ...components.flatMap((c) => componentApiTokens(c).map((t) => ({ tokenHash: hashApiKey(t.token), ownerKind: 'component' as const, ownerId: c.id, kind: t.kind }))),
     ...channels.flatMap((c) => channelApiTokens(c).map((t) => ({ tokenHash: hashApiKey(t.token), ownerKind: 'channel' as const, ownerId: c.id, kind: t.kind }))),
   ];
-  return { setup, components, channels, tokens, passwords, passwordChanged, toVerify };
+  return { setup, components, channels, tokens, passwords, passwordChanged, takenOver, toVerify };
 }
 
 /** Channel kinds whose inbound address is `.../{token}/...`: the token names the channel. */

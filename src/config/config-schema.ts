@@ -1,5 +1,6 @@
 import Type, { type Static } from 'typebox';
 import { CHANNEL_KINDS, COMPONENT_DIALECTS } from '../dialects/index.js';
+import { PASSWORD_MIN_LENGTH } from '../inbox/passwords.js';
 
 /** `baton.yaml`, as one schema: validation, types and the documentation of every key. */
 const Duration = Type.Union([Type.Integer({ minimum: 0 }), Type.String({ pattern: '^\\d+(ms|s|m|h|d)$' })], { description: 'milliseconds, or a string such as 500ms, 30s, 10m, 2h, 1d' });
@@ -42,6 +43,12 @@ const Retry = Type.Object({
   onExhausted: Type.Optional(Type.Union([Type.Literal('block'), Type.Literal('skip')])),
 }, { additionalProperties: false });
 
+const Widget = Type.Object({
+  color: Type.Optional(Type.String({ description: 'the button and header colour, six hex digits (#4338ca); white text on it must reach 4.5:1' })),
+  greeting: Type.Optional(Type.String({ maxLength: 300, description: 'the first line the chat shows before the visitor writes, plain text' })),
+  position: Type.Optional(Type.Union([Type.Literal('bottom-right'), Type.Literal('bottom-left')], { description: 'the corner the chat button sits in (bottom-right by default)' })),
+}, { additionalProperties: false, description: 'web chat channels only: how the widget and chat page look; a field set here is read-only on the admin page' });
+
 const Channel = Type.Object({
   id: Type.String({ minLength: 1 }),
   kind: Type.Union(CHANNEL_KINDS.map((k) => Type.Literal(k)), { description: 'the dialect that serves the channel' }),
@@ -53,6 +60,7 @@ const Channel = Type.Object({
   active: Type.Optional(Type.Boolean()),
   retry: Type.Optional(Retry),
   imiChannel: Type.Optional(Type.String({ minLength: 1, maxLength: 40, description: 'the channel as IMI bots see it in `Channel` (FB, WA, ...); the channel id otherwise' })),
+  widget: Type.Optional(Widget),
 }, { additionalProperties: false });
 
 const Component = Type.Object({
@@ -76,7 +84,7 @@ const Service = Type.Object({
 const Agent = Type.Object({
   id: Type.String({ minLength: 1 }),
   name: Type.Optional(Type.String()),
-  password: Type.Optional(Type.String({ minLength: 8 })),
+  password: Type.Optional(Type.String({ minLength: PASSWORD_MIN_LENGTH })),
   teams: Type.Optional(Type.Array(Type.String())),
   categories: Type.Optional(Type.Array(Type.String(), { description: 'the categories (Engage skills) the agent holds; handed-over conversations go to those holding the account\'s agent category; none listed: all' })),
   sources: Type.Optional(Type.Array(Type.String(), { description: 'the channels (Engage sources) the agent may read and reply on; all when absent' })),

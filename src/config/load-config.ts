@@ -5,6 +5,7 @@ import { parse as parseYaml } from 'yaml';
 import { BatonError } from '../core/errors.js';
 import { EVENT_TYPES } from '../core/events.js';
 import { matchesEventPattern } from '../core/fanout.js';
+import { colorProblem, configuredWidgetLook } from '../core/widget-look.js';
 import type { Account, Agent, Channel, Component, Service } from '../core/model.js';
 import { urlRefusal } from '../delivery/address-policy.js';
 import { BOT_FAILOVER_AFTER_MS, CHANNEL_RETRY_POLICY, defaultRetryPolicy } from '../delivery/retry-policies.js';
@@ -146,6 +147,9 @@ function referenceProblems(cfg: BatonConfig): string[] {
       if (refused) out.push(`${at}.channels[${ci}].outboundUrl: ${refused}`);
       const settings = channelDialectOf(c.kind)?.settings;
       for (const p of [...settingsProblems(settings?.credentials, c.credentials, 'credentials'), ...(settings?.channelProblems?.(c) ?? []), ...channelRetryProblems(c.retry)]) out.push(`${at}.channels[${ci}].${p}`);
+      if (c.widget && c.kind !== 'webchat') out.push(`${at}.channels[${ci}].widget: only a webchat channel has a widget`);
+      const colour = c.widget?.color !== undefined ? colorProblem(c.widget.color) : null;
+      if (colour) out.push(`${at}.channels[${ci}].widget.color: ${colour}`);
     });
     (a.agents ?? []).forEach((g, gi) => {
       (g.sources ?? []).forEach((c, ci) => {
@@ -207,6 +211,7 @@ function normalizeAccount(a: AccountConfig): AccountSetup {
     defaultCategories: c.defaultCategories ?? [categories.bot],
     active: c.active ?? true,
     retry: retryPolicy(c.retry, CHANNEL_RETRY_POLICY),
+    ...(c.widget ? { widget: configuredWidgetLook(c.widget) } : {}),
   }));
   const components: Component[] = (a.components ?? []).map((c) => {
     const dialect = c.dialect ?? 'native';

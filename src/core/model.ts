@@ -3,6 +3,7 @@
  * machine transforms it, dialects render it. Nothing here knows about HTTP or SQL.
  */
 import type { RetentionPolicy } from './retention.js';
+import type { WidgetLookFields } from './widget-look.js';
 
 export type ReopenPolicy = 'agent-first' | 'bot-first';
 export type AvailabilityPolicy = 'queue' | 'keep-bot';
@@ -73,6 +74,8 @@ export interface Channel {
    * instead of the bot (Engage: a source's default categorisation switched from BOT to AGENT).
    */
   emergency?: boolean;
+  /** Web chat only: the parts of the widget's look baton.yaml sets (`widget:`); the admin page sets the rest. */
+  widget?: WidgetLookFields;
 }
 
 /**

@@ -4,6 +4,7 @@ import type { DeskFigureReads } from './desk-figures.js';
 import type { ConversationEvent } from './events.js';
 import type { DeliveryTarget } from './fanout.js';
 import type { Account, Agent, Channel, ChannelReachability, Component, Message, Service } from './model.js';
+import type { WidgetLookFields } from './widget-look.js';
 
 /**
  * What a delivery is rendered from, taken when its event is committed: the event, the
@@ -131,6 +132,10 @@ export interface StoreReads extends DeskFigureReads {
   /** Emergency sweeps under way (or cut short by a crash): which way, and the last conversation done. */
   listSweeps(): Promise<EmergencySweep[]>;
   agentPasswordHash(accountId: string, agentId: string): Promise<string | null>;
+  /** Who owns each of the account's agents, removed ones included (migration 020). */
+  agentOwnership(accountId: string): Promise<AgentOwnership[]>;
+  /** The web chat look the admin page set for a channel, field by field. */
+  widgetLook(accountId: string, channelId: string): Promise<WidgetLookFields>;
   /** The account's audit log, newest first, before the given entry id's position when paging. */
   listAudit(accountId: string, opts: { before?: { at: string; id: string }; limit: number }): Promise<AuditEntry[]>;
   /** Who a dialect webhook token (by its digest) belongs to. */
@@ -202,11 +207,22 @@ export interface StoreTx extends StoreReads {
   upsertChannel(channel: Channel): Promise<void>;
   upsertComponent(component: Component): Promise<void>;
   replaceServices(accountId: string, services: Service[]): Promise<void>;
-  upsertAgent(agent: Agent, passwordHash: string | null): Promise<void>;
+  /** An agent baton.yaml names; the file owns it from then on. `passwordFrom` defaults to 'config'. */
+  upsertAgent(agent: Agent, passwordHash: string | null, passwordFrom?: PasswordSource): Promise<void>;
+  /** An agent the admin page adds (or adds again after removing it); false when the id is taken. */
+  insertInboxAgent(agent: Agent, passwordHash: string): Promise<boolean>;
+  /** A password the admin page sets; the agent's logins end. */
+  setInboxPassword(accountId: string, agentId: string, passwordHash: string): Promise<void>;
+  /** Removes an agent the inbox manages: kept for the record, no password, no login. */
+  removeInboxAgent(accountId: string, agentId: string, at: string): Promise<void>;
+  putWidgetLook(accountId: string, channelId: string, look: WidgetLookFields, at: string): Promise<void>;
   appendAudit(entry: AuditEntry): Promise<void>;
   /** Replaces every inbound token of an account (configuration is the source of truth). */
   replaceInboundTokens(accountId: string, tokens: { tokenHash: string; ownerKind: 'component' | 'channel'; ownerId: string; kind?: string }[]): Promise<void>;
-  /** Marks what the configuration no longer names in the account as removed (kept, never authenticating); returns it. */
+  /**
+   * Marks what the configuration no longer names in the account as removed (kept, never
+   * authenticating); returns it. Agents the inbox manages are not the file's to remove.
+   */
   retireUnlisted(accountId: string, keep: ConfiguredIds, at: string): Promise<RetiredIds>;
   /** Removes every account not named (keys, tokens and logins gone); returns their ids. */
   retireAccountsExcept(accountIds: string[], at: string): Promise<string[]>;
@@ -218,6 +234,17 @@ export interface StoreTx extends StoreReads {
    * rules are core/erasure.ts. Counts the rows it changed, so a second erasure counts none.
    */
   eraseConversationContent(accountId: string, conversationId: string, at: string): Promise<{ messages: number; events: number; deliveries: number }>;
+}
+
+/** Where an agent's password was set; null: it has none and cannot log in. */
+export type PasswordSource = 'config' | 'inbox' | null;
+
+/** Whether baton.yaml or the inbox's admin page owns an agent. */
+export interface AgentOwnership {
+  id: string;
+  managedBy: 'config' | 'inbox';
+  passwordFrom: PasswordSource;
+  removed: boolean;
 }
 
 /** The ids an account's configuration names. */

@@ -6,6 +6,7 @@ import type { ConversationEvent } from './events.js';
 import type { Account, Agent, Channel, Component, Message } from './model.js';
 import type { ConversationFilter, InboundToken, StoreReads } from './ports.js';
 import { RecentLookups } from './recent-lookups.js';
+import { effectiveWidgetLook, type WidgetLook } from './widget-look.js';
 import { deskReport, queueStanding } from './desk-figure-queries.js';
 import type { DeskReport, QueueStanding, ReportPeriod } from './desk-figures.js';
 
@@ -198,6 +199,11 @@ export class Queries {
     const items = await this.store.listAudit(accountId, { limit, ...(cursor ? { before: cursor } : {}) });
     const last = items[items.length - 1];
     return { items, next: items.length === limit && last ? Buffer.from(`${last.at}|${last.id}`).toString('base64url') : null };
+  }
+
+  /** What a web chat channel's widget shows: baton.yaml's `widget:` fields, else the admin page's, else the defaults. */
+  async widgetLook(channel: Channel): Promise<WidgetLook> {
+    return effectiveWidgetLook({ config: channel.widget ?? {}, inbox: await this.store.widgetLook(channel.accountId, channel.id) });
   }
 
   async agent(accountId: string, id: string): Promise<Agent> {

@@ -1,16 +1,18 @@
 import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../core/clock.js';
-import type { StoreReads } from '../core/ports.js';
+import type { Store } from '../core/ports.js';
 import type { Queries } from '../core/queries.js';
 import type { Router } from '../core/router.js';
 import type { DemoBot } from '../demo-bot/demo-bot.js';
 import type { DeliveryAdmin } from '../delivery/delivery-admin.js';
 import type { DialectDeps } from '../edge-kit/dialect-module.js';
+import { AgentAdmin } from '../inbox/agent-admin.js';
 import { AgentHub } from '../inbox/agent-hub.js';
 import { inboxAdminRoutes } from '../inbox/inbox-admin-routes.js';
 import { sessionAuth } from '../inbox/inbox-auth.js';
 import { inboxLoginRoutes, OPEN_PATHS } from '../inbox/inbox-login-routes.js';
 import { inboxRoutes } from '../inbox/inbox-routes.js';
+import { WidgetLookAdmin } from '../inbox/widget-look-admin.js';
 import type { ConversationSearch } from '../inbox/conversation-search.js';
 import type { LoginSessions } from '../inbox/login-sessions.js';
 import type { LiveBus } from '../live/live-bus.js';
@@ -18,7 +20,8 @@ import type { AuthThrottle } from './auth-throttle.js';
 import { uiPages } from './ui-pages.js';
 
 export interface BrowserDeps {
-  store: Pick<StoreReads, 'agentPasswordHash' | 'listAccounts' | 'listChannels'>;
+  /** Reads for the login and pages; the admin page's agents and web chat look write through it too. */
+  store: Store;
   router: Router;
   queries: Queries;
   deliveries: DeliveryAdmin;
@@ -50,7 +53,7 @@ export async function browserRoutes(app: FastifyInstance, deps: BrowserDeps): Pr
     scope.addHook('onRequest', sessionAuth(deps.sessions, clock, { open: OPEN_PATHS }));
     await inboxLoginRoutes(scope, { store: deps.store, sessions: deps.sessions, router, live, clock, throttle: deps.throttle });
     await inboxRoutes(scope, { router, queries, live, hub: agents, search: deps.search });
-    await scope.register(async (admin) => inboxAdminRoutes(admin, { router, queries, live, clock, deliveries: deps.deliveries, addresses: deps.addresses }), { prefix: '/admin' });
+    await scope.register(async (admin) => inboxAdminRoutes(admin, { router, queries, live, clock, deliveries: deps.deliveries, addresses: deps.addresses, agents: new AgentAdmin(deps.store, clock), looks: new WidgetLookAdmin(deps.store, clock) }), { prefix: '/admin' });
   }, { prefix: '/inbox/api', logLevel: 'warn' });
   if (deps.demoBot) {
     const bot = deps.demoBot;

@@ -9,6 +9,9 @@ import type { Queries } from '../core/queries.js';
 import type { Router } from '../core/router.js';
 import type { DeliveryControl } from '../delivery/ports.js';
 import type { LiveBus } from '../live/live-bus.js';
+import type { AgentAdmin } from './agent-admin.js';
+import { inboxAdminAgentRoutes } from './inbox-admin-agent-routes.js';
+import type { WidgetLookAdmin } from './widget-look-admin.js';
 
 const Id = Type.String({ minLength: 1, maxLength: 200 });
 const IdParams = Type.Object({ id: Id });
@@ -41,13 +44,16 @@ export interface AdminDeps {
   /** Where "today" of the report starts (midnight UTC) and where every period ends. */
   clock: Clock;
   addresses: { component(c: Component): string | null; channel(c: Channel): string | null };
+  agents: AgentAdmin;
+  looks: WidgetLookAdmin;
 }
 
 /**
  * The inbox's admin pages, for agents marked `admin: true`: the same operations as the native
  * delivery and admin API (component health and verification, deliveries and replay, the
- * emergency switch, channels and their inbound addresses), and the desk's report, each scoped to
- * the agent's account.
+ * emergency switch, channels and their inbound addresses) and the desk's report, scoped to the
+ * agent's account; and the agents and web chat look that baton.yaml leaves to the inbox
+ * (inbox-admin-agent-routes.ts).
  */
 export async function inboxAdminRoutes(app: FastifyInstance, deps: AdminDeps): Promise<void> {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
@@ -56,8 +62,9 @@ export async function inboxAdminRoutes(app: FastifyInstance, deps: AdminDeps): P
   app.addHook('preHandler', async (req: FastifyRequest) => {
     const login = req.login!;
     const agent = await queries.agent(login.accountId, login.agentId);
-    if (!agent.admin) throw new BatonError('forbidden', 'The admin pages are for agents with `admin: true` in baton.yaml.');
+    if (!agent.admin) throw new BatonError('forbidden', 'The admin pages are for admin agents (`admin: true` in baton.yaml, or the admin box on the admin page).');
   });
+  await inboxAdminAgentRoutes(app, { agents: deps.agents, looks: deps.looks, live });
 
   api.get('/overview', { schema: { hide: true } }, async (req) => {
     const accountId = req.login!.accountId;

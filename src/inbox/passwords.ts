@@ -13,6 +13,9 @@ export const SCRYPT_PARAMS = Object.freeze({ N: 32768, r: 8, p: 3 });
 const MAX_N = 1 << 20;
 const maxmem = (N: number, r: number): number => 128 * N * r + 16 * 1024 * 1024;
 
+/** The shortest password baton.yaml and the admin page accept. */
+export const PASSWORD_MIN_LENGTH = 8;
+
 /** `scrypt$N$r$p$salt$hash`, all parameters kept so they can be raised later (see needsRehash). */
 export async function hashPassword(password: string): Promise<string> {
   const { N, r, p } = SCRYPT_PARAMS;

@@ -18,9 +18,10 @@ function withoutCredentials(settings: string): string {
  * removed, and clears the mark of those it names again. Removed rows stay for the record (their
  * conversations and audit entries point at them) but are not listed and can no longer sign in:
  * channels are switched off and, like components, lose their credentials; agents lose their
- * password and their inbox logins.
+ * password and their inbox logins. Agents added on the inbox's admin page stay (they are not the
+ * file's), except when the whole account goes.
  */
-export async function retireUnlisted(trx: Trx, accountId: string, keep: ConfiguredIds, at: string): Promise<RetiredIds> {
+export async function retireUnlisted(trx: Trx, accountId: string, keep: ConfiguredIds, at: string, opts: { inboxAgentsToo?: boolean } = {}): Promise<RetiredIds> {
   const retired: RetiredIds = { channels: [], components: [], agents: [] };
   for (const table of ['channels', 'components'] as const) {
     const ids = table === 'channels' ? keep.channels : keep.components;
@@ -37,9 +38,11 @@ export async function retireUnlisted(trx: Trx, accountId: string, keep: Configur
   if (keep.agents.length > 0) await trx.updateTable('agents').set({ removed_at: null }).where('account_id', '=', accountId).where('id', 'in', keep.agents).execute();
   let agents = trx.selectFrom('agents').select('id').where('account_id', '=', accountId).where('removed_at', 'is', null);
   if (keep.agents.length > 0) agents = agents.where('id', 'not in', keep.agents);
+  // The inbox's own agents are not the file's to remove, unless the whole account goes.
+  if (!opts.inboxAgentsToo) agents = agents.where('managed_by', '<>', 'inbox');
   retired.agents = (await agents.execute()).map((r) => r.id);
   if (retired.agents.length > 0) {
-    await trx.updateTable('agents').set({ removed_at: at, password_hash: null, presence: 'offline' }).where('account_id', '=', accountId).where('id', 'in', retired.agents).execute();
+    await trx.updateTable('agents').set({ removed_at: at, password_hash: null, password_from: null, presence: 'offline' }).where('account_id', '=', accountId).where('id', 'in', retired.agents).execute();
     await endLogins(trx, accountId, retired.agents);
   }
   return retired;
@@ -59,7 +62,7 @@ export async function retireAccountsExcept(trx: Trx, keep: string[], at: string)
     await trx.deleteFrom('api_keys').where('account_id', '=', id).execute();
     await trx.deleteFrom('inbound_tokens').where('account_id', '=', id).execute();
     await trx.deleteFrom('sessions').where('account_id', '=', id).execute();
-    await retireUnlisted(trx, id, { channels: [], components: [], agents: [] }, at);
+    await retireUnlisted(trx, id, { channels: [], components: [], agents: [] }, at, { inboxAgentsToo: true });
   }
   return gone;
 }

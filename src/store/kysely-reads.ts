@@ -4,10 +4,12 @@ import type { AuditEntry } from '../core/audit.js';
 import { BatonError } from '../core/errors.js';
 import type { ConversationEvent } from '../core/events.js';
 import type { Account, Agent, Channel, Component, Message, Service } from '../core/model.js';
-import { type ConversationFilter, type EmergencySweep, type IdempotencyRecord, type InboundToken, type Timer } from '../core/ports.js';
+import { type AgentOwnership, type ConversationFilter, type EmergencySweep, type IdempotencyRecord, type InboundToken, type Timer } from '../core/ports.js';
 import * as rows from './rows.js';
 import { listCustomerConversations, listMessagesAfter } from './customer-data.js';
 import { deskFigureReads } from './agent-session-facts.js';
+import { agentOwnership, getWidgetLook } from './inbox-managed.js';
+import type { WidgetLookFields } from '../core/widget-look.js';
 import type { AgentTally, SessionTimes } from '../core/desk-figures.js';
 import type { Capabilities } from './capabilities.js';
 import type { Database } from './schema.js';
@@ -188,6 +190,14 @@ export class KyselyReads {
   async agentPasswordHash(accountId: string, agentId: string): Promise<string | null> {
     const row = await this.db.selectFrom('agents').select('password_hash').where('account_id', '=', accountId).where('id', '=', agentId).executeTakeFirst();
     return row?.password_hash ?? null;
+  }
+
+  agentOwnership(accountId: string): Promise<AgentOwnership[]> {
+    return agentOwnership(this.db, accountId);
+  }
+
+  widgetLook(accountId: string, channelId: string): Promise<WidgetLookFields> {
+    return getWidgetLook(this.db, accountId, channelId);
   }
 
   listCustomerConversations(accountId: string, customer: string, channelId: string | null): Promise<Conversation[]> {

@@ -3,9 +3,11 @@ import type { Conversation } from '../core/conversation.js';
 import type { AuditEntry } from '../core/audit.js';
 import type { ConversationEvent } from '../core/events.js';
 import type { Account, Agent, Channel, ChannelReachability, Component, Message, Service } from '../core/model.js';
-import { type CommandScope, type ConfiguredIds, type EmergencySweep, type DeliveryDraft, type IdempotencyRecord, type RetiredIds, type StoreTx, type Timer, type DeliveryLease } from '../core/ports.js';
+import { type CommandScope, type ConfiguredIds, type EmergencySweep, type DeliveryDraft, type IdempotencyRecord, type PasswordSource, type RetiredIds, type StoreTx, type Timer, type DeliveryLease } from '../core/ports.js';
 import { endLogins, retireAccountsExcept, retireUnlisted } from './config-retirement.js';
 import { eraseConversationContent } from './customer-data.js';
+import { insertInboxAgent, putWidgetLook, removeInboxAgent, setInboxPassword, upsertConfigAgent } from './inbox-managed.js';
+import type { WidgetLookFields } from '../core/widget-look.js';
 import { writeSessionFacts } from './agent-session-facts.js';
 import * as rows from './rows.js';
 import type { Capabilities } from './capabilities.js';
@@ -240,9 +242,24 @@ export class KyselyTx extends KyselyReads implements StoreTx {
     return endLogins(this.trx, accountId, agentIds);
   }
 
-  async upsertAgent(agent: Agent, passwordHash: string | null): Promise<void> {
-    const row = rows.fromAgent(agent, passwordHash);
-    await this.trx.insertInto('agents').values(row).onConflict((oc) => oc.columns(['account_id', 'id']).doUpdateSet({ teams: row.teams, categories: row.categories, settings: row.settings, password_hash: row.password_hash })).execute();
+  upsertAgent(agent: Agent, passwordHash: string | null, passwordFrom: PasswordSource = 'config'): Promise<void> {
+    return upsertConfigAgent(this.trx, agent, passwordHash, passwordFrom);
+  }
+
+  insertInboxAgent(agent: Agent, passwordHash: string): Promise<boolean> {
+    return insertInboxAgent(this.trx, agent, passwordHash);
+  }
+
+  setInboxPassword(accountId: string, agentId: string, passwordHash: string): Promise<void> {
+    return setInboxPassword(this.trx, accountId, agentId, passwordHash);
+  }
+
+  removeInboxAgent(accountId: string, agentId: string, at: string): Promise<void> {
+    return removeInboxAgent(this.trx, accountId, agentId, at);
+  }
+
+  putWidgetLook(accountId: string, channelId: string, look: WidgetLookFields, at: string): Promise<void> {
+    return putWidgetLook(this.trx, accountId, channelId, look, at);
   }
 
   eraseConversationContent(accountId: string, conversationId: string, at: string): Promise<{ messages: number; events: number; deliveries: number }> {

@@ -30,7 +30,7 @@ export interface ComponentsTable {
   removed_at?: string | null;
 }
 export interface ServicesTable { account_id: string; id: string; position: number; settings: string }
-export interface AgentsTable { account_id: string; id: string; presence: string; teams: string; categories: string; settings: string; password_hash: string | null; removed_at?: string | null }
+export interface AgentsTable { account_id: string; id: string; presence: string; teams: string; categories: string; settings: string; password_hash: string | null; removed_at?: string | null; managed_by?: string; password_from?: string | null }
 export interface ConversationsTable {
   account_id: string;
   id: string;
@@ -136,6 +136,9 @@ export interface AuditLogTable { id: string; account_id: string; at: string; act
 export interface RetentionRunsTable { account_id: string; started_at: string; finished_at: string; deleted: string }
 export interface TimersTable { id: string; account_id: string; conversation_id: string; kind: string; ref: string; due_at: string }
 
+/** The web chat's look as set on the admin page (migration 020); null: not set there. */
+export interface WidgetLooksTable { account_id: string; channel_id: string; color: string | null; greeting: string | null; position: string | null; updated_at: string }
+
 export interface Database {
   accounts: AccountsTable;
   api_keys: ApiKeysTable;
@@ -159,4 +162,5 @@ export interface Database {
   sessions: SessionsTable;
   emergency_sweeps: EmergencySweepsTable;
   retention_runs: RetentionRunsTable;
+  widget_looks: WidgetLooksTable;
 }

@@ -143,7 +143,7 @@ describe.each(['sqlite', 'postgres'] as const)('the inbox and web chat HTTP API 
     const { url } = await start();
     const v = visitor(url, 'globex', 'site', TOKEN_A);
     const offline = await v.status();
-    expect(offline.body).toEqual({ title: 'GLOBEX', active: true, available: false, botInFront: false });
+    expect(offline.body).toEqual({ title: 'GLOBEX', active: true, available: false, botInFront: false, look: { color: '#4338ca', greeting: null, position: 'bottom-right' } });
     expect(offline.headers.get('access-control-allow-origin')).toBe('*');
     expect((await v.say('anyone?')).body.error.code).toBe('chat_unavailable');
     const bob = await loginAgent(url, 'globex', 'bob', 'bob-password');

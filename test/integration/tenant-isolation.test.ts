@@ -228,6 +228,14 @@ const CASES: Record<string, Case> = {
   'POST /inbox/api/admin/deliveries/:id/replay': { refused: (x) => [inboxReq(x, 'POST', `/inbox/api/admin/deliveries/${x.b.deliveryId}/replay`, {})], status: 404, code: 'delivery_not_found', shape: 'baton' },
   'GET /inbox/api/admin/report': { custom: adminReport },
   'POST /inbox/api/admin/emergency': { own: (x) => [inboxReq(x, 'POST', '/inbox/api/admin/emergency', { on: true }), inboxReq(x, 'POST', '/inbox/api/admin/emergency', { on: false })] },
+  'GET /inbox/api/admin/agents': { list: (x) => [inboxReq(x, 'GET', '/inbox/api/admin/agents')] },
+  // A new agent in A's own account; B has none of that id, nor gets one.
+  'POST /inbox/api/admin/agents': { own: (x) => [inboxReq(x, 'POST', '/inbox/api/admin/agents', { id: 'a-added-agent', password: 'a-added-password' })] },
+  'POST /inbox/api/admin/agents/:id/password': { refused: (x) => [inboxReq(x, 'POST', `/inbox/api/admin/agents/${B_ONLY.agent}/password`, { password: 'over-the-fence' })], status: 404, code: 'agent_not_found', shape: 'baton' },
+  'DELETE /inbox/api/admin/agents/:id': { refused: (x) => [inboxReq(x, 'DELETE', `/inbox/api/admin/agents/${B_ONLY.agent}`)], status: 404, code: 'agent_not_found', shape: 'baton' },
+  'GET /inbox/api/admin/widget-looks': { list: (x) => [inboxReq(x, 'GET', '/inbox/api/admin/widget-looks')] },
+  // Both accounts have a web chat channel "web": A's own changes, B's stays as it was.
+  'PUT /inbox/api/admin/channels/:id/widget-look': { own: (x) => [inboxReq(x, 'PUT', '/inbox/api/admin/channels/web/widget-look', { color: '#1e3a8a', greeting: 'A only', position: 'bottom-left' })] },
   'GET /inbox/api/socket': { custom: inboxSocket },
 
   // Engage: A's bot's access token.

@@ -95,13 +95,16 @@ export async function webchatRoutes(app: FastifyInstance, deps: WebchatDeps): Pr
   api.get('/:accountId/:channelId/status', { schema: { tags: ['webchat'], summary: 'Whether anyone answers this chat now (a bot in front, or an agent online)', params: Params } }, async (req, reply) => {
     // The widget asks from the business's own site: this answer is public and carries no credential.
     void reply.header('access-control-allow-origin', '*');
-    return status(await channelOf(req.params.accountId, req.params.channelId));
+    const channel = await channelOf(req.params.accountId, req.params.channelId);
+    // The look comes with it, so the widget draws its button in the right colour and corner without another request.
+    const [s, look] = await Promise.all([status(channel), queries.widgetLook(channel)]);
+    return { ...s, look };
   });
 
   api.get('/:accountId/:channelId/history', { schema: { tags: ['webchat'], summary: 'The visitor\'s own messages and answers, oldest first', params: Params } }, async (req) => {
     const channel = await channelOf(req.params.accountId, req.params.channelId);
     const conversationId = conversationIdOf(channel, req);
-    const [a, messages, conv] = await Promise.all([availabilityOf(channel), historyOf(channel, conversationId), findConversation(channel, conversationId)]);
+    const [a, messages, conv, look] = await Promise.all([availabilityOf(channel), historyOf(channel, conversationId), findConversation(channel, conversationId), queries.widgetLook(channel)]);
     // `humans` lets the page say what a bot cannot: whether anyone is online, and whether this chat waits for them.
     const chat = humansChat(conv);
     // The visitor is told who answers ("Sam joined the chat"), by the name baton.yaml gives the agent.
@@ -111,7 +114,7 @@ export async function webchatRoutes(app: FastifyInstance, deps: WebchatDeps): Pr
     const email = conv && conv.unverifiedVisitor?.includes('email') ? conv.visitor.email ?? null : null;
     const queue = chat === 'waiting' && a.agentsOnline && conv ? await queries.queueStanding(conv, clock.now()) : null;
     // `closed`: the agent closed the chat; the page says so, and the visitor's next message opens it again.
-    return { status: a.status, messages, humans: { online: a.agentsOnline, chat, agent, email, queue }, closed: conv?.status === 'closed' };
+    return { status: { ...a.status, look }, messages, humans: { online: a.agentsOnline, chat, agent, email, queue }, closed: conv?.status === 'closed' };
   });
 
   api.post('/:accountId/:channelId/messages', { schema: { tags: ['webchat'], summary: 'A visitor\'s message or button press', params: Params, body: SendBody } }, async (req, reply) => {

@@ -1,7 +1,10 @@
 import { randomId } from '../shared/format.js';
 import { requestJson } from '../shared/http.js';
 
-export interface ChatStatus { title: string; active: boolean; available: boolean; botInFront: boolean }
+/** How the channel's chat looks (admin page or baton.yaml `widget:`). */
+export interface ChatLook { color: string; greeting: string | null; position: 'bottom-right' | 'bottom-left' }
+
+export interface ChatStatus { title: string; active: boolean; available: boolean; botInFront: boolean; look?: ChatLook }
 
 /** What the history adds about people: anyone online now, and where this visitor's chat stands with them. */
 /** `agent`: the name of the agent answering, while one is. */

@@ -202,7 +202,7 @@ export function ChatApp({ account, channel }: { account: string; channel: string
 
   if (missing) return <main class="chat"><p class="chat-offline" role="alert">This chat does not exist. Check the widget snippet.</p></main>;
   return (
-    <main class="chat">
+    <main class="chat" style={accentStyle(status?.look?.color)}>
       <header class="chat-head">
         <div class="chat-avatar" aria-hidden="true">{(status?.title ?? 'C').slice(0, 1)}</div>
         <div class="chat-head-text">
@@ -213,6 +213,8 @@ export function ChatApp({ account, channel }: { account: string; channel: string
         {embedded && <button class="chat-close" type="button" aria-label="Close the chat" title="Close (Esc)" onClick={() => toHost({ baton: 'close' })}>×</button>}
       </header>
       <ol class="chat-log" aria-label="Messages" aria-live="polite">
+        {/* The greeting is text from the admin page or baton.yaml: rendered as text, never as markup. */}
+        {status?.look?.greeting && <li class="bubble from-bot chat-greeting" data-testid="chat-greeting"><p>{status.look.greeting}</p></li>}
         {messages.length === 0 && view.hint && <li class="chat-hint">{view.hint}</li>}
         {messages.map((m) => (
           <li key={m.id} class={`bubble from-${m.from} ${m.pending ? 'pending' : ''} ${m.failed ? 'failed' : ''}`}>
@@ -266,4 +268,10 @@ export function ChatApp({ account, channel }: { account: string; channel: string
       <footer class="chat-foot">Powered by Baton</footer>
     </main>
   );
+}
+
+/** The channel's colour for the header, the visitor's bubbles and the buttons; only a six-digit hex reaches the style. */
+function accentStyle(color: string | undefined): Record<string, string> | undefined {
+  if (!color || !/^#[0-9a-fA-F]{6}$/.test(color)) return undefined;
+  return { '--accent': color, '--accent-strong': color };
 }

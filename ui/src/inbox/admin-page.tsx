@@ -2,17 +2,19 @@ import { useCallback, useContext, useEffect, useRef, useState } from 'preact/hoo
 import { elapsed } from '../shared/format.js';
 import { ApiError } from '../shared/http.js';
 import { ConnectionContext } from './connection.js';
+import { AgentsPanel } from './agents-panel.js';
 import { EmergencyDialog } from './emergency-dialog.js';
 import type { DeliveryRow, InboxApi, Overview } from './inbox-api.js';
 import { ReportPanel } from './report-panel.js';
+import { WidgetLookPanel } from './widget-look-panel.js';
 
 /**
  * What an operator checks when something does not arrive: components and their health (verify an
  * endpoint to bring it back), deliveries (replay the failed ones), channels with their inbound
- * addresses, and the account-wide emergency handover switch, which asks before it moves; then
- * the desk's report.
+ * addresses, and the account-wide emergency handover switch, which asks before it moves. Also
+ * the agents and the web chat look that baton.yaml leaves to the inbox, and the desk's report.
  */
-export function AdminPage({ api, account }: { api: InboxApi; account: string }) {
+export function AdminPage({ api, account, teams, me, presence }: { api: InboxApi; account: string; teams: string[]; me: string; presence: { id: string; presence: string }[] }) {
   const connection = useContext(ConnectionContext);
   const mountedAt = useRef(connection.since);
   const [overview, setOverview] = useState<Overview | null>(null);
@@ -123,6 +125,9 @@ export function AdminPage({ api, account }: { api: InboxApi; account: string }) 
           </table>
         </div>
       </section>
+
+      <AgentsPanel api={api} teams={teams} me={me} presence={presence} />
+      <WidgetLookPanel api={api} />
 
       <section class="panel" aria-labelledby="del-title">
         <div class="panel-head">

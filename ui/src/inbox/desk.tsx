@@ -180,7 +180,7 @@ export function Desk({ api, me, onMe, onLoggedOut }: { api: InboxApi; me: Me; on
           </p>
         )}
         {route.page === 'admin' ? (
-          me.agent.admin ? <AdminPage api={api} account={me.account.name} /> : <main class="admin"><p class="empty">The admin pages are for agents marked <code>admin: true</code> in baton.yaml.</p></main>
+          me.agent.admin ? <AdminPage api={api} account={me.account.name} teams={me.account.teams} me={me.agent.id} presence={agents} /> : <main class="admin"><p class="empty">The admin pages are for admin agents (<code>admin: true</code> in baton.yaml, or made admin on the admin page).</p></main>
         ) : (
           <main class="work">
             <QueueList api={api} me={me} open={open} closed={closed} agents={agents} unread={(c) => seen.unread(c)} selectedId={selectedId} onSelect={(id) => go({ page: 'conversations', id })} />

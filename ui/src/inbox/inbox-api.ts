@@ -83,6 +83,12 @@ export interface Overview {
   channels: { id: string; kind: string; active: boolean; address: string; outboundUrl: string | null; inboundUrl: string | null; warning?: unknown; reachability?: { warning: string | null; checkedAt: string } | null }[];
 }
 
+/** An agent on the admin page: `config` agents are baton.yaml's, `inbox` ones were added here. */
+export interface AdminAgent { id: string; name: string; teams: string[]; admin: boolean; presence: 'online' | 'away' | 'offline'; managedBy: 'config' | 'inbox'; passwordFrom: 'config' | 'inbox' | null; passwordResettable: boolean }
+
+export interface WidgetLook { color: string; greeting: string | null; position: 'bottom-right' | 'bottom-left' }
+export interface ChannelLook { channelId: string; look: WidgetLook; fromConfig: (keyof WidgetLook)[] }
+
 export interface DeliveryRow { id: string; conversationId: string; seq: number; eventType: string; target: { kind: string; id: string }; state: string; attempts: number; createdAt: string; deliveredAt: string | null; lastError: string | null }
 
 /** `today` is since midnight UTC; `7d` and `30d` are that many days back from now. */
@@ -168,4 +174,10 @@ export class InboxApi {
   replay = (id: string) => this.call<{ replayed: number }>('POST', `/admin/deliveries/${encodeURIComponent(id)}/replay`, {});
   report = (period: ReportPeriod) => this.call<Report>('GET', `/admin/report?period=${period}`);
   emergency = (on: boolean) => this.call<{ emergency: boolean; conversations: number }>('POST', '/admin/emergency', { on });
+  adminAgents = () => this.call<{ items: AdminAgent[] }>('GET', '/admin/agents');
+  addAgent = (body: { id: string; name?: string; teams?: string[]; admin?: boolean; password: string }) => this.call<{ agent: AdminAgent }>('POST', '/admin/agents', body);
+  resetPassword = (id: string, password: string) => this.call<{ reset: boolean }>('POST', `/admin/agents/${encodeURIComponent(id)}/password`, { password });
+  removeAgent = (id: string) => this.call<{ removed: string }>('DELETE', `/admin/agents/${encodeURIComponent(id)}`);
+  widgetLooks = () => this.call<{ items: ChannelLook[] }>('GET', '/admin/widget-looks');
+  setWidgetLook = (channelId: string, look: Partial<{ [K in keyof WidgetLook]: WidgetLook[K] | null }>) => this.call<ChannelLook>('PUT', `/admin/channels/${encodeURIComponent(channelId)}/widget-look`, look);
 }

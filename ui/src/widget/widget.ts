@@ -12,6 +12,9 @@
  * Answers that come while the chat is closed are counted on the button ("2 unread messages"),
  * with a soft beep once the visitor has used the page; `data-sound="off"` keeps it silent.
  *
+ * The button's colour and corner are the channel's look (the admin page, or `widget:` in
+ * baton.yaml), read from the same status answer that says who answers.
+ *
  * Keyboard: opening puts the cursor in the message box (what is typed while the chat still loads
  * goes there too), Escape closes it and gives the focus back to the button.
  */
@@ -29,20 +32,22 @@ import { launcherUnread } from './launcher-unread.js';
   }
   const path = `/chat/${encodeURIComponent(account)}/${encodeURIComponent(channel)}`;
   const small = () => window.matchMedia('(max-width: 480px)').matches;
-  const ACCENT = '#4338ca';
+  // The look the admin page or baton.yaml gives the channel arrives with the first status answer.
+  let accent = '#4338ca';
+  let side: 'right' | 'left' = 'right';
 
   const button = document.createElement('button');
   button.type = 'button';
   button.setAttribute('aria-label', 'Open the chat');
   button.setAttribute('data-baton-launcher', '');
   Object.assign(button.style, {
-    position: 'fixed', right: '20px', bottom: '20px', zIndex: '2147483000', height: '56px', minWidth: '56px', padding: '0 18px',
-    border: 'none', borderRadius: '28px', background: ACCENT, color: '#fff', cursor: 'pointer', font: '600 15px system-ui, sans-serif',
+    position: 'fixed', right: '20px', left: 'auto', bottom: '20px', zIndex: '2147483000', height: '56px', minWidth: '56px', padding: '0 18px',
+    border: 'none', borderRadius: '28px', background: accent, color: '#fff', cursor: 'pointer', font: '600 15px system-ui, sans-serif',
     boxShadow: '0 6px 24px rgba(30, 27, 75, .35)', display: 'flex', alignItems: 'center', gap: '8px',
   });
   // Inline styles cannot say :focus-visible; the ring is set on focus instead (7.9:1 against white).
   button.addEventListener('focus', () => {
-    if (button.matches(':focus-visible')) Object.assign(button.style, { outline: `3px solid ${ACCENT}`, outlineOffset: '3px' });
+    if (button.matches(':focus-visible')) Object.assign(button.style, { outline: `3px solid ${accent}`, outlineOffset: '3px' });
   });
   button.addEventListener('blur', () => Object.assign(button.style, { outline: '', outlineOffset: '' }));
   const icon = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
@@ -69,7 +74,7 @@ import { launcherUnread } from './launcher-unread.js';
   const place = (f: HTMLIFrameElement) => {
     Object.assign(f.style, small()
       ? { inset: '0', width: '100%', height: '100%', borderRadius: '0', right: '0', bottom: '0' }
-      : { right: '20px', bottom: '88px', width: '380px', height: 'min(620px, calc(100vh - 110px))', borderRadius: '16px', inset: 'auto 20px 88px auto' });
+      : { width: '380px', height: 'min(620px, calc(100vh - 110px))', borderRadius: '16px', inset: side === 'right' ? 'auto 20px 88px auto' : 'auto auto 88px 20px' });
   };
   const focusChat = () => {
     if (!frame) return;
@@ -133,8 +138,19 @@ import { launcherUnread } from './launcher-unread.js';
 
   const setLauncher = (text: string, dim: boolean) => {
     label.textContent = text;
-    button.style.background = dim ? '#475569' : ACCENT;
+    dimmed = dim;
+    button.style.background = dim ? '#475569' : accent;
     button.title = text;
+  };
+  let dimmed = false;
+  /** Checked again here: only a six-digit colour and a known corner ever reach the styles. */
+  const applyLook = (look: unknown) => {
+    const l = look as { color?: unknown; position?: unknown } | null;
+    if (typeof l?.color === 'string' && /^#[0-9a-fA-F]{6}$/.test(l.color)) accent = l.color;
+    if (l?.position === 'bottom-left' || l?.position === 'bottom-right') side = l.position === 'bottom-left' ? 'left' : 'right';
+    Object.assign(button.style, side === 'right' ? { right: '20px', left: 'auto' } : { left: '20px', right: 'auto' });
+    if (!dimmed) button.style.background = accent;
+    if (frame) place(frame);
   };
   window.addEventListener('message', (e) => {
     if (e.origin !== origin || !frame || e.source !== frame.contentWindow) return;
@@ -155,7 +171,10 @@ import { launcherUnread } from './launcher-unread.js';
     void fetch(`${origin}/chat/api/${encodeURIComponent(account)}/${encodeURIComponent(channel)}/status`)
       .then((r) => (r.ok ? r.json() : Promise.reject(new Error(String(r.status)))))
       .then(
-        (s: { available: boolean }) => !frameSpeaks && setLauncher(s.available ? 'Chat with us' : "We're offline", !s.available),
+        (s: { available: boolean; look?: unknown }) => {
+          applyLook(s.look);
+          if (!frameSpeaks) setLauncher(s.available ? 'Chat with us' : "We're offline", !s.available);
+        },
         () => !frameSpeaks && setLauncher('Chat not connected', true),
       );
   };
