@@ -35,8 +35,11 @@ export function recipients(conv: Conversation, event: ConversationEvent): Recipi
   const controlling = conv.controller === 'bot' ? conv.bot : conv.controller === 'desk' ? conv.desk : null;
   // Word that a bot cannot be reached is for everyone else: the bot would not get it.
   const unreachable = event.type === 'bot.unavailable' ? event.data.bot : undefined;
+  // A quiet change (the emergency's end, handed back without a word) is recorded for the desk and
+  // the audit; the bot must not hear of it, or it would greet every customer the switch held.
+  const hushed = event.data.quiet === true ? conv.bot : undefined;
   for (const id of participants(conv)) {
-    if (id === author || id === unreachable) continue;
+    if (id === author || id === unreachable || id === hushed) continue;
     out.push({ target: { kind: 'component', id }, forReply: event.type === 'message.received' && id === controlling });
   }
   // A handback or reset can leave the previous desk outside the participants, and control can be

@@ -3,7 +3,7 @@ import type { Clock } from './clock.js';
 import { CommandBus, type CommandOptions, type CommandOutcome, type Idempotency } from './command-bus.js';
 import { AdminCommands } from './admin-commands.js';
 import { ControlTimers } from './control-timers.js';
-import type { ControlRequest } from './control-types.js';
+import type { ControlRequest, HandBack } from './control-types.js';
 import { ConversationCommands } from './conversation-commands.js';
 import { EmergencySweeper, type SweepResult } from './emergency-sweep.js';
 import type { Channel, MessageContent } from './model.js';
@@ -124,9 +124,9 @@ export class Router {
     return this.conversations.command(accountId, conversationId, cmd, idem, opts);
   }
 
-  /** The account-wide emergency switch, then its sweep through the open conversations. */
-  setEmergency(accountId: string, on: boolean, actor: string = SYSTEM): Promise<SweepResult> {
-    return this.emergency.setEmergency(accountId, on, actor);
+  /** The account-wide emergency switch, then its sweep through the open conversations; `handBack` applies when switching off. */
+  setEmergency(accountId: string, on: boolean, actor: string = SYSTEM, handBack?: HandBack): Promise<SweepResult> {
+    return this.emergency.setEmergency(accountId, on, actor, handBack);
   }
 
   /** Finishes the emergency sweeps a crash cut short (called at start). */

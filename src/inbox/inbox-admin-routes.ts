@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
+import { HAND_BACK } from '../core/control-types.js';
 import { BatonError } from '../core/errors.js';
 import type { Channel, Component } from '../core/model.js';
 import type { Queries } from '../core/queries.js';
@@ -14,7 +15,7 @@ const DeliveriesQuery = Type.Object({
   state: Type.Optional(Type.Union([Type.Literal('pending'), Type.Literal('delivered'), Type.Literal('failed')])),
   targetId: Type.Optional(Id),
 });
-const EmergencyBody = Type.Object({ on: Type.Boolean() }, { additionalProperties: false });
+const EmergencyBody = Type.Object({ on: Type.Boolean(), handBack: Type.Optional(Type.Union(HAND_BACK.map((v) => Type.Literal(v)))) }, { additionalProperties: false });
 
 export interface AdminDeps {
   router: Router;
@@ -75,8 +76,9 @@ export async function inboxAdminRoutes(app: FastifyInstance, deps: AdminDeps): P
 
   api.post('/emergency', { schema: { hide: true, body: EmergencyBody } }, async (req) => {
     const accountId = req.login!.accountId;
-    const result = await router.setEmergency(accountId, req.body.on, req.actor);
+    const { on, handBack } = req.body;
+    const result = await router.setEmergency(accountId, on, req.actor, handBack);
     await live.publish({ accountId, topic: 'agents' }).catch(() => {});
-    return { emergency: req.body.on, ...result };
+    return { emergency: on, ...(on ? {} : { handBack: handBack ?? 'tell_bots' }), ...result };
   });
 }

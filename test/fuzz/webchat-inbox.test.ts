@@ -16,7 +16,7 @@ const ReplyBody: Schema = { type: 'object', required: ['text'], properties: { te
 const HandbackBody: Schema = { type: 'object', properties: { flow: { type: 'string', maxLength: 200 }, step: { type: 'string', maxLength: 200 } }, additionalProperties: false };
 const TransferBody: Schema = { type: 'object', required: ['team'], properties: { team: { anyOf: [Id, { type: 'null' }] } }, additionalProperties: false };
 const PresenceBody: Schema = { type: 'object', required: ['presence'], properties: { presence: { anyOf: [{ const: 'online', type: 'string' }, { const: 'away', type: 'string' }, { const: 'offline', type: 'string' }] } }, additionalProperties: false };
-const EmergencyBody: Schema = { type: 'object', required: ['on'], properties: { on: { type: 'boolean' } }, additionalProperties: false };
+const EmergencyBody: Schema = { type: 'object', required: ['on'], properties: { on: { type: 'boolean' }, handBack: { anyOf: ['tell_bots', 'quietly', 'keep_with_agents'].map((v) => ({ const: v })) } }, additionalProperties: false };
 const Empty: Schema = { type: 'object', properties: {}, additionalProperties: false };
 
 function schemaBodies(schema: Schema, extra: fc.Arbitrary<{ body: unknown; what: string }>[] = []): fc.Arbitrary<BodyCase> {

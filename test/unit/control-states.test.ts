@@ -5,6 +5,8 @@ import { openConversation } from '../../src/core/control-opening.js';
 import { controlStateOf } from '../../src/core/control-state.js';
 import { controllerOf } from '../../src/core/conversation.js';
 import { BatonError, type ErrorCode } from '../../src/core/errors.js';
+import type { ConversationEvent } from '../../src/core/events.js';
+import { recipients } from '../../src/core/fanout.js';
 import type { Channel, Service } from '../../src/core/model.js';
 import { aConversation, anAccount, anEnv, BOT, DESK, NOW } from './builders.js';
 import { cell, COMMANDS, type Fixture, STATES } from './control-table.js';
@@ -39,6 +41,8 @@ const TABLE: Record<string, Record<string, string>> = {
     close_work_item: 'refused: invalid_transition',
     emergency_on: 'desk open desk=queued bot=none emergency=on | handover | timer:handover_wait',
     emergency_off: 'bot open desk=none bot=none emergency=off | - | -',
+    'emergency_off (quietly)': 'bot open desk=none bot=none emergency=off | - | -',
+    'emergency_off (keep with agents)': 'bot open desk=none bot=none emergency=off | - | -',
     handover_wait_expired: 'bot open desk=none bot=none emergency=off | - | -',
     bot_failover: 'desk open desk=queued bot=none emergency=off | handover | timer:handover_wait,audit:bot_failover',
     add_note: 'bot open desk=none bot=none emergency=off | note.added | -',
@@ -73,6 +77,8 @@ const TABLE: Record<string, Record<string, string>> = {
     close_work_item: 'refused: invalid_transition',
     emergency_on: 'desk open desk=queued bot=open emergency=on | handover | timer:handover_wait',
     emergency_off: 'bot open desk=none bot=open emergency=off | - | -',
+    'emergency_off (quietly)': 'bot open desk=none bot=open emergency=off | - | -',
+    'emergency_off (keep with agents)': 'bot open desk=none bot=open emergency=off | - | -',
     handover_wait_expired: 'bot open desk=none bot=open emergency=off | - | -',
     bot_failover: 'desk open desk=queued bot=open emergency=off | handover | timer:handover_wait,audit:bot_failover',
     add_note: 'bot open desk=none bot=open emergency=off | note.added | -',
@@ -107,6 +113,8 @@ const TABLE: Record<string, Record<string, string>> = {
     close_work_item: 'refused: invalid_transition',
     emergency_on: 'desk open desk=queued bot=open emergency=off | - | -',
     emergency_off: 'desk open desk=queued bot=open emergency=off | - | -',
+    'emergency_off (quietly)': 'desk open desk=queued bot=open emergency=off | - | -',
+    'emergency_off (keep with agents)': 'desk open desk=queued bot=open emergency=off | - | -',
     handover_wait_expired: 'bot open desk=closed bot=open emergency=off | handover.rejected,agent_session.closed,handback | audit:handover_wait_expired',
     bot_failover: 'desk open desk=queued bot=open emergency=off | - | -',
     add_note: 'desk open desk=queued bot=open emergency=off | note.added | -',
@@ -141,6 +149,8 @@ const TABLE: Record<string, Record<string, string>> = {
     close_work_item: 'refused: invalid_transition',
     emergency_on: 'agent open desk=assigned bot=open emergency=off | - | -',
     emergency_off: 'agent open desk=assigned bot=open emergency=off | - | -',
+    'emergency_off (quietly)': 'agent open desk=assigned bot=open emergency=off | - | -',
+    'emergency_off (keep with agents)': 'agent open desk=assigned bot=open emergency=off | - | -',
     handover_wait_expired: 'agent open desk=assigned bot=open emergency=off | - | -',
     bot_failover: 'agent open desk=assigned bot=open emergency=off | - | -',
     add_note: 'agent open desk=assigned bot=open emergency=off | note.added | -',
@@ -175,6 +185,8 @@ const TABLE: Record<string, Record<string, string>> = {
     close_work_item: 'refused: invalid_transition',
     emergency_on: 'agent open desk=deferred bot=open emergency=off | - | -',
     emergency_off: 'agent open desk=deferred bot=open emergency=off | - | -',
+    'emergency_off (quietly)': 'agent open desk=deferred bot=open emergency=off | - | -',
+    'emergency_off (keep with agents)': 'agent open desk=deferred bot=open emergency=off | - | -',
     handover_wait_expired: 'agent open desk=deferred bot=open emergency=off | - | -',
     bot_failover: 'agent open desk=deferred bot=open emergency=off | - | -',
     add_note: 'agent open desk=deferred bot=open emergency=off | note.added | -',
@@ -209,6 +221,8 @@ const TABLE: Record<string, Record<string, string>> = {
     close_work_item: 'refused: invalid_transition',
     emergency_on: 'desk open desk=closed bot=open emergency=off | - | -',
     emergency_off: 'desk open desk=closed bot=open emergency=off | - | -',
+    'emergency_off (quietly)': 'desk open desk=closed bot=open emergency=off | - | -',
+    'emergency_off (keep with agents)': 'desk open desk=closed bot=open emergency=off | - | -',
     handover_wait_expired: 'desk open desk=closed bot=open emergency=off | - | -',
     bot_failover: 'desk open desk=closed bot=open emergency=off | - | -',
     add_note: 'desk open desk=closed bot=open emergency=off | note.added | -',
@@ -243,6 +257,8 @@ const TABLE: Record<string, Record<string, string>> = {
     close_work_item: 'refused: invalid_transition',
     emergency_on: 'desk closed desk=closed bot=none emergency=off | - | -',
     emergency_off: 'desk closed desk=closed bot=none emergency=off | - | -',
+    'emergency_off (quietly)': 'desk closed desk=closed bot=none emergency=off | - | -',
+    'emergency_off (keep with agents)': 'desk closed desk=closed bot=none emergency=off | - | -',
     handover_wait_expired: 'desk closed desk=closed bot=none emergency=off | - | -',
     bot_failover: 'desk closed desk=closed bot=none emergency=off | - | -',
     add_note: 'desk closed desk=closed bot=none emergency=off | note.added | -',
@@ -277,6 +293,8 @@ const TABLE: Record<string, Record<string, string>> = {
     close_work_item: 'refused: invalid_transition',
     emergency_on: 'nobody open desk=queued bot=none emergency=off | - | -',
     emergency_off: 'nobody open desk=queued bot=none emergency=off | - | -',
+    'emergency_off (quietly)': 'nobody open desk=queued bot=none emergency=off | - | -',
+    'emergency_off (keep with agents)': 'nobody open desk=queued bot=none emergency=off | - | -',
     handover_wait_expired: 'nobody open desk=queued bot=none emergency=off | - | -',
     bot_failover: 'nobody open desk=queued bot=none emergency=off | - | -',
     add_note: 'nobody open desk=queued bot=none emergency=off | note.added | -',
@@ -311,6 +329,8 @@ const TABLE: Record<string, Record<string, string>> = {
     close_work_item: 'refused: invalid_transition',
     emergency_on: 'desk open desk=queued bot=open emergency=on | - | -',
     emergency_off: 'desk open desk=queued bot=open emergency=on | - | -',
+    'emergency_off (quietly)': 'desk open desk=queued bot=open emergency=on | - | -',
+    'emergency_off (keep with agents)': 'desk open desk=queued bot=open emergency=on | - | -',
     handover_wait_expired: 'desk open desk=queued bot=open emergency=on | - | -',
     bot_failover: 'desk open desk=queued bot=open emergency=on | - | -',
     add_note: 'desk open desk=queued bot=open emergency=on | note.added | -',
@@ -345,6 +365,8 @@ const TABLE: Record<string, Record<string, string>> = {
     close_work_item: 'refused: invalid_transition',
     emergency_on: 'desk open desk=queued bot=none emergency=account | - | -',
     emergency_off: 'desk open desk=queued bot=none emergency=account | - | -',
+    'emergency_off (quietly)': 'desk open desk=queued bot=none emergency=account | - | -',
+    'emergency_off (keep with agents)': 'desk open desk=queued bot=none emergency=account | - | -',
     handover_wait_expired: 'desk open desk=queued bot=none emergency=account | - | -',
     bot_failover: 'desk open desk=queued bot=none emergency=account | - | -',
     add_note: 'desk open desk=queued bot=none emergency=account | note.added | -',
@@ -353,6 +375,78 @@ const TABLE: Record<string, Record<string, string>> = {
     'offer_control (to the desk)': 'refused: invalid_transition',
     accept_control: 'refused: invalid_transition',
     offer_expired: 'desk open desk=queued bot=none emergency=account | - | -',
+  },
+  // desk open desk=queued bot=open emergency=on
+  'emergency ending: queued': {
+    customer_message: 'desk open desk=queued bot=open emergency=on | message.received | -',
+    'reply (bot)': 'refused: component_disabled',
+    'reply (agent)': 'agent open desk=assigned bot=open emergency=on | agent_session.assigned,message.sent | audit:assign',
+    handover: 'refused: component_disabled',
+    takeover: 'refused: invalid_transition',
+    take: 'agent open desk=assigned bot=open emergency=on | agent_session.assigned | audit:assign',
+    handback: 'bot open desk=closed bot=open emergency=off | agent_session.closed,handback | audit:handback',
+    position: 'desk open desk=queued bot=open emergency=on | position.requested | audit:position',
+    reset: 'bot open desk=closed bot=open emergency=off | agent_session.closed,reset | audit:reset',
+    'mutate (bot off)': 'desk open desk=queued bot=open emergency=on | control.mutated | audit:mutate',
+    'mutate (bot on)': 'bot open desk=closed bot=open emergency=off | agent_session.closed,handback,control.mutated | audit:mutate',
+    close_bot_session: 'desk open desk=queued bot=none emergency=on | bot_session.closed | audit:close_bot_session',
+    close_agent_session: 'desk open desk=closed bot=open emergency=on | agent_session.closed | audit:close_agent_session',
+    close: 'desk closed desk=closed bot=none emergency=on | agent_session.closed,bot_session.closed,conversation.closed | audit:close',
+    assign: 'agent open desk=assigned bot=open emergency=on | agent_session.assigned | audit:assign',
+    transfer: 'desk open desk=queued bot=open emergency=on | agent_session.transferred | audit:transfer',
+    defer: 'desk open desk=deferred bot=open emergency=on | agent_session.deferred | audit:defer',
+    update_context: 'desk open desk=queued bot=open emergency=on | context.updated | -',
+    'set_categories (to the agents)': 'desk open desk=queued bot=open emergency=on | - | -',
+    open_work_item: 'desk open desk=queued bot=open emergency=on | work_item.opened | -',
+    close_work_item: 'refused: invalid_transition',
+    emergency_on: 'desk open desk=queued bot=open emergency=on | - | -',
+    emergency_off: 'bot open desk=closed bot=open emergency=off | agent_session.closed,handback | -',
+    'emergency_off (quietly)': 'bot open desk=closed bot=open emergency=off | agent_session.closed,handback | -',
+    'emergency_off (keep with agents)': 'desk open desk=queued bot=open emergency=off | control.mutated | -',
+    handover_wait_expired: 'bot open desk=closed bot=open emergency=off | handover.rejected,agent_session.closed,handback | audit:handover_wait_expired',
+    bot_failover: 'desk open desk=queued bot=open emergency=on | - | -',
+    add_note: 'desk open desk=queued bot=open emergency=on | note.added | -',
+    message_status: 'desk open desk=queued bot=open emergency=on | message.status | -',
+    'pass_control (to the desk)': 'desk open desk=queued bot=open emergency=on | - | -',
+    'offer_control (to the desk)': 'refused: invalid_transition',
+    accept_control: 'refused: invalid_transition',
+    offer_expired: 'desk open desk=queued bot=open emergency=on | - | -',
+  },
+  // agent open desk=assigned bot=open emergency=on
+  'emergency ending: with an agent': {
+    customer_message: 'agent open desk=assigned bot=open emergency=on | message.received | -',
+    'reply (bot)': 'refused: component_disabled',
+    'reply (agent)': 'agent open desk=assigned bot=open emergency=on | message.sent | -',
+    handover: 'refused: component_disabled',
+    takeover: 'refused: conversation_taken',
+    take: 'refused: conversation_taken',
+    handback: 'bot open desk=closed bot=open emergency=off | agent_session.closed,handback | audit:handback',
+    position: 'agent open desk=assigned bot=open emergency=on | position.requested | audit:position',
+    reset: 'bot open desk=closed bot=open emergency=off | agent_session.closed,reset | audit:reset',
+    'mutate (bot off)': 'agent open desk=assigned bot=open emergency=on | control.mutated | audit:mutate',
+    'mutate (bot on)': 'bot open desk=closed bot=open emergency=off | agent_session.closed,handback,control.mutated | audit:mutate',
+    close_bot_session: 'agent open desk=assigned bot=none emergency=on | bot_session.closed | audit:close_bot_session',
+    close_agent_session: 'desk open desk=closed bot=open emergency=on | agent_session.closed | audit:close_agent_session',
+    close: 'desk closed desk=closed bot=none emergency=on | agent_session.closed,bot_session.closed,conversation.closed | audit:close',
+    assign: 'refused: conversation_taken',
+    transfer: 'desk open desk=queued bot=open emergency=on | agent_session.transferred | audit:transfer',
+    defer: 'agent open desk=deferred bot=open emergency=on | agent_session.deferred | audit:defer',
+    update_context: 'agent open desk=assigned bot=open emergency=on | context.updated | -',
+    'set_categories (to the agents)': 'agent open desk=assigned bot=open emergency=on | - | -',
+    open_work_item: 'agent open desk=assigned bot=open emergency=on | work_item.opened | -',
+    close_work_item: 'refused: invalid_transition',
+    emergency_on: 'agent open desk=assigned bot=open emergency=on | - | -',
+    emergency_off: 'bot open desk=closed bot=open emergency=off | agent_session.closed,handback | -',
+    'emergency_off (quietly)': 'agent open desk=assigned bot=open emergency=off | control.mutated | -',
+    'emergency_off (keep with agents)': 'agent open desk=assigned bot=open emergency=off | control.mutated | -',
+    handover_wait_expired: 'agent open desk=assigned bot=open emergency=on | - | -',
+    bot_failover: 'agent open desk=assigned bot=open emergency=on | - | -',
+    add_note: 'agent open desk=assigned bot=open emergency=on | note.added | -',
+    message_status: 'agent open desk=assigned bot=open emergency=on | message.status | -',
+    'pass_control (to the desk)': 'agent open desk=assigned bot=open emergency=on | - | -',
+    'offer_control (to the desk)': 'refused: invalid_transition',
+    accept_control: 'refused: invalid_transition',
+    offer_expired: 'agent open desk=assigned bot=open emergency=on | - | -',
   },
 };
 
@@ -510,5 +604,49 @@ describe('the chat a message that names none belongs to (CM BMProxy)', () => {
     expect(chooseChat([a, b, deskOnly], BOT, () => false)).toBe(b);
     expect(chooseChat([a, b], BOT, (c) => c.channelId === 'wa')).toBe(a);
     expect(chooseChat([deskOnly, null], BOT, () => true)).toBeNull();
+  });
+});
+
+describe('what the emergency\'s end tells whom (handBack)', () => {
+  /** The components each event of a transition would be delivered to, by event type. */
+  function heard(f: Fixture, handBack?: 'tell_bots' | 'quietly' | 'keep_with_agents') {
+    const r = transition(f.conv, { type: 'emergency_off', ...(handBack ? { handBack } : {}) }, f.env);
+    const conv = { ...r.conversation };
+    return {
+      conv: r.conversation,
+      events: r.events,
+      to: r.events.map((e, i) => `${e.type}>${recipients(conv, { ...e, accountId: 'acme', conversationId: conv.id, seq: i + 1, at: NOW } as ConversationEvent).map((x) => x.target.id).join('+')}`),
+    };
+  }
+  const queued = () => STATES['emergency ending: queued']!();
+  const taken = () => STATES['emergency ending: with an agent']!();
+
+  it('tells the bot by default, and hands back even what an agent took', () => {
+    expect(heard(queued()).to).toEqual([`agent_session.closed>${BOT}+${DESK}`, `handback>${BOT}+${DESK}`]);
+    const t = heard(taken(), 'tell_bots');
+    expect(t.conv.controller).toBe('bot');
+    expect(t.to).toEqual([`agent_session.closed>${BOT}+${DESK}`, `handback>${BOT}+${DESK}`]);
+  });
+
+  it('quietly: records the handback for the desk alone, and leaves an agent\'s conversation with the agent', () => {
+    const q = heard(queued(), 'quietly');
+    expect(q.conv).toMatchObject({ controller: 'bot', emergency: false });
+    expect(q.events.every((e) => e.data.quiet === true)).toBe(true);
+    expect(q.to).toEqual([`agent_session.closed>${DESK}`, `handback>${DESK}`]);
+    const t = heard(taken(), 'quietly');
+    expect(t.conv).toMatchObject({ controller: 'desk', emergency: false, mutations: { [BOT]: false }, agentSession: { status: 'assigned', agentId: 'agent-1' } });
+    expect(t.to).toEqual([`control.mutated>${DESK}`]);
+  });
+
+  it('keep_with_agents: every conversation stays with the humans as after an ordinary handover, and the bot hears nothing', () => {
+    for (const f of [queued(), taken()]) {
+      const k = heard(f, 'keep_with_agents');
+      expect(k.conv).toMatchObject({ controller: 'desk', emergency: false, mutations: { [BOT]: false }, controlVersion: f.conv.controlVersion });
+      expect(k.to).toEqual([`control.mutated>${DESK}`]);
+      // Nothing of the emergency is left: a handback by the desk now is an ordinary one, and the bot is told.
+      const back = transition(k.conv, { type: 'handback', by: DESK }, f.env);
+      expect(back.conversation.controller).toBe('bot');
+      expect(back.events.find((e) => e.type === 'handback')?.data.quiet).toBeUndefined();
+    }
   });
 });

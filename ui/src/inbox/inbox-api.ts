@@ -77,6 +77,9 @@ export interface AgentRow { id: string; name: string; presence: Presence; teams:
 
 export interface Health { state: string; consecutiveFailures: number; lastError: string | null; lastFailureAt: string | null; backlog: number; oldestPendingAgeSeconds: number | null; blockedConversations: number }
 
+/** Switching the emergency off: bots told (Baton's default), handed back untold, or left with the agents. */
+export type HandBack = 'tell_bots' | 'quietly' | 'keep_with_agents';
+
 export interface Overview {
   emergency: boolean;
   components: { id: string; kind: string; dialect: string; url: string | null; inboundUrl: string | null; health: Health }[];
@@ -149,5 +152,6 @@ export class InboxApi {
   verify = (componentId: string) => this.call<{ verified: boolean; reason: string | null; released: number }>('POST', `/admin/components/${encodeURIComponent(componentId)}/verify`, {});
   deliveries = (state: string) => this.call<{ items: DeliveryRow[] }>('GET', `/admin/deliveries${state ? `?state=${state}` : ''}`);
   replay = (id: string) => this.call<{ replayed: number }>('POST', `/admin/deliveries/${encodeURIComponent(id)}/replay`, {});
-  emergency = (on: boolean) => this.call<{ emergency: boolean; conversations: number }>('POST', '/admin/emergency', { on });
+  /** `handBack` only when switching off: what becomes of the conversations the switch handed to the agents. */
+  emergency = (on: boolean, handBack?: HandBack) => this.call<{ emergency: boolean; conversations: number; handedBack?: number; keptWithAgents?: number }>('POST', '/admin/emergency', { on, ...(handBack ? { handBack } : {}) });
 }
