@@ -27,6 +27,17 @@ export interface CloserGuard {
 export const HAND_BACK = Object.freeze(['tell_bots', 'quietly', 'keep_with_agents'] as const);
 export type HandBack = (typeof HAND_BACK)[number];
 
+/** What the visitor's page says when the widget opens (the web chat); each part null when it does not say. */
+export interface WidgetOpening {
+  /** The page the widget is on. */
+  referer: string | null;
+  /** The widget's language (its `locale`), and the browser's first preferred language. */
+  widgetLanguage: string | null;
+  browserLanguage: string | null;
+  /** The browser as its user agent names it. */
+  browser: { name: string; version: string; platform: string; platformVersion: string; device: string } | null;
+}
+
 /** The commands the control state machine takes (see control.ts) and what it needs to take them. */
 export type ControlCommand =
   /** `title`: what a new thread is about, taken when the message starts one (Engage thread_title). */
@@ -65,7 +76,9 @@ export type ControlCommand =
   | { type: 'bot_failover'; botId: string; reason: string }
   /** An agent's private note in the thread: for the desk only, never the customer or the bot (core/fanout.ts). */
   | { type: 'add_note'; agentId: string; text: string }
-  | { type: 'message_status'; messageId: string; componentId: string; status: 'delivered' | 'failed' | 'read'; description?: string };
+  | { type: 'message_status'; messageId: string; componentId: string; status: 'delivered' | 'failed' | 'read'; description?: string }
+  /** The visitor opened the web widget again: recorded for those who asked (`widget.opened`), nothing else changes. */
+  | { type: 'widget_opened'; opening: WidgetOpening };
 
 export type CommandType = ControlCommand['type'];
 

@@ -51,6 +51,7 @@ const TABLE: Record<string, Record<string, string>> = {
     'offer_control (to the desk)': 'bot open desk=none bot=none emergency=off | control.offered | timer:offer_deadline,audit:offer_control',
     accept_control: 'refused: invalid_transition',
     offer_expired: 'bot open desk=none bot=none emergency=off | - | -',
+    widget_opened: 'bot open desk=none bot=none emergency=off | widget.opened | -',
   },
   // bot open desk=none bot=open emergency=off
   'bot answering': {
@@ -87,6 +88,7 @@ const TABLE: Record<string, Record<string, string>> = {
     'offer_control (to the desk)': 'bot open desk=none bot=open emergency=off | control.offered | timer:offer_deadline,audit:offer_control',
     accept_control: 'refused: invalid_transition',
     offer_expired: 'bot open desk=none bot=open emergency=off | - | -',
+    widget_opened: 'bot open desk=none bot=open emergency=off | widget.opened | -',
   },
   // desk open desk=queued bot=open emergency=off
   'queued for the desk': {
@@ -123,6 +125,7 @@ const TABLE: Record<string, Record<string, string>> = {
     'offer_control (to the desk)': 'refused: invalid_transition',
     accept_control: 'refused: invalid_transition',
     offer_expired: 'desk open desk=queued bot=open emergency=off | - | -',
+    widget_opened: 'desk open desk=queued bot=open emergency=off | widget.opened | -',
   },
   // agent open desk=assigned bot=open emergency=off
   'with an agent': {
@@ -159,6 +162,7 @@ const TABLE: Record<string, Record<string, string>> = {
     'offer_control (to the desk)': 'refused: invalid_transition',
     accept_control: 'refused: invalid_transition',
     offer_expired: 'agent open desk=assigned bot=open emergency=off | - | -',
+    widget_opened: 'agent open desk=assigned bot=open emergency=off | widget.opened | -',
   },
   // agent open desk=deferred bot=open emergency=off
   'deferred by the agent': {
@@ -195,6 +199,7 @@ const TABLE: Record<string, Record<string, string>> = {
     'offer_control (to the desk)': 'refused: invalid_transition',
     accept_control: 'refused: invalid_transition',
     offer_expired: 'agent open desk=deferred bot=open emergency=off | - | -',
+    widget_opened: 'agent open desk=deferred bot=open emergency=off | widget.opened | -',
   },
   // desk open desk=closed bot=open emergency=off
   'agent session closed (agent-first)': {
@@ -231,6 +236,7 @@ const TABLE: Record<string, Record<string, string>> = {
     'offer_control (to the desk)': 'refused: invalid_transition',
     accept_control: 'refused: invalid_transition',
     offer_expired: 'desk open desk=closed bot=open emergency=off | - | -',
+    widget_opened: 'desk open desk=closed bot=open emergency=off | widget.opened | -',
   },
   // desk closed desk=closed bot=none emergency=off
   'conversation closed': {
@@ -267,6 +273,7 @@ const TABLE: Record<string, Record<string, string>> = {
     'offer_control (to the desk)': 'refused: invalid_transition',
     accept_control: 'refused: invalid_transition',
     offer_expired: 'desk closed desk=closed bot=none emergency=off | - | -',
+    widget_opened: 'desk closed desk=closed bot=none emergency=off | widget.opened | -',
   },
   // nobody open desk=queued bot=none emergency=off
   'nobody (desk switched off)': {
@@ -303,6 +310,7 @@ const TABLE: Record<string, Record<string, string>> = {
     'offer_control (to the desk)': 'refused: invalid_transition',
     accept_control: 'refused: invalid_transition',
     offer_expired: 'nobody open desk=queued bot=none emergency=off | - | -',
+    widget_opened: 'nobody open desk=queued bot=none emergency=off | widget.opened | -',
   },
   // desk open desk=queued bot=open emergency=on
   'emergency: handed to the desk': {
@@ -339,6 +347,7 @@ const TABLE: Record<string, Record<string, string>> = {
     'offer_control (to the desk)': 'refused: invalid_transition',
     accept_control: 'refused: invalid_transition',
     offer_expired: 'desk open desk=queued bot=open emergency=on | - | -',
+    widget_opened: 'desk open desk=queued bot=open emergency=on | widget.opened | -',
   },
   // desk open desk=queued bot=none emergency=account
   'emergency: account switch, desk rule': {
@@ -375,6 +384,7 @@ const TABLE: Record<string, Record<string, string>> = {
     'offer_control (to the desk)': 'refused: invalid_transition',
     accept_control: 'refused: invalid_transition',
     offer_expired: 'desk open desk=queued bot=none emergency=account | - | -',
+    widget_opened: 'desk open desk=queued bot=none emergency=account | widget.opened | -',
   },
   // desk open desk=queued bot=open emergency=on
   'emergency ending: queued': {
@@ -411,6 +421,7 @@ const TABLE: Record<string, Record<string, string>> = {
     'offer_control (to the desk)': 'refused: invalid_transition',
     accept_control: 'refused: invalid_transition',
     offer_expired: 'desk open desk=queued bot=open emergency=on | - | -',
+    widget_opened: 'desk open desk=queued bot=open emergency=on | widget.opened | -',
   },
   // agent open desk=assigned bot=open emergency=on
   'emergency ending: with an agent': {
@@ -447,6 +458,7 @@ const TABLE: Record<string, Record<string, string>> = {
     'offer_control (to the desk)': 'refused: invalid_transition',
     accept_control: 'refused: invalid_transition',
     offer_expired: 'agent open desk=assigned bot=open emergency=on | - | -',
+    widget_opened: 'agent open desk=assigned bot=open emergency=on | widget.opened | -',
   },
 };
 
@@ -456,6 +468,7 @@ const EVERY_TYPE: { [K in CommandType | 'take']: true } = {
   close_bot_session: true, close_agent_session: true, close: true, assign: true, transfer: true, defer: true, update_context: true,
   set_categories: true, open_work_item: true, close_work_item: true, emergency_on: true, emergency_off: true, handover_wait_expired: true,
   bot_failover: true, add_note: true, message_status: true, pass_control: true, offer_control: true, accept_control: true, offer_expired: true,
+  widget_opened: true,
 };
 
 const pairs = Object.entries(STATES).flatMap(([state, make]) => Object.entries(COMMANDS).map(([command, cmd]) => ({ state, command, make, cmd })));

@@ -91,6 +91,7 @@ export const COMMANDS: Record<string, (conv: Conversation) => ControlRequest> = 
   'offer_control (to the desk)': () => ({ type: 'offer_control', by: BOT, to: DESK, deadline: '2100-01-01T00:00:00.000Z' }),
   accept_control: () => ({ type: 'accept_control', by: DESK }),
   offer_expired: () => ({ type: 'offer_expired', offerId: 'o-unknown' }),
+  widget_opened: () => ({ type: 'widget_opened', opening: { referer: 'https://shop.example/', widgetLanguage: 'en', browserLanguage: null, browser: null } }),
 };
 
 /**
