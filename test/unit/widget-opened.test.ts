@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { validateConfig } from '../../src/config/load-config.js';
 import { transition } from '../../src/core/control.js';
+import { erasedEventData } from '../../src/core/erasure.js';
 import { recipients, subscribed } from '../../src/core/fanout.js';
 import type { ConversationEvent } from '../../src/core/events.js';
 import { browserOf, firstLanguage } from '../../src/dialects/webchat/visitor-browser.js';
@@ -16,6 +17,11 @@ describe('widget.opened: told to those who ask, and nothing else changes', () =>
     expect(r.events).toEqual([{ type: 'widget.opened', data: opening }]);
     expect([r.conversation.controller, r.conversation.controlVersion]).toEqual([conv.controller, conv.controlVersion]);
     expect(r.effects).toEqual([]);
+  });
+
+  it('keeps no page or browser once the customer is erased', () => {
+    const browser = { name: 'Chrome', version: '136', platform: 'Windows', platformVersion: '10.0', device: 'Unknown' };
+    expect(erasedEventData({ ...opening, browser })).toEqual({ referer: null, widgetLanguage: 'en', browserLanguage: 'nl', browser: {} });
   });
 
   it('reaches a component only when its events: names it, or * does', () => {
