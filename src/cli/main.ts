@@ -11,6 +11,7 @@ import { channelInboundPath, componentInboundPath } from '../dialects/index.js';
 import { openStore } from '../store/open-store.js';
 import { parseArgs } from './args.js';
 import { doctor } from './doctor.js';
+import { HAND_BACK } from '../core/control-types.js';
 import { emergency } from './emergency.js';
 import { erase } from './erase.js';
 
@@ -26,6 +27,10 @@ Commands:
   emergency on|off --account A [--source C]
                       the emergency handover: every conversation of the account to the
                       humans, or (with --source) every new thread on channel C
+  emergency off --account A [--tell-bots | --quietly | --keep-with-agents]
+                      switching off: the bots get their conversations back and are told
+                      (the default), get them back untold (those an agent took stay), or
+                      the conversations stay with the humans
   erase --account A --customer C [--channel CH]
                       erase what customer C wrote and was told in account A (or only on
                       channel CH): message contents, event texts, visitor fields, delivery bodies
@@ -181,11 +186,14 @@ async function main(argv: string[]): Promise<number> {
     const state = positionals[1];
     const account = flags.get('account');
     const source = flags.get('source');
-    if ((state !== 'on' && state !== 'off') || typeof account !== 'string' || source === true) {
+    const chosen = HAND_BACK.filter((c) => flags.has(c.replaceAll('_', '-')));
+    const choiceOk = chosen.every((c) => flags.get(c.replaceAll('_', '-')) === true) && chosen.length <= 1 && (chosen.length === 0 || (state === 'off' && source === undefined));
+    if ((state !== 'on' && state !== 'off') || typeof account !== 'string' || source === true || !choiceOk) {
       console.error('Usage: baton emergency on|off --account ACCOUNT [--source CHANNEL]');
+      console.error('       baton emergency off --account ACCOUNT [--tell-bots | --quietly | --keep-with-agents]');
       return 2;
     }
-    return emergency(cfg, { on: state === 'on', account, ...(typeof source === 'string' ? { source } : {}) });
+    return emergency(cfg, { on: state === 'on', account, ...(typeof source === 'string' ? { source } : {}), ...(chosen[0] ? { handBack: chosen[0] } : {}) });
   }
   if (command === 'erase') {
     const [account, customer, channel] = ['account', 'customer', 'channel'].map((f) => flags.get(f));

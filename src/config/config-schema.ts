@@ -72,7 +72,7 @@ const Component = Type.Object({
   retry: Type.Optional(Retry),
   flows: Type.Optional(Type.Array(Type.Object({ id: Type.String(), steps: Type.Array(Type.String()) }, { additionalProperties: false }))),
   options: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
-  events: Type.Optional(Type.Array(Type.String({ minLength: 1, pattern: '^(\\*|[a-z_]+(\\.[a-z_]+)*(\\.\\*)?)$' }), { description: 'the event types this component receives: names such as message.received, a family such as conversation.*, or * for all (the default)' })),
+  events: Type.Optional(Type.Array(Type.String({ minLength: 1, pattern: '^(\\*|[a-z_]+(\\.[a-z_]+)*(\\.\\*)?)$' }), { description: 'the event types this component receives: names such as message.received, a family such as conversation.*, or * for all; without it, all but widget.opened (a Chatwoot bot: all)' })),
 }, { additionalProperties: false });
 
 const Service = Type.Object({

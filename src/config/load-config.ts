@@ -198,7 +198,12 @@ function normalizeAccount(a: AccountConfig): AccountSetup {
   };
   if (a.botFailover) account.botFailover = { ...(a.botFailover.policy ? { policy: a.botFailover.policy } : {}), afterMs: parseDuration(a.botFailover.after, BOT_FAILOVER_AFTER_MS) };
   if (a.retention) account.retention = retentionPolicy(a.retention);
-  const subscriptions = Object.fromEntries((a.components ?? []).filter((c) => c.events !== undefined).map((c) => [c.id, c.events!]));
+  // A component that names no `events:` gets its dialect's default, when the dialect has one.
+  const eventsOf = (c: NonNullable<AccountConfig['components']>[number]) => c.events ?? componentDialectOf(c.dialect ?? 'native')?.defaultEvents;
+  const subscriptions = Object.fromEntries((a.components ?? []).flatMap((c) => {
+    const events = eventsOf(c);
+    return events === undefined ? [] : [[c.id, [...events]]];
+  }));
   if (Object.keys(subscriptions).length > 0) account.subscriptions = subscriptions;
   const channels: Channel[] = (a.channels ?? []).map((c) => ({
     accountId: a.id,

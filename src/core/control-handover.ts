@@ -107,13 +107,26 @@ export const handoverHandlers: PartialTable<'handover' | 'takeover' | 'handback'
     conv.mutations = Object.fromEntries(Object.entries(conv.mutations).filter(([id]) => id !== conv.bot));
   },
 
-  emergency_off(conv, _cmd, env, out) {
-    if (!conv.emergency || env.account.emergency) return;
+  emergency_off(conv, cmd, env, out) {
+    if (!conv.emergency || env.account.emergency || !conv.bot) return;
+    const choice = cmd.handBack ?? 'tell_bots';
     conv.emergency = false;
+    const s = conv.agentSession;
+    const taken = isAgentSessionOpen(s) && s.agentId !== null;
+    if (choice === 'keep_with_agents' || (choice === 'quietly' && taken)) {
+      // The switch's hold on the bot becomes an ordinary one, as after any handover: an agent
+      // hands the conversation back, or closes it, when they are done with it.
+      conv.mutations[conv.bot] = false;
+      out.push({ type: 'control.mutated', data: { by: null, reason: 'emergency_ended', mutations: [{ componentId: conv.bot, enabled: false }], context: null, controller: controllerOf(conv, env.account), quiet: true } });
+      return;
+    }
     if (!isBotEnabled(conv, env.account)) return;
+    const from = out.length;
     closeAgentSession(conv, env, out, 'emergency_ended');
     swapCategory(conv, env.account.categories.agent, env.account.categories.bot);
     moved(conv, env, out, { type: 'handback', data: { by: null, reason: 'emergency_ended', bot: conv.bot, position: null } });
+    // Recorded like any handback, for the desk and the audit; fanout keeps them from the bot.
+    if (choice === 'quietly') for (const d of out.slice(from)) d.data.quiet = true;
   },
 
   bot_failover(conv, cmd, env, out) {

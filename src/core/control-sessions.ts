@@ -5,7 +5,7 @@ import { checkVersion, closeAgentSession, doHandback, requireBotSession } from '
 import { taken } from './control-handover.js';
 
 /** The sessions' and work items' own life, and what moves no control (control.ts holds the whole table). */
-export const sessionHandlers: PartialTable<'position' | 'close_bot_session' | 'close_agent_session' | 'close' | 'assign' | 'transfer' | 'defer' | 'update_context' | 'open_work_item' | 'close_work_item' | 'message_status' | 'add_note'> = {
+export const sessionHandlers: PartialTable<'position' | 'close_bot_session' | 'close_agent_session' | 'close' | 'assign' | 'transfer' | 'defer' | 'update_context' | 'open_work_item' | 'close_work_item' | 'message_status' | 'add_note' | 'widget_opened'> = {
   position(conv, cmd, _env, out) {
     conv.position = { flow: cmd.flow, step: cmd.step };
     out.push({ type: 'position.requested', data: { by: cmd.by ?? null, flow: cmd.flow, step: cmd.step } });
@@ -103,6 +103,12 @@ export const sessionHandlers: PartialTable<'position' | 'close_bot_session' | 'c
   add_note(_conv, cmd, _env, out) {
     // Control is untouched: a note is a word between agents, allowed whoever holds the conversation.
     out.push({ type: 'note.added', data: { agentId: cmd.agentId, text: cmd.text } });
+  },
+
+  widget_opened(_conv, cmd, _env, out) {
+    // Only told, whoever holds the conversation and whether it is open or closed: a bot may greet
+    // a returning visitor, but the open moves nothing.
+    out.push({ type: 'widget.opened', data: { ...cmd.opening } });
   },
 
 };

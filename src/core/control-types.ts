@@ -15,6 +15,29 @@ export interface CloserGuard {
   canRead: boolean;
 }
 
+/**
+ * What switching the account's emergency off does to the conversations it handed to the humans:
+ * - `tell_bots`: each goes back to its bot, which is told (`handback`, reason `emergency_ended`);
+ *   one an agent took goes back too. The default, as before there was a choice.
+ * - `quietly`: each still waiting for an agent goes back to its bot, recorded for the desk but not
+ *   delivered to the bot (the events carry `quiet: true`), so the bot speaks when the customer next
+ *   writes; one an agent took stays with that agent, who hands it back when done.
+ * - `keep_with_agents`: all stay with the humans, queued or with their agent, as after any handover.
+ */
+export const HAND_BACK = Object.freeze(['tell_bots', 'quietly', 'keep_with_agents'] as const);
+export type HandBack = (typeof HAND_BACK)[number];
+
+/** What the visitor's page says when the widget opens (the web chat); each part null when it does not say. */
+export interface WidgetOpening {
+  /** The page the widget is on. */
+  referer: string | null;
+  /** The widget's language (its `locale`), and the browser's first preferred language. */
+  widgetLanguage: string | null;
+  browserLanguage: string | null;
+  /** The browser as its user agent names it. */
+  browser: { name: string; version: string; platform: string; platformVersion: string; device: string } | null;
+}
+
 /** The commands the control state machine takes (see control.ts) and what it needs to take them. */
 export type ControlCommand =
   /** `title`: what a new thread is about, taken when the message starts one (Engage thread_title). */
@@ -47,12 +70,15 @@ export type ControlCommand =
   | { type: 'open_work_item'; owner: WorkItem['owner']; messageId: string }
   | { type: 'close_work_item'; workItemId: string; by?: string; guard?: CloserGuard }
   | { type: 'emergency_on' }
-  | { type: 'emergency_off' }
+  /** `handBack`: what becomes of a conversation the switch handed to the humans (HAND_BACK); `tell_bots` when absent. */
+  | { type: 'emergency_off'; handBack?: HandBack }
   | { type: 'handover_wait_expired'; agentSessionId: string }
   | { type: 'bot_failover'; botId: string; reason: string }
   /** An agent's private note in the thread: for the desk only, never the customer or the bot (core/fanout.ts). */
   | { type: 'add_note'; agentId: string; text: string }
-  | { type: 'message_status'; messageId: string; componentId: string; status: 'delivered' | 'failed' | 'read'; description?: string };
+  | { type: 'message_status'; messageId: string; componentId: string; status: 'delivered' | 'failed' | 'read'; description?: string }
+  /** The visitor opened the web widget again: recorded for those who asked (`widget.opened`), nothing else changes. */
+  | { type: 'widget_opened'; opening: WidgetOpening };
 
 export type CommandType = ControlCommand['type'];
 

@@ -10,8 +10,8 @@ import type { Message, MessageContent } from './model.js';
 /** Put where an error text was: a recipient's answer may echo what it was sent. */
 export const ERASED_TEXT = '[erased]';
 
-/** Event data fields that carry free text or customer facts: a handover's note and context, context changes. */
-const CONTENT_FIELDS = ['note', 'context', 'visitor', 'text', 'title'] as const;
+/** Event data fields that carry free text or customer facts: a handover's note and context, context changes, the page and browser of a widget open. */
+const CONTENT_FIELDS = ['note', 'context', 'visitor', 'text', 'title', 'referer', 'browser'] as const;
 
 /**
  * A message's content with only its kind left.

@@ -34,6 +34,8 @@ export const EVENT_TYPES = [
   'work_item.closed',
   'bot.unavailable',
   'note.added',
+  /** A visitor opened the web widget in a chat they already have (Chatwoot webwidget_triggered); delivered only to those who ask (fanout.ts). */
+  'widget.opened',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];

@@ -35,8 +35,11 @@ export function recipients(conv: Conversation, event: ConversationEvent): Recipi
   const controlling = conv.controller === 'bot' ? conv.bot : conv.controller === 'desk' ? conv.desk : null;
   // Word that a bot cannot be reached is for everyone else: the bot would not get it.
   const unreachable = event.type === 'bot.unavailable' ? event.data.bot : undefined;
+  // A quiet change (the emergency's end, handed back without a word) is recorded for the desk and
+  // the audit; the bot must not hear of it, or it would greet every customer the switch held.
+  const hushed = event.data.quiet === true ? conv.bot : undefined;
   for (const id of participants(conv)) {
-    if (id === author || id === unreachable) continue;
+    if (id === author || id === unreachable || id === hushed) continue;
     out.push({ target: { kind: 'component', id }, forReply: event.type === 'message.received' && id === controlling });
   }
   // A handback or reset can leave the previous desk outside the participants, and control can be
@@ -56,14 +59,22 @@ export function matchesEventPattern(pattern: string, type: string): boolean {
 }
 
 /**
+ * Event types a component receives only when its `events:` names them (`*` does), or its
+ * dialect's default does: a widget opened again means something to a Chatwoot bot, and would
+ * only be noise, once per page view, to every other.
+ */
+export const OPT_IN_EVENTS: ReadonlySet<string> = new Set(['widget.opened']);
+
+/**
  * Whether a recipient asked for this event type. Channels receive what is meant for customers;
- * a component receives everything unless its `events:` narrows it, and then nothing is written
- * for it that it would not want.
+ * a component receives everything but the opt-in types unless its `events:` says otherwise, and
+ * then nothing is written for it that it would not want.
  */
 export function subscribed(account: Account, r: Recipient, type: string): boolean {
   if (r.target.kind === 'channel') return true;
   const patterns = account.subscriptions?.[r.target.id];
-  return patterns === undefined || patterns.some((p) => matchesEventPattern(p, type));
+  if (patterns === undefined) return !OPT_IN_EVENTS.has(type);
+  return patterns.some((p) => matchesEventPattern(p, type));
 }
 
 /**

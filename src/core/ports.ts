@@ -1,4 +1,5 @@
 import type { AuditEntry } from './audit.js';
+import type { HandBack } from './control-types.js';
 import type { Conversation } from './conversation.js';
 import type { DeskFigureReads } from './desk-figures.js';
 import type { ConversationEvent } from './events.js';
@@ -92,6 +93,8 @@ export interface EmergencySweep {
   on: boolean;
   afterId: string | null;
   startedAt: string;
+  /** Switching off: what becomes of the conversations the switch handed over (absent: `tell_bots`). */
+  handBack?: HandBack;
 }
 
 /** What the core reads. Every lookup is by key or by an indexed column; none scans a table. */

@@ -3,8 +3,9 @@ import type { Clock } from './clock.js';
 import { CommandBus, type CommandOptions, type CommandOutcome, type Idempotency } from './command-bus.js';
 import { AdminCommands } from './admin-commands.js';
 import { ControlTimers } from './control-timers.js';
-import type { ControlRequest } from './control-types.js';
+import type { ControlRequest, HandBack, WidgetOpening } from './control-types.js';
 import { ConversationCommands } from './conversation-commands.js';
+import { isBatonError } from './errors.js';
 import { EmergencySweeper, type SweepResult } from './emergency-sweep.js';
 import type { Channel, MessageContent } from './model.js';
 import { OutboxWriter } from './outbox-writer.js';
@@ -124,9 +125,23 @@ export class Router {
     return this.conversations.command(accountId, conversationId, cmd, idem, opts);
   }
 
-  /** The account-wide emergency switch, then its sweep through the open conversations. */
-  setEmergency(accountId: string, on: boolean, actor: string = SYSTEM): Promise<SweepResult> {
-    return this.emergency.setEmergency(accountId, on, actor);
+  /**
+   * A visitor opened the web widget (Chatwoot's webwidget_triggered): recorded as `widget.opened`
+   * in the chat they already have on the channel. Baton opens a conversation only at a first
+   * message, so a first-time visitor's open records nothing: null.
+   */
+  async widgetOpened(accountId: string, conversationId: string, opening: WidgetOpening, idem?: Idempotency, actor: string = SYSTEM): Promise<CommandOutcome | null> {
+    try {
+      return await this.command(accountId, conversationId, { type: 'widget_opened', opening }, idem, { actor });
+    } catch (err) {
+      if (isBatonError(err) && err.code === 'conversation_not_found') return null;
+      throw err;
+    }
+  }
+
+  /** The account-wide emergency switch, then its sweep through the open conversations; `handBack` applies when switching off. */
+  setEmergency(accountId: string, on: boolean, actor: string = SYSTEM, handBack?: HandBack): Promise<SweepResult> {
+    return this.emergency.setEmergency(accountId, on, actor, handBack);
   }
 
   /** Finishes the emergency sweeps a crash cut short (called at start). */

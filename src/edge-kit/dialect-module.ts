@@ -112,6 +112,12 @@ export interface DialectModule {
   inboundPath?: { component?(c: Component): string | null; channel?(c: Channel): string | null };
   credentials: InboundCredentials;
   settings?: DialectSettings;
+  /**
+   * The `events:` its components have when they name none; absent, every event type but the
+   * opt-in ones (core/fanout.ts OPT_IN_EVENTS). Chatwoot's bots take `*`: they are sent
+   * `webwidget_triggered`.
+   */
+  defaultEvents?: readonly string[];
   /** Its components' delivery policy, unless they set their own; the long exponential one when absent. */
   retry?: RetryPolicy;
   /** A line `baton doctor` adds about a component or channel (what to do next), or null. */

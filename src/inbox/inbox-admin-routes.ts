@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import type { Clock } from '../core/clock.js';
 import { REPORT_PERIODS } from '../core/desk-figures.js';
+import { HAND_BACK } from '../core/control-types.js';
 import { BatonError } from '../core/errors.js';
 import type { Channel, Component } from '../core/model.js';
 import type { Queries } from '../core/queries.js';
@@ -19,7 +20,7 @@ const DeliveriesQuery = Type.Object({
   state: Type.Optional(Type.Union([Type.Literal('pending'), Type.Literal('delivered'), Type.Literal('failed')])),
   targetId: Type.Optional(Id),
 });
-const EmergencyBody = Type.Object({ on: Type.Boolean() }, { additionalProperties: false });
+const EmergencyBody = Type.Object({ on: Type.Boolean(), handBack: Type.Optional(Type.Union(HAND_BACK.map((v) => Type.Literal(v)))) }, { additionalProperties: false });
 const Period = Type.Union([Type.Literal(REPORT_PERIODS.today), Type.Literal(REPORT_PERIODS.week), Type.Literal(REPORT_PERIODS.month)], { description: '`today` (since midnight UTC, the default), `7d` or `30d` (that many days back from now).' });
 const ReportQuery = Type.Object({ period: Type.Optional(Period) });
 const Ms = Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]);
@@ -106,8 +107,9 @@ export async function inboxAdminRoutes(app: FastifyInstance, deps: AdminDeps): P
 
   api.post('/emergency', { schema: { hide: true, body: EmergencyBody } }, async (req) => {
     const accountId = req.login!.accountId;
-    const result = await router.setEmergency(accountId, req.body.on, req.actor);
+    const { on, handBack } = req.body;
+    const result = await router.setEmergency(accountId, on, req.actor, handBack);
     await live.publish({ accountId, topic: 'agents' }).catch(() => {});
-    return { emergency: req.body.on, ...result };
+    return { emergency: on, ...(on ? {} : { handBack: handBack ?? 'tell_bots' }), ...result };
   });
 }

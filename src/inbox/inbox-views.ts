@@ -63,6 +63,8 @@ export type TimelineItem =
   | { kind: 'private'; at: string; seq: number; agentId: string; name: string; text: string };
 
 const NOTED = new Set(['handover', 'handover.rejected', 'takeover', 'handback', 'position.requested', 'reset', 'agent_session.opened', 'agent_session.assigned', 'agent_session.transferred', 'agent_session.deferred', 'agent_session.closed', 'agent_session.reopened', 'conversation.closed', 'conversation.reopened', 'bot_session.closed', 'reply.refused']);
+/** Of the events not always noted, those that are: the emergency's end leaving a conversation with the humans. */
+const noted = (e: ConversationEvent): boolean => NOTED.has(e.type) || (e.type === 'control.mutated' && e.data.reason === 'emergency_ended');
 
 function noteText(e: ConversationEvent, nameOf: (id: unknown) => string): string {
   const d = e.data;
@@ -70,7 +72,8 @@ function noteText(e: ConversationEvent, nameOf: (id: unknown) => string): string
     case 'handover': return `Handed over to ${d.team ? `team ${String(d.team)}` : 'the general queue'}${d.by ? ` by ${String(d.by)}` : ''}${d.reason === 'emergency' ? ' (emergency switch)' : ''}`;
     case 'handover.rejected': return `Handover refused: ${String(d.reason)}`;
     case 'takeover': return `${d.agentId ? nameOf(d.agentId) : 'The desk'} took over from the bot`;
-    case 'handback': return `Handed back to the bot${d.reason && d.reason !== 'handback' ? ` (${String(d.reason).replaceAll('_', ' ')})` : ''}`;
+    case 'handback': return `Handed back to the bot${d.reason && d.reason !== 'handback' ? ` (${String(d.reason).replaceAll('_', ' ')}${d.quiet === true ? '; the bot was not told' : ''})` : ''}`;
+    case 'control.mutated': return d.reason === 'emergency_ended' ? 'The emergency ended; the conversation stays with the agents' : 'Routing changed';
     case 'position.requested': return `Bot asked to continue at ${String(d.flow)} / ${String(d.step)}`;
     case 'reset': return 'Routing reset to the rule\'s defaults';
     case 'agent_session.opened': return `Queued for ${d.team ? `team ${String(d.team)}` : 'the general queue'}`;
@@ -92,7 +95,7 @@ export function timeline(messages: readonly Message[], events: readonly Conversa
   const nameOf = (id: unknown) => (typeof id === 'string' ? agents.find((a) => a.id === id)?.name ?? id : 'an agent');
   const items: TimelineItem[] = [
     ...messages.map((m): TimelineItem => ({ kind: 'message', at: m.createdAt, id: m.id, from: m.author.kind, name: m.author.kind === 'agent' ? nameOf(m.author.id) : m.author.id ?? m.author.kind, content: m.content })),
-    ...events.filter((e) => NOTED.has(e.type)).map((e): TimelineItem => ({ kind: 'note', at: e.at, seq: e.seq, type: e.type, text: noteText(e, nameOf) })),
+    ...events.filter(noted).map((e): TimelineItem => ({ kind: 'note', at: e.at, seq: e.seq, type: e.type, text: noteText(e, nameOf) })),
     ...events.filter((e) => e.type === 'note.added').map((e): TimelineItem => ({ kind: 'private', at: e.at, seq: e.seq, agentId: String(e.data.agentId), name: nameOf(e.data.agentId), text: typeof e.data.text === 'string' ? e.data.text : '(erased)' })),
   ];
   return items.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.kind === b.kind ? 0 : a.kind === 'message' ? -1 : b.kind === 'message' ? 1 : 0));

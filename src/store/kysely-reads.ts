@@ -159,7 +159,7 @@ export class KyselyReads {
 
   async listSweeps(): Promise<EmergencySweep[]> {
     const found = await this.db.selectFrom('emergency_sweeps').selectAll().orderBy('account_id').execute();
-    return found.map((r) => ({ accountId: r.account_id, on: r.on === 1, afterId: r.after_id, startedAt: r.started_at }));
+    return found.map(rows.toSweep);
   }
 
   async dueTimers(now: string, limit: number): Promise<Timer[]> {

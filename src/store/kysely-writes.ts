@@ -154,7 +154,7 @@ export class KyselyTx extends KyselyReads implements StoreTx {
   }
 
   async putSweep(w: EmergencySweep): Promise<void> {
-    const row = { account_id: w.accountId, on: w.on ? 1 : 0, after_id: w.afterId, started_at: w.startedAt };
+    const row = rows.fromSweep(w);
     await this.trx.insertInto('emergency_sweeps').values(row).onConflict((oc) => oc.column('account_id').doUpdateSet({ on: row.on, after_id: row.after_id, started_at: row.started_at })).execute();
   }
 

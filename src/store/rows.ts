@@ -2,8 +2,9 @@ import { conversationNumber } from '../core/ids.js';
 import type { Conversation } from '../core/conversation.js';
 import type { ConversationEvent, EventType } from '../core/events.js';
 import type { Account, Agent, Channel, Component, Message, Service } from '../core/model.js';
-import type { DeliveryDraft } from '../core/ports.js';
-import type { AccountsTable, AgentsTable, ChannelsTable, ComponentsTable, ConversationsTable, DeliveriesTable, EventsTable, MessagesTable, ServicesTable } from './schema.js';
+import type { HandBack } from '../core/control-types.js';
+import type { DeliveryDraft, EmergencySweep } from '../core/ports.js';
+import type { AccountsTable, AgentsTable, ChannelsTable, ComponentsTable, ConversationsTable, DeliveriesTable, EmergencySweepsTable, EventsTable, MessagesTable, ServicesTable } from './schema.js';
 
 // Row <-> model mapping. Columns hold what queries filter on; the rest rides in a JSON `settings`.
 
@@ -158,4 +159,22 @@ export function fromDelivery(d: DeliveryDraft): DeliveriesTable {
     last_error: null,
     payload: JSON.stringify(d.snapshot),
   };
+}
+
+/**
+ * A sweep's direction and, switching off, its choice, in the one integer column `on` (migration
+ * 012): 1 is on, 0 off telling the bots (what every sweep did before there was a choice), 2 and 3
+ * off quietly or keeping the humans. A sweep resumed after a crash must do what was asked.
+ */
+const SWEEP_OFF: Readonly<Record<HandBack, number>> = Object.freeze({ tell_bots: 0, quietly: 2, keep_with_agents: 3 });
+
+export function fromSweep(w: EmergencySweep): EmergencySweepsTable {
+  return { account_id: w.accountId, on: w.on ? 1 : SWEEP_OFF[w.handBack ?? 'tell_bots'], after_id: w.afterId, started_at: w.startedAt };
+}
+
+export function toSweep(r: EmergencySweepsTable): EmergencySweep {
+  const base = { accountId: r.account_id, afterId: r.after_id, startedAt: r.started_at };
+  if (r.on === 1) return { ...base, on: true };
+  const handBack = (Object.keys(SWEEP_OFF) as HandBack[]).find((k) => SWEEP_OFF[k] === r.on) ?? 'tell_bots';
+  return { ...base, on: false, handBack };
 }

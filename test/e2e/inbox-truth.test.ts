@@ -292,7 +292,24 @@ describe('the inbox and the web chat tell the truth', () => {
     await a.context.close();
   }, 60_000);
 
-  it('asks before the emergency switch moves, and says what switching it off does to customers', async () => {
+  it('asks before the emergency switch moves, and lets switching it off hand back quietly', async () => {
+    const api = async (method: string, path: string, body?: unknown) => {
+      const res = await fetch(`${baton.url}/v1${path}`, { method, headers: { authorization: `Bearer ${DEMO_API_KEY}`, 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
+      return (await res.json()) as any;
+    };
+    /** Polls until `check` holds: the demo's dispatcher delivers on its own time. */
+    const until = async <T>(what: string, read: () => Promise<T>, check: (v: T) => boolean): Promise<T> => {
+      for (let i = 0; i < 100; i++) {
+        const v = await read();
+        if (check(v)) return v;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      throw new Error(`timed out waiting for ${what}`);
+    };
+    // A conversation with the demo bot, which greets on a handback: the switch hands it over and back.
+    const conv = (await api('POST', '/channels/api/messages', { customer: 'em-quiet', text: 'hello' })).conversation.id as string;
+    const botMessages = async () => ((await api('GET', `/conversations/${conv}/messages`)).items as { author: { kind: string } }[]).filter((m) => m.author.kind === 'bot').length;
+    const greeted = await until('the bot\'s first answer', botMessages, (n) => n > 0);
     const a = await newPage(browser);
     await openInbox(a.page, '#/admin');
     const panel = a.page.locator('section.emergency');
@@ -315,17 +332,36 @@ describe('the inbox and the web chat tell the truth', () => {
     await visible(a.page.getByRole('status').getByText('Emergency handover on;'), 'the switch on');
     expect(await emergencyOn()).toBe(true);
 
+    expect((await api('GET', `/conversations/${conv}`)).conversation.controller).toBe('desk');
+
     await panel.getByRole('button', { name: 'Switch off' }).click();
     const off = a.page.getByRole('dialog', { name: 'Switch emergency handover off?' });
-    await visible(off.getByText('Each of those bots is told, and may write to its customer'), 'the warning about bots writing to customers');
+    const tell = off.getByRole('radio', { name: 'Hand back and tell the bots' });
+    await visible(tell, 'the choice of telling the bots');
+    // Baton's default is preselected, and says that bots may write to every customer.
+    expect(await tell.isChecked()).toBe(true);
+    expect(await tell.getAttribute('aria-describedby').then((id) => off.locator(`#${id}`).textContent())).toContain('each bot is told and may write to its customer');
     await screenshot(a.page, 'inbox-emergency-confirm-off');
     await off.getByRole('button', { name: 'Cancel' }).click();
     expect(await emergencyOn()).toBe(true);
     await panel.getByRole('button', { name: 'Switch off' }).click();
-    await off.getByRole('button', { name: 'Switch off and hand back' }).click();
+    await off.getByRole('radio', { name: 'Hand back quietly' }).check();
+    await off.getByRole('button', { name: 'Switch off' }).click();
     await visible(a.page.getByRole('status').getByText('Emergency handover off;'), 'the switch off');
+    await visible(a.page.getByRole('status').getByText('without telling them'), 'the switch off, quietly');
     expect(await emergencyOn()).toBe(false);
+    expect((await api('GET', `/conversations/${conv}`)).conversation.controller).toBe('bot');
+
+    // The customer writes again and the bot answers: the sign that it has the conversation, and
+    // that whatever Baton would have sent it on the switch's end came before.
+    await api('POST', '/channels/api/messages', { customer: 'em-quiet', text: 'what are your prices?' });
+    await until('the bot\'s answer to the next message', botMessages, (n) => n > greeted);
+    const toBot = ((await api('GET', `/deliveries?targetId=demo-bot&conversationId=${conv}`)).items as { eventType: string }[]).map((d) => d.eventType);
+    expect(toBot).toContain('handover');
+    expect(toBot).not.toContain('handback');
+    const handback = ((await api('GET', `/conversations/${conv}/events`)).items as { type: string; data: Record<string, unknown> }[]).find((e) => e.type === 'handback');
+    expect(handback?.data).toMatchObject({ reason: 'emergency_ended', quiet: true });
     expect(a.problems).toEqual([]);
     await a.context.close();
-  }, 60_000);
+  }, 90_000);
 });

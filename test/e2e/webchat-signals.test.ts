@@ -55,6 +55,10 @@ describe('typing, unread answers, the closed state and read receipts between the
     });
 
     const visitor = await newPage(browser);
+    const opens: number[] = [];
+    visitor.page.on('response', (r) => {
+      if (r.url().endsWith('/opened') && r.request().method() === 'POST') opens.push(r.status());
+    });
     await countBeeps(visitor.page);
     await visitor.page.goto(`${baton.url}/chat/acme/site`);
     const chat = visitor.page.frameLocator('iframe[data-baton-chat]');
@@ -120,8 +124,12 @@ describe('typing, unread answers, the closed state and read receipts between the
     expect(await answer.getByTestId('read-receipt').count()).toBe(1);
     await screenshot(visitor.page, 'widget-unread-badge');
 
-    // Opening clears the count, and what is now in sight is read.
+    // Opening clears the count, and what is now in sight is read. The chat tells Baton of each open.
+    const opened = opens.length;
+    expect(opened).toBeGreaterThan(0);
     await launcher.click();
+    await expect.poll(() => opens.length, { timeout: 15_000 }).toBe(opened + 1);
+    expect(opens.every((status) => status === 204)).toBe(true);
     await visible(chat.locator('.bubble.from-agent', { hasText: 'Anything else?' }), 'the answers in the open chat');
     await badge.waitFor({ state: 'hidden' });
     expect(await launcher.getAttribute('aria-label')).toBe('Close the chat');

@@ -9,8 +9,9 @@ import { checkedValidOf, invalidOf, isValid, type Schema } from './schema-arbitr
 /** The native API's documented refusals (README "The native API", docs/errors.md). */
 const NATIVE = [400, 401, 404, 409, 413, 415] as const;
 
-// The bodies of these two routes are declared next to their handlers; these are the same contracts.
+// The bodies of these three routes are declared next to their handlers; these are the same contracts.
 const ActivationBody: Schema = { type: 'object', required: ['active'], properties: { active: { type: 'boolean' } }, additionalProperties: false };
+const ChannelEmergencyBody: Schema = { type: 'object', required: ['on'], properties: { on: { type: 'boolean' } }, additionalProperties: false };
 const ReplayBody: Schema = { type: 'object', required: ['since'], properties: { since: { type: 'string', format: 'date-time' } }, additionalProperties: false };
 
 const badKey = fc.constantFrom<Record<string, string>>({}, { authorization: 'Bearer not-a-key-of-anyone-000' }, { authorization: 'Basic YWxhZGRpbjpvcGVu' }, { authorization: 'Bearer' });
@@ -76,7 +77,7 @@ describe('fuzzing the native API (/v1)', () => {
       ...control.map(([name, schema]) => body('POST', `/v1/conversations/:id/${name}`, conv, schema)),
       body('PUT', '/v1/agents/:agentId/presence', { agentId: 'bob' }, S.PresenceBody),
       body('POST', '/v1/emergency', {}, S.EmergencyBody),
-      body('POST', '/v1/channels/:channelId/emergency', { channelId: 'web' }, S.EmergencyBody),
+      body('POST', '/v1/channels/:channelId/emergency', { channelId: 'web' }, ChannelEmergencyBody),
       body('POST', '/v1/channels/:channelId/activation', { channelId: 'web' }, ActivationBody),
       body('POST', '/v1/components/:componentId/replay', { componentId: 'bot' }, ReplayBody),
       body('POST', '/v1/messages/:messageId/status', { messageId: w.a.engageBotContent }, S.MessageStatusBody),

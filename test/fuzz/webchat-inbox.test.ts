@@ -16,7 +16,7 @@ const ReplyBody: Schema = { type: 'object', required: ['text'], properties: { te
 const HandbackBody: Schema = { type: 'object', properties: { flow: { type: 'string', maxLength: 200 }, step: { type: 'string', maxLength: 200 } }, additionalProperties: false };
 const TransferBody: Schema = { type: 'object', required: ['team'], properties: { team: { anyOf: [Id, { type: 'null' }] } }, additionalProperties: false };
 const PresenceBody: Schema = { type: 'object', required: ['presence'], properties: { presence: { anyOf: [{ const: 'online', type: 'string' }, { const: 'away', type: 'string' }, { const: 'offline', type: 'string' }] } }, additionalProperties: false };
-const EmergencyBody: Schema = { type: 'object', required: ['on'], properties: { on: { type: 'boolean' } }, additionalProperties: false };
+const EmergencyBody: Schema = { type: 'object', required: ['on'], properties: { on: { type: 'boolean' }, handBack: { anyOf: ['tell_bots', 'quietly', 'keep_with_agents'].map((v) => ({ const: v })) } }, additionalProperties: false };
 const Empty: Schema = { type: 'object', properties: {}, additionalProperties: false };
 
 function schemaBodies(schema: Schema, extra: fc.Arbitrary<{ body: unknown; what: string }>[] = []): fc.Arbitrary<BodyCase> {
@@ -51,6 +51,7 @@ describe('fuzzing the web chat visitor routes and the inbox', () => {
   const endpoints = async (): Promise<Endpoint[]> => {
     const doc = (await w.s.call('GET', '/openapi.json')).body;
     const sendBody = doc.paths['/chat/api/{accountId}/{channelId}/messages'].post.requestBody.content['application/json'].schema as Schema;
+    const openedBody = doc.paths['/chat/api/{accountId}/{channelId}/opened'].post.requestBody.content['application/json'].schema as Schema;
     const visitorAuth = { 'x-visitor-token': w.a.webchatVisitorToken };
     const badVisitor = fc.constantFrom<Record<string, string>>({}, { 'x-visitor-token': 'short' }, { 'x-visitor-token': 'x'.repeat(129) }, { 'x-visitor-token': `${'a'.repeat(31)}!` });
     const session = { cookie: w.a.inbox.cookie, 'x-csrf-token': w.a.inbox.csrf };
@@ -72,6 +73,12 @@ describe('fuzzing the web chat visitor routes and the inbox', () => {
           // Valid in shape, neither text nor a button press.
           fc.record({ id: fc.stringMatching(/^[A-Za-z0-9_-]{8,64}$/) }).map((body) => ({ body, what: 'neither text nor postback' })),
         ]) }),
+        statuses: CHAT,
+        shape: batonError,
+      },
+      {
+        route: 'POST /chat/api/:accountId/:channelId/opened',
+        cases: casesFor({ method: 'POST', route: '/chat/api/:accountId/:channelId/opened', params: { accountId: 'acme', channelId: 'web' }, auth: visitorAuth, badAuth: badVisitor, bodies: schemaBodies(openedBody) }),
         statuses: CHAT,
         shape: batonError,
       },
@@ -112,7 +119,7 @@ describe('fuzzing the web chat visitor routes and the inbox', () => {
     ];
   };
 
-  const ROUTES = ['POST /chat/api/:accountId/:channelId/messages', 'GET /chat/api/:accountId/:channelId/history', 'GET /chat/api/:accountId/:channelId/status', 'POST /inbox/api/login',
+  const ROUTES = ['POST /chat/api/:accountId/:channelId/messages', 'POST /chat/api/:accountId/:channelId/opened', 'GET /chat/api/:accountId/:channelId/history', 'GET /chat/api/:accountId/:channelId/status', 'POST /inbox/api/login',
     ...['reply', 'take', 'handback', 'transfer', 'defer', 'close'].map((n) => `POST /inbox/api/conversations/:id/${n}`), 'PUT /inbox/api/presence', 'POST /inbox/api/admin/emergency',
     'POST /inbox/api/admin/components/:id/verify', 'POST /inbox/api/admin/deliveries/:id/replay', 'POST /inbox/api/logout'];
 

@@ -5,8 +5,9 @@ import type { Received } from './receiver.js';
 export const CW = { account: 'acme', channel: 'site', customer: '+15550100', apiKey: 'chatwoot-admin-key-0000001', token: 'chatwoot-bot-access-token-0001', secret: 'chatwoot-bot-secret-0000000001', otherToken: 'chatwoot-other-bot-token-0002' };
 
 /** One account: a native channel whose chats go to a Chatwoot agent bot, the inbox and one agent. */
-export function chatwootConfig(botUrl: string, opts: { secret?: string | null } = {}) {
+export function chatwootConfig(botUrl: string, opts: { secret?: string | null; extraChannels?: { id: string; kind: string }[] } = {}) {
   const secret = opts.secret === undefined ? CW.secret : opts.secret;
+  const extra = opts.extraChannels ?? [];
   return {
     accounts: [{
       id: CW.account,
@@ -14,13 +15,13 @@ export function chatwootConfig(botUrl: string, opts: { secret?: string | null } 
       apiKeys: [CW.apiKey],
       availability: { policy: 'queue' },
       defaultDesk: 'inbox',
-      channels: [{ id: CW.channel, kind: 'native' }],
+      channels: [{ id: CW.channel, kind: 'native' }, ...extra],
       components: [
         { id: 'cwbot', kind: 'bot', dialect: 'chatwoot', url: botUrl, secrets: { accessToken: CW.token, ...(secret ? { webhookSecret: secret } : {}) }, retry: { schedule: ['10s', '10s', '10s'], jitter: 0, timeout: '2s' } },
         { id: 'otherbot', kind: 'bot', dialect: 'chatwoot', secrets: { accessToken: CW.otherToken } },
         { id: 'inbox', kind: 'desk', dialect: 'inbox' },
       ],
-      services: [{ id: 'care', channels: [CW.channel], rules: [{ id: 'to-bot', trigger: { event: 'message' }, action: { type: 'bot', bot: 'cwbot' } }] }],
+      services: [{ id: 'care', channels: [CW.channel, ...extra.map((c) => c.id)], rules: [{ id: 'to-bot', trigger: { event: 'message' }, action: { type: 'bot', bot: 'cwbot' } }] }],
       agents: [{ id: 'john', name: 'John', password: 'john-password-1' }],
     }],
   };

@@ -244,6 +244,58 @@ describe.each(['sqlite', 'postgres'] as const)('Chatwoot agent bots on %s', (eng
     expect([updated.event, updated.status, updated.content, updated.id]).toEqual(['message_updated', 'read', 'answer', hooks()[1]!.json.id]);
   });
 
+  it('sends webwidget_triggered when a visitor who has chatted opens the widget again; a first-time visitor\'s open sends nothing', async () => {
+    const { s, clock, drain, hooks } = await setup({ extraChannels: [{ id: 'widget', kind: 'webchat' }] });
+    const token = 'visitor-token-for-the-widget-test-0001';
+    const UA = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/136.0.0.0 Safari/537.36';
+    const visitor = (path: string, body: unknown) => fetch(`${s.url}/chat/api/${CW.account}/widget/${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-visitor-token': token, 'user-agent': UA, 'accept-language': 'nl-NL,nl;q=0.9,en;q=0.8' }, body: JSON.stringify(body) });
+    const opened = (referer: string) => visitor('opened', { referer, language: 'en' });
+
+    // Before the first message there is no conversation to record the open in.
+    expect((await opened('https://shop.example/')).status).toBe(204);
+    expect((await s.call('GET', '/v1/conversations')).body.items).toEqual([]);
+    expect((await visitor('messages', { id: 'widget-msg-0001', text: 'hello' })).status).toBe(201);
+    await drain();
+    const conversationId = (await s.call('GET', '/v1/conversations')).body.items[0].id as string;
+    const types = async () => ((await s.call('GET', `/v1/conversations/${conversationId}/events`)).body.items as { type: string }[]).map((e) => e.type);
+    expect(await types()).not.toContain('widget.opened');
+
+    clock.advance(60_000);
+    const res = await opened('https://shop.example/pricing');
+    expect([res.status, await res.text()]).toEqual([204, '']);
+    // Opened again within the window: told once.
+    expect((await opened('https://shop.example/pricing')).status).toBe(204);
+    await drain();
+    const triggered = hooks().filter((h) => h.json.event === 'webwidget_triggered');
+    expect(triggered).toHaveLength(1);
+    const hook = triggered[0]!;
+    const j = hook.json;
+    const conv = (await s.call('GET', `/v1/conversations/${conversationId}`)).body.conversation;
+    expect(hook.body).toBe(chatwootFixture('webwidget-triggered', {
+      contactInboxId: j.id, accountId: j.account.id, contactId: j.contact.id, customer: conv.customer, inboxId: j.inbox.id, conversationId: j.current_conversation.id,
+      createdAt: conv.createdAt, updatedAt: conv.updatedAt, epoch: epoch(conv.updatedAt), initiatedAt: 'Fri Jul 23 2021 18:03:48 GMT+0000 (Coordinated Universal Time)',
+    }));
+    // The same ids as the conversation's other webhooks.
+    const created = hooks().find((h) => h.json.event === 'message_created')!.json;
+    expect([j.id, j.contact.id, j.inbox.id, j.current_conversation.id]).toEqual([created.conversation.contact_inbox.id, created.sender.id, created.inbox.id, created.conversation.id]);
+    expect(verifiesAsChatwoot(hook, CW.secret)).toBe(true);
+    expect(verifiesAsChatwoot({ ...hook, body: hook.body.replace('pricing', 'pr1cing') }, CW.secret)).toBe(false);
+    expect(await types()).toEqual(expect.arrayContaining(['widget.opened']));
+    expect((await types()).filter((t) => t === 'widget.opened')).toHaveLength(1);
+    // It moves nothing.
+    expect(conv).toMatchObject({ controller: 'bot', controlVersion: 1 });
+
+    // A later window: told again.
+    clock.advance(31_000);
+    expect((await opened('https://shop.example/cart')).status).toBe(204);
+    await drain();
+    expect(hooks().filter((h) => h.json.event === 'webwidget_triggered').map((h) => h.json.event_info.referer)).toEqual(['https://shop.example/pricing', 'https://shop.example/cart']);
+    // What the page may not send is refused, and records nothing.
+    const bad = await visitor('opened', { referer: 'x', language: 'not a language' });
+    expect(bad.status).toBe(400);
+    expect((await types()).filter((t) => t === 'widget.opened')).toHaveLength(2);
+  });
+
   it('refuses what a Chatwoot client gets wrong, in Chatwoot\'s shape, and changes nothing', async () => {
     const { s, customer, api, drain, hooks } = await setup();
     const first = await customer('hi');

@@ -166,4 +166,24 @@ describe.each(engines)('timers and sweeps that survive failures on $name', (engi
     for (const id of ids) expect((await h.store.getConversation('acme', id))?.controller).toBe('desk');
     expect(await h.store.listSweeps()).toEqual([]);
   });
+
+  it('resumes a quiet switch-off quietly: the choice is kept with the sweep', async () => {
+    h = await engine.open();
+    await applyConfig(h.store, validateConfig(CONFIG));
+    const clock = new ManualClock(new Date('2026-06-01T10:00:00Z'));
+    const plan = { skip: 0, fail: 0 };
+    const router = new Router(failing(h.store, plan), clock);
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push((await router.receive({ accountId: 'acme', channelId: 'web', customer: `q${i}`, content: { type: 'text', text: 'hi' } })).conversation.id);
+    await router.setEmergency('acme', true);
+    Object.assign(plan, { skip: 1, fail: 1 });
+    await expect(router.setEmergency('acme', false, 'system', 'quietly')).rejects.toThrow('database unavailable');
+    expect(await h.store.listSweeps()).toEqual([expect.objectContaining({ accountId: 'acme', on: false, handBack: 'quietly' })]);
+    expect(await new Router(h.store, clock).resumeSweeps()).toBe(1);
+    for (const id of ids) {
+      expect((await h.store.getConversation('acme', id))?.controller).toBe('bot');
+      const handback = (await h.store.listEvents('acme', id, 0, 50)).find((e) => e.type === 'handback');
+      expect(handback?.data).toMatchObject({ reason: 'emergency_ended', quiet: true });
+    }
+  });
 });

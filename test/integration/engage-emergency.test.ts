@@ -109,6 +109,22 @@ describe('baton emergency (the command line) against a running Baton', () => {
     expect(accountOn.stdout).toContain('emergency handover on; 1 conversation(s) moved');
     expect(await controller(existing.id)).toBe('desk');
 
+    const keep = cli(['off', '--account', ACCOUNT, '--keep-with-agents']);
+    expect(keep.stdout).toContain('emergency handover off; 0 conversation(s) back with their bot (no bot told), 1 left with the humans');
+    expect(await controller(existing.id)).toBe('desk');
+    await callBaton(baton.url, API_KEY, 'POST', `/v1/conversations/${existing.id}/handback`, { by: 'inbox' });
+    expect(await controller(existing.id)).toBe('bot');
+    // Between two runs of the command a call to Baton, always: each run blocks this process longer than Baton keeps an idle connection.
+    expect(cli(['on', '--account', ACCOUNT]).status).toBe(0);
+    expect(await controller(existing.id)).toBe('desk');
+    const quiet = cli(['off', '--account', ACCOUNT, '--quietly']);
+    expect(quiet.stdout).toContain('1 conversation(s) back with their bot (no bot told), 0 left with the humans');
+    expect(await controller(existing.id)).toBe('bot');
+    const events = (await callBaton(baton.url, API_KEY, 'GET', `/v1/conversations/${existing.id}/events`)).body.items;
+    expect(events.at(-1)).toMatchObject({ type: 'handback', data: { reason: 'emergency_ended', quiet: true } });
+    expect(cli(['on', '--account', ACCOUNT]).status).toBe(0);
+    expect(await controller(existing.id)).toBe('desk');
+
     expect(cli(['off', '--account', ACCOUNT]).status).toBe(0);
     expect(await controller(existing.id)).toBe('bot');
     expect(cli(['off', '--account', ACCOUNT, '--source', SOURCE]).status).toBe(0);
@@ -120,5 +136,10 @@ describe('baton emergency (the command line) against a running Baton', () => {
     const unknown = cli(['on', '--account', ACCOUNT, '--source', 'nope']);
     expect(unknown.status).toBe(1);
     expect(unknown.stderr).toContain('No channel nope');
-  }, 60_000);
+    // A choice only switches the account off, and only one at a time (last: no call to Baton follows).
+    for (const args of [['on', '--quietly'], ['off', '--quietly', '--keep-with-agents'], ['off', '--source', SOURCE, '--quietly'], ['off', '--quietly=yes']]) {
+      const r = cli([...args, '--account', ACCOUNT]);
+      expect([r.status, r.stderr.includes('--quietly')]).toEqual([2, true]);
+    }
+  }, 120_000);
 });

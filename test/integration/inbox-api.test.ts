@@ -184,6 +184,13 @@ describe.each(['sqlite', 'postgres'] as const)('the inbox and web chat HTTP API 
     const on = await alice.call('POST', '/admin/emergency', { on: true });
     expect(on.body.emergency).toBe(true);
     expect((await s!.baton.queries.account('acme')).emergency).toBe(true);
+    const unknown = await alice.call('POST', '/admin/emergency', { on: false, handBack: 'loudly' });
+    expect([unknown.status, unknown.body.error.code]).toEqual([400, 'validation_failed']);
+    expect((await s!.baton.queries.account('acme')).emergency).toBe(true);
+    const off = await alice.call('POST', '/admin/emergency', { on: false, handBack: 'keep_with_agents' });
+    expect(off.body).toMatchObject({ emergency: false, handBack: 'keep_with_agents', handedBack: 0, failed: [] });
+    const audit = (await s!.baton.queries.audit('acme', 10)).items.find((e: any) => e.action === 'emergency.off');
+    expect(audit).toMatchObject({ actor: expect.stringMatching(/^inbox-session:/), details: { handBack: 'keep_with_agents' } });
   });
 
   it('pushes changes to the agents of the account and agent answers to the visitor, over WebSocket', async () => {

@@ -265,6 +265,7 @@ const CASES: Record<string, Case> = {
   'GET /chat/api/:accountId/:channelId/socket': { custom: webchatSocket },
   'POST /chat/api/:accountId/:channelId/messages/:messageId/status': { custom: webchatReceipt },
   'POST /chat/api/:accountId/:channelId/offline': { custom: webchatOffline },
+  'POST /chat/api/:accountId/:channelId/opened': { custom: webchatOpened },
 
   // Omnichannel: A's webhook token names A's channel, whatever chat_id the body gives.
   'POST /connector/omnichannel/omnichannel_message/:token/bot_api_webhook': { custom: omnichannel },
@@ -352,6 +353,14 @@ async function webchatMessage(x: Ctx): Promise<void> {
   expect(await conversationRow(x, 'globex', x.b.webchatConversation)).toEqual(before);
   const mine = await call(x.s, { method: 'GET', path: '/chat/api/globex/web/history', headers: { 'x-visitor-token': x.a.webchatVisitorToken } });
   expect(mine.json.messages.map((m: { content: { text: string } }) => m.content.text)).toEqual(['hello']);
+}
+
+async function webchatOpened(x: Ctx): Promise<void> {
+  // Opening the widget on B's public chat with A's visitor token records nothing in B's visitor's chat.
+  const before = await conversationRow(x, 'globex', x.b.webchatConversation);
+  const res = await call(x.s, { method: 'POST', path: '/chat/api/globex/web/opened', headers: { 'x-visitor-token': x.a.webchatVisitorToken }, body: { referer: 'https://globex.example/' } });
+  expect(res.status).toBe(204);
+  expect(await conversationRow(x, 'globex', x.b.webchatConversation)).toEqual(before);
 }
 
 async function webchatOffline(x: Ctx): Promise<void> {

@@ -5,6 +5,8 @@ import { openConversation } from '../../src/core/control-opening.js';
 import { controlStateOf } from '../../src/core/control-state.js';
 import { controllerOf } from '../../src/core/conversation.js';
 import { BatonError, type ErrorCode } from '../../src/core/errors.js';
+import type { ConversationEvent } from '../../src/core/events.js';
+import { recipients } from '../../src/core/fanout.js';
 import type { Channel, Service } from '../../src/core/model.js';
 import { aConversation, anAccount, anEnv, BOT, DESK, NOW } from './builders.js';
 import { cell, COMMANDS, type Fixture, STATES } from './control-table.js';
@@ -39,6 +41,8 @@ const TABLE: Record<string, Record<string, string>> = {
     close_work_item: 'refused: invalid_transition',
     emergency_on: 'desk open desk=queued bot=none emergency=on | handover | timer:handover_wait',
     emergency_off: 'bot open desk=none bot=none emergency=off | - | -',
+    'emergency_off (quietly)': 'bot open desk=none bot=none emergency=off | - | -',
+    'emergency_off (keep with agents)': 'bot open desk=none bot=none emergency=off | - | -',
     handover_wait_expired: 'bot open desk=none bot=none emergency=off | - | -',
     bot_failover: 'desk open desk=queued bot=none emergency=off | handover | timer:handover_wait,audit:bot_failover',
     add_note: 'bot open desk=none bot=none emergency=off | note.added | -',
@@ -47,6 +51,7 @@ const TABLE: Record<string, Record<string, string>> = {
     'offer_control (to the desk)': 'bot open desk=none bot=none emergency=off | control.offered | timer:offer_deadline,audit:offer_control',
     accept_control: 'refused: invalid_transition',
     offer_expired: 'bot open desk=none bot=none emergency=off | - | -',
+    widget_opened: 'bot open desk=none bot=none emergency=off | widget.opened | -',
   },
   // bot open desk=none bot=open emergency=off
   'bot answering': {
@@ -73,6 +78,8 @@ const TABLE: Record<string, Record<string, string>> = {
     close_work_item: 'refused: invalid_transition',
     emergency_on: 'desk open desk=queued bot=open emergency=on | handover | timer:handover_wait',
     emergency_off: 'bot open desk=none bot=open emergency=off | - | -',
+    'emergency_off (quietly)': 'bot open desk=none bot=open emergency=off | - | -',
+    'emergency_off (keep with agents)': 'bot open desk=none bot=open emergency=off | - | -',
     handover_wait_expired: 'bot open desk=none bot=open emergency=off | - | -',
     bot_failover: 'desk open desk=queued bot=open emergency=off | handover | timer:handover_wait,audit:bot_failover',
     add_note: 'bot open desk=none bot=open emergency=off | note.added | -',
@@ -81,6 +88,7 @@ const TABLE: Record<string, Record<string, string>> = {
     'offer_control (to the desk)': 'bot open desk=none bot=open emergency=off | control.offered | timer:offer_deadline,audit:offer_control',
     accept_control: 'refused: invalid_transition',
     offer_expired: 'bot open desk=none bot=open emergency=off | - | -',
+    widget_opened: 'bot open desk=none bot=open emergency=off | widget.opened | -',
   },
   // desk open desk=queued bot=open emergency=off
   'queued for the desk': {
@@ -107,6 +115,8 @@ const TABLE: Record<string, Record<string, string>> = {
     close_work_item: 'refused: invalid_transition',
     emergency_on: 'desk open desk=queued bot=open emergency=off | - | -',
     emergency_off: 'desk open desk=queued bot=open emergency=off | - | -',
+    'emergency_off (quietly)': 'desk open desk=queued bot=open emergency=off | - | -',
+    'emergency_off (keep with agents)': 'desk open desk=queued bot=open emergency=off | - | -',
     handover_wait_expired: 'bot open desk=closed bot=open emergency=off | handover.rejected,agent_session.closed,handback | audit:handover_wait_expired',
     bot_failover: 'desk open desk=queued bot=open emergency=off | - | -',
     add_note: 'desk open desk=queued bot=open emergency=off | note.added | -',
@@ -115,6 +125,7 @@ const TABLE: Record<string, Record<string, string>> = {
     'offer_control (to the desk)': 'refused: invalid_transition',
     accept_control: 'refused: invalid_transition',
     offer_expired: 'desk open desk=queued bot=open emergency=off | - | -',
+    widget_opened: 'desk open desk=queued bot=open emergency=off | widget.opened | -',
   },
   // agent open desk=assigned bot=open emergency=off
   'with an agent': {
@@ -141,6 +152,8 @@ const TABLE: Record<string, Record<string, string>> = {
     close_work_item: 'refused: invalid_transition',
     emergency_on: 'agent open desk=assigned bot=open emergency=off | - | -',
     emergency_off: 'agent open desk=assigned bot=open emergency=off | - | -',
+    'emergency_off (quietly)': 'agent open desk=assigned bot=open emergency=off | - | -',
+    'emergency_off (keep with agents)': 'agent open desk=assigned bot=open emergency=off | - | -',
     handover_wait_expired: 'agent open desk=assigned bot=open emergency=off | - | -',
     bot_failover: 'agent open desk=assigned bot=open emergency=off | - | -',
     add_note: 'agent open desk=assigned bot=open emergency=off | note.added | -',
@@ -149,6 +162,7 @@ const TABLE: Record<string, Record<string, string>> = {
     'offer_control (to the desk)': 'refused: invalid_transition',
     accept_control: 'refused: invalid_transition',
     offer_expired: 'agent open desk=assigned bot=open emergency=off | - | -',
+    widget_opened: 'agent open desk=assigned bot=open emergency=off | widget.opened | -',
   },
   // agent open desk=deferred bot=open emergency=off
   'deferred by the agent': {
@@ -175,6 +189,8 @@ const TABLE: Record<string, Record<string, string>> = {
     close_work_item: 'refused: invalid_transition',
     emergency_on: 'agent open desk=deferred bot=open emergency=off | - | -',
     emergency_off: 'agent open desk=deferred bot=open emergency=off | - | -',
+    'emergency_off (quietly)': 'agent open desk=deferred bot=open emergency=off | - | -',
+    'emergency_off (keep with agents)': 'agent open desk=deferred bot=open emergency=off | - | -',
     handover_wait_expired: 'agent open desk=deferred bot=open emergency=off | - | -',
     bot_failover: 'agent open desk=deferred bot=open emergency=off | - | -',
     add_note: 'agent open desk=deferred bot=open emergency=off | note.added | -',
@@ -183,6 +199,7 @@ const TABLE: Record<string, Record<string, string>> = {
     'offer_control (to the desk)': 'refused: invalid_transition',
     accept_control: 'refused: invalid_transition',
     offer_expired: 'agent open desk=deferred bot=open emergency=off | - | -',
+    widget_opened: 'agent open desk=deferred bot=open emergency=off | widget.opened | -',
   },
   // desk open desk=closed bot=open emergency=off
   'agent session closed (agent-first)': {
@@ -209,6 +226,8 @@ const TABLE: Record<string, Record<string, string>> = {
     close_work_item: 'refused: invalid_transition',
     emergency_on: 'desk open desk=closed bot=open emergency=off | - | -',
     emergency_off: 'desk open desk=closed bot=open emergency=off | - | -',
+    'emergency_off (quietly)': 'desk open desk=closed bot=open emergency=off | - | -',
+    'emergency_off (keep with agents)': 'desk open desk=closed bot=open emergency=off | - | -',
     handover_wait_expired: 'desk open desk=closed bot=open emergency=off | - | -',
     bot_failover: 'desk open desk=closed bot=open emergency=off | - | -',
     add_note: 'desk open desk=closed bot=open emergency=off | note.added | -',
@@ -217,6 +236,7 @@ const TABLE: Record<string, Record<string, string>> = {
     'offer_control (to the desk)': 'refused: invalid_transition',
     accept_control: 'refused: invalid_transition',
     offer_expired: 'desk open desk=closed bot=open emergency=off | - | -',
+    widget_opened: 'desk open desk=closed bot=open emergency=off | widget.opened | -',
   },
   // desk closed desk=closed bot=none emergency=off
   'conversation closed': {
@@ -243,6 +263,8 @@ const TABLE: Record<string, Record<string, string>> = {
     close_work_item: 'refused: invalid_transition',
     emergency_on: 'desk closed desk=closed bot=none emergency=off | - | -',
     emergency_off: 'desk closed desk=closed bot=none emergency=off | - | -',
+    'emergency_off (quietly)': 'desk closed desk=closed bot=none emergency=off | - | -',
+    'emergency_off (keep with agents)': 'desk closed desk=closed bot=none emergency=off | - | -',
     handover_wait_expired: 'desk closed desk=closed bot=none emergency=off | - | -',
     bot_failover: 'desk closed desk=closed bot=none emergency=off | - | -',
     add_note: 'desk closed desk=closed bot=none emergency=off | note.added | -',
@@ -251,6 +273,7 @@ const TABLE: Record<string, Record<string, string>> = {
     'offer_control (to the desk)': 'refused: invalid_transition',
     accept_control: 'refused: invalid_transition',
     offer_expired: 'desk closed desk=closed bot=none emergency=off | - | -',
+    widget_opened: 'desk closed desk=closed bot=none emergency=off | widget.opened | -',
   },
   // nobody open desk=queued bot=none emergency=off
   'nobody (desk switched off)': {
@@ -277,6 +300,8 @@ const TABLE: Record<string, Record<string, string>> = {
     close_work_item: 'refused: invalid_transition',
     emergency_on: 'nobody open desk=queued bot=none emergency=off | - | -',
     emergency_off: 'nobody open desk=queued bot=none emergency=off | - | -',
+    'emergency_off (quietly)': 'nobody open desk=queued bot=none emergency=off | - | -',
+    'emergency_off (keep with agents)': 'nobody open desk=queued bot=none emergency=off | - | -',
     handover_wait_expired: 'nobody open desk=queued bot=none emergency=off | - | -',
     bot_failover: 'nobody open desk=queued bot=none emergency=off | - | -',
     add_note: 'nobody open desk=queued bot=none emergency=off | note.added | -',
@@ -285,6 +310,7 @@ const TABLE: Record<string, Record<string, string>> = {
     'offer_control (to the desk)': 'refused: invalid_transition',
     accept_control: 'refused: invalid_transition',
     offer_expired: 'nobody open desk=queued bot=none emergency=off | - | -',
+    widget_opened: 'nobody open desk=queued bot=none emergency=off | widget.opened | -',
   },
   // desk open desk=queued bot=open emergency=on
   'emergency: handed to the desk': {
@@ -311,6 +337,8 @@ const TABLE: Record<string, Record<string, string>> = {
     close_work_item: 'refused: invalid_transition',
     emergency_on: 'desk open desk=queued bot=open emergency=on | - | -',
     emergency_off: 'desk open desk=queued bot=open emergency=on | - | -',
+    'emergency_off (quietly)': 'desk open desk=queued bot=open emergency=on | - | -',
+    'emergency_off (keep with agents)': 'desk open desk=queued bot=open emergency=on | - | -',
     handover_wait_expired: 'desk open desk=queued bot=open emergency=on | - | -',
     bot_failover: 'desk open desk=queued bot=open emergency=on | - | -',
     add_note: 'desk open desk=queued bot=open emergency=on | note.added | -',
@@ -319,6 +347,7 @@ const TABLE: Record<string, Record<string, string>> = {
     'offer_control (to the desk)': 'refused: invalid_transition',
     accept_control: 'refused: invalid_transition',
     offer_expired: 'desk open desk=queued bot=open emergency=on | - | -',
+    widget_opened: 'desk open desk=queued bot=open emergency=on | widget.opened | -',
   },
   // desk open desk=queued bot=none emergency=account
   'emergency: account switch, desk rule': {
@@ -345,6 +374,8 @@ const TABLE: Record<string, Record<string, string>> = {
     close_work_item: 'refused: invalid_transition',
     emergency_on: 'desk open desk=queued bot=none emergency=account | - | -',
     emergency_off: 'desk open desk=queued bot=none emergency=account | - | -',
+    'emergency_off (quietly)': 'desk open desk=queued bot=none emergency=account | - | -',
+    'emergency_off (keep with agents)': 'desk open desk=queued bot=none emergency=account | - | -',
     handover_wait_expired: 'desk open desk=queued bot=none emergency=account | - | -',
     bot_failover: 'desk open desk=queued bot=none emergency=account | - | -',
     add_note: 'desk open desk=queued bot=none emergency=account | note.added | -',
@@ -353,6 +384,81 @@ const TABLE: Record<string, Record<string, string>> = {
     'offer_control (to the desk)': 'refused: invalid_transition',
     accept_control: 'refused: invalid_transition',
     offer_expired: 'desk open desk=queued bot=none emergency=account | - | -',
+    widget_opened: 'desk open desk=queued bot=none emergency=account | widget.opened | -',
+  },
+  // desk open desk=queued bot=open emergency=on
+  'emergency ending: queued': {
+    customer_message: 'desk open desk=queued bot=open emergency=on | message.received | -',
+    'reply (bot)': 'refused: component_disabled',
+    'reply (agent)': 'agent open desk=assigned bot=open emergency=on | agent_session.assigned,message.sent | audit:assign',
+    handover: 'refused: component_disabled',
+    takeover: 'refused: invalid_transition',
+    take: 'agent open desk=assigned bot=open emergency=on | agent_session.assigned | audit:assign',
+    handback: 'bot open desk=closed bot=open emergency=off | agent_session.closed,handback | audit:handback',
+    position: 'desk open desk=queued bot=open emergency=on | position.requested | audit:position',
+    reset: 'bot open desk=closed bot=open emergency=off | agent_session.closed,reset | audit:reset',
+    'mutate (bot off)': 'desk open desk=queued bot=open emergency=on | control.mutated | audit:mutate',
+    'mutate (bot on)': 'bot open desk=closed bot=open emergency=off | agent_session.closed,handback,control.mutated | audit:mutate',
+    close_bot_session: 'desk open desk=queued bot=none emergency=on | bot_session.closed | audit:close_bot_session',
+    close_agent_session: 'desk open desk=closed bot=open emergency=on | agent_session.closed | audit:close_agent_session',
+    close: 'desk closed desk=closed bot=none emergency=on | agent_session.closed,bot_session.closed,conversation.closed | audit:close',
+    assign: 'agent open desk=assigned bot=open emergency=on | agent_session.assigned | audit:assign',
+    transfer: 'desk open desk=queued bot=open emergency=on | agent_session.transferred | audit:transfer',
+    defer: 'desk open desk=deferred bot=open emergency=on | agent_session.deferred | audit:defer',
+    update_context: 'desk open desk=queued bot=open emergency=on | context.updated | -',
+    'set_categories (to the agents)': 'desk open desk=queued bot=open emergency=on | - | -',
+    open_work_item: 'desk open desk=queued bot=open emergency=on | work_item.opened | -',
+    close_work_item: 'refused: invalid_transition',
+    emergency_on: 'desk open desk=queued bot=open emergency=on | - | -',
+    emergency_off: 'bot open desk=closed bot=open emergency=off | agent_session.closed,handback | -',
+    'emergency_off (quietly)': 'bot open desk=closed bot=open emergency=off | agent_session.closed,handback | -',
+    'emergency_off (keep with agents)': 'desk open desk=queued bot=open emergency=off | control.mutated | -',
+    handover_wait_expired: 'bot open desk=closed bot=open emergency=off | handover.rejected,agent_session.closed,handback | audit:handover_wait_expired',
+    bot_failover: 'desk open desk=queued bot=open emergency=on | - | -',
+    add_note: 'desk open desk=queued bot=open emergency=on | note.added | -',
+    message_status: 'desk open desk=queued bot=open emergency=on | message.status | -',
+    'pass_control (to the desk)': 'desk open desk=queued bot=open emergency=on | - | -',
+    'offer_control (to the desk)': 'refused: invalid_transition',
+    accept_control: 'refused: invalid_transition',
+    offer_expired: 'desk open desk=queued bot=open emergency=on | - | -',
+    widget_opened: 'desk open desk=queued bot=open emergency=on | widget.opened | -',
+  },
+  // agent open desk=assigned bot=open emergency=on
+  'emergency ending: with an agent': {
+    customer_message: 'agent open desk=assigned bot=open emergency=on | message.received | -',
+    'reply (bot)': 'refused: component_disabled',
+    'reply (agent)': 'agent open desk=assigned bot=open emergency=on | message.sent | -',
+    handover: 'refused: component_disabled',
+    takeover: 'refused: conversation_taken',
+    take: 'refused: conversation_taken',
+    handback: 'bot open desk=closed bot=open emergency=off | agent_session.closed,handback | audit:handback',
+    position: 'agent open desk=assigned bot=open emergency=on | position.requested | audit:position',
+    reset: 'bot open desk=closed bot=open emergency=off | agent_session.closed,reset | audit:reset',
+    'mutate (bot off)': 'agent open desk=assigned bot=open emergency=on | control.mutated | audit:mutate',
+    'mutate (bot on)': 'bot open desk=closed bot=open emergency=off | agent_session.closed,handback,control.mutated | audit:mutate',
+    close_bot_session: 'agent open desk=assigned bot=none emergency=on | bot_session.closed | audit:close_bot_session',
+    close_agent_session: 'desk open desk=closed bot=open emergency=on | agent_session.closed | audit:close_agent_session',
+    close: 'desk closed desk=closed bot=none emergency=on | agent_session.closed,bot_session.closed,conversation.closed | audit:close',
+    assign: 'refused: conversation_taken',
+    transfer: 'desk open desk=queued bot=open emergency=on | agent_session.transferred | audit:transfer',
+    defer: 'agent open desk=deferred bot=open emergency=on | agent_session.deferred | audit:defer',
+    update_context: 'agent open desk=assigned bot=open emergency=on | context.updated | -',
+    'set_categories (to the agents)': 'agent open desk=assigned bot=open emergency=on | - | -',
+    open_work_item: 'agent open desk=assigned bot=open emergency=on | work_item.opened | -',
+    close_work_item: 'refused: invalid_transition',
+    emergency_on: 'agent open desk=assigned bot=open emergency=on | - | -',
+    emergency_off: 'bot open desk=closed bot=open emergency=off | agent_session.closed,handback | -',
+    'emergency_off (quietly)': 'agent open desk=assigned bot=open emergency=off | control.mutated | -',
+    'emergency_off (keep with agents)': 'agent open desk=assigned bot=open emergency=off | control.mutated | -',
+    handover_wait_expired: 'agent open desk=assigned bot=open emergency=on | - | -',
+    bot_failover: 'agent open desk=assigned bot=open emergency=on | - | -',
+    add_note: 'agent open desk=assigned bot=open emergency=on | note.added | -',
+    message_status: 'agent open desk=assigned bot=open emergency=on | message.status | -',
+    'pass_control (to the desk)': 'agent open desk=assigned bot=open emergency=on | - | -',
+    'offer_control (to the desk)': 'refused: invalid_transition',
+    accept_control: 'refused: invalid_transition',
+    offer_expired: 'agent open desk=assigned bot=open emergency=on | - | -',
+    widget_opened: 'agent open desk=assigned bot=open emergency=on | widget.opened | -',
   },
 };
 
@@ -362,6 +468,7 @@ const EVERY_TYPE: { [K in CommandType | 'take']: true } = {
   close_bot_session: true, close_agent_session: true, close: true, assign: true, transfer: true, defer: true, update_context: true,
   set_categories: true, open_work_item: true, close_work_item: true, emergency_on: true, emergency_off: true, handover_wait_expired: true,
   bot_failover: true, add_note: true, message_status: true, pass_control: true, offer_control: true, accept_control: true, offer_expired: true,
+  widget_opened: true,
 };
 
 const pairs = Object.entries(STATES).flatMap(([state, make]) => Object.entries(COMMANDS).map(([command, cmd]) => ({ state, command, make, cmd })));
@@ -510,5 +617,49 @@ describe('the chat a message that names none belongs to (CM BMProxy)', () => {
     expect(chooseChat([a, b, deskOnly], BOT, () => false)).toBe(b);
     expect(chooseChat([a, b], BOT, (c) => c.channelId === 'wa')).toBe(a);
     expect(chooseChat([deskOnly, null], BOT, () => true)).toBeNull();
+  });
+});
+
+describe('what the emergency\'s end tells whom (handBack)', () => {
+  /** The components each event of a transition would be delivered to, by event type. */
+  function heard(f: Fixture, handBack?: 'tell_bots' | 'quietly' | 'keep_with_agents') {
+    const r = transition(f.conv, { type: 'emergency_off', ...(handBack ? { handBack } : {}) }, f.env);
+    const conv = { ...r.conversation };
+    return {
+      conv: r.conversation,
+      events: r.events,
+      to: r.events.map((e, i) => `${e.type}>${recipients(conv, { ...e, accountId: 'acme', conversationId: conv.id, seq: i + 1, at: NOW } as ConversationEvent).map((x) => x.target.id).join('+')}`),
+    };
+  }
+  const queued = () => STATES['emergency ending: queued']!();
+  const taken = () => STATES['emergency ending: with an agent']!();
+
+  it('tells the bot by default, and hands back even what an agent took', () => {
+    expect(heard(queued()).to).toEqual([`agent_session.closed>${BOT}+${DESK}`, `handback>${BOT}+${DESK}`]);
+    const t = heard(taken(), 'tell_bots');
+    expect(t.conv.controller).toBe('bot');
+    expect(t.to).toEqual([`agent_session.closed>${BOT}+${DESK}`, `handback>${BOT}+${DESK}`]);
+  });
+
+  it('quietly: records the handback for the desk alone, and leaves an agent\'s conversation with the agent', () => {
+    const q = heard(queued(), 'quietly');
+    expect(q.conv).toMatchObject({ controller: 'bot', emergency: false });
+    expect(q.events.every((e) => e.data.quiet === true)).toBe(true);
+    expect(q.to).toEqual([`agent_session.closed>${DESK}`, `handback>${DESK}`]);
+    const t = heard(taken(), 'quietly');
+    expect(t.conv).toMatchObject({ controller: 'desk', emergency: false, mutations: { [BOT]: false }, agentSession: { status: 'assigned', agentId: 'agent-1' } });
+    expect(t.to).toEqual([`control.mutated>${DESK}`]);
+  });
+
+  it('keep_with_agents: every conversation stays with the humans as after an ordinary handover, and the bot hears nothing', () => {
+    for (const f of [queued(), taken()]) {
+      const k = heard(f, 'keep_with_agents');
+      expect(k.conv).toMatchObject({ controller: 'desk', emergency: false, mutations: { [BOT]: false }, controlVersion: f.conv.controlVersion });
+      expect(k.to).toEqual([`control.mutated>${DESK}`]);
+      // Nothing of the emergency is left: a handback by the desk now is an ordinary one, and the bot is told.
+      const back = transition(k.conv, { type: 'handback', by: DESK }, f.env);
+      expect(back.conversation.controller).toBe('bot');
+      expect(back.events.find((e) => e.type === 'handback')?.data.quiet).toBeUndefined();
+    }
   });
 });

@@ -44,6 +44,16 @@ export const STATES: Record<string, () => Fixture> = {
     const f = fresh({ mode: 'desk' }, true);
     return run(f, { type: 'customer_message', messageId: 'm-1' });
   },
+  // The account's switch is off again and its sweep has not reached the conversation yet.
+  'emergency ending: queued': () => {
+    const s = STATES['emergency: handed to the desk']!();
+    return { env: withAccount(s.env, { emergency: false }), conv: s.conv };
+  },
+  'emergency ending: with an agent': () => {
+    const s = STATES['emergency: handed to the desk']!();
+    const taken = transition(s.conv, { type: 'assign', agentId: 'agent-1' }, s.env).conversation;
+    return { env: withAccount(s.env, { emergency: false }), conv: taken };
+  },
 };
 
 /** One command of every type (and the desk's take request); some name the current agent session. */
@@ -71,6 +81,8 @@ export const COMMANDS: Record<string, (conv: Conversation) => ControlRequest> = 
   close_work_item: () => ({ type: 'close_work_item', workItemId: 'w-unknown' }),
   emergency_on: () => ({ type: 'emergency_on' }),
   emergency_off: () => ({ type: 'emergency_off' }),
+  'emergency_off (quietly)': () => ({ type: 'emergency_off', handBack: 'quietly' }),
+  'emergency_off (keep with agents)': () => ({ type: 'emergency_off', handBack: 'keep_with_agents' }),
   handover_wait_expired: (c) => ({ type: 'handover_wait_expired', agentSessionId: c.agentSession?.id ?? 'none' }),
   bot_failover: () => ({ type: 'bot_failover', botId: BOT, reason: 'circuit broken' }),
   add_note: () => ({ type: 'add_note', agentId: 'agent-1', text: 'a word between agents' }),
@@ -79,6 +91,7 @@ export const COMMANDS: Record<string, (conv: Conversation) => ControlRequest> = 
   'offer_control (to the desk)': () => ({ type: 'offer_control', by: BOT, to: DESK, deadline: '2100-01-01T00:00:00.000Z' }),
   accept_control: () => ({ type: 'accept_control', by: DESK }),
   offer_expired: () => ({ type: 'offer_expired', offerId: 'o-unknown' }),
+  widget_opened: () => ({ type: 'widget_opened', opening: { referer: 'https://shop.example/', widgetLanguage: 'en', browserLanguage: null, browser: null } }),
 };
 
 /**

@@ -1118,6 +1118,7 @@ describe('purity', () => {
     open_work_item: { cmd: { type: 'open_work_item', owner: { kind: 'component', id: BOT }, messageId: 'm-1' }, state: 'bot' },
     close_work_item: { cmd: { type: 'close_work_item', workItemId: 'id-2', by: BOT }, state: 'work' },
     add_note: { cmd: { type: 'add_note', agentId: 'agent-7', text: 'Customer is a reseller' }, state: 'desk' },
+    widget_opened: { cmd: { type: 'widget_opened', opening: { referer: 'https://shop.example/cart', widgetLanguage: 'en', browserLanguage: 'nl', browser: null } }, state: 'bot' },
     pass_control: { cmd: { type: 'pass_control', by: BOT, to: DESK, metadata: { reason: 'billing' } }, state: 'bot' },
     offer_control: { cmd: { type: 'offer_control', by: BOT, to: DESK }, state: 'bot' },
     accept_control: { cmd: { type: 'accept_control', by: DESK }, state: 'offered' },

@@ -14,6 +14,8 @@ export const chatwootDialect: DialectModule = {
   componentDialect: 'chatwoot',
   routes: [{ prefix: '/api/v1', throttled: true, errors: chatwootErrors, register: (scope, deps) => chatwootRoutes(scope, deps) }],
   renderers: () => ({ component: chatwootRenderer }),
+  // Chatwoot sends its agent bots webwidget_triggered (widget.opened) unasked, so Baton does too.
+  defaultEvents: Object.freeze(['*']),
   inboundPath: { component: (c) => `/api/v1/accounts/${chatwootIds.account(c.accountId)}/conversations/{id}/messages` },
   credentials: { kinds: ['access_token'], headers: ['api_access_token'], queryParams: ['api_access_token'], componentSecrets: { accessToken: 'access_token' } },
   settings: {

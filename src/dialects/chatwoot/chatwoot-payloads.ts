@@ -1,3 +1,4 @@
+import type { WidgetOpening } from '../../core/control-types.js';
 import type { Conversation } from '../../core/conversation.js';
 import type { Account, Message } from '../../core/model.js';
 import { chatwootContent } from './chatwoot-content.js';
@@ -130,5 +131,68 @@ export function messageObject(m: Message, conv: Conversation, account: Pick<Acco
     inbox: inboxObject(conv),
     conversation: conversationObject(conv, m),
     account: accountObject(account),
+  };
+}
+
+/** The contact as webhooks carry it (Contact#webhook_data). */
+function contactObject(conv: Conversation, account: Pick<Account, 'id' | 'name'>): Record<string, unknown> {
+  const push = contactPush(conv);
+  return {
+    account: accountObject(account),
+    additional_attributes: {},
+    avatar: '',
+    custom_attributes: {},
+    email: push.email,
+    id: push.id,
+    identifier: push.identifier,
+    name: push.name,
+    phone_number: push.phone_number,
+    thumbnail: '',
+    blocked: false,
+  };
+}
+
+const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/**
+ * `initiated_at.timestamp` as Chatwoot's widget writes it, JavaScript's `Date#toString()`, here in
+ * UTC so that it does not depend on where Baton runs: `Fri Dec 04 2026 20:30:00 GMT+0000 (Coordinated Universal Time)`.
+ */
+function widgetTimestamp(iso: string): string {
+  const d = new Date(iso);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${DAYS[d.getUTCDay()]} ${MONTHS[d.getUTCMonth()]} ${two(d.getUTCDate())} ${d.getUTCFullYear()} ${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())} GMT+0000 (Coordinated Universal Time)`;
+}
+
+/**
+ * webwidget_triggered: the contact inbox (ContactInbox#webhook_data, the visitor's chat with its
+ * latest conversation), then `event`, then `event_info` as the widget and Chatwoot's events
+ * controller make it (the page's `initiated_at` and `referer`, the widget's and the browser's
+ * languages, the browser as the user agent names it).
+ */
+export function widgetTriggered(conv: Conversation, account: Pick<Account, 'id' | 'name'>, opening: WidgetOpening, at: string): Record<string, unknown> {
+  const b = opening.browser;
+  return {
+    id: ids.contactInbox(conv.accountId, conv.channelId, conv.customer),
+    contact: contactObject(conv, account),
+    inbox: inboxObject(conv),
+    account: accountObject(account),
+    current_conversation: conversationObject(conv, null),
+    source_id: conv.customer,
+    event: 'webwidget_triggered',
+    event_info: {
+      initiated_at: { timestamp: widgetTimestamp(at) },
+      referer: opening.referer ?? '',
+      widget_language: opening.widgetLanguage,
+      browser_language: opening.browserLanguage,
+      browser: {
+        browser_name: b?.name ?? 'Unknown Browser',
+        browser_version: b?.version ?? '0.0',
+        device_name: b?.device ?? 'Unknown',
+        platform_name: b?.platform ?? 'Unknown',
+        platform_version: b?.platformVersion ?? '0',
+      },
+    },
   };
 }

@@ -1,6 +1,7 @@
 import { uuidV5 } from '../../core/ids.js';
 import type { DeliveryContext, OutgoingRequest, Renderer } from '../../delivery/ports.js';
-import { conversationObject, messageObject } from './chatwoot-payloads.js';
+import type { WidgetOpening } from '../../core/control-types.js';
+import { conversationObject, messageObject, widgetTriggered } from './chatwoot-payloads.js';
 import { chatwootSignatureHeaders } from './chatwoot-signature.js';
 import { chatwootStatus } from './chatwoot-status.js';
 
@@ -21,6 +22,7 @@ function events(ctx: DeliveryContext): Record<string, unknown>[] {
   const { event, message: m, conversation: conv, account } = ctx;
   if ((event.type === 'message.received' || event.type === 'message.sent') && m) return [{ ...messageObject(m, conv, account), event: 'message_created' }];
   if (event.type === 'message.status' && m) return [{ ...messageObject(m, conv, account, { status: event.data.status }), event: 'message_updated' }];
+  if (event.type === 'widget.opened') return [widgetTriggered(conv, account, event.data as unknown as WidgetOpening, event.at)];
   if (STATUS_EVENTS.has(event.type)) {
     const status = chatwootStatus(conv);
     const payload = conversationObject(conv, null);

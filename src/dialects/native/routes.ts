@@ -170,10 +170,11 @@ export async function nativeRoutes(app: FastifyInstance, deps: NativeDeps): Prom
   });
 
   api.post('/emergency', {
-    schema: { tags: ['admin'], summary: 'The account-wide emergency handover switch', description: 'On: bots are disabled in every new and existing conversation and everything goes to the humans. Off: the previous routing comes back.', body: S.EmergencyBody, response: errors },
+    schema: { tags: ['admin'], summary: 'The account-wide emergency handover switch', description: 'On: bots are disabled in every new and existing conversation and everything goes to the humans. Off: the previous routing comes back; `handBack` chooses whether the bots are told, or whether the conversations stay with the humans.', body: S.EmergencyBody, response: errors },
   }, async (req) => {
-    const result = await router.setEmergency(req.accountId, req.body.on, req.actor);
-    return { emergency: req.body.on, conversations: result.conversations, failed: result.failed };
+    const { on, handBack } = req.body;
+    const result = await router.setEmergency(req.accountId, on, req.actor, handBack);
+    return { emergency: on, ...(on ? {} : { handBack: handBack ?? 'tell_bots' }), ...result };
   });
 
   if (deps.customerData) await customerDataRoutes(app, { customerData: deps.customerData });

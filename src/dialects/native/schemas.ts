@@ -1,4 +1,5 @@
 import Type from 'typebox';
+import { HAND_BACK } from '../../core/control-types.js';
 
 /** Request and response shapes of the native API; the OpenAPI document is generated from these. */
 
@@ -66,7 +67,12 @@ export const AssignBody = Type.Object({ agentId: Id, reassign: Type.Optional(Typ
 export const TransferBody = Type.Object({ team: Type.Union([Id, Type.Null()]) }, { additionalProperties: false });
 export const DeferBody = Type.Object({ agentId: Type.Optional(Id) }, { additionalProperties: false });
 export const PresenceBody = Type.Object({ presence: Type.Union([Type.Literal('online'), Type.Literal('away'), Type.Literal('offline')]) }, { additionalProperties: false });
-export const EmergencyBody = Type.Object({ on: Type.Boolean() }, { additionalProperties: false });
+export const EmergencyBody = Type.Object({
+  on: Type.Boolean({ description: 'true: bots are disabled everywhere and everything goes to the humans; false: the switch ends' }),
+  handBack: Type.Optional(Type.Union(HAND_BACK.map((v) => Type.Literal(v)), {
+    description: 'only with `on: false`, what becomes of the conversations the switch handed to the humans. `tell_bots` (the default): each goes back to its bot, which is told (`handback`, reason `emergency_ended`), even one an agent took. `quietly`: each still waiting for an agent goes back to its bot without the bot being told, so it speaks when the customer next writes; one an agent took stays with that agent. `keep_with_agents`: all stay with the humans.',
+  })),
+}, { additionalProperties: false });
 
 export const ConversationParams = Type.Object({ id: Id });
 export const MessageParams = Type.Object({ messageId: Id });

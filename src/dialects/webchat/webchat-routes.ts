@@ -13,6 +13,7 @@ import type { LiveBus } from '../../live/live-bus.js';
 import type { VisitorHub } from './visitor-hub.js';
 import { visitorIdOf } from './visitor-identity.js';
 import { visitorMessage } from './visitor-message.js';
+import { visitorOpened } from './visitor-opened.js';
 import { visitorReceipts } from './visitor-receipts.js';
 
 /** Open visitor sockets one client address may hold, and how soon a new one must say hello. */
@@ -146,7 +147,9 @@ export async function webchatRoutes(app: FastifyInstance, deps: WebchatDeps): Pr
     void reply.status(outcome.duplicate ? 200 : 201);
     return { message: visitorMessage(message, []), email };
   });
-  await visitorReceipts(app, { router, queries, channelOf, conversationOf: (channel, token) => chatId(channel.id, visitorIdOf(token), channel.address) });
+  const conversationOf = (channel: Channel, token: unknown) => chatId(channel.id, visitorIdOf(token), channel.address);
+  await visitorReceipts(app, { router, queries, channelOf, conversationOf });
+  await visitorOpened(app, { router, clock, channelOf, conversationOf });
 
   const perAddress = new Map<string, number>();
   app.get<{ Params: { accountId: string; channelId: string } }>('/:accountId/:channelId/socket', { websocket: true, schema: { hide: true } }, (socket, req) => {

@@ -58,6 +58,8 @@ export class ChatApi {
   send = (body: { id: string; text?: string; postback?: { payload: string; title: string }; visitor?: Record<string, string> }) =>
     requestJson<{ message: ChatMessage }>('POST', `${this.base}/messages`, body, this.headers());
   offline = (body: { id: string; email: string; text: string }) => requestJson<{ message: ChatMessage; email: string }>('POST', `${this.base}/offline`, body, this.headers());
+  /** The widget opened: `referer` the page it is on, `language` the chat's. Baton tells the bots that ask, if this visitor has chatted before. */
+  opened = (body: { referer?: string; language?: string }) => requestJson<null>('POST', `${this.base}/opened`, body, this.headers());
   receipt = (messageId: string, status: 'delivered' | 'read') =>
     requestJson<{ messageId: string; status: string }>('POST', `${this.base}/messages/${encodeURIComponent(messageId)}/status`, { status }, this.headers());
 }

@@ -7,6 +7,7 @@ import { ChatApi, type ChatMessage, type ChatStatus, type Humans, visitorToken }
 import { CHAT_CONNECTION, type ChatConnection, chatView } from './chat-view.js';
 import { ChatReceipts } from './chat-receipts.js';
 import { useChatShown, useChatTyping } from './chat-typing.js';
+import { useChatOpens } from './chat-opens.js';
 import { OfflineForm } from './offline-form.js';
 
 const embedded = window.parent !== window;
@@ -28,6 +29,12 @@ function toHost(message: { baton: 'state'; launcher: string; dim: boolean } | { 
  */
 export function ChatApp({ account, channel }: { account: string; channel: string }) {
   const api = useMemo(() => new ChatApi(account, channel, visitorToken()), [account, channel]);
+  // Told once per open; a Baton that does not answer changes nothing for the visitor.
+  useChatOpens(embedded, () => {
+    const referer = new URLSearchParams(location.search).get('page') ?? document.referrer;
+    const language = document.documentElement.lang;
+    void api.opened({ ...(referer ? { referer: referer.slice(0, 2048) } : {}), ...(/^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$/.test(language) ? { language } : {}) }).catch(() => {});
+  });
   const [status, setStatus] = useState<ChatStatus | null>(null);
   const [humans, setHumans] = useState<Humans | null>(null);
   const humansNow = useRef(humans);

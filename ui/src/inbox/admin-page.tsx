@@ -75,9 +75,11 @@ export function AdminPage({ api, account, teams, me, presence }: { api: InboxApi
         <button class={`btn ${overview.emergency ? '' : 'btn-danger'}`} type="button" disabled={busy} aria-haspopup="dialog" onClick={() => setConfirming(true)}>{overview.emergency ? 'Switch off' : 'Switch on'}</button>
       </section>
       {confirming && (
-        <EmergencyDialog on={switchTo} account={account} busy={busy} onCancel={() => setConfirming(false)} onConfirm={() => void run(async () => {
-          const r = await api.emergency(switchTo);
-          return r.emergency ? `Emergency handover on; ${r.conversations} conversation(s) handed to the agents.` : `Emergency handover off; ${r.conversations} conversation(s) given back to their bots.`;
+        <EmergencyDialog on={switchTo} account={account} busy={busy} onCancel={() => setConfirming(false)} onConfirm={(handBack) => void run(async () => {
+          const r = await api.emergency(switchTo, handBack);
+          if (r.emergency) return `Emergency handover on; ${r.conversations} conversation(s) handed to the agents.`;
+          const kept = r.keptWithAgents ? `, ${r.keptWithAgents} left with the agents` : '';
+          return `Emergency handover off; ${r.handedBack ?? r.conversations} conversation(s) given back to their bots${handBack === 'tell_bots' ? '' : ' without telling them'}${kept}.`;
         }).finally(() => setConfirming(false))} />
       )}
 

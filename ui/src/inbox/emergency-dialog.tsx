@@ -1,14 +1,21 @@
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { HandBack } from './inbox-api.js';
+
+/** The choices of switching off, each with what the customers will see; the first is Baton's default. */
+const CHOICES: { value: HandBack; label: string; effect: string }[] = [
+  { value: 'tell_bots', label: 'Hand back and tell the bots', effect: 'Every one goes back to its bot, even one an agent is answering; each bot is told and may write to its customer (the demo bot greets them again).' },
+  { value: 'quietly', label: 'Hand back quietly', effect: 'Those still waiting go back to their bot, which says nothing until the customer writes again; those an agent took stay with that agent.' },
+  { value: 'keep_with_agents', label: 'Leave them with the agents', effect: 'Customers notice nothing: each stays in the queue or with its agent, who hands it back or closes it when done.' },
+];
 
 /**
  * Asks before the emergency switch moves, saying what it does to the account's conversations.
- * Switching off gives each conversation the switch handed to the agents back to its bot, and
- * every such bot is told (a `handback` with reason `emergency_ended`): a bot that greets on a
- * handback, as the demo bot does, writes to each of those customers. Baton's emergency call
- * takes only `on`, so the page can warn about it but not prevent it.
+ * Switching off asks what becomes of the conversations the switch handed to the agents, because a
+ * bot told of its handback may greet every one of those customers at once.
  */
-export function EmergencyDialog({ on, account, busy, onConfirm, onCancel }: { on: boolean; account: string; busy: boolean; onConfirm: () => void; onCancel: () => void }) {
+export function EmergencyDialog({ on, account, busy, onConfirm, onCancel }: { on: boolean; account: string; busy: boolean; onConfirm: (handBack?: HandBack) => void; onCancel: () => void }) {
   const dialog = useRef<HTMLDialogElement>(null);
+  const [handBack, setHandBack] = useState<HandBack>('tell_bots');
   useEffect(() => {
     const d = dialog.current;
     if (d && !d.open) d.showModal();
@@ -16,7 +23,7 @@ export function EmergencyDialog({ on, account, busy, onConfirm, onCancel }: { on
   }, []);
   return (
     <dialog ref={dialog} class="confirm" aria-labelledby="em-confirm-title" aria-describedby="em-confirm-text" onCancel={(e) => { e.preventDefault(); onCancel(); }}>
-      <form method="dialog" onSubmit={(e) => { e.preventDefault(); onConfirm(); }}>
+      <form method="dialog" onSubmit={(e) => { e.preventDefault(); onConfirm(on ? undefined : handBack); }}>
         <h2 id="em-confirm-title">{on ? 'Switch emergency handover on?' : 'Switch emergency handover off?'}</h2>
         {on ? (
           <div id="em-confirm-text">
@@ -24,14 +31,22 @@ export function EmergencyDialog({ on, account, busy, onConfirm, onCancel }: { on
             <p>Make sure agents are online to take them.</p>
           </div>
         ) : (
-          <div id="em-confirm-text">
-            <p>Every conversation the switch handed to the agents goes back to its bot, even one an agent is answering right now.</p>
-            <p><strong>Each of those bots is told, and may write to its customer</strong> (the demo bot greets them again). Baton cannot yet hand them back silently.</p>
-          </div>
+          <>
+            <p id="em-confirm-text">Bots answer new conversations again. Choose what becomes of the conversations the switch handed to the agents.</p>
+            <fieldset class="choices">
+              <legend class="sr-only">The conversations the switch handed to the agents</legend>
+              {CHOICES.map((c) => (
+                <label key={c.value} class="choice">
+                  <input type="radio" name="handBack" value={c.value} checked={handBack === c.value} onChange={() => setHandBack(c.value)} aria-labelledby={`em-${c.value}-label`} aria-describedby={`em-${c.value}-effect`} />
+                  <span><strong id={`em-${c.value}-label`}>{c.label}</strong><span id={`em-${c.value}-effect`} class="choice-effect">{c.effect}</span></span>
+                </label>
+              ))}
+            </fieldset>
+          </>
         )}
         <div class="confirm-actions">
           <button class="btn" type="button" onClick={onCancel} autofocus>Cancel</button>
-          <button class={`btn ${on ? 'btn-danger' : 'btn-primary'}`} type="submit" disabled={busy}>{on ? 'Switch on' : 'Switch off and hand back'}</button>
+          <button class={`btn ${on ? 'btn-danger' : 'btn-primary'}`} type="submit" disabled={busy}>{on ? 'Switch on' : 'Switch off'}</button>
         </div>
       </form>
     </dialog>

@@ -77,6 +77,9 @@ export interface AgentRow { id: string; name: string; presence: Presence; teams:
 
 export interface Health { state: string; consecutiveFailures: number; lastError: string | null; lastFailureAt: string | null; backlog: number; oldestPendingAgeSeconds: number | null; blockedConversations: number }
 
+/** Switching the emergency off: bots told (Baton's default), handed back untold, or left with the agents. */
+export type HandBack = 'tell_bots' | 'quietly' | 'keep_with_agents';
+
 export interface Overview {
   emergency: boolean;
   components: { id: string; kind: string; dialect: string; url: string | null; inboundUrl: string | null; health: Health }[];
@@ -173,7 +176,8 @@ export class InboxApi {
   deliveries = (state: string) => this.call<{ items: DeliveryRow[] }>('GET', `/admin/deliveries${state ? `?state=${state}` : ''}`);
   replay = (id: string) => this.call<{ replayed: number }>('POST', `/admin/deliveries/${encodeURIComponent(id)}/replay`, {});
   report = (period: ReportPeriod) => this.call<Report>('GET', `/admin/report?period=${period}`);
-  emergency = (on: boolean) => this.call<{ emergency: boolean; conversations: number }>('POST', '/admin/emergency', { on });
+  /** `handBack` only when switching off: what becomes of the conversations the switch handed to the agents. */
+  emergency = (on: boolean, handBack?: HandBack) => this.call<{ emergency: boolean; conversations: number; handedBack?: number; keptWithAgents?: number }>('POST', '/admin/emergency', { on, ...(handBack ? { handBack } : {}) });
   adminAgents = () => this.call<{ items: AdminAgent[] }>('GET', '/admin/agents');
   addAgent = (body: { id: string; name?: string; teams?: string[]; admin?: boolean; password: string }) => this.call<{ agent: AdminAgent }>('POST', '/admin/agents', body);
   resetPassword = (id: string, password: string) => this.call<{ reset: boolean }>('POST', `/admin/agents/${encodeURIComponent(id)}/password`, { password });
