@@ -6,6 +6,8 @@ import type { Account, Agent, Channel, ChannelReachability, Component, Message, 
 import { type CommandScope, type ConfiguredIds, type EmergencySweep, type DeliveryDraft, type IdempotencyRecord, type RetiredIds, type StoreTx, type Timer, type DeliveryLease } from '../core/ports.js';
 import { endLogins, retireAccountsExcept, retireUnlisted } from './config-retirement.js';
 import { eraseConversationContent } from './customer-data.js';
+import { deleteFile, insertFile } from './files.js';
+import type { StoredFile } from '../core/files.js';
 import { writeSessionFacts } from './agent-session-facts.js';
 import * as rows from './rows.js';
 import type { Capabilities } from './capabilities.js';
@@ -245,8 +247,16 @@ export class KyselyTx extends KyselyReads implements StoreTx {
     await this.trx.insertInto('agents').values(row).onConflict((oc) => oc.columns(['account_id', 'id']).doUpdateSet({ teams: row.teams, categories: row.categories, settings: row.settings, password_hash: row.password_hash })).execute();
   }
 
-  eraseConversationContent(accountId: string, conversationId: string, at: string): Promise<{ messages: number; events: number; deliveries: number }> {
+  eraseConversationContent(accountId: string, conversationId: string, at: string): Promise<{ messages: number; events: number; deliveries: number; files: number }> {
     return eraseConversationContent(this.trx, accountId, conversationId, at);
+  }
+
+  insertFile(file: StoredFile, bytes: Buffer): Promise<void> {
+    return insertFile(this.trx, file, bytes);
+  }
+
+  deleteFile(accountId: string, id: string): Promise<boolean> {
+    return deleteFile(this.trx, accountId, id);
   }
 }
 

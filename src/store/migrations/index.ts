@@ -17,6 +17,7 @@ import * as m015 from './015-customer-recent.js';
 import * as m016 from './016-credential-kinds.js';
 import * as m017 from './017-conversation-numbers.js';
 import * as m019 from './019-agent-session-facts.js';
+import * as m022 from './022-files.js';
 
 /** The one migration history both engines share, in order. */
 export const migrations: Record<string, Migration> = {
@@ -38,6 +39,7 @@ export const migrations: Record<string, Migration> = {
   '016-credential-kinds': m016,
   '017-conversation-numbers': m017,
   '019-agent-session-facts': m019,
+  '022-files': m022,
 };
 
 export const migrationProvider: MigrationProvider = {
