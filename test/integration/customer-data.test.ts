@@ -163,7 +163,7 @@ describe.each(['sqlite', 'postgres'] as const)('erasure and export of a customer
     const before = (await call('GET', `/v1/conversations/${web}/export`)).body;
     const narrow = await call('POST', `${path}/erase?channel=sms`);
     expect(narrow.status).toBe(200);
-    expect(narrow.body.conversations).toEqual([{ id: sms, messages: 1, events: 0, deliveries: expect.any(Number) }]);
+    expect(narrow.body.conversations).toEqual([{ id: sms, messages: 1, events: 0, deliveries: expect.any(Number), files: 0 }]);
     expect((await call('GET', `/v1/conversations/${web}/export`)).body.messages[0].content.text).toBe(`hello ${marker}`);
 
     const erased = await call('POST', `${path}/erase`);
@@ -172,7 +172,7 @@ describe.each(['sqlite', 'postgres'] as const)('erasure and export of a customer
     const mine = erased.body.conversations.find((c: any) => c.id === web);
     expect(mine).toMatchObject({ messages: 3, events: 2 }); // the inbound context, the handover
     expect(mine.deliveries).toBeGreaterThan(0);
-    expect(erased.body.conversations.find((c: any) => c.id === sms)).toEqual({ id: sms, messages: 0, events: 0, deliveries: 0 });
+    expect(erased.body.conversations.find((c: any) => c.id === sms)).toEqual({ id: sms, messages: 0, events: 0, deliveries: 0, files: 0 });
 
     const after = (await call('GET', `/v1/conversations/${web}/export`)).body;
     expect(after.conversation).toMatchObject({ id: web, customer, title: null, visitor: {}, context: {}, controller: 'desk', controlVersion: before.conversation.controlVersion });
@@ -198,7 +198,7 @@ describe.each(['sqlite', 'postgres'] as const)('erasure and export of a customer
   it('erasing again changes nothing and says so', async () => {
     const again = await call('POST', `${path}/erase`);
     expect(again.status).toBe(200);
-    expect(again.body.conversations).toEqual([{ id: web, messages: 0, events: 0, deliveries: 0 }, { id: sms, messages: 0, events: 0, deliveries: 0 }]);
+    expect(again.body.conversations).toEqual([{ id: web, messages: 0, events: 0, deliveries: 0, files: 0 }, { id: sms, messages: 0, events: 0, deliveries: 0, files: 0 }]);
   });
 
   it('baton erase does the same from the command line, as `cli`', async () => {

@@ -14,6 +14,9 @@ import type { VisitorHub } from './visitor-hub.js';
 import { visitorIdOf } from './visitor-identity.js';
 import { visitorMessage } from './visitor-message.js';
 import { visitorReceipts } from './visitor-receipts.js';
+import { visitorFiles } from './visitor-files.js';
+import type { Files } from '../../core/files.js';
+import { ACCEPTED_FILE_TYPES } from '../../core/file-types.js';
 
 /** Open visitor sockets one client address may hold, and how soon a new one must say hello. */
 const SOCKETS_PER_ADDRESS = 20;
@@ -50,6 +53,7 @@ export interface WebchatDeps {
   live: LiveBus;
   hub: VisitorHub;
   clock: Clock;
+  files: Files;
 }
 
 /**
@@ -60,7 +64,7 @@ export interface WebchatDeps {
  */
 export async function webchatRoutes(app: FastifyInstance, deps: WebchatDeps): Promise<void> {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
-  const { router, queries, live, hub, clock } = deps;
+  const { router, queries, live, hub, clock, files } = deps;
 
   const channelOf = async (accountId: string, channelId: string): Promise<Channel> => {
     const channel = await queries.channel(accountId, channelId).catch((err: unknown) => {
@@ -101,7 +105,7 @@ export async function webchatRoutes(app: FastifyInstance, deps: WebchatDeps): Pr
   api.get('/:accountId/:channelId/history', { schema: { tags: ['webchat'], summary: 'The visitor\'s own messages and answers, oldest first', params: Params } }, async (req) => {
     const channel = await channelOf(req.params.accountId, req.params.channelId);
     const conversationId = conversationIdOf(channel, req);
-    const [a, messages, conv] = await Promise.all([availabilityOf(channel), historyOf(channel, conversationId), findConversation(channel, conversationId)]);
+    const [a, messages, conv, maxBytes] = await Promise.all([availabilityOf(channel), historyOf(channel, conversationId), findConversation(channel, conversationId), files.limitOf(channel.accountId)]);
     // `humans` lets the page say what a bot cannot: whether anyone is online, and whether this chat waits for them.
     const chat = humansChat(conv);
     // The visitor is told who answers ("Sam joined the chat"), by the name baton.yaml gives the agent.
@@ -111,7 +115,8 @@ export async function webchatRoutes(app: FastifyInstance, deps: WebchatDeps): Pr
     const email = conv && conv.unverifiedVisitor?.includes('email') ? conv.visitor.email ?? null : null;
     const queue = chat === 'waiting' && a.agentsOnline && conv ? await queries.queueStanding(conv, clock.now()) : null;
     // `closed`: the agent closed the chat; the page says so, and the visitor's next message opens it again.
-    return { status: a.status, messages, humans: { online: a.agentsOnline, chat, agent, email, queue }, closed: conv?.status === 'closed' };
+    // `files`: what the page may attach, so it can refuse a file before uploading it.
+    return { status: a.status, messages, humans: { online: a.agentsOnline, chat, agent, email, queue }, closed: conv?.status === 'closed', files: { maxBytes, types: ACCEPTED_FILE_TYPES } };
   });
 
   api.post('/:accountId/:channelId/messages', { schema: { tags: ['webchat'], summary: 'A visitor\'s message or button press', params: Params, body: SendBody } }, async (req, reply) => {
@@ -143,6 +148,7 @@ export async function webchatRoutes(app: FastifyInstance, deps: WebchatDeps): Pr
     void reply.status(outcome.duplicate ? 200 : 201);
     return { message: visitorMessage(message, []), email };
   });
+  await visitorFiles(app, { router, queries, live, files, channelOf, available: async (channel) => (await status(channel)).available });
   await visitorReceipts(app, { router, queries, channelOf, conversationOf: (channel, token) => chatId(channel.id, visitorIdOf(token), channel.address) });
 
   const perAddress = new Map<string, number>();
