@@ -45,7 +45,7 @@ const MAX_NAME = 120;
 export function safeFileName(given: string | null, type: FileType): string {
   const ext = FILE_TYPES[type].ext;
   const base = (given ?? '').split(/[/\\]/).pop() ?? '';
-  let name = base.normalize('NFC').replace(UNSAFE, ' ').replace(/\s+/g, ' ').replace(/^[.\s]+|[.\s]+$/g, '');
+  let name = base.normalize('NFC').replace(UNSAFE, ' ').replace(/\s+/g, ' ').replace(/\s+(\.[^.\s]+)$/, '$1').replace(/^[.\s]+|[.\s]+$/g, '');
   if (!name) name = 'file';
   if (!/\.[A-Za-z0-9]{1,5}$/.test(name)) name = `${name}.${ext}`;
   if (name.length > MAX_NAME) {
