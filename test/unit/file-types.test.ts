@@ -3,6 +3,7 @@ import { checkUpload } from '../../src/core/files.js';
 import { safeFileName, sniffFileType } from '../../src/core/file-types.js';
 import { isBatonError } from '../../src/core/errors.js';
 import { pdf, png } from '../helpers/sample-files.js';
+import { validateConfig } from '../../src/config/load-config.js';
 
 const codeOf = (fn: () => unknown) => {
   try {
@@ -42,5 +43,19 @@ describe('what an uploaded file is, by its bytes', () => {
     const long = safeFileName(`${'x'.repeat(300)}.pdf`, 'application/pdf');
     expect(long.length).toBe(120);
     expect(long.endsWith('.pdf')).toBe(true);
+  });
+});
+
+describe('files.maxSize in baton.yaml', () => {
+  const cfg = (files: unknown, global?: unknown) => ({ ...(global ? { files: global } : {}), accounts: [{ id: 'acme', files }, { id: 'plain' }] });
+  it('takes bytes, KB or MB, per account over the top-level default', () => {
+    const c = validateConfig(cfg({ maxSize: '20MB' }, { maxSize: 512 * 1024 }));
+    expect(c.accounts.map((a) => a.account.files)).toEqual([{ maxBytes: 20 * 1024 * 1024 }, { maxBytes: 512 * 1024 }]);
+    expect(validateConfig(cfg({ maxSize: '512KB' })).accounts[1]!.account.files).toBeUndefined();
+  });
+  it('refuses what is not a size, or more than Baton takes', () => {
+    for (const maxSize of ['10 GB', '1.5MB', 'lots', '200MB', 0]) {
+      expect(() => validateConfig(cfg({ maxSize })), String(maxSize)).toThrow(/maxSize|files/);
+    }
   });
 });
