@@ -9,6 +9,7 @@ import { type NormalizedConfig, configWarnings } from './config/load-config.js';
 import { type Clock, systemClock } from './core/clock.js';
 import { Queries } from './core/queries.js';
 import { CustomerData } from './core/customer-data.js';
+import { Files } from './core/files.js';
 import { Router } from './core/router.js';
 import { RetentionJob } from './core/retention-job.js';
 import { DeliveryAdmin } from './delivery/delivery-admin.js';
@@ -138,7 +139,7 @@ export async function createBaton(cfg: RuntimeConfig, opts: { clock?: Clock; log
   const reachability = new ReachabilityChecker(store, sender, renderers, clock, logger);
   const deliveries = new DeliveryAdmin(store, outbox, sender, renderers, clock, newWork);
   const demoBot = cfg.config ? null : new DemoBot({ componentId: DEMO_BOT.id, secret: DEMO_BOT.secret, apiKey: DEMO_API_KEY, clock });
-  const app = await buildServer({ store, router, queries, customerData: new CustomerData(store, clock), deliveries, reachability, addresses: applied.addresses, metrics: metrics.registry, logger: cfg.logLevel === 'silent' ? false : logger, bodyLimit: cfg.bodyLimit, limits: cfg.limits, ...(cfg.trustProxy !== undefined ? { trustProxy: cfg.trustProxy } : {}), ...(cfg.metricsToken ? { metricsToken: cfg.metricsToken } : {}), version: cfg.version, browser: { live, sessions: new SessionStore(store), search: new InboxSearchStore(store), clock, uiDir: UI_DIR, demoBot } });
+  const app = await buildServer({ store, router, queries, customerData: new CustomerData(store, clock), files: new Files(store, clock), deliveries, reachability, addresses: applied.addresses, metrics: metrics.registry, logger: cfg.logLevel === 'silent' ? false : logger, bodyLimit: cfg.bodyLimit, limits: cfg.limits, ...(cfg.trustProxy !== undefined ? { trustProxy: cfg.trustProxy } : {}), ...(cfg.metricsToken ? { metricsToken: cfg.metricsToken } : {}), version: cfg.version, browser: { live, sessions: new SessionStore(store), search: new InboxSearchStore(store), clock, uiDir: UI_DIR, demoBot } });
 
   const retention = new RetentionJob(new KyselyRetention(store), clock);
   const runRetention = () => void retention.run().then((runs) => {

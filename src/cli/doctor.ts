@@ -67,7 +67,7 @@ export async function doctor(cfg: RuntimeConfig): Promise<number> {
   return ok ? 0 : 1;
 }
 
-const COUNT_NAMES: Record<keyof RetentionCounts, string> = { conversations: 'conversations', messages: 'messages', events: 'events', deliveries: 'deliveries', attempts: 'attempts', idempotencyKeys: 'idempotency keys', sessions: 'sessions', audit: 'audit lines' };
+const COUNT_NAMES: Record<keyof RetentionCounts, string> = { conversations: 'conversations', messages: 'messages', events: 'events', deliveries: 'deliveries', attempts: 'attempts', idempotencyKeys: 'idempotency keys', sessions: 'sessions', audit: 'audit lines', files: 'files' };
 
 /** The account's retention periods and what the job's last run deleted. */
 function retentionLines(account: Account, run: RetentionRun | undefined): string[] {

@@ -100,6 +100,10 @@ const Retention = Type.Object({
   audit: Period('how long audit log lines are kept (default keep)'),
 }, { additionalProperties: false });
 
+const Files = Type.Object({
+  maxSize: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.String()], { description: 'the most one uploaded file may weigh: bytes, or 512KB, 10MB (default 10MB, at most 100MB)' })),
+}, { additionalProperties: false });
+
 const Account = Type.Object({
   id: Type.String({ minLength: 1, pattern: '^[A-Za-z0-9._-]+$' }),
   name: Type.Optional(Type.String()),
@@ -122,13 +126,17 @@ const Account = Type.Object({
   services: Type.Optional(Type.Array(Service)),
   agents: Type.Optional(Type.Array(Agent)),
   retention: Type.Optional(Retention),
+  files: Type.Optional(Files),
 }, { additionalProperties: false });
 
 export const BatonConfigSchema = Type.Object({
+  /** For every account without a `files:` block of its own. */
+  files: Type.Optional(Files),
   accounts: Type.Array(Account),
 }, { additionalProperties: false });
 
 export type BatonConfig = Static<typeof BatonConfigSchema>;
 export type AccountConfig = Static<typeof Account>;
 export type RetentionConfig = Static<typeof Retention>;
+export type FilesConfig = Static<typeof Files>;
 export type RetryConfig = Static<typeof Retry>;

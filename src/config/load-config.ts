@@ -13,6 +13,7 @@ import { channelDialectOf, componentDialectOf, DIALECTS } from '../dialects/inde
 import { type AccountConfig, type BatonConfig, BatonConfigSchema } from './config-schema.js';
 import { parseDuration } from './duration.js';
 import { retentionPolicy, retentionProblems } from './retention-config.js';
+import { filesProblems, filesSetting } from './files-config.js';
 import { channelRetryProblems, retryPolicy } from './retry-config.js';
 
 export { parseDuration } from './duration.js';
@@ -109,7 +110,7 @@ function tokenProblems(cfg: BatonConfig): string[] {
 const ANY_PRIVATE = { allowPrivate: true, allowLoopback: true };
 
 function referenceProblems(cfg: BatonConfig): string[] {
-  const out: string[] = [...tokenProblems(cfg)];
+  const out: string[] = [...tokenProblems(cfg), ...filesProblems(cfg.files, 'files')];
   const seenAccounts = new Set<string>();
   const seenKeys = new Map<string, string>();
   cfg.accounts.forEach((a, ai) => {
@@ -141,6 +142,7 @@ function referenceProblems(cfg: BatonConfig): string[] {
       });
     });
     out.push(...retentionProblems(a.retention, `${at}.retention`));
+    out.push(...filesProblems(a.files, `${at}.files`));
     if (a.defaultDesk && components.get(a.defaultDesk) !== 'desk') out.push(`${at}.defaultDesk: "${a.defaultDesk}" is not a desk component of this account`);
     (a.channels ?? []).forEach((c, ci) => {
       const refused = c.outboundUrl ? urlRefusal(c.outboundUrl, ANY_PRIVATE) : null;
@@ -182,7 +184,7 @@ function referenceProblems(cfg: BatonConfig): string[] {
   return out;
 }
 
-function normalizeAccount(a: AccountConfig): AccountSetup {
+function normalizeAccount(a: AccountConfig, global: BatonConfig['files']): AccountSetup {
   const categories = a.categories ?? { bot: 'BOT', agent: 'AGENT' };
   const desks = (a.components ?? []).filter((c) => c.kind === 'desk');
   const account: Account = {
@@ -198,6 +200,8 @@ function normalizeAccount(a: AccountConfig): AccountSetup {
   };
   if (a.botFailover) account.botFailover = { ...(a.botFailover.policy ? { policy: a.botFailover.policy } : {}), afterMs: parseDuration(a.botFailover.after, BOT_FAILOVER_AFTER_MS) };
   if (a.retention) account.retention = retentionPolicy(a.retention);
+  const files = filesSetting(a.files, global);
+  if (files) account.files = files;
   // A component that names no `events:` gets its dialect's default, when the dialect has one.
   const eventsOf = (c: NonNullable<AccountConfig['components']>[number]) => c.events ?? componentDialectOf(c.dialect ?? 'native')?.defaultEvents;
   const subscriptions = Object.fromEntries((a.components ?? []).flatMap((c) => {
@@ -260,7 +264,8 @@ export function validateConfig(raw: unknown): NormalizedConfig {
   if (problems.length > 0) {
     throw new BatonError('config_invalid', `The configuration has ${problems.length} problem${problems.length > 1 ? 's' : ''}:\n  ${problems.join('\n  ')}`, { problems });
   }
-  return Object.freeze({ accounts: (raw as BatonConfig).accounts.map(normalizeAccount) });
+  const cfg = raw as BatonConfig;
+  return Object.freeze({ accounts: cfg.accounts.map((a) => normalizeAccount(a, cfg.files)) });
 }
 
 export function loadConfigFile(path: string): NormalizedConfig {

@@ -3,6 +3,7 @@ import type { Clock } from './clock.js';
 import type { Conversation } from './conversation.js';
 import { erasedConversation } from './erasure.js';
 import { BatonError } from './errors.js';
+import { filePath, type StoredFile } from './files.js';
 import type { ConversationEvent } from './events.js';
 import type { Message } from './model.js';
 import { type Store, WriteConflict } from './ports.js';
@@ -13,6 +14,8 @@ export interface ConversationExport {
   conversation: ConversationView;
   messages: Message[];
   events: ConversationEvent[];
+  /** The files sent in it, described; their bytes are fetched at `path` (README "Files"). */
+  files: (StoredFile & { path: string })[];
 }
 
 export interface CustomerExport {
@@ -27,7 +30,7 @@ export interface Erasure {
   customer: string;
   channel: string | null;
   erasedAt: string;
-  conversations: { id: string; messages: number; events: number; deliveries: number }[];
+  conversations: { id: string; messages: number; events: number; deliveries: number; files: number }[];
 }
 
 /** Which of a customer's conversations: all of them in the account, or those on one channel. */
@@ -55,8 +58,8 @@ export class CustomerData {
   async exportConversation(accountId: string, conversationId: string): Promise<ConversationExport> {
     const [account, conv] = await Promise.all([this.requireAccount(accountId), this.store.getConversation(accountId, conversationId)]);
     if (!conv) throw new BatonError('conversation_not_found', `No conversation ${conversationId} in this account.`);
-    const [messages, events] = await Promise.all([this.allMessages(accountId, conv.id), this.allEvents(accountId, conv.id)]);
-    return { conversation: view(conv, account), messages, events };
+    const [messages, events, files] = await Promise.all([this.allMessages(accountId, conv.id), this.allEvents(accountId, conv.id), this.store.listConversationFiles(accountId, conv.id)]);
+    return { conversation: view(conv, account), messages, events, files: files.map((f) => ({ ...f, path: filePath(f) })) };
   }
 
   async exportCustomer(accountId: string, scope: CustomerScope): Promise<CustomerExport> {
@@ -69,7 +72,7 @@ export class CustomerData {
 
   /**
    * Empties every message, event text, visitor field, context and delivery body of the customer's
-   * conversations, keeping their skeleton, one conversation per transaction with its audit line.
+   * conversations and deletes their files, keeping their skeleton, one conversation per transaction with its audit line.
    * Erasing again is harmless: what is already erased is left as it is.
    */
   async erase(accountId: string, scope: CustomerScope, actor: string): Promise<Erasure> {
@@ -81,7 +84,7 @@ export class CustomerData {
     return { customer: scope.customer, channel: scope.channel ?? null, erasedAt, conversations };
   }
 
-  private async eraseOne(accountId: string, conversationId: string, scope: CustomerScope, at: string, actor: string): Promise<{ messages: number; events: number; deliveries: number }> {
+  private async eraseOne(accountId: string, conversationId: string, scope: CustomerScope, at: string, actor: string): Promise<{ messages: number; events: number; deliveries: number; files: number }> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.store.transaction(async (tx) => {

@@ -41,6 +41,8 @@ export interface Account {
   botFailover?: { policy?: BotFailoverPolicy; afterMs: number };
   /** How long closed conversations, deliveries, idempotency keys and the audit log are kept; absent: the defaults. */
   retention?: RetentionPolicy;
+  /** The most one uploaded file may weigh (`files.maxSize` in baton.yaml); absent: 10 MB. */
+  files?: { maxBytes: number };
 }
 
 export type BotFailoverPolicy = 'handover' | 'notify' | 'wait';
@@ -181,7 +183,8 @@ export type AuthorKind = 'customer' | 'bot' | 'agent' | 'system';
 export interface MessageContent {
   type: 'text' | 'media' | 'postback' | 'custom';
   text?: string;
-  media?: { url: string; contentType?: string; name?: string };
+  /** A file: `size` is known for the files Baton stores (uploads), for the pages to show. */
+  media?: { url: string; contentType?: string; name?: string; size?: number };
   postback?: { payload: string; title?: string };
   buttons?: { id?: string; title: string; payload?: string }[];
   custom?: Record<string, unknown>;

@@ -4,6 +4,7 @@ import type { Conversation } from './conversation.js';
 import type { DeskFigureReads } from './desk-figures.js';
 import type { ConversationEvent } from './events.js';
 import type { DeliveryTarget } from './fanout.js';
+import type { StoredFile } from './files.js';
 import type { Account, Agent, Channel, ChannelReachability, Component, Message, Service } from './model.js';
 import type { WidgetLookFields } from './widget-look.js';
 
@@ -149,6 +150,10 @@ export interface StoreReads extends DeskFigureReads {
   listCustomerConversations(accountId: string, customer: string, channelId: string | null): Promise<Conversation[]>;
   /** A conversation's messages after a position, oldest first, to read all of them in pages. */
   listMessagesAfter(accountId: string, conversationId: string, after: { createdAt: string; id: string } | null, limit: number): Promise<Message[]>;
+  /** A stored file with its bytes; another account's id is not found. */
+  getFile(accountId: string, id: string): Promise<{ file: StoredFile; bytes: Buffer } | undefined>;
+  /** A conversation's files, oldest first, without their bytes (exports). */
+  listConversationFiles(accountId: string, conversationId: string): Promise<StoredFile[]>;
 }
 
 export interface InboundToken {
@@ -233,10 +238,13 @@ export interface StoreTx extends StoreReads {
   endLogins(accountId: string, agentIds: string[]): Promise<void>;
   /**
    * Empties what people wrote in one conversation wherever the store keeps a copy: messages
-   * (marked erased), event data, delivery snapshots and error texts, idempotent answers; the
-   * rules are core/erasure.ts. Counts the rows it changed, so a second erasure counts none.
+   * (marked erased), event data, delivery snapshots and error texts, idempotent answers; deletes
+   * its uploaded files. The rules are core/erasure.ts. Counts the rows it changed, so a second erasure counts none.
    */
-  eraseConversationContent(accountId: string, conversationId: string, at: string): Promise<{ messages: number; events: number; deliveries: number }>;
+  eraseConversationContent(accountId: string, conversationId: string, at: string): Promise<{ messages: number; events: number; deliveries: number; files: number }>;
+  insertFile(file: StoredFile, bytes: Buffer): Promise<void>;
+  /** False when there was no such file. */
+  deleteFile(accountId: string, id: string): Promise<boolean>;
 }
 
 /** Where an agent's password was set; null: it has none and cannot log in. */

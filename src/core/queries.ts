@@ -82,6 +82,11 @@ export class Queries {
     return (await this.store.getMessage(accountId, id)) ?? null;
   }
 
+  /** A message of one chat by the id its channel gave it, or null. */
+  async findChannelMessage(accountId: string, channelId: string, conversationId: string, channelMessageId: string): Promise<Message | null> {
+    return (await this.store.findMessageByChannelMessageId(accountId, channelId, conversationId, channelMessageId)) ?? null;
+  }
+
   async message(accountId: string, id: string): Promise<Message> {
     const m = await this.findMessage(accountId, id);
     if (!m) throw new BatonError('message_not_found', `No message ${id} in this account.`);

@@ -24,7 +24,7 @@ export interface RetentionStore {
   listAccounts(): Promise<Account[]>;
   /**
    * Deletes closed conversations last active before `before`, oldest first after `after`, whole
-   * (messages, events, deliveries, attempts, cursors, timers, sessions, work items), about
+   * (messages, events, deliveries, attempts, cursors, timers, sessions, work items, files), about
    * `budget` events' worth at most. A conversation that still waits on a delivery is passed over.
    * `last` is where the batch stopped; null when nothing was left to look at.
    */

@@ -5,7 +5,7 @@
  * @example { closedConversationsMs: 90 * DAY, deliveriesMs: 30 * DAY, idempotencyKeysMs: DAY, auditMs: null }
  */
 export interface RetentionPolicy {
-  /** A closed conversation with no activity for this long is deleted whole, with everything of it. */
+  /** A closed conversation with no activity for this long is deleted whole, with everything of it (its files too). */
   closedConversationsMs: number | null;
   /** Delivered deliveries, with their attempts, of any conversation; the events they carried stay. */
   deliveriesMs: number | null;
@@ -72,10 +72,12 @@ export interface RetentionCounts {
   idempotencyKeys: number;
   sessions: number;
   audit: number;
+  /** Uploaded files, deleted with their conversation. */
+  files: number;
 }
 
 export function noCounts(): RetentionCounts {
-  return { conversations: 0, messages: 0, events: 0, deliveries: 0, attempts: 0, idempotencyKeys: 0, sessions: 0, audit: 0 };
+  return { conversations: 0, messages: 0, events: 0, deliveries: 0, attempts: 0, idempotencyKeys: 0, sessions: 0, audit: 0, files: 0 };
 }
 
 export function addCounts(into: RetentionCounts, more: Partial<RetentionCounts>): RetentionCounts {

@@ -3,6 +3,7 @@ import type { Registry } from 'prom-client';
 import type { TSchema } from 'typebox';
 import type { Clock } from '../core/clock.js';
 import type { CustomerData } from '../core/customer-data.js';
+import type { Files } from '../core/files.js';
 import type { Channel, Component, RetryPolicy } from '../core/model.js';
 import type { Queries } from '../core/queries.js';
 import type { Router } from '../core/router.js';
@@ -15,6 +16,8 @@ export interface DialectDeps {
   router: Router;
   queries: Queries;
   customerData: CustomerData;
+  /** Uploaded files (the web chat's visitors upload). */
+  files: Files;
   deliveries: DeliveryControl;
   reachability: ChannelCheck;
   /** Prometheus registry for a dialect's own counters. */

@@ -5,6 +5,7 @@ import type { Queries } from '../core/queries.js';
 import type { Router } from '../core/router.js';
 import type { DemoBot } from '../demo-bot/demo-bot.js';
 import type { DeliveryAdmin } from '../delivery/delivery-admin.js';
+import type { Files } from '../core/files.js';
 import type { DialectDeps } from '../edge-kit/dialect-module.js';
 import { AgentAdmin } from '../inbox/agent-admin.js';
 import { AgentHub } from '../inbox/agent-hub.js';
@@ -25,6 +26,7 @@ export interface BrowserDeps {
   router: Router;
   queries: Queries;
   deliveries: DeliveryAdmin;
+  files: Files;
   /** Counts failed logins; shared with the hooks that count refused credentials. */
   throttle: AuthThrottle;
   live: LiveBus;
@@ -52,7 +54,7 @@ export async function browserRoutes(app: FastifyInstance, deps: BrowserDeps): Pr
   await app.register(async (scope) => {
     scope.addHook('onRequest', sessionAuth(deps.sessions, clock, { open: OPEN_PATHS }));
     await inboxLoginRoutes(scope, { store: deps.store, sessions: deps.sessions, router, live, clock, throttle: deps.throttle });
-    await inboxRoutes(scope, { router, queries, live, hub: agents, search: deps.search });
+    await inboxRoutes(scope, { router, queries, live, hub: agents, search: deps.search, files: deps.files });
     await scope.register(async (admin) => inboxAdminRoutes(admin, { router, queries, live, clock, deliveries: deps.deliveries, addresses: deps.addresses, agents: new AgentAdmin(deps.store, clock), looks: new WidgetLookAdmin(deps.store, clock) }), { prefix: '/admin' });
   }, { prefix: '/inbox/api', logLevel: 'warn' });
   if (deps.demoBot) {

@@ -13,6 +13,7 @@ import type { DialectDeps } from '../edge-kit/dialect-module.js';
 import { ErrorSchema, installErrorRenderer } from '../edge-kit/errors.js';
 import { strictJsonParser } from '../edge-kit/json-body.js';
 import type { CustomerData } from '../core/customer-data.js';
+import type { Files } from '../core/files.js';
 import type { Router } from '../core/router.js';
 import type { Store } from '../core/ports.js';
 import { type BrowserDeps, browserRoutes } from './browser-routes.js';
@@ -20,6 +21,7 @@ import { clientErrorHandler, installErrorHandler, pathErrorHandler } from './err
 import { actorHook } from './actor.js';
 import { metricsAccess } from './metrics-access.js';
 import { healthRoutes } from './health.js';
+import { fileRoutes } from './file-routes.js';
 import { type RateLimit, rateLimiter } from './rate-limit.js';
 import { type AuthFailureLimits, AuthThrottle } from './auth-throttle.js';
 import { securityHeaders } from './security-headers.js';
@@ -33,6 +35,8 @@ export interface ServerDeps {
   queries: Queries;
   /** Exports and erasure of customers' data. */
   customerData: CustomerData;
+  /** Uploaded files: stored, checked and served. */
+  files: Files;
   deliveries: DeliveryAdmin;
   /** Checks a channel's server when the channel is switched on. */
   reachability: ReachabilityChecker;
@@ -46,7 +50,7 @@ export interface ServerDeps {
   trustProxy?: boolean | number | string;
   version: string;
   /** The inbox, the web chat and their pages (absent: API only). */
-  browser?: Omit<BrowserDeps, 'store' | 'router' | 'queries' | 'deliveries' | 'throttle' | 'addresses'>;
+  browser?: Omit<BrowserDeps, 'store' | 'router' | 'queries' | 'deliveries' | 'files' | 'throttle' | 'addresses'>;
 }
 
 /** Wires every route, the error shape and the OpenAPI document into one Fastify instance. */
@@ -111,6 +115,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     router: deps.router,
     queries: deps.queries,
     customerData: deps.customerData,
+    files: deps.files,
     deliveries: deps.deliveries,
     reachability: deps.reachability,
     metrics: deps.metrics,
@@ -125,7 +130,9 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       await route.register(scope, dialectDeps);
     }, { prefix: route.prefix, logLevel: 'warn' });
   }
-  if (deps.browser) await browserRoutes(app, { ...deps.browser, store: deps.store, router: deps.router, queries: deps.queries, deliveries: deps.deliveries, throttle, addresses: dialectDeps.addresses });
+  // Bots and channels fetch files with no credential of Baton's: the file's id is the capability.
+  await app.register(async (scope) => fileRoutes(scope, { files: deps.files }));
+  if (deps.browser) await browserRoutes(app, { ...deps.browser, store: deps.store, router: deps.router, queries: deps.queries, deliveries: deps.deliveries, files: deps.files, throttle, addresses: dialectDeps.addresses });
   app.get('/metrics', { schema: { hide: true }, logLevel: 'warn' }, async (req, reply) => {
     metricsAccess(req, deps.metricsToken);
     void reply.header('content-type', deps.metrics.contentType);

@@ -13,6 +13,9 @@ import { ConversationDigests } from './conversation-digests.js';
 import type { ConversationSearch } from './conversation-search.js';
 import { inboxSearchRoutes } from './inbox-search-routes.js';
 import { inboxTypingRoute } from './inbox-typing-route.js';
+import { inboxFileRoute } from './inbox-file-route.js';
+import type { Files } from '../core/files.js';
+import { ACCEPTED_FILE_TYPES } from '../core/file-types.js';
 import { inboxScope } from './inbox-scope.js';
 import type { LoginSession } from './login-sessions.js';
 import { conversationCard, timeline } from './inbox-views.js';
@@ -35,6 +38,7 @@ export interface InboxDeps {
   live: LiveBus;
   hub: AgentHub;
   search: ConversationSearch;
+  files: Files;
 }
 
 /** The desk component an agent acts as: the conversation's own desk when it is an inbox, else the account's first inbox. */
@@ -58,15 +62,17 @@ export async function inboxRoutes(app: FastifyInstance, deps: InboxDeps): Promis
   const card = async (c: ConversationView, agents: readonly Agent[]) => conversationCard(c, agents, await digests.of(c));
   await inboxSearchRoutes(app, { queries, search: deps.search, digests });
   await inboxTypingRoute(app, { queries, live });
+  await inboxFileRoute(app, { router, queries, live, files: deps.files, card, deskOf: async (accountId, conv) => inboxOf(await queries.components(accountId), conv) });
 
   api.get('/me', { schema: { hide: true } }, async (req) => {
     const login = me(req);
-    const [agent, account, components] = await Promise.all([queries.agent(login.accountId, login.agentId), queries.account(login.accountId), queries.components(login.accountId)]);
+    const [agent, account, components, maxBytes] = await Promise.all([queries.agent(login.accountId, login.agentId), queries.account(login.accountId), queries.components(login.accountId), deps.files.limitOf(login.accountId)]);
     return {
       csrfToken: login.csrfToken,
       agent: { id: agent.id, name: agent.name, presence: agent.presence, teams: agent.teams, admin: agent.admin === true },
       account: { id: account.id, name: account.name, teams: account.teams.map((t) => t.id), emergency: account.emergency },
       bots: components.filter((c) => c.kind === 'bot').map((c) => ({ id: c.id, flows: c.flows })),
+      files: { maxBytes, types: ACCEPTED_FILE_TYPES },
     };
   });
 

@@ -2,6 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Conversation } from '../core/conversation.js';
 import { ERASED_TEXT, type ErasableRecord, erasedContent, erasedEventData, erasedRecord } from '../core/erasure.js';
 import type { Message, MessageContent } from '../core/model.js';
+import { deleteConversationFiles } from './files.js';
 import * as rows from './rows.js';
 import type { Database } from './schema.js';
 
@@ -31,12 +32,14 @@ export async function listMessagesAfter(db: Db, accountId: string, conversationI
 }
 
 /** See StoreTx.eraseConversationContent. */
-export async function eraseConversationContent(trx: Transaction<Database>, accountId: string, conversationId: string, at: string): Promise<{ messages: number; events: number; deliveries: number }> {
+export async function eraseConversationContent(trx: Transaction<Database>, accountId: string, conversationId: string, at: string): Promise<{ messages: number; events: number; deliveries: number; files: number }> {
   const messages = await eraseMessages(trx, accountId, conversationId, at);
   const events = await eraseEvents(trx, accountId, conversationId);
   const deliveries = await eraseDeliveries(trx, accountId, conversationId, at);
   await eraseIdempotentAnswers(trx, accountId, conversationId, at);
-  return { messages, events, deliveries };
+  // A file is what someone sent, whole: nothing of it is kept (its message keeps only its kind).
+  const files = await deleteConversationFiles(trx, accountId, [conversationId]);
+  return { messages, events, deliveries, files };
 }
 
 /** Messages keep their row and the kind of their content; one update per kind and chunk. */

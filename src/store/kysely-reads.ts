@@ -7,6 +7,8 @@ import type { Account, Agent, Channel, Component, Message, Service } from '../co
 import { type AgentOwnership, type ConversationFilter, type EmergencySweep, type IdempotencyRecord, type InboundToken, type Timer } from '../core/ports.js';
 import * as rows from './rows.js';
 import { listCustomerConversations, listMessagesAfter } from './customer-data.js';
+import { getFile, listConversationFiles } from './files.js';
+import type { StoredFile } from '../core/files.js';
 import { deskFigureReads } from './agent-session-facts.js';
 import { agentOwnership, getWidgetLook } from './inbox-managed.js';
 import type { WidgetLookFields } from '../core/widget-look.js';
@@ -206,6 +208,14 @@ export class KyselyReads {
 
   listMessagesAfter(accountId: string, conversationId: string, after: { createdAt: string; id: string } | null, limit: number): Promise<Message[]> {
     return listMessagesAfter(this.db, accountId, conversationId, after, limit);
+  }
+
+  getFile(accountId: string, id: string): Promise<{ file: StoredFile; bytes: Buffer } | undefined> {
+    return getFile(this.db, accountId, id);
+  }
+
+  listConversationFiles(accountId: string, conversationId: string): Promise<StoredFile[]> {
+    return listConversationFiles(this.db, accountId, conversationId);
   }
 
   countQueuedAhead(accountId: string, agentSessionId: string, cap: number): Promise<number | null> {

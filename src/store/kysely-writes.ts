@@ -8,6 +8,8 @@ import { endLogins, retireAccountsExcept, retireUnlisted } from './config-retire
 import { eraseConversationContent } from './customer-data.js';
 import { insertInboxAgent, putWidgetLook, removeInboxAgent, setInboxPassword, upsertConfigAgent } from './inbox-managed.js';
 import type { WidgetLookFields } from '../core/widget-look.js';
+import { deleteFile, insertFile } from './files.js';
+import type { StoredFile } from '../core/files.js';
 import { writeSessionFacts } from './agent-session-facts.js';
 import * as rows from './rows.js';
 import type { Capabilities } from './capabilities.js';
@@ -262,8 +264,16 @@ export class KyselyTx extends KyselyReads implements StoreTx {
     return putWidgetLook(this.trx, accountId, channelId, look, at);
   }
 
-  eraseConversationContent(accountId: string, conversationId: string, at: string): Promise<{ messages: number; events: number; deliveries: number }> {
+  eraseConversationContent(accountId: string, conversationId: string, at: string): Promise<{ messages: number; events: number; deliveries: number; files: number }> {
     return eraseConversationContent(this.trx, accountId, conversationId, at);
+  }
+
+  insertFile(file: StoredFile, bytes: Buffer): Promise<void> {
+    return insertFile(this.trx, file, bytes);
+  }
+
+  deleteFile(accountId: string, id: string): Promise<boolean> {
+    return deleteFile(this.trx, accountId, id);
   }
 }
 

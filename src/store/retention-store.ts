@@ -6,6 +6,7 @@ import type { PurgePosition, RetentionRun, RetentionStore } from '../core/retent
 import { CURSOR, DELIVERY } from '../delivery/outbox-states.js';
 import type { KyselyStore } from './kysely-store.js';
 import type { Database } from './schema.js';
+import { deleteConversationFiles } from './files.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 type Recipient = { kind: 'component' | 'channel'; id: string };
@@ -14,7 +15,7 @@ type Recipient = { kind: 'component' | 'channel'; id: string };
 const CANDIDATES = 100;
 
 /** The tables that grow with traffic, as `baton doctor` lists them. */
-export const GROWING = ['conversations', 'messages', 'events', 'deliveries', 'delivery_attempts', 'idempotency_keys', 'sessions', 'audit_log'] as const;
+export const GROWING = ['conversations', 'messages', 'events', 'deliveries', 'delivery_attempts', 'idempotency_keys', 'sessions', 'audit_log', 'files'] as const;
 export type GrowingTable = (typeof GROWING)[number];
 
 /** Ids per `in (...)` list at most. */
@@ -194,6 +195,7 @@ async function deleteConversations(trx: Transaction<Database>, accountId: string
   const events = count(await trx.deleteFrom('events').where('account_id', '=', accountId).where('conversation_id', 'in', ids).executeTakeFirst());
   const messages = count(await trx.deleteFrom('messages').where('account_id', '=', accountId).where('conversation_id', 'in', ids).executeTakeFirst());
   for (const table of BY_CONVERSATION) await trx.deleteFrom(table).where('account_id', '=', accountId).where('conversation_id', 'in', ids).execute();
+  const files = await deleteConversationFiles(trx, accountId, ids);
   const conversations = count(await trx.deleteFrom('conversations').where('account_id', '=', accountId).where('id', 'in', ids).executeTakeFirst());
-  return { conversations, messages, events, deliveries, attempts };
+  return { conversations, messages, events, deliveries, attempts, files };
 }

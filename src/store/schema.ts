@@ -134,6 +134,20 @@ export interface WorkItemsTable { account_id: string; id: string; conversation_i
 export interface AuditLogTable { id: string; account_id: string; at: string; actor: string; action: string; subject: string; details: string }
 /** The retention job's last run per account (migration 014); `deleted` is JSON of its counts. */
 export interface RetentionRunsTable { account_id: string; started_at: string; finished_at: string; deleted: string }
+/** Uploaded files (migration 022): the bytes with what was checked of them. */
+export interface FilesTable {
+  account_id: string;
+  id: string;
+  conversation_id: string;
+  uploader_kind: string;
+  uploader_id: string | null;
+  name: string;
+  content_type: string;
+  size: number;
+  sha256: string;
+  bytes: Buffer | Uint8Array;
+  created_at: string;
+}
 export interface TimersTable { id: string; account_id: string; conversation_id: string; kind: string; ref: string; due_at: string }
 
 /** The web chat's look as set on the admin page (migration 020); null: not set there. */
@@ -163,4 +177,5 @@ export interface Database {
   emergency_sweeps: EmergencySweepsTable;
   retention_runs: RetentionRunsTable;
   widget_looks: WidgetLooksTable;
+  files: FilesTable;
 }

@@ -35,9 +35,9 @@ describe('what customers send, in the inbox', () => {
     await logIn(page, baton.url, { account: 'links', agent: 'alice', password: 'alice-password' });
     await page.locator('.card').first().click();
     const timeline = page.locator('.timeline');
-    await visible(timeline.locator('a.file', { hasText: 'invoice.pdf' }), 'the https file as a link');
-    await visible(timeline.locator('span.file', { hasText: 'script-link' }), 'the javascript: one as text');
-    await visible(timeline.locator('span.file', { hasText: 'data-link' }), 'the data: one as text');
+    await visible(timeline.locator('a.file-chip', { hasText: 'invoice.pdf' }), 'the https file as a link');
+    await visible(timeline.locator('span.file-chip', { hasText: 'script-link' }), 'the javascript: one as text');
+    await visible(timeline.locator('span.file-chip', { hasText: 'data-link' }), 'the data: one as text');
     expect(await page.locator('a[href^="javascript:" i], a[href^="data:" i]').count()).toBe(0);
   });
 

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { TestServer } from './server.js';
 
-const OWNED = ['messages', 'events', 'conversations', 'deliveries', 'delivery_cursors', 'delivery_attempts', 'idempotency_keys', 'sessions', 'work_items', 'timers', 'agent_sessions', 'bot_sessions', 'widget_looks'];
+const OWNED = ['messages', 'events', 'conversations', 'deliveries', 'delivery_cursors', 'delivery_attempts', 'idempotency_keys', 'sessions', 'work_items', 'timers', 'agent_sessions', 'bot_sessions', 'widget_looks', 'files'];
 
 /**
  * Everything of one account that a request could change: its rows in every table a message, a

@@ -8,6 +8,7 @@ import type { RuntimeConfig } from '../../src/app.js';
 import { erase } from '../../src/cli/erase.js';
 import { systemClock } from '../../src/core/clock.js';
 import { CustomerData } from '../../src/core/customer-data.js';
+import { Files } from '../../src/core/files.js';
 import { channelInboundPath, componentInboundPath } from '../../src/dialects/index.js';
 import { nativeRoutes } from '../../src/dialects/native/routes.js';
 import { ErrorSchema } from '../../src/edge-kit/errors.js';
@@ -111,6 +112,8 @@ describe.each(['sqlite', 'postgres'] as const)('erasure and export of a customer
     expect((await s.call('POST', `/v1/conversations/${web}/replies`, { componentId: 'bot', text: `bot quotes ${marker}` })).status).toBe(201);
     expect((await s.call('POST', `/v1/conversations/${web}/handover`, { by: 'bot', note: `note ${marker}`, context: { why: `why ${marker}` } })).status).toBe(200);
     expect((await s.call('POST', `/v1/conversations/${web}/replies`, { componentId: 'desk', authorKind: 'agent', text: `agent quotes ${marker}` })).status).toBe(201);
+    // A file the customer sent, with the marker in its bytes: erasure deletes it whole.
+    await new Files(s.baton.store, systemClock).put({ accountId: 'acme', conversationId: web, uploader: { kind: 'customer', id: customer }, name: 'scan.pdf', declaredType: 'application/pdf', bytes: Buffer.from(`%PDF-1.4\n% passport scan ${marker}\n%%EOF\n`) });
     sms = (await s.call('POST', '/v1/channels/sms/messages', { customer, text: `sms ${marker}` })).body.conversation.id;
     expect((await s.call('POST', '/v1/channels/web/messages', { customer: 'someone else', text: `other ${kept}`, visitor: { name: kept } })).status).toBe(201);
 
@@ -139,6 +142,7 @@ describe.each(['sqlite', 'postgres'] as const)('erasure and export of a customer
     expect(one.body.messages.map((m: any) => m.content.text)).toEqual([`hello ${marker}`, `bot quotes ${marker}`, `agent quotes ${marker}`]);
     expect(one.body.events.map((e: any) => e.seq)).toEqual(one.body.events.map((_: unknown, i: number) => i + 1));
     expect(one.body.events.find((e: any) => e.type === 'handover').data.note).toBe(`note ${marker}`);
+    expect(one.body.files).toEqual([expect.objectContaining({ name: 'scan.pdf', contentType: 'application/pdf', uploader: { kind: 'customer', id: customer } })]);
 
     const all = await call('GET', `${path}/export`);
     expect(all.status).toBe(200);
@@ -163,18 +167,19 @@ describe.each(['sqlite', 'postgres'] as const)('erasure and export of a customer
     const before = (await call('GET', `/v1/conversations/${web}/export`)).body;
     const narrow = await call('POST', `${path}/erase?channel=sms`);
     expect(narrow.status).toBe(200);
-    expect(narrow.body.conversations).toEqual([{ id: sms, messages: 1, events: 0, deliveries: expect.any(Number) }]);
+    expect(narrow.body.conversations).toEqual([{ id: sms, messages: 1, events: 0, deliveries: expect.any(Number), files: 0 }]);
     expect((await call('GET', `/v1/conversations/${web}/export`)).body.messages[0].content.text).toBe(`hello ${marker}`);
 
     const erased = await call('POST', `${path}/erase`);
     expect(erased.status).toBe(200);
     expect(erased.body).toMatchObject({ customer, channel: null });
     const mine = erased.body.conversations.find((c: any) => c.id === web);
-    expect(mine).toMatchObject({ messages: 3, events: 2 }); // the inbound context, the handover
+    expect(mine).toMatchObject({ messages: 3, events: 2, files: 1 }); // the inbound context, the handover; the scan
     expect(mine.deliveries).toBeGreaterThan(0);
-    expect(erased.body.conversations.find((c: any) => c.id === sms)).toEqual({ id: sms, messages: 0, events: 0, deliveries: 0 });
+    expect(erased.body.conversations.find((c: any) => c.id === sms)).toEqual({ id: sms, messages: 0, events: 0, deliveries: 0, files: 0 });
 
     const after = (await call('GET', `/v1/conversations/${web}/export`)).body;
+    expect(after.files).toEqual([]);
     expect(after.conversation).toMatchObject({ id: web, customer, title: null, visitor: {}, context: {}, controller: 'desk', controlVersion: before.conversation.controlVersion });
     expect(after.conversation.agentSession).toMatchObject({ id: before.conversation.agentSession.id, note: null, context: {} });
     expect(after.messages.map((m: any) => [m.id, m.author, m.createdAt, m.content])).toEqual(before.messages.map((m: any) => [m.id, m.author, m.createdAt, { type: 'text' }]));
@@ -198,7 +203,7 @@ describe.each(['sqlite', 'postgres'] as const)('erasure and export of a customer
   it('erasing again changes nothing and says so', async () => {
     const again = await call('POST', `${path}/erase`);
     expect(again.status).toBe(200);
-    expect(again.body.conversations).toEqual([{ id: web, messages: 0, events: 0, deliveries: 0 }, { id: sms, messages: 0, events: 0, deliveries: 0 }]);
+    expect(again.body.conversations).toEqual([{ id: web, messages: 0, events: 0, deliveries: 0, files: 0 }, { id: sms, messages: 0, events: 0, deliveries: 0, files: 0 }]);
   });
 
   it('baton erase does the same from the command line, as `cli`', async () => {

@@ -60,7 +60,7 @@ accounts:
     const r = baton(['doctor', '--config', file], { BATON_DATA_DIR: dataDir, BATON_SQLITE_SYNC: 'full' });
     expect(r.stderr).toBe('');
     expect(r.stdout).toContain('store      sqlite: reachable, synchronous full');
-    expect(r.stdout).toMatch(/\nrows {7}conversations 1, messages 1, events \d+, deliveries \d+, delivery_attempts \d+, idempotency_keys 0, sessions 0, audit_log \d+\n/);
+    expect(r.stdout).toMatch(/\nrows {7}conversations 1, messages 1, events \d+, deliveries \d+, delivery_attempts \d+, idempotency_keys 0, sessions 0, audit_log \d+, files 0\n/);
     expect(r.stdout).toContain('  retention closed conversations 90d, deliveries 30d, idempotency keys 1d, audit 365d\n            last run 2026-04-06T10:00:00.000Z: deleted conversations 1, messages 1, events ');
     expect(r.stdout).toMatch(/account plain \(plain\)\n.*\n  retention closed conversations keep, deliveries 30d, idempotency keys 1d, audit keep\n {12}last run 2026-04-06T10:00:00\.000Z: deleted nothing\n/);
   }, 30_000);

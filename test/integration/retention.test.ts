@@ -1,3 +1,5 @@
+import { Files } from '../../src/core/files.js';
+import { png } from '../helpers/sample-files.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
 import { RetentionJob, type RetentionRun } from '../../src/core/retention-job.js';
@@ -37,12 +39,12 @@ function config(receiver: string) {
 /** Every row of a conversation, table by table, found the way a person would look: by its id. */
 async function rowsOf(store: KyselyStore, accountId: string, conversationId: string): Promise<Record<string, number>> {
   const db = store.kysely;
-  const n = async (table: 'events' | 'messages' | 'deliveries' | 'delivery_cursors' | 'timers' | 'bot_sessions' | 'agent_sessions' | 'work_items') =>
+  const n = async (table: 'events' | 'messages' | 'deliveries' | 'delivery_cursors' | 'timers' | 'bot_sessions' | 'agent_sessions' | 'work_items' | 'files') =>
     Number((await db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).where('account_id', '=', accountId).where('conversation_id', '=', conversationId).executeTakeFirstOrThrow()).n);
   const attempts = Number((await db.selectFrom('delivery_attempts').innerJoin('deliveries', 'deliveries.id', 'delivery_attempts.delivery_id').select((eb) => eb.fn.countAll().as('n'))
     .where('deliveries.account_id', '=', accountId).where('deliveries.conversation_id', '=', conversationId).executeTakeFirstOrThrow()).n);
   const conversation = Number((await db.selectFrom('conversations').select((eb) => eb.fn.countAll().as('n')).where('account_id', '=', accountId).where('id', '=', conversationId).executeTakeFirstOrThrow()).n);
-  return { conversation, events: await n('events'), messages: await n('messages'), deliveries: await n('deliveries'), attempts, cursors: await n('delivery_cursors'), agentSessions: await n('agent_sessions'), botSessions: await n('bot_sessions') };
+  return { conversation, events: await n('events'), messages: await n('messages'), deliveries: await n('deliveries'), attempts, cursors: await n('delivery_cursors'), agentSessions: await n('agent_sessions'), botSessions: await n('bot_sessions'), files: await n('files') };
 }
 
 describe.each(['sqlite', 'postgres'] as const)('retention on %s', (engine) => {
@@ -72,8 +74,13 @@ describe.each(['sqlite', 'postgres'] as const)('retention on %s', (engine) => {
     ids.old = await message('old', 'hello', KEY, { 'idempotency-key': 'day-0-key' });
     expect((await s.call('POST', `/v1/conversations/${ids.old}/replies`, { componentId: 'bot', text: 'hi there' }, as(KEY))).status).toBe(201);
     expect((await s.call('POST', `/v1/conversations/${ids.old}/handover`, { by: 'bot', note: 'wants a human' }, as(KEY))).status).toBe(200);
+    // A file sent in it goes with it; one sent in a conversation that stays open stays.
+    const files = new Files(s.baton.store, clock);
+    const file = (conversationId: string) => files.put({ accountId: 'acme', conversationId, uploader: { kind: 'customer', id: null }, name: 'photo.png', declaredType: 'image/png', bytes: png(2, 2) });
+    await file(ids.old);
     await close(ids.old);
     ids.open = await message('open', 'still talking');
+    await file(ids.open);
     expect((await s.call('POST', `/v1/conversations/${ids.open}/replies`, { componentId: 'bot', text: 'go on' }, as(KEY))).status).toBe(201);
     ids.reopened = await message('reopened', 'first visit');
     await close(ids.reopened);
@@ -110,21 +117,22 @@ describe.each(['sqlite', 'postgres'] as const)('retention on %s', (engine) => {
   });
 
   it('deletes a conversation closed longer ago than the period, with everything that hangs off it', async () => {
-    expect(before.old).toMatchObject({ conversation: 1, agentSessions: 1, botSessions: 1 });
+    expect(before.old).toMatchObject({ conversation: 1, agentSessions: 1, botSessions: 1, files: 1 });
     expect(before.old!.events).toBeGreaterThan(3);
     expect(before.old!.attempts).toBeGreaterThan(0);
     const acme = runs.find((r) => r.accountId === 'acme')!;
     expect(acme.deleted.conversations).toBe(1);
     expect(acme.deleted.events).toBe(before.old!.events);
     expect(acme.deleted.messages).toBe(before.old!.messages);
-    expect(await rowsOf(s.baton.store, 'acme', ids.old!)).toEqual({ conversation: 0, events: 0, messages: 0, deliveries: 0, attempts: 0, cursors: 0, agentSessions: 0, botSessions: 0 });
+    expect(acme.deleted.files).toBe(1);
+    expect(await rowsOf(s.baton.store, 'acme', ids.old!)).toEqual({ conversation: 0, events: 0, messages: 0, deliveries: 0, attempts: 0, cursors: 0, agentSessions: 0, botSessions: 0, files: 0 });
     expect((await s.call('GET', `/v1/conversations/${ids.old}`, undefined, as(KEY))).status).toBe(404);
   });
 
   it('leaves whole the event log and messages of open conversations, one reopened long ago included, and of a recently closed one', async () => {
     for (const name of ['open', 'reopened', 'recent'] as const) {
       const now = await rowsOf(s.baton.store, 'acme', ids[name]!);
-      expect({ name, conversation: now.conversation, events: now.events, messages: now.messages }).toEqual({ name, conversation: 1, events: before[name]!.events, messages: before[name]!.messages });
+      expect({ name, conversation: now.conversation, events: now.events, messages: now.messages, files: now.files }).toEqual({ name, conversation: 1, events: before[name]!.events, messages: before[name]!.messages, files: name === 'open' ? 1 : 0 });
     }
     const events = (await s.call('GET', `/v1/conversations/${ids.reopened}/events`, undefined, as(KEY))).body;
     expect(JSON.stringify(events)).toContain('conversation.reopened');

@@ -6,6 +6,7 @@ import { allDialectsAccount, type AccountCredentials, credentialsOf, type Seeded
 import { openSocket } from '../helpers/inbox-client.js';
 import { routesOf } from '../helpers/routes.js';
 import { startServer, type TestServer } from '../helpers/server.js';
+import { png, upload } from '../helpers/sample-files.js';
 
 /**
  * Account A's credentials never reach account B. Every route of every dialect is in the table
@@ -266,6 +267,10 @@ const CASES: Record<string, Case> = {
   'POST /chat/api/:accountId/:channelId/messages/:messageId/status': { custom: webchatReceipt },
   'POST /chat/api/:accountId/:channelId/offline': { custom: webchatOffline },
   'POST /chat/api/:accountId/:channelId/opened': { custom: webchatOpened },
+  'POST /chat/api/:accountId/:channelId/files': { custom: webchatFile },
+  'POST /inbox/api/conversations/:id/files': { custom: inboxFile },
+  // Files: the id is the capability, but only under its own account's path.
+  'GET /files/:accountId/:id/:name': { custom: fileDownload },
 
   // Omnichannel: A's webhook token names A's channel, whatever chat_id the body gives.
   'POST /connector/omnichannel/omnichannel_message/:token/bot_api_webhook': { custom: omnichannel },
@@ -361,6 +366,40 @@ async function webchatOpened(x: Ctx): Promise<void> {
   const res = await call(x.s, { method: 'POST', path: '/chat/api/globex/web/opened', headers: { 'x-visitor-token': x.a.webchatVisitorToken }, body: { referer: 'https://globex.example/' } });
   expect(res.status).toBe(204);
   expect(await conversationRow(x, 'globex', x.b.webchatConversation)).toEqual(before);
+}
+
+async function webchatFile(x: Ctx): Promise<void> {
+  // A file sent on B's public chat with A's visitor token goes into that visitor's chat, never B's visitor's.
+  const before = await conversationRow(x, 'globex', x.b.webchatConversation);
+  const res = await upload(`${x.s.url}/chat/api/globex/web/files`, png(2, 2), 'image/png', 'a.png', { 'x-visitor-token': x.a.webchatVisitorToken });
+  expect(res.status).toBe(201);
+  expect(res.body.url).toContain('/files/globex/');
+  expect(await conversationRow(x, 'globex', x.b.webchatConversation)).toEqual(before);
+  const own = await call(x.s, { method: 'GET', path: '/chat/api/globex/web/history', headers: { 'x-visitor-token': x.b.webchatVisitorToken } });
+  expect(own.json.messages.some((m: { content: { type: string } }) => m.content.type === 'media')).toBe(false);
+}
+
+async function inboxFile(x: Ctx): Promise<void> {
+  // A's agent uploading to each of B's conversations: not found, and nothing stored anywhere.
+  const before = await accountSnapshot(x.s, 'globex');
+  const filesOfA = await accountSnapshot(x.s, 'acme');
+  for (const id of conv(x)) {
+    const res = await upload(`${x.s.url}/inbox/api/conversations/${id}/files`, png(2, 2), 'image/png', 'a.png', x.inbox);
+    expect([res.status, res.body?.error?.code], id).toEqual([404, 'conversation_not_found']);
+  }
+  expect(await accountSnapshot(x.s, 'globex')).toEqual(before);
+  expect((await accountSnapshot(x.s, 'acme'))['files']).toEqual(filesOfA['files']);
+}
+
+async function fileDownload(x: Ctx): Promise<void> {
+  // B's visitor's file: under B's path it is served (so the refusal below can fail), under A's it is not there.
+  const sent = await upload(`${x.s.url}/chat/api/globex/web/files`, png(3, 3), 'image/png', 'b.png', { 'x-visitor-token': x.b.webchatVisitorToken });
+  expect(sent.status).toBe(201);
+  const path = new URL(sent.body.url).pathname;
+  expect((await fetch(x.s.url + path)).status).toBe(200);
+  const res = await call(x.s, { method: 'GET', path: path.replace('/files/globex/', '/files/acme/') });
+  expect([res.status, (res.json as any)?.error?.code]).toEqual([404, 'file_not_found']);
+  expect(res.text).not.toContain(sent.body.id);
 }
 
 async function webchatOffline(x: Ctx): Promise<void> {

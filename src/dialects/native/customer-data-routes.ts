@@ -16,6 +16,7 @@ const Erased = Type.Object({
     messages: Type.Integer({ description: 'Messages erased now (0 when they already were).' }),
     events: Type.Integer({ description: 'Events whose text was emptied now.' }),
     deliveries: Type.Integer({ description: 'Deliveries whose body or error text was emptied now.' }),
+    files: Type.Integer({ description: 'Uploaded files deleted now.' }),
   })),
 });
 
@@ -36,7 +37,7 @@ export async function customerDataRoutes(app: FastifyInstance, deps: { customerD
     schema: {
       tags: ['customers'],
       summary: 'Erase what a customer wrote and was told, in every conversation of theirs',
-      description: 'Empties message contents (the messages stay, marked `erasedAt`), event texts (handover notes, context), the visitor fields, context and title of each conversation, delivery bodies and error texts. Ids, times, event types and control changes stay. Erasing again changes nothing and answers the same way with zero counts. 404 customer_not_found when no conversation has this customer.',
+      description: 'Empties message contents (the messages stay, marked `erasedAt`), event texts (handover notes, context), the visitor fields, context and title of each conversation, delivery bodies and error texts; deletes the files sent in them. Ids, times, event types and control changes stay. Erasing again changes nothing and answers the same way with zero counts. 404 customer_not_found when no conversation has this customer.',
       params: CustomerParams,
       querystring: ChannelQuery,
       response: { 200: Erased, ...errors },

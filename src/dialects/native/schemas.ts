@@ -10,7 +10,7 @@ const Context = Type.Record(Type.String(), Type.Unknown(), { description: 'Conte
 export const ContentSchema = Type.Object({
   type: Type.Union([Type.Literal('text'), Type.Literal('media'), Type.Literal('postback'), Type.Literal('custom')]),
   text: Type.Optional(Type.String({ maxLength: 65536 })),
-  media: Type.Optional(Type.Object({ url: Type.String({ maxLength: 4096 }), contentType: Type.Optional(Type.String()), name: Type.Optional(Type.String()) }, { additionalProperties: false })),
+  media: Type.Optional(Type.Object({ url: Type.String({ maxLength: 4096 }), contentType: Type.Optional(Type.String()), name: Type.Optional(Type.String()), size: Type.Optional(Type.Integer({ minimum: 0, description: 'bytes; Baton gives it for the files it stores' })) }, { additionalProperties: false })),
   postback: Type.Optional(Type.Object({ payload: Type.String(), title: Type.Optional(Type.String()) }, { additionalProperties: false })),
   buttons: Type.Optional(Type.Array(Type.Object({ id: Type.Optional(Type.String()), title: Type.String(), payload: Type.Optional(Type.String()) }, { additionalProperties: false }), { maxItems: 50 })),
   custom: Type.Optional(Type.Record(Type.String(), Type.Unknown())),

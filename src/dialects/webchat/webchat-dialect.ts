@@ -18,7 +18,7 @@ export const webchatDialect: DialectModule = {
       const { live, clock } = deps.browser!;
       const hub = new VisitorHub(live, deps.queries, scope.log);
       scope.addHook('onClose', async () => hub.close());
-      await webchatRoutes(scope, { router: deps.router, queries: deps.queries, live, hub, clock });
+      await webchatRoutes(scope, { router: deps.router, queries: deps.queries, live, hub, clock, files: deps.files });
     },
   }],
   renderers: ({ live }) => ({ channel: webchatRenderer(live) }),

@@ -15,6 +15,9 @@ import { visitorIdOf } from './visitor-identity.js';
 import { visitorMessage } from './visitor-message.js';
 import { visitorOpened } from './visitor-opened.js';
 import { visitorReceipts } from './visitor-receipts.js';
+import { visitorFiles } from './visitor-files.js';
+import type { Files } from '../../core/files.js';
+import { ACCEPTED_FILE_TYPES } from '../../core/file-types.js';
 
 /** Open visitor sockets one client address may hold, and how soon a new one must say hello. */
 const SOCKETS_PER_ADDRESS = 20;
@@ -51,6 +54,7 @@ export interface WebchatDeps {
   live: LiveBus;
   hub: VisitorHub;
   clock: Clock;
+  files: Files;
 }
 
 /**
@@ -61,7 +65,7 @@ export interface WebchatDeps {
  */
 export async function webchatRoutes(app: FastifyInstance, deps: WebchatDeps): Promise<void> {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
-  const { router, queries, live, hub, clock } = deps;
+  const { router, queries, live, hub, clock, files } = deps;
 
   const channelOf = async (accountId: string, channelId: string): Promise<Channel> => {
     const channel = await queries.channel(accountId, channelId).catch((err: unknown) => {
@@ -105,7 +109,7 @@ export async function webchatRoutes(app: FastifyInstance, deps: WebchatDeps): Pr
   api.get('/:accountId/:channelId/history', { schema: { tags: ['webchat'], summary: 'The visitor\'s own messages and answers, oldest first', params: Params } }, async (req) => {
     const channel = await channelOf(req.params.accountId, req.params.channelId);
     const conversationId = conversationIdOf(channel, req);
-    const [a, messages, conv, look] = await Promise.all([availabilityOf(channel), historyOf(channel, conversationId), findConversation(channel, conversationId), queries.widgetLook(channel)]);
+    const [a, messages, conv, look, maxBytes] = await Promise.all([availabilityOf(channel), historyOf(channel, conversationId), findConversation(channel, conversationId), queries.widgetLook(channel), files.limitOf(channel.accountId)]);
     // `humans` lets the page say what a bot cannot: whether anyone is online, and whether this chat waits for them.
     const chat = humansChat(conv);
     // The visitor is told who answers ("Sam joined the chat"), by the name baton.yaml gives the agent.
@@ -115,7 +119,8 @@ export async function webchatRoutes(app: FastifyInstance, deps: WebchatDeps): Pr
     const email = conv && conv.unverifiedVisitor?.includes('email') ? conv.visitor.email ?? null : null;
     const queue = chat === 'waiting' && a.agentsOnline && conv ? await queries.queueStanding(conv, clock.now()) : null;
     // `closed`: the agent closed the chat; the page says so, and the visitor's next message opens it again.
-    return { status: { ...a.status, look }, messages, humans: { online: a.agentsOnline, chat, agent, email, queue }, closed: conv?.status === 'closed' };
+    // `files`: what the page may attach, so it can refuse a file before uploading it.
+    return { status: { ...a.status, look }, messages, humans: { online: a.agentsOnline, chat, agent, email, queue }, closed: conv?.status === 'closed', files: { maxBytes, types: ACCEPTED_FILE_TYPES } };
   });
 
   api.post('/:accountId/:channelId/messages', { schema: { tags: ['webchat'], summary: 'A visitor\'s message or button press', params: Params, body: SendBody } }, async (req, reply) => {
@@ -148,6 +153,7 @@ export async function webchatRoutes(app: FastifyInstance, deps: WebchatDeps): Pr
     return { message: visitorMessage(message, []), email };
   });
   const conversationOf = (channel: Channel, token: unknown) => chatId(channel.id, visitorIdOf(token), channel.address);
+  await visitorFiles(app, { router, queries, live, files, channelOf, available: async (channel) => (await status(channel)).available });
   await visitorReceipts(app, { router, queries, channelOf, conversationOf });
   await visitorOpened(app, { router, clock, channelOf, conversationOf });
 

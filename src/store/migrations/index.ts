@@ -18,6 +18,7 @@ import * as m016 from './016-credential-kinds.js';
 import * as m017 from './017-conversation-numbers.js';
 import * as m019 from './019-agent-session-facts.js';
 import * as m020 from './020-inbox-managed.js';
+import * as m022 from './022-files.js';
 
 /** The one migration history both engines share, in order. */
 export const migrations: Record<string, Migration> = {
@@ -40,6 +41,7 @@ export const migrations: Record<string, Migration> = {
   '017-conversation-numbers': m017,
   '019-agent-session-facts': m019,
   '020-inbox-managed': m020,
+  '022-files': m022,
 };
 
 export const migrationProvider: MigrationProvider = {

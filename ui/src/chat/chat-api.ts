@@ -1,5 +1,6 @@
 import { randomId } from '../shared/format.js';
 import { requestJson } from '../shared/http.js';
+import { type FileLimits, uploadFile } from '../shared/upload.js';
 
 /** How the channel's chat looks (admin page or baton.yaml `widget:`). */
 export interface ChatLook { color: string; greeting: string | null; position: 'bottom-right' | 'bottom-left' }
@@ -22,7 +23,7 @@ export interface ChatMessage {
   id: string;
   from: 'visitor' | 'bot' | 'agent' | 'system';
   name: string | null;
-  content: { type: string; text?: string; media?: { url: string; name?: string; contentType?: string }; postback?: { payload: string; title?: string }; buttons?: { title: string; payload?: string }[] };
+  content: { type: string; text?: string; media?: { url: string; name?: string; contentType?: string; size?: number }; postback?: { payload: string; title?: string }; buttons?: { title: string; payload?: string }[] };
   clientId: string | null;
   createdAt: string;
   /** Only on the page: sent, not yet confirmed by Baton. */
@@ -54,7 +55,10 @@ export class ChatApi {
     return { 'x-visitor-token': this.token };
   }
 
-  history = () => requestJson<{ status: ChatStatus; messages: ChatMessage[]; humans: Humans; closed?: boolean }>('GET', `${this.base}/history`, undefined, this.headers());
+  history = () => requestJson<{ status: ChatStatus; messages: ChatMessage[]; humans: Humans; closed?: boolean; files?: FileLimits }>('GET', `${this.base}/history`, undefined, this.headers());
+  /** The file is the message: one call stores it and sends it (`id` makes a retry harmless). */
+  upload = (id: string, file: File, onProgress: (done: number) => void) =>
+    uploadFile<{ id: string; url: string; name: string; type: string; size: number; message: ChatMessage }>(`${this.base}/files`, file, { ...this.headers(), 'x-message-id': id }, onProgress);
   send = (body: { id: string; text?: string; postback?: { payload: string; title: string }; visitor?: Record<string, string> }) =>
     requestJson<{ message: ChatMessage }>('POST', `${this.base}/messages`, body, this.headers());
   offline = (body: { id: string; email: string; text: string }) => requestJson<{ message: ChatMessage; email: string }>('POST', `${this.base}/offline`, body, this.headers());

@@ -1,7 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { clock, randomId } from '../shared/format.js';
 import { ApiError } from '../shared/http.js';
-import { linkable } from '../shared/links.js';
 import { liveSocket } from '../shared/live-socket.js';
 import { ChatApi, type ChatMessage, type ChatStatus, type Humans, visitorToken } from './chat-api.js';
 import { CHAT_CONNECTION, type ChatConnection, chatView } from './chat-view.js';
@@ -9,6 +8,10 @@ import { ChatReceipts } from './chat-receipts.js';
 import { useChatShown, useChatTyping } from './chat-typing.js';
 import { useChatOpens } from './chat-opens.js';
 import { OfflineForm } from './offline-form.js';
+import { AttachButton } from '../shared/attach-button.js';
+import { FilePreview } from '../shared/file-preview.js';
+import { LinkedText } from '../shared/linked-text.js';
+import { DEFAULT_LIMITS, type FileLimits, fileProblem } from '../shared/upload.js';
 
 const embedded = window.parent !== window;
 
@@ -24,7 +27,8 @@ function toHost(message: { baton: 'state'; launcher: string; dim: boolean } | { 
 
 /**
  * The visitor's chat: history on load (it survives reloads, the token is kept), live answers over
- * a WebSocket, buttons the bot offers under its latest message, and files as links. What it says
+ * a WebSocket, buttons the bot offers under its latest message, files sent and shown (pictures as
+ * thumbnails, PDFs as chips), and links in text. What it says
  * about who answers comes from one place (chatView), the launcher on the host page included.
  */
 export function ChatApp({ account, channel }: { account: string; channel: string }) {
@@ -51,6 +55,9 @@ export function ChatApp({ account, channel }: { account: string; channel: string
   const socket = useRef<WebSocket | null>(null);
   const typing = useChatTyping(socket);
   const [closed, setClosed] = useState(false);
+  const [limits, setLimits] = useState<FileLimits>(DEFAULT_LIMITS);
+  // The file on its way, and how much of it has gone.
+  const [uploading, setUploading] = useState<{ name: string; done: number } | null>(null);
   const shown = useChatShown(embedded);
   const receipts = useMemo(() => new ChatReceipts(api), [api]);
   useEffect(() => receipts.look(messages, shown), [messages, shown, receipts]);
@@ -81,6 +88,7 @@ export function ChatApp({ account, channel }: { account: string; channel: string
       setStatus(h.status);
       setHumans(h.humans ?? null);
       setClosed(h.closed === true);
+      if (h.files) setLimits(h.files);
       const known = (m: ChatMessage) => h.messages.some((x) => x.id === m.id || (m.clientId !== null && x.clientId === m.clientId));
       const newer = (m: ChatMessage) => m.pending || (pushes.current.at.get(m.id) ?? 0) > since;
       setMessages((list) => [...h.messages, ...list.filter((m) => newer(m) && !known(m))]);
@@ -195,6 +203,28 @@ export function ChatApp({ account, channel }: { account: string; channel: string
       return false;
     }
   };
+  const attach = async (file: File) => {
+    const problem = fileProblem(file, limits);
+    if (problem) {
+      setError({ text: problem, unreachable: false });
+      return;
+    }
+    const firstMessage = messages.length === 0 || closed;
+    setError(null);
+    setUploading({ name: file.name, done: 0 });
+    try {
+      const sent = await api.upload(randomId(12), file, (done) => setUploading({ name: file.name, done }));
+      pushed(sent.message);
+      if (firstMessage) void loadHistory();
+      setClosed(false);
+    } catch (err) {
+      const unreachable = err instanceof ApiError && err.status === 0;
+      if (unreachable) setConnection(CHAT_CONNECTION.DOWN);
+      setError({ text: err instanceof ApiError && !unreachable ? err.message : 'Not sent: the chat cannot reach us. Send the file again when it is back.', unreachable });
+    } finally {
+      setUploading(null);
+    }
+  };
   const submit = async (e: Event) => {
     e.preventDefault();
     const text = draft.trim();
@@ -226,10 +256,8 @@ export function ChatApp({ account, channel }: { account: string; channel: string
         {messages.map((m) => (
           <li key={m.id} class={`bubble from-${m.from} ${m.pending ? 'pending' : ''} ${m.failed ? 'failed' : ''}`}>
             {m.from !== 'visitor' && <span class="bubble-author">{m.from === 'agent' ? m.name ?? 'Agent' : m.from === 'bot' ? 'Assistant' : 'Notice'}</span>}
-            {m.content.text && <p>{m.content.text}</p>}
-            {m.content.media && (linkable(m.content.media.url)
-              ? <a class="bubble-file" href={m.content.media.url} target="_blank" rel="noopener noreferrer" download={m.content.media.name}>{m.content.media.name ?? 'Download file'}</a>
-              : <span class="bubble-file">{m.content.media.name ?? m.content.media.url}</span>)}
+            {m.content.text && <p><LinkedText text={m.content.text} /></p>}
+            {m.content.media && <FilePreview media={m.content.media} />}
             <time>{m.failed ? 'not sent' : m.pending ? 'sending…' : clock(m.createdAt)}</time>
           </li>
         ))}
@@ -243,12 +271,14 @@ export function ChatApp({ account, channel }: { account: string; channel: string
       )}
       {closed && messages.length > 0 && <p class="chat-closed" role="status" data-testid="chat-closed">This conversation was closed. Write to start a new one.</p>}
       {view.notice && <p class="chat-offline" role="status">{view.notice}</p>}
+      {uploading && <p class="chat-uploading" role="status" data-testid="uploading">Uploading {uploading.name}… {Math.round(uploading.done * 100)}%</p>}
       {error && <p class="chat-error" role="alert">{error.text}</p>}
       {view.offlineForm && <OfflineForm api={api} newId={() => randomId(12)} onLeft={(m) => {
         pushed(m);
         void loadHistory();
       }} />}
       <form class="chat-compose" onSubmit={submit}>
+        <AttachButton class="chat-attach" limits={limits} disabled={!view.canSend || uploading !== null} onFile={(f) => void attach(f)} />
         <textarea
           ref={input}
           rows={1}

@@ -2,6 +2,8 @@ import type { RefObject } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { type CannedAnswer, CannedAnswers, fillVariables, formatAnswers, matching, parseAnswers, slashQuery } from './canned-answers.js';
 import type { Me } from './inbox-api.js';
+import { AttachButton } from '../shared/attach-button.js';
+import { DEFAULT_LIMITS } from '../shared/upload.js';
 
 export type ComposerMode = 'reply' | 'note';
 
@@ -20,6 +22,10 @@ interface Props {
   isOpen: boolean;
   busy: boolean;
   onSubmit: (text: string, mode: ComposerMode) => void;
+  /** A file the agent chose to send the customer (replies only; a note carries no file). */
+  onAttach: (file: File) => void;
+  /** The file on its way, and how much of it has gone. */
+  uploading: { name: string; done: number } | null;
   box: RefObject<HTMLTextAreaElement | null>;
 }
 
@@ -28,7 +34,7 @@ interface Props {
  * the bot), so it may be written whoever answers. Typing `/` opens the agent's canned answers,
  * filtered as they type; Enter (or a click) inserts one with its variables filled in.
  */
-export function Composer({ me, vars, draft, setDraft, mode, setMode, notesOnly, deskAnswers, isOpen, busy, onSubmit, box }: Props) {
+export function Composer({ me, vars, draft, setDraft, mode, setMode, notesOnly, deskAnswers, isOpen, busy, onSubmit, onAttach, uploading, box }: Props) {
   const store = useMemo(() => new CannedAnswers(me), [me.account.id, me.agent.id]);
   const [answers, setAnswers] = useState(() => store.read());
   const [editing, setEditing] = useState(false);
@@ -118,8 +124,10 @@ export function Composer({ me, vars, draft, setDraft, mode, setMode, notesOnly, 
             }
           }}
         />
+        {!note && <AttachButton class="btn btn-ghost attach" limits={me.files ?? DEFAULT_LIMITS} disabled={disabled || busy || uploading !== null} onFile={onAttach} />}
         <button class="btn btn-primary" type="submit" disabled={disabled || busy || !draft.trim()}>{note ? 'Add note' : 'Send'}</button>
       </form>
+      {uploading && <p class="uploading muted small" role="status" data-testid="uploading">Uploading {uploading.name}… {Math.round(uploading.done * 100)}%</p>}
     </div>
   );
 }

@@ -1,7 +1,9 @@
 import { useCallback, useContext, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { clock } from '../shared/format.js';
 import { ApiError } from '../shared/http.js';
-import { linkable } from '../shared/links.js';
+import { FilePreview } from '../shared/file-preview.js';
+import { LinkedText } from '../shared/linked-text.js';
+import { DEFAULT_LIMITS, fileProblem } from '../shared/upload.js';
 import { AssignForm } from './assign-form.js';
 import { Composer, type ComposerMode } from './composer.js';
 import { cardState } from './card-state.js';
@@ -34,6 +36,7 @@ export function ConversationPane({ api, me, agents, id, changed, onAction, onBac
   const [panel, setPanel] = useState<Panel>('none');
   const [draft, setDraftState] = useState(() => saved.read());
   const [busy, setBusy] = useState(false);
+  const [uploading, setUploading] = useState<{ name: string; done: number } | null>(null);
   const [mode, setMode] = useState<ComposerMode>('reply');
   const [team, setTeam] = useState('');
   // Both name the holder they are about, so they lapse by themselves when someone else holds it.
@@ -155,6 +158,25 @@ export function ConversationPane({ api, me, agents, id, changed, onAction, onBac
     await act(as === 'note' ? 'note' : 'reply', { text: text.trim() }, () => setDraft(''));
   };
 
+  const attach = async (file: File) => {
+    const problem = fileProblem(file, me.files ?? DEFAULT_LIMITS);
+    if (problem) {
+      setError({ text: problem, unreachable: false });
+      return;
+    }
+    setError(null);
+    setUploading({ name: file.name, done: 0 });
+    try {
+      await api.upload(id, file, (done) => setUploading({ name: file.name, done }));
+      await load();
+      onAction();
+    } catch (err) {
+      setError(failure(err));
+    } finally {
+      setUploading(null);
+    }
+  };
+
   return (
     <section class="pane" aria-label={`Conversation with ${c.displayName}`}>
       <div class="conv">
@@ -204,7 +226,7 @@ export function ConversationPane({ api, me, agents, id, changed, onAction, onBac
         {holderId && replyingOver !== holderId && <HeldNotice name={holderName} since={c.heldSince} raced={racedBy === holderId} onReplyAnyway={() => setReplyingOver(holderId)} />}
         {holderId && replyingOver === holderId && <p class="reply-warning" role="note" data-testid="reply-warning">{holderName} holds this conversation: your reply goes to the customer as well, and the conversation stays theirs.</p>}
         {/* In a conversation another agent holds, a note for them may still be left. */}
-        <Composer me={me} vars={variables(me, detail)} draft={draft} setDraft={setDraft} mode={notesOnly ? 'note' : mode} setMode={setMode} notesOnly={notesOnly} deskAnswers={deskAnswers} isOpen={isOpen} busy={busy} onSubmit={(text, m) => void send(text, m)} box={replyBox} />
+        <Composer me={me} vars={variables(me, detail)} draft={draft} setDraft={setDraft} mode={notesOnly ? 'note' : mode} setMode={setMode} notesOnly={notesOnly} deskAnswers={deskAnswers} isOpen={isOpen} busy={busy} onSubmit={(text, m) => void send(text, m)} onAttach={(f) => void attach(f)} uploading={uploading} box={replyBox} />
       </div>
       <DetailsPanel api={api} detail={detail} />
     </section>
@@ -263,14 +285,12 @@ function failure(err: unknown): Failure {
   return { text: err instanceof ApiError ? err.message : 'That did not work.', unreachable: err instanceof ApiError && err.status === 0 };
 }
 
-/** Text, a file link, or a button press; buttons the bot offered are listed. */
+/** Text (its http(s) URLs as links), a file (a thumbnail or a chip), or a button press; buttons the bot offered are listed. */
 export function MessageBody({ content }: { content: Content }) {
   return (
     <div class="msg-body">
-      {content.type === 'postback' ? <span class="postback">Pressed “{content.postback?.title ?? content.text}”</span> : content.text && <p>{content.text}</p>}
-      {content.media && (linkable(content.media.url)
-        ? <a class="file" href={content.media.url} target="_blank" rel="noopener noreferrer">{content.media.name ?? content.media.url}</a>
-        : <span class="file">{content.media.name ?? content.media.url}</span>)}
+      {content.type === 'postback' ? <span class="postback">Pressed “{content.postback?.title ?? content.text}”</span> : content.text && <p><LinkedText text={content.text} /></p>}
+      {content.media && <FilePreview media={content.media} />}
       {content.buttons && content.buttons.length > 0 && (
         <ul class="offered" aria-label="Buttons offered">
           {content.buttons.map((b) => <li key={b.title}>{b.title}</li>)}

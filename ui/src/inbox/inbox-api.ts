@@ -1,4 +1,5 @@
 import { ApiError, requestJson } from '../shared/http.js';
+import { type FileLimits, uploadFile } from '../shared/upload.js';
 
 export type Presence = 'online' | 'away' | 'offline';
 
@@ -7,6 +8,8 @@ export interface Me {
   agent: { id: string; name: string; presence: Presence; teams: string[]; admin: boolean };
   account: { id: string; name: string; teams: string[]; emergency: boolean };
   bots: { id: string; flows: { id: string; steps: string[] }[] }[];
+  /** What the reply box may attach. */
+  files?: FileLimits;
 }
 
 export interface Card {
@@ -33,7 +36,7 @@ export interface Card {
 export interface Content {
   type: 'text' | 'media' | 'postback' | 'custom';
   text?: string;
-  media?: { url: string; contentType?: string; name?: string };
+  media?: { url: string; contentType?: string; name?: string; size?: number };
   postback?: { payload: string; title?: string };
   buttons?: { id?: string; title: string; payload?: string }[];
 }
@@ -170,6 +173,16 @@ export class InboxApi {
   past = (id: string) => this.call<{ items: (Card & { sameEmail: boolean })[] }>('GET', `/conversations/${encodeURIComponent(id)}/past`);
   /** The agent is writing a reply (at most one call every few seconds; see typing.ts). */
   typing = (id: string) => this.call<null>('POST', `/conversations/${encodeURIComponent(id)}/typing`, {});
+  /** Sends a file to the customer as the agent's reply, in one call. */
+  upload = async (id: string, file: File, onProgress: (done: number) => void) => {
+    try {
+      return await uploadFile<{ id: string; url: string; name: string; type: string; size: number; conversation: Card }>(`/inbox/api/conversations/${encodeURIComponent(id)}/files`, file, { 'x-csrf-token': this.csrf }, onProgress);
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) for (const w of this.watchers) w.unauthorized?.();
+      if (err instanceof ApiError && err.status === 0) for (const w of this.watchers) w.unreachable?.();
+      throw err;
+    }
+  };
   act = (id: string, action: Action, body: object = {}) => this.call<{ conversation: Card }>('POST', `/conversations/${encodeURIComponent(id)}/${action}`, body);
   overview = () => this.call<Overview>('GET', '/admin/overview');
   verify = (componentId: string) => this.call<{ verified: boolean; reason: string | null; released: number }>('POST', `/admin/components/${encodeURIComponent(componentId)}/verify`, {});
