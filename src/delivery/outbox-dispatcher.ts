@@ -10,6 +10,7 @@ import { PARKED } from './outbox-states.js';
 import { CHANNEL_RETRY_POLICY } from './retry-policies.js';
 import { deliverInProcess, hasEndpoint, isFinal, sendParts } from './attempt.js';
 import { failoverAfter, waitsOnBot } from './bot-waits.js';
+import { endAttemptSpan, startAttemptSpan, traceHeaders, tracer } from '../tracing/tracing.js';
 
 export interface DispatcherOptions {
   /** Cursors worked on at once (each in sequence order); a freed slot is claimed again at once. */
@@ -265,13 +266,15 @@ export class OutboxDispatcher implements DeliveryIntake {
       const rendered = renderer.deliver ? null : renderer.render(ctx);
       const requests = rendered === null ? [] : Array.isArray(rendered) ? rendered : [rendered];
       let outcome: Outcome;
+      const traced = tracer ? startAttemptSpan(tracer, ctx) : null;
       if (renderer.deliver) {
         outcome = await deliverInProcess(this.metrics, renderer, ctx, policy);
       } else if (requests.length <= ctx.partsSent) {
         outcome = { kind: 'delivered', attempt: null };
       } else {
-        outcome = await sendParts(this.sender, this.metrics, renderer, ctx, requests, policy, now);
+        outcome = await sendParts(this.sender, this.metrics, renderer, ctx, requests, policy, now, traced ? traceHeaders(traced.context) : null);
       }
+      if (traced) endAttemptSpan(traced.span, outcome, isFinal(outcome), ctx.deliveryId);
       const done = await this.outbox.finish(cursor, claimId, ctx.deliveryId, outcome, this.clock.now(), this.leaseEnd(), ctx.attempt);
       await this.reportMessageOutcome(ctx, outcome);
       if (outcome.kind === 'failed') {
