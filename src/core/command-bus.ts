@@ -7,7 +7,7 @@ import { RoutinePacer } from './routine-pacer.js';
 import type { Message } from './model.js';
 import type { DeliveryDraft, DeliveryIntake, DeliveryLease, Store, StoreTx } from './ports.js';
 import { endCommandSpan, failSpan, rememberOrigin, startCommandSpan, tracer } from '../tracing/tracing.js';
-import type { Span } from '@opentelemetry/api';
+import type { Span, Tracer } from '@opentelemetry/api';
 
 export interface CommandOutcome {
   conversation: Conversation;
@@ -92,9 +92,14 @@ export class CommandBus {
   }
 
   /** `type` names the command in its trace span (receive, reply, a control request's type). */
-  async run(accountId: string, idem: Idempotency | undefined, actor: string, fn: (tx: StoreTx, now: string, actor: string) => Promise<CommandOutcome>, priority: Priority = 'routine', type = 'command'): Promise<CommandOutcome> {
+  run(accountId: string, idem: Idempotency | undefined, actor: string, fn: (tx: StoreTx, now: string, actor: string) => Promise<CommandOutcome>, priority: Priority = 'routine', type = 'command'): Promise<CommandOutcome> {
+    // Not async: with tracing off the command's own promise is the one returned, nothing more.
     const t = tracer;
     if (t === null) return this.runTraced(accountId, idem, actor, fn, priority, null);
+    return this.runInSpan(t, type, accountId, idem, actor, fn, priority);
+  }
+
+  private async runInSpan(t: Tracer, type: string, accountId: string, idem: Idempotency | undefined, actor: string, fn: (tx: StoreTx, now: string, actor: string) => Promise<CommandOutcome>, priority: Priority): Promise<CommandOutcome> {
     const span = startCommandSpan(t, type, accountId);
     try {
       const outcome = await this.runTraced(accountId, idem, actor, fn, priority, span);
