@@ -49,15 +49,15 @@ export async function startTracing(env: Env, version: string): Promise<TracingHa
   const choice = tracingChoice(env);
   if (!choice) return null;
   const [{ NodeTracerProvider }, { BatchSpanProcessor, ConsoleSpanExporter }, { detectResources, envDetector, resourceFromAttributes }] = await Promise.all([
-    import('@opentelemetry/sdk-trace-node'),
-    import('@opentelemetry/sdk-trace-base'),
-    import('@opentelemetry/resources'),
+    optional(import('@opentelemetry/sdk-trace-node')),
+    optional(import('@opentelemetry/sdk-trace-base')),
+    optional(import('@opentelemetry/resources')),
   ]);
   const processors = [];
   for (const e of choice.exporters) {
     if (e === 'console') processors.push(new BatchSpanProcessor(new ConsoleSpanExporter()));
-    else if (choice.protocol === 'http/json') processors.push(new BatchSpanProcessor(new (await import('@opentelemetry/exporter-trace-otlp-http')).OTLPTraceExporter()));
-    else processors.push(new BatchSpanProcessor(new (await import('@opentelemetry/exporter-trace-otlp-proto')).OTLPTraceExporter()));
+    else if (choice.protocol === 'http/json') processors.push(new BatchSpanProcessor(new (await optional(import('@opentelemetry/exporter-trace-otlp-http'))).OTLPTraceExporter()));
+    else processors.push(new BatchSpanProcessor(new (await optional(import('@opentelemetry/exporter-trace-otlp-proto'))).OTLPTraceExporter()));
   }
   // OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES override these defaults.
   const resource = resourceFromAttributes({ 'service.name': 'baton', 'service.version': version }).merge(detectResources({ detectors: [envDetector] }));
@@ -70,4 +70,14 @@ export async function startTracing(env: Env, version: string): Promise<TracingHa
       await provider.shutdown();
     },
   };
+}
+
+/** The SDK packages are optional dependencies: an install that left them out says so plainly. */
+async function optional<T>(loading: Promise<T>): Promise<T> {
+  try {
+    return await loading;
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw err;
+    throw new Error(`tracing is switched on (OTEL_* variables) but the OpenTelemetry SDK is not installed: ${(err as Error).message}. Install the optional dependencies (npm ci without --omit=optional), or unset the OTEL_* variables.`);
+  }
 }
