@@ -13,7 +13,7 @@ import { parseArgs } from './args.js';
 import { doctor } from './doctor.js';
 import { emergency } from './emergency.js';
 import { erase } from './erase.js';
-import { startTracing, tracingChoice } from '../tracing/otel-setup.js';
+import { startTracing, tracingChoice } from './tracing-setup.js';
 
 const HELP = `baton: an open-source conversation router
 

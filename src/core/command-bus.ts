@@ -6,7 +6,7 @@ import { GroupCommit } from './group-commit.js';
 import { RoutinePacer } from './routine-pacer.js';
 import type { Message } from './model.js';
 import type { DeliveryDraft, DeliveryIntake, DeliveryLease, Store, StoreTx } from './ports.js';
-import { endCommandSpan, failSpan, rememberOrigin, startCommandSpan, tracer } from '../tracing/tracing.js';
+import { endCommandSpan, failSpan, rememberOrigin, startCommandSpan, tracer } from './tracing.js';
 import type { Span, Tracer } from '@opentelemetry/api';
 
 export interface CommandOutcome {

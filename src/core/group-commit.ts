@@ -1,7 +1,7 @@
 import type { Store, StoreTx } from './ports.js';
 import { WriteConflict } from './ports.js';
 import type { Span } from '@opentelemetry/api';
-import { nowMs, recordCommit, tracer } from '../tracing/tracing.js';
+import { nowMs, recordCommit, tracer } from './tracing.js';
 
 interface Job {
   work: (tx: StoreTx) => Promise<unknown>;

@@ -11,7 +11,7 @@ import { CHANNEL_RETRY_POLICY } from './retry-policies.js';
 import { deliverInProcess, hasEndpoint, isFinal, sendParts } from './attempt.js';
 import { failoverAfter, waitsOnBot } from './bot-waits.js';
 import { ROOT_CONTEXT } from '@opentelemetry/api';
-import { endAttemptSpan, startAttemptSpan, traceHeaders, tracer, within } from '../tracing/tracing.js';
+import { endAttemptSpan, startAttemptSpan, traceHeaders, tracer, within } from '../core/tracing.js';
 
 export interface DispatcherOptions {
   /** Cursors worked on at once (each in sequence order); a freed slot is claimed again at once. */

@@ -24,8 +24,8 @@ import { type RateLimit, rateLimiter } from './rate-limit.js';
 import { type AuthFailureLimits, AuthThrottle } from './auth-throttle.js';
 import { securityHeaders } from './security-headers.js';
 import { validatorCompiler } from './validation.js';
-import { installRequestSpans, tagDialect } from '../tracing/http-spans.js';
-import { tracer } from '../tracing/tracing.js';
+import { installRequestSpans, tagDialect } from './request-spans.js';
+import { tracer } from '../core/tracing.js';
 
 export interface ServerDeps {
   /** Rate limit, failed authentications taken (default AUTH_FAILURE_LIMITS) and how long a client may take to send its headers. */

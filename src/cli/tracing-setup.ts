@@ -1,5 +1,5 @@
 import { trace } from '@opentelemetry/api';
-import { useTracer } from './tracing.js';
+import { useTracer } from '../core/tracing.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -27,9 +27,10 @@ export function tracingChoice(env: Env): TracingChoice | null {
     if (!exporters.includes(e)) exporters.push(e);
   }
   if (exporters.length === 0) return null;
-  const protocol = (env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? env.OTEL_EXPORTER_OTLP_PROTOCOL ?? 'http/protobuf').trim().toLowerCase();
+  const protocolVar = env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL?.trim() ? 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL' : 'OTEL_EXPORTER_OTLP_PROTOCOL';
+  const protocol = (env[protocolVar]?.trim() || 'http/protobuf').toLowerCase();
   if (protocol !== 'http/protobuf' && protocol !== 'http/json') {
-    throw new Error(`OTEL_EXPORTER_OTLP_PROTOCOL=${protocol}: Baton sends OTLP over HTTP, as "http/protobuf" (the default) or "http/json"; use an endpoint that takes one of them (a collector's port 4318).`);
+    throw new Error(`${protocolVar}=${protocol}: Baton sends OTLP over HTTP, as "http/protobuf" (the default) or "http/json"; use an endpoint that takes one of them (a collector's port 4318).`);
   }
   return { exporters, protocol };
 }

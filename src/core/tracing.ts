@@ -1,7 +1,7 @@
 import { context, type Context, type Link, propagation, ROOT_CONTEXT, type Span, type SpanContext, SpanKind, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
 
 /**
- * The tracer, set once at start when tracing is switched on (otel-setup.ts) and null otherwise.
+ * The tracer, set once at start when tracing is switched on (cli/tracing-setup.ts) and null otherwise.
  * Every traced place on the hot path tests this one variable first, so with tracing off a
  * message costs a null check: no span, no context, no AsyncLocalStorage.
  */
