@@ -41,7 +41,7 @@ function answeringBot(bot: Receiver, url: () => string): void {
   });
 }
 
-describe('OpenTelemetry traces (SQLite; the PostgreSQL store takes the same path through the command bus and the dispatcher)', () => {
+describe('OpenTelemetry traces', () => {
   let home: BatonHome | undefined;
   let receivers: { close(): Promise<void> }[] = [];
   let dir: string | undefined;
@@ -55,7 +55,7 @@ describe('OpenTelemetry traces (SQLite; the PostgreSQL store takes the same path
   });
 
   /** `env` may name `{otlp}`: the address of the test's OTLP receiver. */
-  async function setUp(env: Record<string, string>) {
+  async function setUp(env: Record<string, string>, engine: 'sqlite' | 'postgres' = 'sqlite') {
     const otlp = await startOtlpReceiver();
     const bot = await startReceiver();
     const channel = await startReceiver();
@@ -63,7 +63,7 @@ describe('OpenTelemetry traces (SQLite; the PostgreSQL store takes the same path
     dir = mkdtempSync(join(tmpdir(), 'baton-trace-'));
     const moduleLog = join(dir, 'modules.log');
     const otel = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v.replace('{otlp}', otlp.url)]));
-    home = batonHome('sqlite', config(bot, channel), { ...NO_OTEL, NODE_OPTIONS: `--import ${HOOK}`, TRACE_TEST_MODULE_LOG: moduleLog, ...otel });
+    home = batonHome(engine, config(bot, channel), { ...NO_OTEL, NODE_OPTIONS: `--import ${HOOK}`, TRACE_TEST_MODULE_LOG: moduleLog, ...otel });
     const baton = await home.start();
     answeringBot(bot, () => baton.url);
     const loaded = () => {
@@ -76,9 +76,9 @@ describe('OpenTelemetry traces (SQLite; the PostgreSQL store takes the same path
     return { otlp, bot, channel, baton, loaded };
   }
 
-  it('joins the inbound request, the command, its commit and the delivery attempt in one trace, and the bot webhook carries it', async () => {
+  it.each(['sqlite', 'postgres'] as const)('%s: joins the inbound request, the command, its commit and the delivery attempt in one trace, and the bot webhook carries it', async (engine) => {
     const env = { OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_EXPORTER_OTLP_ENDPOINT: '{otlp}', OTEL_BSP_SCHEDULE_DELAY: '100' };
-    const { otlp, bot, channel, baton, loaded } = await setUp(env);
+    const { otlp, bot, channel, baton, loaded } = await setUp(env, engine);
     expect(baton.output()).toContain('Tracing    on: otlp');
 
     const sent = await callBaton(baton.url, KEY, 'POST', '/v1/channels/web/messages', { customer: '+31600000001', text: 'hello' });
@@ -162,6 +162,8 @@ describe('OpenTelemetry traces (SQLite; the PostgreSQL store takes the same path
     await waitUntil(() => channel.received.some((r) => r.json?.type === 'message.sent'), 15_000, () => 'no answer at the channel');
     expect(bot.received.every((r) => r.headers.traceparent === undefined)).toBe(true);
     expect(channel.received.every((r) => r.headers.traceparent === undefined)).toBe(true);
+    // The hook saw this process load the API (so it would have seen the SDK), and nothing more.
+    expect(loaded()).toContain('@opentelemetry/api');
     expect(loaded()).not.toMatch(/sdk-trace|exporter|resources/);
     expect(otlp.requests).toBe(0);
   });
