@@ -95,14 +95,14 @@ export class CommandBus {
   run(accountId: string, idem: Idempotency | undefined, actor: string, fn: (tx: StoreTx, now: string, actor: string) => Promise<CommandOutcome>, priority: Priority = 'routine', type = 'command'): Promise<CommandOutcome> {
     // Not async: with tracing off the command's own promise is the one returned, nothing more.
     const t = tracer;
-    if (t === null) return this.runTraced(accountId, idem, actor, fn, priority, null);
+    if (t === null) return this.runCommand(accountId, idem, actor, fn, priority, null);
     return this.runInSpan(t, type, accountId, idem, actor, fn, priority);
   }
 
   private async runInSpan(t: Tracer, type: string, accountId: string, idem: Idempotency | undefined, actor: string, fn: (tx: StoreTx, now: string, actor: string) => Promise<CommandOutcome>, priority: Priority): Promise<CommandOutcome> {
     const span = startCommandSpan(t, type, accountId);
     try {
-      const outcome = await this.runTraced(accountId, idem, actor, fn, priority, span);
+      const outcome = await this.runCommand(accountId, idem, actor, fn, priority, span);
       endCommandSpan(span, outcome);
       return outcome;
     } catch (err) {
@@ -111,7 +111,7 @@ export class CommandBus {
     }
   }
 
-  private async runTraced(accountId: string, idem: Idempotency | undefined, actor: string, fn: (tx: StoreTx, now: string, actor: string) => Promise<CommandOutcome>, priority: Priority, span: Span | null): Promise<CommandOutcome> {
+  private async runCommand(accountId: string, idem: Idempotency | undefined, actor: string, fn: (tx: StoreTx, now: string, actor: string) => Promise<CommandOutcome>, priority: Priority, span: Span | null): Promise<CommandOutcome> {
     const urgent = priority === 'urgent';
     if (urgent) this.pacer.urgent();
     else {
