@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { RssPeak } from './machine.js';
 
-const MAIN = new URL('../../dist/cli/main.js', import.meta.url).pathname;
+/** BENCH_BATON_MAIN=FILE runs another build's `dist/cli/main.js` (to compare two commits on one machine). */
+const MAIN = process.env.BENCH_BATON_MAIN ?? new URL('../../dist/cli/main.js', import.meta.url).pathname;
 export const PG_URL = process.env.BATON_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const READY_WITHIN_MS = 60_000;
 const EXIT_WITHIN_MS = 15_000;

@@ -14,6 +14,7 @@ import { doctor } from './doctor.js';
 import { HAND_BACK } from '../core/control-types.js';
 import { emergency } from './emergency.js';
 import { erase } from './erase.js';
+import { startTracing, tracingChoice } from './tracing-setup.js';
 
 const HELP = `baton: an open-source conversation router
 
@@ -113,6 +114,15 @@ function runtimeConfig(flags: Map<string, string | true>): RuntimeConfig {
 }
 
 async function start(cfg: RuntimeConfig): Promise<void> {
+  let tracing: Awaited<ReturnType<typeof startTracing>>;
+  try {
+    // Before anything is built: the server installs its request spans only when tracing is on.
+    tracing = await startTracing(process.env, cfg.version);
+  } catch (err) {
+    console.error(`baton: ${err instanceof Error ? err.message : String(err)}`);
+    process.exitCode = 2;
+    return;
+  }
   const baton = await createBaton(cfg);
   const url = await baton.listen();
   const where = cfg.databaseUrl?.startsWith('postgres') ? 'PostgreSQL' : `SQLite in ${cfg.dataDir}`;
@@ -123,6 +133,7 @@ async function start(cfg: RuntimeConfig): Promise<void> {
     `  Chat page  ${url}/chat`,
     `  Inbox      ${url}/inbox`,
   ];
+  if (tracing) lines.push(`  Tracing    on: ${tracingChoice(process.env)!.exporters.join(', ')} (OTEL_* variables)`);
   if (!cfg.config) {
     // Said first and loudly: these credentials are printed here and in the README, so anyone who
     // can reach this address can use them.
@@ -142,6 +153,8 @@ async function start(cfg: RuntimeConfig): Promise<void> {
   console.log(lines.join('\n'));
   const stop = async () => {
     await baton.close();
+    // What the last requests traced is still buffered: sent before the process goes.
+    await tracing?.shutdown().catch((err: unknown) => console.error('baton: exporting the last traces failed:', err));
     process.exit(0);
   };
   process.once('SIGINT', () => void stop());

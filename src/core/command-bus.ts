@@ -6,6 +6,8 @@ import { GroupCommit } from './group-commit.js';
 import { RoutinePacer } from './routine-pacer.js';
 import type { Message } from './model.js';
 import type { DeliveryDraft, DeliveryIntake, DeliveryLease, Store, StoreTx } from './ports.js';
+import { endCommandSpan, failSpan, rememberOrigin, startCommandSpan, tracer } from './tracing.js';
+import type { Span, Tracer } from '@opentelemetry/api';
 
 export interface CommandOutcome {
   conversation: Conversation;
@@ -89,7 +91,27 @@ export class CommandBus {
     return this.clock.now().toISOString();
   }
 
-  async run(accountId: string, idem: Idempotency | undefined, actor: string, fn: (tx: StoreTx, now: string, actor: string) => Promise<CommandOutcome>, priority: Priority = 'routine'): Promise<CommandOutcome> {
+  /** `type` names the command in its trace span (receive, reply, a control request's type). */
+  run(accountId: string, idem: Idempotency | undefined, actor: string, fn: (tx: StoreTx, now: string, actor: string) => Promise<CommandOutcome>, priority: Priority = 'routine', type = 'command'): Promise<CommandOutcome> {
+    // Not async: with tracing off the command's own promise is the one returned, nothing more.
+    const t = tracer;
+    if (t === null) return this.runCommand(accountId, idem, actor, fn, priority, null);
+    return this.runInSpan(t, type, accountId, idem, actor, fn, priority);
+  }
+
+  private async runInSpan(t: Tracer, type: string, accountId: string, idem: Idempotency | undefined, actor: string, fn: (tx: StoreTx, now: string, actor: string) => Promise<CommandOutcome>, priority: Priority): Promise<CommandOutcome> {
+    const span = startCommandSpan(t, type, accountId);
+    try {
+      const outcome = await this.runCommand(accountId, idem, actor, fn, priority, span);
+      endCommandSpan(span, outcome);
+      return outcome;
+    } catch (err) {
+      failSpan(span, err);
+      throw err;
+    }
+  }
+
+  private async runCommand(accountId: string, idem: Idempotency | undefined, actor: string, fn: (tx: StoreTx, now: string, actor: string) => Promise<CommandOutcome>, priority: Priority, span: Span | null): Promise<CommandOutcome> {
     const urgent = priority === 'urgent';
     if (urgent) this.pacer.urgent();
     else {
@@ -100,7 +122,11 @@ export class CommandBus {
       // A fresh scope per attempt: a batch that failed and runs again alone wrote nothing.
       const scope = this.newScope(tx, this.intake.lease());
       return { outcome: await this.attempt(tx, accountId, idem, (t, now) => fn(t, now, actor)), scope };
-    }, urgent);
+    }, urgent, span);
+    if (span) {
+      rememberOrigin(scope.leased, span);
+      rememberOrigin(scope.unleased, span);
+    }
     this.handOff(scope);
     return outcome;
   }

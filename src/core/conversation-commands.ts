@@ -76,7 +76,7 @@ export class ConversationCommands {
       const result = input.forHumans ? leftForHumans(answered, facts) : answered;
       const events = await this.outbox.commit(tx, account, result.conversation, [...opening, ...withContext.events, ...answered.events, ...(result === answered ? [] : result.events)], now, opening.length > 0 ? undefined : before);
       return { conversation: view(result.conversation, account), events, message };
-    }, 'urgent');
+    }, 'urgent', 'receive');
   }
 
   async open(input: ChatOpening, idem?: Idempotency, actor: string = SYSTEM): Promise<CommandOutcome> {
@@ -94,7 +94,7 @@ export class ConversationCommands {
       requireEnabled(conv, { account, now, newId, agentsAvailable: true, realtime: channel.realtime }, input.componentId);
       const events = opening.length > 0 ? await this.outbox.commit(tx, account, conv, opening, now) : [];
       return { conversation: view(conv, account), events };
-    });
+    }, 'routine', 'open');
   }
 
   async reply(accountId: string, conversationId: string, reply: OutboundReply, idem?: Idempotency, by: string = SYSTEM): Promise<CommandOutcome> {
@@ -136,7 +136,7 @@ export class ConversationCommands {
         const events = await this.outbox.commit(tx, account, result.conversation, result.events, now, conv);
         await writeEffects(tx, result.conversation, result.effects, now, actor);
         return { conversation: view(result.conversation, account), events, message };
-      }, 'urgent');
+      }, 'urgent', 'reply');
     } catch (err) {
       if (isBatonError(err) && recordsRefusal(err)) await this.recordRefusal(accountId, conversationId, reply, err);
       throw err;
@@ -168,7 +168,7 @@ export class ConversationCommands {
       const events = await this.outbox.commit(tx, account, result.conversation, result.events, now, conv);
       await writeEffects(tx, result.conversation, result.effects, now, actor);
       return { conversation: view(result.conversation, account), events };
-    }, opts.priority ?? 'routine');
+    }, opts.priority ?? 'routine', request.type);
   }
 
   /** A refused answer is recorded (`reply.refused`) in a transaction of its own, after the refused one rolled back. */

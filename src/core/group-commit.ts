@@ -1,5 +1,7 @@
 import type { Store, StoreTx } from './ports.js';
 import { WriteConflict } from './ports.js';
+import type { Span } from '@opentelemetry/api';
+import { nowMs, recordCommit, tracer } from './tracing.js';
 
 interface Job {
   work: (tx: StoreTx) => Promise<unknown>;
@@ -7,6 +9,8 @@ interface Job {
   reject: (err: unknown) => void;
   conflicts: number;
   urgent: boolean;
+  /** The command's trace span, when tracing is on. */
+  span: Span | null;
 }
 
 const MAX_CONFLICT_RETRIES = 5;
@@ -38,9 +42,9 @@ export class GroupCommit {
     private readonly maxBatch = 64,
   ) {}
 
-  submit<T>(work: (tx: StoreTx) => Promise<T>, urgent = false): Promise<T> {
+  submit<T>(work: (tx: StoreTx) => Promise<T>, urgent = false, span: Span | null = null): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      (urgent ? this.urgent : this.queue).push({ work, resolve: resolve as (v: unknown) => void, reject, conflicts: 0, urgent });
+      (urgent ? this.urgent : this.queue).push({ work, resolve: resolve as (v: unknown) => void, reject, conflicts: 0, urgent, span });
       this.schedule();
     });
   }
@@ -80,6 +84,7 @@ export class GroupCommit {
   private async runBatch(batch: Job[]): Promise<void> {
     if (batch.length === 1) return this.runAlone(batch[0]!);
     let values: unknown[];
+    const startedAt = tracer ? nowMs() : 0;
     try {
       values = await this.store.transaction(async (tx) => {
         const out: unknown[] = [];
@@ -87,17 +92,23 @@ export class GroupCommit {
         return out;
       });
     } catch {
+      if (tracer) recordCommit(tracer, batch.map((j) => j.span), startedAt, false);
       // Whatever failed, nothing of the batch was kept: each command gets its own transaction.
       await Promise.all(batch.map((job) => this.runAlone(job)));
       return;
     }
+    if (tracer) recordCommit(tracer, batch.map((j) => j.span), startedAt, true);
     batch.forEach((job, i) => job.resolve(values[i]));
   }
 
   private async runAlone(job: Job): Promise<void> {
+    const startedAt = tracer ? nowMs() : 0;
     try {
-      job.resolve(await this.store.transaction((tx) => job.work(tx)));
+      const value = await this.store.transaction((tx) => job.work(tx));
+      if (tracer) recordCommit(tracer, [job.span], startedAt, true);
+      job.resolve(value);
     } catch (err) {
+      if (tracer) recordCommit(tracer, [job.span], startedAt, false);
       // Another writer won a race (two first messages of one chat): run again, it will see the winner.
       if (err instanceof WriteConflict && job.conflicts < MAX_CONFLICT_RETRIES) {
         job.conflicts++;

@@ -8,11 +8,13 @@ import { classify, nextDelay } from './retry.js';
  * One attempt: the requests not yet taken, in order, each only after the one before was. The
  * attempt's latency is their sum; a failure records how many parts went, so the retry resumes there.
  */
-export async function sendParts(sender: HttpSender, metrics: DeliveryMetrics | null, renderer: Renderer, ctx: DeliveryContext, requests: OutgoingRequest[], policy: RetryPolicy, now: Date): Promise<Outcome> {
+export async function sendParts(sender: HttpSender, metrics: DeliveryMetrics | null, renderer: Renderer, ctx: DeliveryContext, requests: OutgoingRequest[], policy: RetryPolicy, now: Date, traceHeaders: Record<string, string> | null = null): Promise<Outcome> {
   let latencyMs = 0;
   let statusCode: number | null = null;
   for (let part = ctx.partsSent; part < requests.length; part++) {
-    const result = await sender.send(requests[part]!, policy.timeoutMs);
+    const request = requests[part]!;
+    // The recipient's own tracing joins Baton's trace (W3C Trace Context); none when tracing is off.
+    const result = await sender.send(traceHeaders ? { ...request, headers: { ...request.headers, ...traceHeaders } } : request, policy.timeoutMs);
     latencyMs += result.latencyMs;
     statusCode = result.response?.status ?? null;
     let verdict = classify(result.response, result.error, now);

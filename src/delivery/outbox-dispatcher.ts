@@ -10,6 +10,8 @@ import { PARKED } from './outbox-states.js';
 import { CHANNEL_RETRY_POLICY } from './retry-policies.js';
 import { deliverInProcess, hasEndpoint, isFinal, sendParts } from './attempt.js';
 import { failoverAfter, waitsOnBot } from './bot-waits.js';
+import { ROOT_CONTEXT } from '@opentelemetry/api';
+import { endAttemptSpan, startAttemptSpan, traceHeaders, tracer, within } from '../core/tracing.js';
 
 export interface DispatcherOptions {
   /** Cursors worked on at once (each in sequence order); a freed slot is claimed again at once. */
@@ -105,9 +107,9 @@ export class OutboxDispatcher implements DeliveryIntake {
       if (!next) return;
       const { draft, lease } = next;
       const cursor: Cursor = { account_id: draft.accountId, target_kind: draft.target.kind, target_id: draft.target.id, conversation_id: draft.conversationId, head_seq: draft.seq };
-      const w = this.outbox.leasedContext(draft, this.clock.now())
-        .then((ctx) => this.work(cursor, lease.claimId, ctx))
-        .catch((err: unknown) => this.log?.error({ err, cursor }, 'delivery failed; the lease will hand it back'));
+      // Started from the committing request: with tracing on, what the delivery causes (a bot
+      // failover) must not land in that request's trace.
+      const w = tracer ? within(ROOT_CONTEXT, () => this.sendLeased(draft, lease, cursor)) : this.sendLeased(draft, lease, cursor);
       this.inFlight.add(w);
       void w.finally(() => {
         this.inFlight.delete(w);
@@ -115,6 +117,12 @@ export class OutboxDispatcher implements DeliveryIntake {
         this.onRoom?.();
       });
     }
+  }
+
+  private sendLeased(draft: DeliveryDraft, lease: DeliveryLease, cursor: Cursor): Promise<void> {
+    return this.outbox.leasedContext(draft, this.clock.now())
+      .then((ctx) => this.work(cursor, lease.claimId, ctx))
+      .catch((err: unknown) => this.log?.error({ err, cursor }, 'delivery failed; the lease will hand it back'));
   }
 
   wake(): void {
@@ -265,13 +273,16 @@ export class OutboxDispatcher implements DeliveryIntake {
       const rendered = renderer.deliver ? null : renderer.render(ctx);
       const requests = rendered === null ? [] : Array.isArray(rendered) ? rendered : [rendered];
       let outcome: Outcome;
+      const traced = tracer && (renderer.deliver || requests.length > ctx.partsSent) ? startAttemptSpan(tracer, ctx) : null;
       if (renderer.deliver) {
-        outcome = await deliverInProcess(this.metrics, renderer, ctx, policy);
+        // What an in-process recipient does in answer (the demo bot's reply) is part of this attempt's trace.
+        outcome = await (traced ? within(traced.context, () => deliverInProcess(this.metrics, renderer, ctx, policy)) : deliverInProcess(this.metrics, renderer, ctx, policy));
       } else if (requests.length <= ctx.partsSent) {
         outcome = { kind: 'delivered', attempt: null };
       } else {
-        outcome = await sendParts(this.sender, this.metrics, renderer, ctx, requests, policy, now);
+        outcome = await sendParts(this.sender, this.metrics, renderer, ctx, requests, policy, now, traced ? traceHeaders(traced.context) : null);
       }
+      if (traced) endAttemptSpan(traced.span, outcome, isFinal(outcome), ctx.deliveryId);
       const done = await this.outbox.finish(cursor, claimId, ctx.deliveryId, outcome, this.clock.now(), this.leaseEnd(), ctx.attempt);
       await this.reportMessageOutcome(ctx, outcome);
       if (outcome.kind === 'failed') {

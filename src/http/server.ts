@@ -26,6 +26,8 @@ import { type RateLimit, rateLimiter } from './rate-limit.js';
 import { type AuthFailureLimits, AuthThrottle } from './auth-throttle.js';
 import { securityHeaders } from './security-headers.js';
 import { validatorCompiler } from './validation.js';
+import { installRequestSpans, tagDialect } from './request-spans.js';
+import { tracer } from '../core/tracing.js';
 
 export interface ServerDeps {
   /** Rate limit, failed authentications taken (default AUTH_FAILURE_LIMITS) and how long a client may take to send its headers. */
@@ -75,6 +77,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     clientErrorHandler,
     frameworkErrors: pathErrorHandler(DIALECTS.flatMap((d) => d.routes.flatMap((r) => (r.errors ? [{ prefix: `${r.prefix}/`, errors: r.errors }] : [])))),
   }) as unknown as FastifyInstance;
+  // Only with tracing on: otherwise no hook, and a request costs nothing more.
+  if (tracer) installRequestSpans(app, tracer);
   const limiter = rateLimiter(deps.limits.rateLimit);
   app.addHook('onRequest', limiter.onRequest);
   app.addHook('onResponse', limiter.onResponse);
@@ -122,9 +126,10 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     addresses: deps.addresses ?? { component: componentInboundPath, channel: channelInboundPath },
     ...(deps.browser ? { browser: { live: deps.browser.live, clock: deps.browser.clock } } : {}),
   };
-  for (const route of DIALECTS.flatMap((d) => d.routes)) {
+  for (const [dialect, route] of DIALECTS.flatMap((d) => d.routes.map((r) => [d.name, r] as const))) {
     if (route.browser && !deps.browser) continue;
     await app.register(async (scope) => {
+      if (tracer) tagDialect(scope, dialect);
       if (route.throttled) throttled(scope);
       if (route.errors) installErrorRenderer(scope, route.errors);
       await route.register(scope, dialectDeps);
