@@ -132,7 +132,7 @@ export async function createBaton(cfg: RuntimeConfig, opts: { clock?: Clock; log
     dispatcher.wake();
     notifier?.notify();
   };
-  router.setIntake({ lease: () => dispatcher.lease(), accept: (leased, lease) => dispatcher.accept(leased, lease), pending: (written) => {
+  router.setIntake({ lease: (urgent) => dispatcher.lease(urgent), accept: (leased, lease) => dispatcher.accept(leased, lease), pending: (written) => {
     outbox.remember(written);
     newWork();
   } });
