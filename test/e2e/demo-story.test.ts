@@ -181,7 +181,7 @@ describe('the demo, in a browser: a visitor on the chat page and an agent in the
     await components.locator('tr', { hasText: 'demo-bot' }).getByRole('button', { name: 'Verify' }).click();
     await visible(a.page.getByRole('status').getByText('demo-bot verified'), 'the verification result');
     await visible(a.page.locator('tr', { hasText: 'webchat' }).getByText(`${baton.url}/chat/demo/web`), 'the web chat channel with its address');
-    await a.page.getByLabel('Show').selectOption('delivered');
+    await a.page.getByRole('combobox', { name: /^Show/ }).selectOption('delivered');
     await visible(a.page.locator('tr', { hasText: 'message.received' }).first(), 'delivered deliveries');
     await visible(a.page.getByRole('button', { name: 'Switch on' }), 'the emergency switch');
     await screenshot(a.page, 'inbox-admin');
