@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { batonHome, type BatonHome, type ChildBaton } from '../helpers/child-baton.js';
-import { launchBrowser, logIn, newPage, screenshot, visible } from './browser.js';
+import type { ChildBaton } from '../helpers/child-baton.js';
+import { withBatonAndBrowser } from './baton-and-browser.js';
+import { logIn, newPage, screenshot, visible } from './browser.js';
 
 const deskOnly = (id: string, agent: { id: string; password: string }) => ({
   id,
@@ -19,19 +20,11 @@ const deskOnly = (id: string, agent: { id: string; password: string }) => ({
  * conversations, not in the queues, not by id.
  */
 describe('two accounts in the inbox, and a web chat with no bot', () => {
-  let home: BatonHome;
   let baton: ChildBaton;
   let browser: Browser;
-
-  beforeAll(async () => {
-    home = batonHome('sqlite', { accounts: [deskOnly('acme', { id: 'alice', password: 'alice-password' }), deskOnly('globex', { id: 'bob', password: 'bob-password-1' })] });
-    baton = await home.start();
-    browser = await launchBrowser();
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await home?.dispose();
+  withBatonAndBrowser({ accounts: [deskOnly('acme', { id: 'alice', password: 'alice-password' }), deskOnly('globex', { id: 'bob', password: 'bob-password-1' })] }, (b, br) => {
+    baton = b;
+    browser = br;
   });
 
   it('the chat is offline until an agent is online; the other account\'s agent cannot see the conversation', async () => {

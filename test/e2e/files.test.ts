@@ -1,8 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Browser, Locator } from 'playwright-core';
-import { batonHome, type BatonHome, type ChildBaton } from '../helpers/child-baton.js';
+import type { ChildBaton } from '../helpers/child-baton.js';
+import { withBatonAndBrowser } from './baton-and-browser.js';
 import { pdf, png } from '../helpers/sample-files.js';
-import { launchBrowser, logIn, newPage, screenshot, visible } from './browser.js';
+import { logIn, newPage, screenshot, visible } from './browser.js';
 
 const ACCOUNT = {
   id: 'acme',
@@ -24,19 +25,11 @@ const loaded = (img: Locator) => img.evaluate((el) => (el as HTMLImageElement).c
  * in text, which opens in a new tab. A file over the account's limit is refused before upload.
  */
 describe('files in the web chat and the inbox', () => {
-  let home: BatonHome;
   let baton: ChildBaton;
   let browser: Browser;
-
-  beforeAll(async () => {
-    home = batonHome('sqlite', { accounts: [ACCOUNT] });
-    baton = await home.start();
-    browser = await launchBrowser();
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await home?.dispose();
+  withBatonAndBrowser({ accounts: [ACCOUNT] }, (b, br) => {
+    baton = b;
+    browser = br;
   });
 
   it('a visitor attaches a PNG the agent sees as a thumbnail; the agent sends a PDF the visitor sees as a chip', async () => {

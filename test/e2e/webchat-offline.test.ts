@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { batonHome, type BatonHome, type ChildBaton } from '../helpers/child-baton.js';
-import { launchBrowser, logIn, newPage, screenshot, visible } from './browser.js';
+import type { ChildBaton } from '../helpers/child-baton.js';
+import { withBatonAndBrowser } from './baton-and-browser.js';
+import { logIn, newPage, screenshot, visible } from './browser.js';
 
 const ACCOUNT = {
   id: 'acme',
@@ -20,19 +21,11 @@ const ACCOUNT = {
  * visitor who waits is told their place in the queue.
  */
 describe('the web chat when nobody is online', () => {
-  let home: BatonHome;
   let baton: ChildBaton;
   let browser: Browser;
-
-  beforeAll(async () => {
-    home = batonHome('sqlite', { accounts: [ACCOUNT] });
-    baton = await home.start();
-    browser = await launchBrowser();
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await home?.dispose();
+  withBatonAndBrowser({ accounts: [ACCOUNT] }, (b, br) => {
+    baton = b;
+    browser = br;
   });
 
   it('takes an email and a message, queues them for the team, and tells a later visitor their place in the queue', async () => {
