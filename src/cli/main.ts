@@ -16,6 +16,9 @@ import { emergency } from './emergency.js';
 import { erase } from './erase.js';
 import { startTracing, tracingChoice } from './tracing-setup.js';
 
+/** How long `baton start` may take to close on SIGTERM or SIGINT before it exits anyway. */
+const SHUTDOWN_MS = 8_000;
+
 const HELP = `baton: an open-source conversation router
 
 Usage: baton [command] [options]
@@ -152,7 +155,16 @@ async function start(cfg: RuntimeConfig): Promise<void> {
   lines.push(...await generatedAddresses(baton, url));
   console.log(lines.join('\n'));
   const stop = async () => {
+    // A stop must end: a connection or a delivery that does not let go within SHUTDOWN_MS is left
+    // as a crash would leave it (leases run out, webhooks come again with their ids), which the
+    // delivery guarantees already cover, rather than keeping a supervisor's stop waiting.
+    const late = setTimeout(() => {
+      console.error(`baton: still closing after ${SHUTDOWN_MS / 1000} s (open connections or deliveries under way); exiting now`);
+      process.exit(1);
+    }, SHUTDOWN_MS);
+    late.unref();
     await baton.close();
+    clearTimeout(late);
     // What the last requests traced is still buffered: sent before the process goes.
     await tracing?.shutdown().catch((err: unknown) => console.error('baton: exporting the last traces failed:', err));
     process.exit(0);
